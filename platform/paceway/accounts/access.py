@@ -1,0 +1,71 @@
+"""Who may see or change whose data. Every view, API view, consumer and task asks here.
+
+Deny by default: a patient sees their own record; a therapist sees only patients currently
+assigned to them; an administrator manages accounts and assignments but not clinical content.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+
+from .models import CareAssignment, User
+from .roles import is_administrator, is_patient, is_therapist, role_of
+
+
+def active_therapist_of(patient: User) -> User | None:
+    assignment = (
+        CareAssignment.objects.filter(patient=patient, ended_at__isnull=True).select_related("therapist").first()
+    )
+    return assignment.therapist if assignment else None
+
+
+def is_assigned(therapist: Any, patient: Any) -> bool:
+    return CareAssignment.objects.filter(
+        patient_id=patient.pk, therapist_id=therapist.pk, ended_at__isnull=True
+    ).exists()
+
+
+def can_view_clinical(user: Any, patient: Any) -> bool:
+    """May ``user`` read this patient's health data (program work, scores, messages)?"""
+    if role_of(user) is None or patient is None or not patient.is_active:
+        return False
+    if is_patient(user):
+        return bool(user.pk == patient.pk)
+    if is_therapist(user):
+        return is_assigned(user, patient)
+    return False
+
+
+def can_change_clinical(user: Any, patient: Any) -> bool:
+    """Same rule as reading: the patient and their current therapist, nobody else."""
+    return can_view_clinical(user, patient)
+
+
+def can_tailor(user: Any, patient: Any) -> bool:
+    """Only the assigned therapist tailors the program."""
+    return is_therapist(user) and is_assigned(user, patient)
+
+
+def can_manage_accounts(user: Any) -> bool:
+    return is_administrator(user)
+
+
+def patient_for_clinical(user: Any, patient_id: Any) -> User:
+    """The patient ``user`` may see clinically, or 404 (so existence is not revealed)."""
+    try:
+        patient = User.objects.get(pk=patient_id, role="patient")
+    except (User.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if not can_view_clinical(user, patient):
+        raise Http404
+    return patient
+
+
+def caseload_patient_ids(therapist: Any) -> list[int]:
+    if not is_therapist(therapist):
+        return []
+    return list(
+        CareAssignment.objects.filter(therapist=therapist, ended_at__isnull=True).values_list("patient_id", flat=True)
+    )

@@ -1,0 +1,150 @@
+"""Django admin for accounts, invitations, therapist verification and assignments.
+
+Writes go through the services so the rules (training, capacity, history) hold here too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .models import CareAssignment, Invitation, TherapistProfile, User
+from .roles import Role
+
+
+@admin.register(User)
+class UserAdmin(admin.ModelAdmin):
+    list_display = ("email", "display_name", "role", "is_active", "date_joined")
+    list_filter = ("role", "is_active")
+    search_fields = ("email", "display_name")
+    fields = ("email", "display_name", "role", "preferred_language", "is_active", "date_joined", "last_login")
+    readonly_fields = ("email", "role", "date_joined", "last_login")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # staff join by invitation, patients sign up
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(TherapistProfile)
+class TherapistProfileAdmin(admin.ModelAdmin):
+    list_display = ("user", "training_title", "verified", "caseload", "languages", "is_active_clinician")
+    list_filter = ("is_active_clinician",)
+    readonly_fields = ("training_verified_by", "training_verified_at")
+    actions = ["verify_training"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[TherapistProfile]:
+        from django.db.models import Count, Q
+
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("user")
+            .annotate(active_load=Count("user__caseload_assignments", filter=Q(user__caseload_assignments__ended_at__isnull=True)))
+        )
+
+    @admin.display(description=_("verified"), boolean=True)
+    def verified(self, obj: TherapistProfile) -> bool:
+        return obj.training_verified
+
+    @admin.display(description=_("caseload (active / capacity)"))
+    def caseload(self, obj: Any) -> str:
+        return f"{obj.active_load} / {obj.caseload_capacity}"
+
+    @admin.action(description=_("Verify chronic-pain training of the selected therapists"))
+    def verify_training(self, request: HttpRequest, queryset: QuerySet[TherapistProfile]) -> None:
+        for profile in queryset:
+            try:
+                services.verify_training(actor=request.user, therapist=profile.user)  # type: ignore[arg-type]
+            except ValidationError as exc:
+                self.message_user(request, f"{profile.user}: {' '.join(exc.messages)}", messages.ERROR)
+            else:
+                self.message_user(request, f"{profile.user}: {_('training verified')}")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class AssignmentForm(forms.ModelForm):
+    class Meta:
+        model = CareAssignment
+        fields = ["patient", "therapist", "reason"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["patient"].queryset = User.objects.filter(role=Role.PATIENT, is_active=True)  # type: ignore[attr-defined]
+        self.fields["therapist"].queryset = User.objects.filter(role=Role.THERAPIST, is_active=True)  # type: ignore[attr-defined]
+
+    def validate_unique(self) -> None:
+        """A reassignment ends the current row inside the service, so skip the model check."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        therapist = data.get("therapist")
+        if therapist is not None:
+            refusal = services.assignment_refusal(therapist)
+            if refusal:
+                raise ValidationError(refusal)
+        return data
+
+
+@admin.register(CareAssignment)
+class CareAssignmentAdmin(admin.ModelAdmin):
+    form = AssignmentForm
+    list_display = ("patient", "therapist", "assigned_at", "assigned_by", "ended_at", "reason")
+    list_filter = ("ended_at",)
+    search_fields = ("patient__email", "therapist__email")
+
+    def save_model(self, request: HttpRequest, obj: CareAssignment, form: Any, change: bool) -> None:
+        assignment = services.assign_patient(
+            actor=request.user,  # type: ignore[arg-type]
+            patient=obj.patient,
+            therapist=obj.therapist,
+            reason=obj.reason,
+        )
+        obj.pk = assignment.pk
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None  # history is kept as it was
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class InvitationForm(forms.ModelForm):
+    class Meta:
+        model = Invitation
+        fields = ["email", "role"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    form = InvitationForm
+    list_display = ("email", "role", "created_at", "expires_at", "accepted_at")
+
+    def save_model(self, request: HttpRequest, obj: Invitation, form: Any, change: bool) -> None:
+        from django.conf import settings
+        from django.core.mail import send_mail
+
+        invitation, token = services.invite(actor=request.user, email=obj.email, role=obj.role)  # type: ignore[arg-type]
+        obj.pk = invitation.pk
+        link = settings.SITE_URL + reverse("accept_invitation", args=[token])
+        send_mail(
+            str(_("You are invited to Paceway")),
+            str(_("You have been invited to join Paceway. This link works once and expires in 3 days:\n\n")) + link,
+            None,
+            [invitation.email],
+        )
+        self.message_user(request, _("Invitation sent. The link (shown once): %(link)s") % {"link": link})
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None

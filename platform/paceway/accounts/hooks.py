@@ -1,0 +1,19 @@
+"""Extension points other apps fill in at start-up, so accounts need not import them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+# Each returns how many open risk items a therapist still owns (e.g. unresolved risk alerts).
+open_risk_item_counters: list[Callable[[Any], int]] = []
+
+# Each is called (after commit) when a patient's care team changes, e.g. to close sockets.
+care_team_changed_listeners: list[Callable[[int], None]] = []
+
+
+def open_risk_items(therapist: Any) -> int:
+    return sum(counter(therapist) for counter in open_risk_item_counters)
+
+# Each adds an app's demo data after the accounts exist: loader(accounts: dict[str, User]).
+demo_data_loaders: list[Callable[[dict[str, Any]], None]] = []

@@ -1,0 +1,71 @@
+"""Session limits per role, and MFA before any page for therapists and administrators."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from .mfa import mfa_satisfied
+from .roles import role_of
+
+LOGIN_AT = "paceway_login_at"
+SEEN_AT = "paceway_seen_at"
+
+# Paths a clinician without MFA may still reach: to log in, enrol an authenticator, log out.
+MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz", "/readyz", "/i18n/")
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+class SessionLimitMiddleware:
+    """Idle limit (15 min clinicians, 30 min patients) and a 12-hour absolute limit."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        role = role_of(request.user)
+        if role is not None:
+            now = time.time()
+            login_at = request.session.setdefault(LOGIN_AT, now)
+            seen_at = request.session.get(SEEN_AT, now)
+            idle_limit = settings.SESSION_IDLE_MINUTES.get(role, 15) * 60
+            absolute_limit = settings.SESSION_ABSOLUTE_HOURS * 3600
+            if now - seen_at > idle_limit or now - login_at > absolute_limit:
+                logout(request)
+                if _wants_json(request):
+                    return JsonResponse({"detail": _("Your session has ended. Please log in again.")}, status=401)
+                messages.info(request, _("For your privacy, you were logged out. Please log in again."))
+                return redirect(f"{reverse('account_login')}?next={request.path}")
+            request.session[SEEN_AT] = now
+        return self.get_response(request)
+
+
+class RequireClinicianMFAMiddleware:
+    """allauth has no 'MFA required' switch: refuse everything else until TOTP is enrolled."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and not request.path.startswith(MFA_EXEMPT_PREFIXES)
+            and not mfa_satisfied(user)
+        ):
+            if _wants_json(request):
+                return JsonResponse({"detail": _("Set up two-step verification first.")}, status=403)
+            messages.warning(request, _("Set up two-step verification before you continue."))
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)

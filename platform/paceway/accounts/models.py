@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .roles import Role
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.update(role=Role.ADMINISTRATOR, is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in with their e-mail address."""
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    display_name = models.CharField(_("name"), max_length=150, blank=True)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.PATIENT)
+    preferred_language = models.CharField(_("language"), max_length=8, default="en")
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("staff"), default=False)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.display_name or self.email
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.email.split("@")[0]
+
+
+class TherapistProfile(models.Model):
+    """What an administrator needs to know before assigning patients to a therapist."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="therapist_profile")
+    training_title = models.CharField(_("chronic-pain training"), max_length=200, blank=True)
+    training_completed_on = models.DateField(_("training completed on"), null=True, blank=True)
+    training_evidence = models.TextField(_("evidence"), blank=True)
+    training_verified_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    training_verified_at = models.DateTimeField(null=True, blank=True)
+    caseload_capacity = models.PositiveIntegerField(_("caseload capacity"), default=25)
+    languages = models.CharField(_("languages"), max_length=100, default="en", help_text=_("Comma-separated codes, e.g. en,fr"))
+    is_active_clinician = models.BooleanField(_("active (not on leave)"), default=True)
+    is_clinical_lead = models.BooleanField(_("clinical lead"), default=False)
+
+    class Meta:
+        verbose_name = _("therapist profile")
+
+    def __str__(self) -> str:
+        return f"Therapist profile of {self.user}"
+
+    @property
+    def training_verified(self) -> bool:
+        return self.training_verified_at is not None
+
+
+class CareAssignment(models.Model):
+    """A patient in a therapist's care. Ended rows are the history; at most one is open."""
+
+    patient = models.ForeignKey(User, on_delete=models.PROTECT, related_name="care_assignments")
+    therapist = models.ForeignKey(User, on_delete=models.PROTECT, related_name="caseload_assignments")
+    assigned_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    assigned_at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(max_length=500, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    end_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"], condition=Q(ended_at__isnull=True), name="one_active_assignment_per_patient"
+            )
+        ]
+        indexes = [models.Index(fields=["therapist", "ended_at"])]
+        ordering = ["-assigned_at"]
+
+    def __str__(self) -> str:
+        return f"{self.patient} -> {self.therapist}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_at is None
+
+
+class Invitation(models.Model):
+    """A one-time, expiring link for a therapist or administrator to join."""
+
+    email = models.EmailField()
+    role = models.CharField(max_length=20, choices=[(Role.THERAPIST, Role.THERAPIST.label), (Role.ADMINISTRATOR, Role.ADMINISTRATOR.label)])
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.email} ({self.role})"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.accepted_at is None and self.expires_at > timezone.now()

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from . import services
+from .roles import Role, role_of
+
+HOME_BY_ROLE = {
+    Role.PATIENT: "modules:home",
+    Role.THERAPIST: "therapist:dashboard",
+    Role.ADMINISTRATOR: "therapist:console",
+}
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each person to their own start page; visitors see what Paceway is."""
+    role = role_of(request.user)
+    if role is None:
+        return render(request, "accounts/welcome.html")
+    try:
+        return redirect(reverse(HOME_BY_ROLE[Role(role)]))
+    except NoReverseMatch:
+        return render(request, "accounts/welcome.html")
+
+
+class AcceptInvitationForm(forms.Form):
+    display_name = forms.CharField(label=_("Your name"), max_length=150)
+    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput, min_length=8)
+    password2 = forms.CharField(label=_("Password (again)"), widget=forms.PasswordInput)
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("password1") != data.get("password2"):
+            raise ValidationError(_("The two passwords do not match."))
+        return data
+
+
+@require_http_methods(["GET", "POST"])
+def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = services.usable_invitation(token)
+    if invitation is None:
+        return render(request, "accounts/invitation_invalid.html", status=404)
+    form = AcceptInvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.accept_invitation(
+                token=token, password=form.cleaned_data["password1"], display_name=form.cleaned_data["display_name"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("account_login")
+    return render(request, "accounts/accept_invitation.html", {"form": form, "invitation": invitation})

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from paceway.audit.chain import verify
+
+
+class Command(BaseCommand):
+    help = "Check the audit log's HMAC chain; report the first broken row and exit non-zero."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        verdict = verify()
+        if not verdict.ok:
+            where = f"row {verdict.first_bad_id}" if verdict.first_bad_id else "end of chain"
+            raise CommandError(f"Audit chain broken at {where} after {verdict.checked} good rows: {verdict.problem}")
+        self.stdout.write(f"Audit chain intact: {verdict.checked} rows verified.")

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+
+
+class AppendOnlyError(RuntimeError):
+    pass
+
+
+class AuditEvent(models.Model):
+    """Who did what to whose data, when and from where. Never the health data itself.
+
+    Rows are chained: ``mac`` is an HMAC over the previous row's ``mac`` and this row's fields,
+    keyed outside the database, so an edit, deletion or reordering is detectable.
+    """
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor_id = models.BigIntegerField(null=True)
+    actor_role = models.CharField(max_length=20, blank=True)
+    patient_id = models.BigIntegerField(null=True, db_index=True)
+    action = models.CharField(max_length=80)
+    object_type = models.CharField(max_length=80, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    client_ip = models.CharField(max_length=45, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    mac = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("Audit events cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise AppendOnlyError("Audit events cannot be deleted")
+
+
+class AuditChainHead(models.Model):
+    """A single row holding the latest MAC; locking it serialises appends to the chain."""
+
+    last_event_id = models.BigIntegerField(default=0)
+    mac = models.CharField(max_length=64, default="")
+
+    def __str__(self) -> str:
+        return f"audit chain head at {self.last_event_id}"

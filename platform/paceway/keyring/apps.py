@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class KeyringConfig(AppConfig):
+    name = "paceway.keyring"
+    label = "keyring"
+    verbose_name = "Encryption keyring"

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils import timezone
+
+
+class DataKey(models.Model):
+    """A random 256-bit key for one purpose (a conversation, notes, MFA secrets), stored wrapped
+    by a master key that never enters the database. Destroying it shreds its ciphertext."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    purpose = models.CharField(max_length=80, db_index=True)
+    master_key_id = models.CharField(max_length=40)
+    wrapped = models.BinaryField()
+    created_at = models.DateTimeField(default=timezone.now)
+    rotated_at = models.DateTimeField(null=True, blank=True)
+    destroyed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.purpose} ({self.master_key_id})"

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+
+from paceway.accounts import views as account_views
+from paceway.ops import views as ops_views
+
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+admin.site.site_header = "Paceway administration"
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("healthz", ops_views.healthz, name="healthz"),
+    path("readyz", ops_views.readyz, name="readyz"),
+    path("accounts/", include("allauth.urls")),
+    path("accounts/", include("paceway.accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("paceway.accounts.api_urls")),
+    path("api/v1/", include("modules.api_urls")),
+    path("api/v1/", include("therapist.api_urls")),
+    path("api/v1/", include("messaging.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
+    path("program/", include("modules.urls")),
+    path("therapist/", include("therapist.urls")),
+    path("messages/", include("messaging.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

@@ -1,0 +1,90 @@
+"""Shared fixtures: the five personas every route is tested against.
+
+- ``patient`` (P1) and ``therapist`` (T1, assigned to P1)
+- ``stranger`` (P2, another patient, assigned to nobody)
+- ``unassigned_therapist`` (T2, verified, no patients)
+- ``admin`` (A1)
+Therapists and the administrator have TOTP enrolled, as the MFA rule requires.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP
+from django.test import Client
+from django.utils import timezone
+
+from paceway.accounts.models import CareAssignment, TherapistProfile, User
+from paceway.accounts.roles import Role
+
+PASSWORD = "correct-horse-battery-staple"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DP"
+
+
+def make_user(email: str, role: str, *, mfa: bool = True, name: str = "") -> User:
+    user = User.objects.create_user(
+        email, PASSWORD, role=role, display_name=name or email.split("@")[0].title(),
+        is_staff=role == Role.ADMINISTRATOR, is_superuser=role == Role.ADMINISTRATOR,
+    )
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    if mfa and role != Role.PATIENT:
+        TOTP.activate(user, TOTP_SECRET)
+    return user
+
+
+def make_therapist(email: str, *, admin: User, capacity: int = 10, verified: bool = True, mfa: bool = True) -> User:
+    user = make_user(email, Role.THERAPIST, mfa=mfa)
+    TherapistProfile.objects.create(
+        user=user,
+        training_title="CBT for chronic pain",
+        training_completed_on=date(2024, 1, 1),
+        training_evidence="certificate",
+        training_verified_by=admin if verified else None,
+        training_verified_at=timezone.now() if verified else None,
+        caseload_capacity=capacity,
+    )
+    return user
+
+
+@dataclass
+class Personas:
+    patient: User
+    therapist: User
+    stranger: User
+    unassigned_therapist: User
+    admin: User
+
+
+@pytest.fixture
+def personas(db: None) -> Personas:
+    admin = make_user("admin@example.org", Role.ADMINISTRATOR)
+    therapist = make_therapist("t1@example.org", admin=admin)
+    unassigned = make_therapist("t2@example.org", admin=admin)
+    patient = make_user("p1@example.org", Role.PATIENT, name="Pat One")
+    stranger = make_user("p2@example.org", Role.PATIENT, name="Pam Two")
+    CareAssignment.objects.create(patient=patient, therapist=therapist, assigned_by=admin, reason="intake")
+    return Personas(patient, therapist, stranger, unassigned, admin)
+
+
+def client_for(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def clients(personas: Personas) -> dict[str, Client]:
+    """A logged-in test client per persona, plus 'anonymous'."""
+    return {
+        "anonymous": Client(),
+        "patient": client_for(personas.patient),
+        "therapist": client_for(personas.therapist),
+        "stranger": client_for(personas.stranger),
+        "unassigned_therapist": client_for(personas.unassigned_therapist),
+        "admin": client_for(personas.admin),
+    }

@@ -1,0 +1,26 @@
+import importlib
+import sysconfig
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_import_platform_gives_the_standard_library_module():
+    import platform
+
+    assert Path(platform.__file__).parent == Path(sysconfig.get_paths()["stdlib"])
+    assert callable(platform.python_version)
+
+
+def test_platform_folder_is_not_a_package():
+    assert not (ROOT / "platform" / "__init__.py").exists()
+
+
+def test_top_level_layout():
+    for name in ("platform", "modules", "therapist", "messaging", "tests", "deploy", "pyproject.toml", "README.md"):
+        assert (ROOT / name).exists(), name
+
+
+def test_core_package_lives_in_platform():
+    core = importlib.import_module("paceway")
+    assert Path(core.__file__).parent.parent == ROOT / "platform"
