@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "paceway.keyring",
     "paceway.ops",
     "modules",
+    "modules.outcomes",
     "therapist",
     "messaging",
 ]
