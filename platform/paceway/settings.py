@@ -180,6 +180,9 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+for _schedule_module in ("modules.schedule", "modules.outcomes.schedule", "messaging.schedule", "therapist.schedule"):
+    # Plain dicts only (no Django imports), so reading them here is safe.
+    CELERY_BEAT_SCHEDULE.update(__import__(_schedule_module, fromlist=["BEAT_SCHEDULE"]).BEAT_SCHEDULE)
 
 # Identity ---------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
