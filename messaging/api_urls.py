@@ -1,3 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import api
+
+urlpatterns: list = [
+    path("conversations/unread", api.UnreadView.as_view(), name="api-messaging-unread"),
+    path(
+        "conversations/<int:patient_id>/messages",
+        api.ConversationMessagesView.as_view(),
+        name="api-messaging-messages",
+    ),
+    path("conversations/<int:patient_id>/read", api.MarkReadView.as_view(), name="api-messaging-read"),
+]

@@ -1,3 +1,7 @@
 from django.urls import path
 
-websocket_urlpatterns: list = []
+from .consumers import ConversationConsumer
+
+websocket_urlpatterns: list = [
+    path("ws/messages/<int:patient_id>/", ConversationConsumer.as_asgi(), name="messaging-socket"),
+]

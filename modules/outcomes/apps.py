@@ -5,3 +5,14 @@ class OutcomesConfig(AppConfig):
     name = "modules.outcomes"
     label = "outcomes"
     verbose_name = "Questionnaires, outcomes and risk"
+
+    def ready(self) -> None:
+        from paceway.accounts import hooks
+
+        from .demo import load_demo_outcomes
+        from .services import open_alert_count_for_therapist
+
+        if open_alert_count_for_therapist not in hooks.open_risk_item_counters:
+            hooks.open_risk_item_counters.append(open_alert_count_for_therapist)
+        if load_demo_outcomes not in hooks.demo_data_loaders:
+            hooks.demo_data_loaders.append(load_demo_outcomes)

@@ -1,3 +1,12 @@
-"""Periodic Celery tasks of this app, merged into CELERY_BEAT_SCHEDULE by the settings."""
+"""Periodic Celery tasks of this app, merged into CELERY_BEAT_SCHEDULE by the settings.
 
-BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+The risk sweep does not depend on beat alone: `manage.py outcomes_risk_sweep` runs the same
+idempotent job and can be scheduled by cron or systemd as a second timer.
+"""
+
+BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "outcomes-risk-sweep": {
+        "task": "modules.outcomes.tasks.notify_and_escalate_risk_alerts",
+        "schedule": 60.0,
+    },
+}

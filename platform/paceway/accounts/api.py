@@ -6,7 +6,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from rest_framework import serializers, status
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -30,7 +31,9 @@ class MeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MeView(APIView):
+class MeView(generics.GenericAPIView):
+    serializer_class = MeSerializer
+
     def get(self, request: Request) -> Response:
         return Response(MeSerializer(request.user).data)
 
@@ -51,10 +54,12 @@ class AssignRequestSerializer(serializers.Serializer):
 class AssignmentListView(APIView):
     permission_classes = [IsAdministrator]
 
+    @extend_schema(responses=AssignmentSerializer(many=True))
     def get(self, request: Request) -> Response:
         rows = CareAssignment.objects.filter(ended_at__isnull=True).order_by("-assigned_at")[:500]
         return Response(AssignmentSerializer(rows, many=True).data)
 
+    @extend_schema(request=AssignRequestSerializer, responses={201: AssignmentSerializer})
     def post(self, request: Request) -> Response:
         payload = AssignRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)

@@ -1,0 +1,367 @@
+"""The conversation socket: ws/messages/<patient_id>/.
+
+Client frames (JSON text, at most 64 KiB):
+  {"action": "send", "client_id": "...", "body": "..."}   -> {"type": "ack", "client_id", "seq", "duplicate"}
+  {"action": "resume", "after_seq": N}                    -> {"type": "messages", "replay": true, ...}
+  {"action": "mark_read", "seq": N}                       -> {"type": "marked_read", "last_read_seq"}
+  {"action": "ping"}                                      -> {"type": "pong"}
+Server frames: "ready" on connect, "messages" (replay or live, with "limited" and
+"next_after_seq" when a page is full), "read" (the other side's read receipt), "error".
+
+Close codes: 1009 frame too big, 4401 session ended, 4403 access lost, 4429 too many sockets.
+The channel layer only carries {conversation_id, seq}; the socket reads the row itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from importlib import import_module
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY, get_user_model
+from django.utils.translation import gettext as _
+
+from paceway.accounts.access import can_view_clinical
+from paceway.accounts.mfa import mfa_satisfied
+from paceway.keyring.crypto import DecryptionError
+
+from . import limits, services
+from .push import conversation_group, session_fingerprint, user_group
+
+logger = logging.getLogger(__name__)
+
+MAX_FRAME_BYTES = 64 * 1024
+REPLAY_PAGE = 200
+ACCESS_MEMO_SECONDS = 1.0
+CLOSE_TOO_BIG = 1009
+CLOSE_SESSION_ENDED = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_TOO_MANY = 4429
+
+
+def recheck_seconds() -> float:
+    return float(getattr(settings, "MESSAGING_RECHECK_SECONDS", 30))
+
+
+class ConversationConsumer(AsyncWebsocketConsumer):
+    async def connect(self) -> None:
+        self.closing = False
+        self.joined: list[str] = []
+        self.slot: int | None = None
+        self.cursor = 0
+        self.paused = False
+        self.watchdog: asyncio.Task[None] | None = None
+        self.access_checked_at = 0.0
+        self.deliver_lock = asyncio.Lock()
+        user = self.scope.get("user")
+        session = self.scope.get("session")
+        self.session_key = getattr(session, "session_key", None)
+        self.session_fp = session_fingerprint(self.session_key)
+        if user is None or not user.is_authenticated or not self.session_key:
+            await self.close()
+            return
+        self.user_id = int(user.pk)
+        self.patient_id = int(self.scope["url_route"]["kwargs"]["patient_id"])
+        allowed = await database_sync_to_async(self._allowed)(check_session=False)
+        if not allowed:
+            await self.close()  # before accept: the handshake is refused (403), nothing revealed
+            return
+        self.slot = await sync_to_async(limits.acquire_slot)(self.user_id, self.channel_name)
+        if self.slot is None:
+            await self.accept()
+            await self._error("too_many_connections", _("Too many open connections."))
+            await self._close(CLOSE_TOO_MANY)
+            return
+        # Subscribe first, then read where the conversation stands: nothing committed after this
+        # point can be missed (its push finds us subscribed, or the client's resume replays it).
+        self.subscribed = await self._subscribe()
+        state = await database_sync_to_async(self._state)()
+        self.cursor = state["last_seq"]
+        await self.accept()
+        await self._send_json({"type": "ready", **state})
+        self.watchdog = asyncio.ensure_future(self._watch())
+
+    async def disconnect(self, code: int) -> None:
+        self.closing = True
+        watchdog = getattr(self, "watchdog", None)
+        if watchdog is not None:
+            watchdog.cancel()
+        for group in getattr(self, "joined", []):
+            try:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            except Exception as exc:
+                logger.info("messaging: group_discard failed: %s", type(exc).__name__)
+        if getattr(self, "slot", None) is not None:
+            await sync_to_async(limits.release_slot)(self.user_id, self.slot, self.channel_name)
+
+    # Frames from the client ----------------------------------------------------------------------
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.closing:
+            return
+        if bytes_data is not None:
+            if len(bytes_data) > MAX_FRAME_BYTES:
+                await self._close(CLOSE_TOO_BIG)
+            else:
+                await self._error("bad_frame", _("Send JSON text frames."))
+            return
+        text = text_data or ""
+        if len(text) > MAX_FRAME_BYTES // 4 and len(text.encode("utf-8", "surrogatepass")) > MAX_FRAME_BYTES:
+            await self._close(CLOSE_TOO_BIG)
+            return
+        try:
+            frame = json.loads(text)
+        except (ValueError, RecursionError):
+            await self._error("bad_json", _("The frame is not valid JSON."))
+            return
+        if not isinstance(frame, dict):
+            await self._error("bad_frame", _("A frame is a JSON object with an action."))
+            return
+        action = frame.get("action")
+        handler = self.ACTIONS.get(action) if isinstance(action, str) else None
+        if handler is None:
+            await self._error("unknown_action", _("Unknown action."))
+            return
+        try:
+            await handler(self, frame)
+        except services.NotAllowed:
+            await self._close(CLOSE_FORBIDDEN)
+        except services.MessagingError as exc:
+            await self._error(exc.code, exc.message, field=exc.field, client_id=_client_id_of(frame))
+        except DecryptionError:
+            logger.error("messaging: a message of conversation for patient %s failed to decrypt", self.patient_id)
+            await self._error("unavailable", _("This conversation cannot be read."))
+        except Exception:
+            logger.exception("messaging: error handling a %s frame", action)
+            await self._error("server_error", _("Something went wrong. Please try again."))
+
+    async def _action_send(self, frame: dict[str, Any]) -> None:
+        allowed, retry_after = await sync_to_async(limits.allow_send)(self.user_id)
+        if not allowed:
+            await self._send_json(
+                {
+                    "type": "error",
+                    "code": "rate_limited",
+                    "detail": _("You are sending too fast. Please wait a moment."),
+                    "client_id": _client_id_of(frame),
+                    "retry_after": retry_after,
+                }
+            )
+            return
+        message, created = await database_sync_to_async(self._send_message)(
+            frame.get("client_id"), frame.get("body")
+        )
+        # Committed by now: the ack can promise durability.
+        await self._send_json(
+            {"type": "ack", "client_id": message.client_id, "seq": message.seq, "duplicate": not created}
+        )
+
+    async def _action_resume(self, frame: dict[str, Any]) -> None:
+        after_seq = services.clean_seq(frame.get("after_seq", 0))
+        await self._deliver(after_seq, replay=True)
+
+    async def _action_mark_read(self, frame: dict[str, Any]) -> None:
+        marker = await database_sync_to_async(self._mark_read)(frame.get("seq"))
+        await self._send_json({"type": "marked_read", "last_read_seq": marker})
+
+    async def _action_ping(self, frame: dict[str, Any]) -> None:
+        await self._send_json({"type": "pong"})
+
+    ACTIONS = {
+        "send": _action_send,
+        "resume": _action_resume,
+        "mark_read": _action_mark_read,
+        "ping": _action_ping,
+    }
+
+    # Events from the channel layer -----------------------------------------------------------------
+
+    async def messaging_new(self, event: dict[str, Any]) -> None:
+        if self.closing or self.paused:
+            return
+        seq = event.get("seq")
+        if isinstance(seq, int) and seq <= self.cursor:
+            return  # already delivered (e.g. replayed, or our own page)
+        if not await self._access_memo():
+            return
+        await self._deliver(None, replay=False)
+
+    async def messaging_read(self, event: dict[str, Any]) -> None:
+        if self.closing or not await self._access_memo():
+            return
+        await self._send_json({"type": "read", "user_id": event.get("user_id"), "seq": event.get("seq")})
+
+    async def messaging_recheck(self, event: dict[str, Any]) -> None:
+        if self.closing:
+            return
+        ended = event.get("ended_session")
+        if ended and ended == self.session_fp:
+            await self._close(CLOSE_SESSION_ENDED)
+            return
+        await self._recheck()
+
+    # Internals ------------------------------------------------------------------------------------
+
+    async def _deliver(self, after_seq: int | None, *, replay: bool) -> None:
+        """Send what follows ``after_seq`` (None: what follows this socket's cursor)."""
+        async with self.deliver_lock:
+            if self.closing or (after_seq is None and self.paused):
+                return
+            if after_seq is None:
+                after_seq = self.cursor
+            await self._deliver_locked(after_seq, replay=replay)
+
+    async def _deliver_locked(self, after_seq: int, *, replay: bool) -> None:
+        try:
+            page = await database_sync_to_async(self._page)(after_seq, replay)
+        except services.NotAllowed:
+            await self._close(CLOSE_FORBIDDEN)
+            return
+        if page.messages:
+            self.cursor = page.messages[-1]["seq"]
+        elif replay:
+            self.cursor = min(after_seq, page.last_seq)
+        self.paused = page.limited
+        if page.messages or replay:
+            await self._send_json(
+                {
+                    "type": "messages",
+                    "replay": replay,
+                    "conversation_id": page.conversation_id,
+                    "messages": page.messages,
+                    "limited": page.limited,
+                    "next_after_seq": page.next_after_seq,
+                    "last_seq": page.last_seq,
+                }
+            )
+
+    async def _subscribe(self) -> bool:
+        ok = True
+        for group in (conversation_group(self.patient_id), user_group(self.user_id)):
+            if group in self.joined:
+                continue
+            try:
+                await asyncio.wait_for(self.channel_layer.group_add(group, self.channel_name), 2.0)
+                self.joined.append(group)
+            except Exception as exc:  # Redis down: stay open, catch up from the database on a timer
+                logger.warning("messaging: subscribe failed: %s", type(exc).__name__)
+                ok = False
+        return ok
+
+    async def _watch(self) -> None:
+        while not self.closing:
+            interval = recheck_seconds() if self.subscribed else min(5.0, recheck_seconds())
+            await asyncio.sleep(interval)
+            if self.closing:
+                return
+            try:
+                await sync_to_async(limits.refresh_slot)(self.user_id, self.slot, self.channel_name)
+                if not self.subscribed:
+                    self.subscribed = await self._subscribe()
+                if not await self._recheck():
+                    return
+                if not self.paused:
+                    await self._deliver(None, replay=False)  # heals lost pushes
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("messaging: periodic check failed")
+
+    async def _recheck(self) -> bool:
+        allowed = await database_sync_to_async(self._allowed)(check_session=True)
+        if not allowed:
+            await self._close(CLOSE_FORBIDDEN)
+        else:
+            self.access_checked_at = time.monotonic()
+        return allowed
+
+    async def _access_memo(self) -> bool:
+        if time.monotonic() - self.access_checked_at < ACCESS_MEMO_SECONDS:
+            return True
+        allowed = await database_sync_to_async(self._allowed)(check_session=False)
+        if not allowed:
+            await self._close(CLOSE_FORBIDDEN)
+            return False
+        self.access_checked_at = time.monotonic()
+        return True
+
+    async def _close(self, code: int) -> None:
+        if not self.closing:
+            self.closing = True
+            await self.close(code=code)
+
+    async def _error(self, code: str, detail: str, **extra: Any) -> None:
+        frame: dict[str, Any] = {"type": "error", "code": code, "detail": str(detail)}
+        frame.update({k: v for k, v in extra.items() if v is not None})
+        await self._send_json(frame)
+
+    async def _send_json(self, frame: dict[str, Any]) -> None:
+        await self.send(text_data=json.dumps(frame, ensure_ascii=False))
+
+    # Sync parts (run in the database thread) --------------------------------------------------------
+
+    def _load(self) -> tuple[Any, Any]:
+        user_model = get_user_model()
+        user = user_model.objects.filter(pk=self.user_id).first()
+        patient = user_model.objects.filter(pk=self.patient_id, role="patient").first()
+        return user, patient
+
+    def _allowed(self, *, check_session: bool) -> bool:
+        user, patient = self._load()
+        if user is None or patient is None or not user.is_active:
+            return False
+        if check_session and not self._session_alive():
+            return False
+        return bool(mfa_satisfied(user) and can_view_clinical(user, patient))
+
+    def _session_alive(self) -> bool:
+        store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=self.session_key)
+        return bool(store.get(SESSION_KEY) == str(self.user_id))
+
+    def _state(self) -> dict[str, Any]:
+        user, patient = self._load()
+        conversation = services.conversation_of(patient)
+        return {
+            "patient_id": self.patient_id,
+            "user_id": self.user_id,
+            "conversation_id": conversation.pk if conversation else None,
+            "last_seq": conversation.last_seq if conversation else 0,
+            "last_read_seq": services.last_read_seq(user=user, conversation=conversation),
+            "max_body": services.MAX_BODY_CHARS,
+        }
+
+    def _send_message(self, client_id: Any, body: Any) -> Any:
+        user, patient = self._load()
+        if user is None or patient is None:
+            raise services.NotAllowed()
+        return services.send_message(sender=user, patient=patient, client_id=client_id, body=body)
+
+    def _mark_read(self, seq: Any) -> int:
+        user, patient = self._load()
+        if user is None or patient is None:
+            raise services.NotAllowed()
+        return services.mark_read(user=user, patient=patient, seq=seq)
+
+    def _page(self, after_seq: int, replay: bool) -> services.Page:
+        user, patient = self._load()
+        if user is None or patient is None:
+            raise services.NotAllowed()
+        return services.list_messages(
+            user=user,
+            patient=patient,
+            after_seq=after_seq,
+            limit=REPLAY_PAGE,
+            audit_action="message.resume" if replay else None,
+        )
+
+
+def _client_id_of(frame: dict[str, Any]) -> str | None:
+    value = frame.get("client_id")
+    return value if isinstance(value, str) and len(value) <= 64 else None

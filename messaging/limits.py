@@ -1,0 +1,61 @@
+"""Per-user send rate and connection cap, kept in the shared cache so they hold across processes."""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+
+DEFAULT_SEND_RATE = (20, 10)  # sends per window, window in seconds
+DEFAULT_MAX_CONNECTIONS = 5
+SLOT_TTL_SECONDS = 90  # a slot of a killed process frees itself after this
+
+
+def send_rate() -> tuple[int, int]:
+    count, window = getattr(settings, "MESSAGING_SEND_RATE", DEFAULT_SEND_RATE)
+    return int(count), int(window)
+
+
+def max_connections() -> int:
+    return int(getattr(settings, "MESSAGING_MAX_CONNECTIONS", DEFAULT_MAX_CONNECTIONS))
+
+
+def allow_send(user_id: int) -> tuple[bool, int]:
+    """Fixed-window counter. Returns (allowed, seconds until the window resets)."""
+    limit, window = send_rate()
+    now = time.time()
+    bucket = int(now // window)
+    key = f"messaging:rate:{user_id}:{bucket}"
+    cache.add(key, 0, timeout=window * 2)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window * 2)
+        count = 1
+    retry_after = max(1, int((bucket + 1) * window - now + 0.999))
+    return count <= limit, retry_after
+
+
+def _slot_key(user_id: int, index: int) -> str:
+    return f"messaging:conn:{user_id}:{index}"
+
+
+def acquire_slot(user_id: int, owner: str) -> int | None:
+    """Claim one of the user's connection slots (atomic ``add``), or None when all are taken."""
+    for index in range(max_connections()):
+        if cache.add(_slot_key(user_id, index), owner, timeout=SLOT_TTL_SECONDS):
+            return index
+    return None
+
+
+def refresh_slot(user_id: int, index: int, owner: str) -> None:
+    key = _slot_key(user_id, index)
+    if cache.get(key) in (None, owner):
+        cache.set(key, owner, timeout=SLOT_TTL_SECONDS)
+
+
+def release_slot(user_id: int, index: int, owner: str) -> None:
+    key = _slot_key(user_id, index)
+    if cache.get(key) == owner:
+        cache.delete(key)

@@ -1,0 +1,63 @@
+"""Reads for other pages: unread counts (patient home, therapist caseload). No message text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from paceway.accounts.access import caseload_patient_ids, is_assigned
+from paceway.accounts.roles import is_patient, is_therapist
+
+from .models import Message, ReadReceipt
+
+
+def _read_marker(user_id: int) -> Coalesce:
+    marker = ReadReceipt.objects.filter(conversation=OuterRef("conversation"), user_id=user_id).values(
+        "last_read_seq"
+    )[:1]
+    return Coalesce(Subquery(marker, output_field=IntegerField()), Value(0))
+
+
+def patient_unread_count(patient: Any) -> int:
+    """Messages from the care team the patient has not read yet."""
+    if not is_patient(patient):
+        return 0
+    return (
+        Message.objects.filter(conversation__patient_id=patient.pk)
+        .exclude(sender_id=patient.pk)
+        .annotate(read_upto=_read_marker(patient.pk))
+        .filter(seq__gt=F("read_upto"))
+        .count()
+    )
+
+
+def caseload_unread_counts(therapist: Any, patient_ids: list[int] | None = None) -> dict[int, int]:
+    """{patient_id: messages from that patient the therapist has not read}, one query."""
+    if not is_therapist(therapist):
+        return {}
+    allowed = set(caseload_patient_ids(therapist))
+    ids = list(allowed if patient_ids is None else allowed.intersection(patient_ids))
+    if not ids:
+        return {}
+    rows = (
+        Message.objects.filter(conversation__patient_id__in=ids, sender_id=F("conversation__patient_id"))
+        .annotate(read_upto=_read_marker(therapist.pk))
+        .filter(seq__gt=F("read_upto"))
+        .values("conversation__patient_id")
+        .annotate(n=Count("pk"))
+    )
+    counts = {pid: 0 for pid in ids}
+    counts.update({row["conversation__patient_id"]: row["n"] for row in rows})
+    return counts
+
+
+def unread_count(user: Any, patient: Any) -> int:
+    """Unread messages in one patient's conversation for the patient or their therapist."""
+    if is_patient(user) and user.pk == patient.pk:
+        return patient_unread_count(patient)
+    if is_therapist(user) and is_assigned(user, patient):
+        return caseload_unread_counts(user, [patient.pk]).get(patient.pk, 0)
+    return 0
+

@@ -1,0 +1,320 @@
+"""Writes and reads of secure messages. Keyword-only; the edges (views, API, consumer) call these.
+
+- ``send_message`` is idempotent per (conversation, sender, client_id) and answers every retry
+  with the original sequence number; the sequence number is assigned under a row lock on the
+  conversation; the push to open sockets goes out on commit and may fail without failing the send.
+- Message text exists in plaintext only in memory: sealed with AES-256-GCM under the
+  conversation's data key, associated data binding it to conversation, seq, sender and client id.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from paceway.accounts.access import can_change_clinical, can_view_clinical
+from paceway.audit.services import audit
+from paceway.keyring import crypto
+from paceway.keyring.services import create_data_key, destroy_data_key, unwrap
+
+from . import push
+from .models import Conversation, Message, ReadReceipt, message_context
+
+MAX_BODY_CHARS = 8000
+DEFAULT_PAGE = 100
+MAX_PAGE = 500
+CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+
+
+class MessagingError(Exception):
+    """A refusal the edges turn into an error frame or a 4xx. Never contains message text."""
+
+    code = "invalid"
+
+    def __init__(self, message: Any = "", *, field: str | None = None) -> None:
+        super().__init__(str(message))
+        self.message = str(message)
+        self.field = field
+
+
+class NotAllowed(MessagingError):
+    """Not the patient, not their current therapist (or the patient is gone): looks like 404."""
+
+    code = "not_found"
+
+
+class InvalidInput(MessagingError):
+    code = "invalid"
+
+
+class ConversationClosed(MessagingError):
+    code = "closed"
+
+
+@dataclass
+class Page:
+    conversation_id: int | None
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    limited: bool = False
+    next_after_seq: int | None = None
+    last_seq: int = 0
+
+
+# Validation -------------------------------------------------------------------------------------
+
+def clean_client_id(value: Any) -> str:
+    if not isinstance(value, str) or not CLIENT_ID_RE.match(value):
+        raise InvalidInput(_("client_id must be 1 to 64 letters, digits or . _ : -"), field="client_id")
+    return value
+
+
+def clean_body(value: Any) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput(_("The message must be text."), field="body")
+    if "\x00" in value:
+        raise InvalidInput(_("The message contains a null character."), field="body")
+    if not value.strip():
+        raise InvalidInput(_("The message is empty."), field="body")
+    if len(value) > MAX_BODY_CHARS:
+        raise InvalidInput(
+            _("A message can be at most %(max)d characters.") % {"max": MAX_BODY_CHARS}, field="body"
+        )
+    return value
+
+
+def clean_seq(value: Any, *, name: str = "after_seq") -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, str) and value.isdigit() and len(value) < 19:
+            value = int(value)
+        else:
+            raise InvalidInput(_("%(name)s must be a whole number.") % {"name": name}, field=name)
+    if value < 0 or value > 2**62:
+        raise InvalidInput(_("%(name)s is out of range.") % {"name": name}, field=name)
+    return int(value)
+
+
+def clean_limit(value: Any) -> int:
+    if value in (None, ""):
+        return DEFAULT_PAGE
+    limit = clean_seq(value, name="limit")
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput(_("limit must be between 1 and %(max)d.") % {"max": MAX_PAGE}, field="limit")
+    return limit
+
+
+# Conversations ----------------------------------------------------------------------------------
+
+def conversation_of(patient: Any) -> Conversation | None:
+    return Conversation.objects.filter(patient_id=patient.pk).select_related("data_key").first()
+
+
+def _conversation_for(patient: Any) -> Conversation:
+    """The patient's conversation, created with its own data key on first use."""
+    existing = conversation_of(patient)
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            data_key = create_data_key(purpose="messaging.conversation")
+            return Conversation.objects.create(patient_id=patient.pk, data_key=data_key)
+    except IntegrityError:  # created concurrently
+        return Conversation.objects.select_related("data_key").get(patient_id=patient.pk)
+
+
+def _require_participant(user: Any, patient: Any, *, write: bool = False) -> None:
+    allowed = can_change_clinical(user, patient) if write else can_view_clinical(user, patient)
+    if not allowed:
+        raise NotAllowed(_("Not found."))
+
+
+# Sealing ----------------------------------------------------------------------------------------
+
+def _seal(key: bytes, conversation_id: int, seq: int, sender_id: int, client_id: str, body: str) -> bytes:
+    context = message_context(conversation_id, seq, sender_id, client_id)
+    return crypto.seal(key, body.encode(), context.encode())
+
+
+def open_message(key: bytes, message: Message) -> str:
+    """Plaintext of a message; ``DecryptionError`` if anything was tampered with or shredded."""
+    return crypto.unseal(key, bytes(message.ciphertext), message.context.encode()).decode()
+
+
+def serialize(message: Message, body: str, *, viewer: Any, patient_id: int) -> dict[str, Any]:
+    sender = message.sender
+    return {
+        "seq": message.seq,
+        "client_id": message.client_id,
+        "sender_id": message.sender_id,
+        "sender_name": sender.name if sender is not None else "",
+        "from_patient": message.sender_id == patient_id,
+        "mine": message.sender_id == getattr(viewer, "pk", None),
+        "body": body,
+        "created_at": message.created_at.isoformat(),
+    }
+
+
+# Writes -----------------------------------------------------------------------------------------
+
+@transaction.atomic
+def send_message(*, sender: Any, patient: Any, client_id: Any, body: Any) -> tuple[Message, bool]:
+    """Store a message; a retry with the same client_id returns the original (created False)."""
+    client_id = clean_client_id(client_id)
+    body = clean_body(body)
+    _require_participant(sender, patient, write=True)
+    conversation = _conversation_for(patient)
+    # The row lock serialises sends per conversation: seq n+1 is only handed out after the
+    # transaction holding n has committed, so "seq > last seen" never skips a row.
+    conversation = (
+        Conversation.objects.select_for_update().select_related("data_key").get(pk=conversation.pk)
+    )
+    existing = Message.objects.filter(
+        conversation=conversation, sender_id=sender.pk, client_id=client_id
+    ).first()
+    if existing is not None:
+        return existing, False
+    if conversation.erased_at is not None:
+        raise ConversationClosed(_("This conversation was erased."))
+    seq = conversation.last_seq + 1
+    key = unwrap(conversation.data_key)
+    message = Message.objects.create(
+        conversation=conversation,
+        sender_id=sender.pk,
+        client_id=client_id,
+        seq=seq,
+        ciphertext=_seal(key, conversation.pk, seq, sender.pk, client_id, body),
+    )
+    Conversation.objects.filter(pk=conversation.pk).update(last_seq=seq)
+    conversation.last_seq = seq
+    _advance_receipt(conversation, sender, seq)
+    audit(actor=sender, action="message.send", patient=patient, obj=message)
+    patient_id, conversation_id = patient.pk, conversation.pk
+    transaction.on_commit(
+        lambda: push.new_message(patient_id=patient_id, conversation_id=conversation_id, seq=seq)
+    )
+    return message, True
+
+
+def _advance_receipt(conversation: Conversation, user: Any, seq: int) -> bool:
+    receipt, created = ReadReceipt.objects.get_or_create(
+        conversation=conversation, user_id=user.pk, defaults={"last_read_seq": seq}
+    )
+    if created:
+        return True
+    return bool(
+        ReadReceipt.objects.filter(pk=receipt.pk, last_read_seq__lt=seq).update(
+            last_read_seq=seq, updated_at=timezone.now()
+        )
+    )
+
+
+@transaction.atomic
+def mark_read(*, user: Any, patient: Any, seq: Any) -> int:
+    """Move the user's read marker forward (never back); returns the marker."""
+    seq = clean_seq(seq, name="seq")
+    _require_participant(user, patient)
+    conversation = conversation_of(patient)
+    if conversation is None:
+        return 0
+    seq = min(seq, conversation.last_seq)
+    if _advance_receipt(conversation, user, seq):
+        patient_id, conversation_id, user_id = patient.pk, conversation.pk, user.pk
+        transaction.on_commit(
+            lambda: push.read_receipt(
+                patient_id=patient_id, conversation_id=conversation_id, user_id=user_id, seq=seq
+            )
+        )
+    return last_read_seq(user=user, conversation=conversation)
+
+
+def last_read_seq(*, user: Any, conversation: Conversation | None) -> int:
+    if conversation is None:
+        return 0
+    value = (
+        ReadReceipt.objects.filter(conversation=conversation, user_id=user.pk)
+        .values_list("last_read_seq", flat=True)
+        .first()
+    )
+    return int(value or 0)
+
+
+@transaction.atomic
+def erase_conversation(*, patient: Any, actor: Any = None) -> bool:
+    """Crypto-shredding for account erasure: the conversation's data key is destroyed, so every
+    copy of its messages (backups included) is unreadable. Rows stay as noise."""
+    conversation = Conversation.objects.select_for_update().select_related("data_key").filter(
+        patient_id=patient.pk
+    ).first()
+    if conversation is None or conversation.erased_at is not None:
+        return False
+    destroy_data_key(conversation.data_key)
+    conversation.erased_at = timezone.now()
+    conversation.save(update_fields=["erased_at"])
+    audit(actor=actor, action="messages.erase", patient=patient, obj=conversation)
+    patient_id = patient.pk
+    transaction.on_commit(lambda: push.recheck_conversation(patient_id))
+    return True
+
+
+# Reads ------------------------------------------------------------------------------------------
+
+def list_messages(
+    *, user: Any, patient: Any, after_seq: Any = 0, limit: Any = None, audit_action: str | None = "message.list"
+) -> Page:
+    """Messages with seq > after_seq, oldest first, at most ``limit``; ``limited`` when more
+    remain (then ``next_after_seq`` is the token to ask with)."""
+    after_seq = clean_seq(after_seq)
+    limit = clean_limit(limit)
+    _require_participant(user, patient)
+    conversation = conversation_of(patient)
+    if conversation is None:
+        return Page(conversation_id=None)
+    rows = list(
+        Message.objects.filter(conversation=conversation, seq__gt=after_seq)
+        .select_related("sender")
+        .order_by("seq")[: limit + 1]
+    )
+    limited = len(rows) > limit
+    rows = rows[:limit]
+    page = Page(conversation_id=conversation.pk, limited=limited, last_seq=conversation.last_seq)
+    if rows:
+        key = _key_for(conversation)
+        page.messages = [
+            serialize(m, open_message(key, m), viewer=user, patient_id=patient.pk) for m in rows
+        ]
+    if limited:
+        page.next_after_seq = rows[-1].seq
+    if audit_action:
+        audit(actor=user, action=audit_action, patient=patient, obj=conversation)
+    return page
+
+
+def recent_messages(*, user: Any, patient: Any, limit: int = 100) -> Page:
+    """The latest ``limit`` messages (for the thread page), oldest first."""
+    _require_participant(user, patient)
+    conversation = conversation_of(patient)
+    if conversation is None:
+        return Page(conversation_id=None)
+    rows = list(
+        Message.objects.filter(conversation=conversation)
+        .select_related("sender")
+        .order_by("-seq")[: limit + 1]
+    )
+    older = len(rows) > limit
+    rows = list(reversed(rows[:limit]))
+    key = _key_for(conversation) if rows else b""
+    page = Page(conversation_id=conversation.pk, limited=older, last_seq=conversation.last_seq)
+    page.messages = [serialize(m, open_message(key, m), viewer=user, patient_id=patient.pk) for m in rows]
+    audit(actor=user, action="message.list", patient=patient, obj=conversation)
+    return page
+
+
+def _key_for(conversation: Conversation) -> bytes:
+    if conversation.erased_at is not None:
+        raise ConversationClosed(_("This conversation was erased."))
+    return unwrap(conversation.data_key)
+

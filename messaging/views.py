@@ -1,0 +1,82 @@
+"""Browser pages: the conversation thread, usable without JavaScript (post, then redirect)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from paceway.accounts.access import patient_for_clinical
+from paceway.accounts.roles import is_patient, is_therapist
+
+from . import services
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your message"),
+        max_length=services.MAX_BODY_CHARS,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": services.MAX_BODY_CHARS}),
+    )
+    client_id = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+
+@login_required
+@require_GET
+def my_thread(request: HttpRequest) -> HttpResponse:
+    """/messages/: a patient's own conversation; therapists pick a patient from their caseload."""
+    if is_patient(request.user):
+        return redirect("messaging:thread", patient_id=request.user.pk)
+    if is_therapist(request.user):
+        return redirect("home")
+    raise Http404
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def thread(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = patient_for_clinical(request.user, patient_id)
+    if request.method == "POST":
+        form = MessageForm(request.POST)
+        if form.is_valid():
+            try:
+                services.send_message(
+                    sender=request.user,
+                    patient=patient,
+                    client_id=form.cleaned_data["client_id"],
+                    body=form.cleaned_data["body"],
+                )
+            except services.NotAllowed:
+                raise Http404 from None
+            except services.MessagingError as exc:
+                form.add_error("body" if exc.field == "body" else None, exc.message)
+            else:
+                return redirect(reverse("messaging:thread", kwargs={"patient_id": patient.pk}) + "#latest")
+    else:
+        form = MessageForm(initial={"client_id": uuid.uuid4().hex})
+    page = services.recent_messages(user=request.user, patient=patient)
+    for message in page.messages:
+        message["created_dt"] = datetime.fromisoformat(message["created_at"])
+    if page.last_seq:
+        services.mark_read(user=request.user, patient=patient, seq=page.last_seq)
+    response = render(
+        request,
+        "messaging/thread.html",
+        {
+            "patient": patient,
+            "page": page,
+            "form": form,
+            "is_own": request.user.pk == patient.pk,
+            "socket_path": f"/ws/messages/{patient.pk}/",
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,293 @@
+"""The CBT program: versioned content, enrolment, progress, tailoring, exercises, reminders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ModuleKind(models.TextChoices):
+    CORE = "core", _("Core")
+    OPTIONAL = "optional", _("Optional")
+
+
+class StepKind(models.TextChoices):
+    LESSON = "lesson", _("Lesson")
+    EXERCISE = "exercise", _("Exercise")
+    REFLECTION = "reflection", _("Reflection")
+    PRACTICE_LOG = "practice_log", _("Practice log")
+    QUESTIONNAIRE = "questionnaire", _("Questionnaire")
+
+
+class ExerciseKind(models.TextChoices):
+    PAIN_DIARY = "pain_diary", _("Pain and activity diary")
+    SMART_GOAL = "smart_goal", _("SMART goal")
+    GOAL_REVIEW = "goal_review", _("Goal review")
+    PACING_PLAN = "pacing_plan", _("Pacing plan")
+    PACING_LOG = "pacing_log", _("Pacing log")
+    RELAXATION_LOG = "relaxation_log", _("Relaxation practice")
+    THOUGHT_RECORD = "thought_record", _("Thought record")
+    PLEASANT_ACTIVITY = "pleasant_activity", _("Pleasant activity")
+    FLARE_UP_PLAN = "flare_up_plan", _("Flare-up plan")
+    STAYING_WELL_PLAN = "staying_well_plan", _("Staying-well plan")
+    REFLECTION = "reflection", _("Reflection")
+    PRACTICE_LOG = "practice_log", _("Practice plan")
+
+
+# Kinds a content step may name in `exercise:` (the others are created from a parent entry).
+STEP_EXERCISES = {
+    "pain_diary", "smart_goal", "pacing_plan", "relaxation_log", "thought_record",
+    "pleasant_activity", "flare_up_plan", "staying_well_plan",
+}
+
+
+class PublishedContentError(ValidationError):
+    pass
+
+
+class _ImmutableOncePublished(models.Model):
+    """Content rows refuse to change once their program is published."""
+
+    class Meta:
+        abstract = True
+
+    def _program_published(self) -> bool:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk and self._program_published():
+            raise PublishedContentError(_("Published program content cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        if self._program_published():
+            raise PublishedContentError(_("Published program content cannot be deleted."))
+        return super().delete(*args, **kwargs)
+
+
+class Program(_ImmutableOncePublished):
+    slug = models.SlugField(max_length=80)
+    version = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    days_between_modules = models.PositiveIntegerField(default=7)
+    require_previous_complete = models.BooleanField(default=True)
+    content_hash = models.CharField(max_length=64)
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["slug", "version"], name="program_slug_version_unique")]
+        ordering = ["slug", "-version"]
+
+    def __str__(self) -> str:
+        return f"{self.title} (v{self.version})"
+
+    def _program_published(self) -> bool:
+        return Program.objects.filter(pk=self.pk, published_at__isnull=False).exists()
+
+
+class Module(_ImmutableOncePublished):
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="modules")
+    slug = models.SlugField(max_length=80)
+    number = models.PositiveIntegerField()
+    kind = models.CharField(max_length=10, choices=ModuleKind.choices, default=ModuleKind.CORE)
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    estimated_minutes = models.PositiveIntegerField(default=30)
+    homework = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["program", "slug"], name="module_slug_unique"),
+            models.UniqueConstraint(fields=["program", "number"], name="module_number_unique"),
+        ]
+        ordering = ["program", "number"]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+    @property
+    def is_optional(self) -> bool:
+        return self.kind == ModuleKind.OPTIONAL
+
+    def _program_published(self) -> bool:
+        return Program.objects.filter(pk=self.program_id, published_at__isnull=False).exists()
+
+
+class Step(_ImmutableOncePublished):
+    module = models.ForeignKey(Module, on_delete=models.PROTECT, related_name="steps")
+    slug = models.SlugField(max_length=80)
+    order = models.PositiveIntegerField()
+    kind = models.CharField(max_length=20, choices=StepKind.choices)
+    title = models.CharField(max_length=200)
+    exercise = models.CharField(max_length=30, choices=ExerciseKind.choices, blank=True)
+    instrument = models.CharField(max_length=80, blank=True)
+    prompt = models.TextField(blank=True)
+    body_markdown = models.TextField(blank=True)
+    body_html = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["module", "slug"], name="step_slug_unique")]
+        ordering = ["module", "order"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def _program_published(self) -> bool:
+        return Program.objects.filter(modules__pk=self.module_id, published_at__isnull=False).exists()
+
+
+class Enrolment(models.Model):
+    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="enrolments")
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="enrolments")
+    start_date = models.DateField()
+    enrolled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    enrolled_at = models.DateTimeField(default=timezone.now)
+    last_active_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"], condition=Q(ended_at__isnull=True), name="one_active_enrolment_per_patient"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Enrolment {self.pk}"
+
+
+class ModulePlan(models.Model):
+    """One module in one patient's plan: its place, whether it is in, and the therapist's changes."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="plans")
+    module = models.ForeignKey(Module, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveIntegerField()
+    included = models.BooleanField(default=True)
+    chosen_by_patient = models.BooleanField(default=False)
+    open_early = models.BooleanField(default=False)
+    held = models.BooleanField(default=False)
+    extra_days = models.PositiveIntegerField(default=0)
+    note = models.TextField(blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["enrolment", "module"], name="plan_module_unique")]
+        ordering = ["enrolment", "position"]
+
+    def __str__(self) -> str:
+        return f"Plan {self.enrolment_id}/{self.module_id}"
+
+
+class TailoringAction(models.TextChoices):
+    OPEN_EARLY = "open_early", _("Opened early")
+    HOLD = "hold", _("Put on hold")
+    RELEASE = "release", _("Hold lifted")
+    EXTEND = "extend", _("Extended by a week")
+    ADD = "add", _("Added to your plan")
+    SKIP = "skip", _("Taken out of your plan")
+    MOVE_UP = "move_up", _("Moved earlier")
+    MOVE_DOWN = "move_down", _("Moved later")
+    NOTE = "note", _("Personal note")
+    PATIENT_CHOSE = "patient_chose", _("You chose this module")
+    PATIENT_DROPPED = "patient_dropped", _("You removed this module")
+
+
+class TailoringEvent(models.Model):
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="tailoring_events")
+    module = models.ForeignKey(Module, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=20, choices=TailoringAction.choices)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.module_id}"
+
+
+class StepCompletion(models.Model):
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="completions")
+    step = models.ForeignKey(Step, on_delete=models.PROTECT, related_name="+")
+    completed_at = models.DateTimeField(default=timezone.now)
+    seconds_on_step = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["enrolment", "step"], name="step_completed_once")]
+
+    def __str__(self) -> str:
+        return f"Completion {self.enrolment_id}/{self.step_id}"
+
+
+class ExerciseEntry(models.Model):
+    """One saved exercise (diary day, goal, plan, record...). ``data`` is validated by a form per kind."""
+
+    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="exercise_entries")
+    kind = models.CharField(max_length=30, choices=ExerciseKind.choices)
+    step = models.ForeignKey(Step, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    entry_date = models.DateField(default=timezone.localdate)
+    data = models.JSONField(default=dict)
+    revision = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-entry_date", "-pk"]
+        indexes = [models.Index(fields=["patient", "kind", "-entry_date"])]
+        verbose_name_plural = "exercise entries"
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.pk}"
+
+
+class ReminderReason(models.TextChoices):
+    MODULE_OPENED = "module_opened", _("A new module has opened")
+    HOMEWORK = "homework", _("Mid-week homework reminder")
+    INACTIVITY = "inactivity", _("A nudge when I have not visited for a week")
+
+
+class ReminderPreference(models.Model):
+    patient = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_preference")
+    module_opened = models.BooleanField(_("E-mail me when a new module opens"), default=True)
+    homework = models.BooleanField(_("Send me a mid-week homework reminder"), default=True)
+    inactivity = models.BooleanField(_("Nudge me if I have not visited for a week"), default=True)
+    quiet_start = models.TimeField(_("Quiet hours start"), null=True, blank=True)
+    quiet_end = models.TimeField(_("Quiet hours end"), null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Reminder preferences of {self.patient_id}"
+
+    def wants(self, reason: str) -> bool:
+        return bool(getattr(self, reason, False))
+
+    def is_quiet(self, local_time: Any) -> bool:
+        if self.quiet_start is None or self.quiet_end is None or self.quiet_start == self.quiet_end:
+            return False
+        if self.quiet_start < self.quiet_end:
+            return self.quiet_start <= local_time < self.quiet_end
+        return local_time >= self.quiet_start or local_time < self.quiet_end
+
+
+class ReminderSent(models.Model):
+    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=20, choices=ReminderReason.choices)
+    period = models.CharField(max_length=60)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "reason", "period"], name="reminder_once_per_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reason} {self.period}"

@@ -1,0 +1,74 @@
+"""The instruments and questionnaires Paceway ships. Register new ones here (a data change)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from .base import (
+    LOCAL_SYSTEM,
+    LOINC,
+    AnswerOption,
+    Band,
+    Instrument,
+    Item,
+    JacobsonTruax,
+    Questionnaire,
+    Scale,
+)
+from .gad7 import GAD7
+from .nrs import PAIN_NRS
+from .peg import PEG
+from .pgic import PGIC
+from .phq9 import PHQ9, RISK_ITEM
+
+INSTRUMENTS: dict[str, Instrument] = {i.slug: i for i in (PHQ9, GAD7, PEG, PAIN_NRS, PGIC)}
+
+WEEKLY_CHECK_IN = "weekly-check-in"
+
+_COMPOSITES = (
+    Questionnaire(
+        WEEKLY_CHECK_IN,
+        _("Weekly check-in"),
+        (PEG, PHQ9, GAD7),
+        _("Three short questionnaires about your pain, mood and worry over the past week or two."),
+    ),
+    Questionnaire(
+        "baseline",
+        _("Before you start"),
+        (PEG, PAIN_NRS, PHQ9, GAD7),
+        _("These questions give you and your therapist a starting point to measure progress against."),
+    ),
+    Questionnaire(
+        "post-treatment",
+        _("End of program"),
+        (PEG, PAIN_NRS, PHQ9, GAD7, PGIC),
+        _("The same questions as at the start, and how you feel things have changed."),
+    ),
+    Questionnaire(
+        "follow-up",
+        _("Three-month follow-up"),
+        (PEG, PAIN_NRS, PHQ9, GAD7, PGIC),
+        _("How things are three months after the program."),
+    ),
+)
+
+# Every questionnaire a patient can fill in: each instrument alone, plus the composites.
+QUESTIONNAIRES: dict[str, Questionnaire] = {
+    **{slug: Questionnaire(slug, inst.title, (inst,)) for slug, inst in INSTRUMENTS.items()},
+    **{q.slug: q for q in _COMPOSITES},
+}
+
+SCALES: dict[str, tuple[Instrument, Scale]] = {
+    scale.key: (instrument, scale) for instrument in INSTRUMENTS.values() for scale in instrument.scales
+}
+
+
+def get_questionnaire(slug: str) -> Questionnaire | None:
+    return QUESTIONNAIRES.get(slug)
+
+
+__all__ = [
+    "INSTRUMENTS", "QUESTIONNAIRES", "SCALES", "WEEKLY_CHECK_IN", "RISK_ITEM", "LOINC", "LOCAL_SYSTEM",
+    "AnswerOption", "Band", "Instrument", "Item", "JacobsonTruax", "Questionnaire", "Scale",
+    "PHQ9", "GAD7", "PEG", "PAIN_NRS", "PGIC", "get_questionnaire",
+]

@@ -1,0 +1,176 @@
+"""The instrument framework: questionnaires described as plain, immutable data.
+
+An :class:`Instrument` is a list of :class:`Item` (each identified by a code: its LOINC code
+where LOINC has one, otherwise a local code) with :class:`AnswerOption` (value + LOINC answer
+code), and one or more :class:`Scale` (scoring rule, severity bands, total-score LOINC, change
+rules). Adding an instrument is a data change: a new module in this package registered in
+``instruments/__init__.py`` plus its scoring test. A :class:`Questionnaire` is what a patient
+fills in at once: one or more instruments (e.g. the weekly check-in = PEG + PHQ-9 + GAD-7).
+
+Nothing here touches the database; everything is pure and fast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+LOINC = "http://loinc.org"
+# Items, answers and scores without a LOINC code use this local code system (never a guessed LOINC).
+LOCAL_SYSTEM = "https://paceway.org/fhir/CodeSystem/outcomes"
+
+Rule = Literal["sum", "mean", "single"]
+
+
+@dataclass(frozen=True)
+class AnswerOption:
+    value: int
+    label: str
+    code: str = ""  # LOINC answer code (LA...), or "" when none is defined
+    system: str = LOINC
+
+
+@dataclass(frozen=True)
+class Item:
+    code: str  # unique across all instruments; the key of the answers JSON
+    text: str
+    options: tuple[AnswerOption, ...]
+    system: str = LOINC
+    scored: bool = True
+    required: bool = True
+    risk_if_above: int | None = None  # an answer above this value is a positive risk screen
+    anchors: tuple[str, str] = ("", "")  # labels of the ends of a 0-10 scale, for display
+    values: frozenset[int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "values", frozenset(o.value for o in self.options))
+
+    def option(self, value: int) -> AnswerOption:
+        for option in self.options:
+            if option.value == value:
+                return option
+        raise KeyError(value)
+
+
+@dataclass(frozen=True)
+class Band:
+    """Scores from ``low`` to ``high`` inclusive."""
+
+    low: float
+    high: float
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class JacobsonTruax:
+    """Parameters of the reliable change index (RCI) for a scale without a service threshold.
+
+    RCI = (x_post - x_pre) / S_diff, S_diff = sqrt(2 * SE^2), SE = s_pre * sqrt(1 - r_xx);
+    reliable when |RCI| > 1.96. ``source`` says where s_pre and r_xx come from.
+    """
+
+    s_pre: float
+    r_xx: float
+    source: str
+
+
+@dataclass(frozen=True)
+class Scale:
+    key: str  # unique across instruments, e.g. "phq9"
+    label: str
+    rule: Rule
+    items: tuple[str, ...]  # item codes
+    minimum: float
+    maximum: float
+    bands: tuple[Band, ...] = ()
+    code: str = ""  # LOINC (or local) code of the total score
+    system: str = LOINC
+    unit: str = "{score}"
+    higher_is_worse: bool = True
+    # Change rules (see change.py). All optional: a scale uses the ones it has.
+    caseness: float | None = None  # a case at or above this score
+    reliable_change: float | None = None  # service threshold for reliable change
+    percent_thresholds: tuple[int, ...] = ()  # e.g. (30, 50) for pain
+    jacobson_truax: JacobsonTruax | None = None
+    decimals: int = 0
+
+    def band_for(self, total: float) -> Band | None:
+        for band in self.bands:
+            if band.low <= total <= band.high:
+                return band
+        return None
+
+
+@dataclass(frozen=True)
+class Instrument:
+    slug: str
+    name: str
+    title: str
+    period: str  # the look-back period shown above the items
+    items: tuple[Item, ...]
+    scales: tuple[Scale, ...]
+    language: str = "en"
+    panel_code: str = ""  # LOINC panel code, or a local code
+    panel_system: str = LOINC
+    licence: str = ""
+    reference: str = ""
+    version: str = "1"
+    items_by_code: dict[str, Item] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        codes = [item.code for item in self.items]
+        if len(set(codes)) != len(codes):
+            raise ValueError(f"{self.slug}: duplicate item codes")
+        for scale in self.scales:
+            unknown = set(scale.items) - set(codes)
+            if unknown:
+                raise ValueError(f"{self.slug}: scale {scale.key} uses unknown items {sorted(unknown)}")
+        object.__setattr__(self, "items_by_code", {item.code: item for item in self.items})
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    """What is filled in at one sitting: one or more instruments, in display order."""
+
+    slug: str
+    title: str
+    instruments: tuple[Instrument, ...]
+    description: str = ""
+    items_by_code: dict[str, tuple[Instrument, Item]] = field(init=False, repr=False, compare=False)
+    required_codes: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    risk_items: tuple[tuple[str, int], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        mapping: dict[str, tuple[Instrument, Item]] = {}
+        for instrument in self.instruments:
+            for item in instrument.items:
+                if item.code in mapping:
+                    raise ValueError(f"{self.slug}: item {item.code} appears twice")
+                mapping[item.code] = (instrument, item)
+        object.__setattr__(self, "items_by_code", mapping)
+        object.__setattr__(
+            self, "required_codes", tuple(code for code, (_i, item) in mapping.items() if item.required)
+        )
+        object.__setattr__(
+            self,
+            "risk_items",
+            tuple((code, item.risk_if_above) for code, (_i, item) in mapping.items() if item.risk_if_above is not None),
+        )
+
+    @property
+    def scales(self) -> tuple[Scale, ...]:
+        return tuple(scale for instrument in self.instruments for scale in instrument.scales)
+
+
+def numeric_options(low: int, high: int, low_label: str = "", high_label: str = "") -> tuple[AnswerOption, ...]:
+    """0..10 style options: the value is the answer, no LOINC answer code."""
+    options = []
+    for value in range(low, high + 1):
+        label = str(value)
+        if value == low and low_label:
+            label = f"{value} ({low_label})"
+        elif value == high and high_label:
+            label = f"{value} ({high_label})"
+        options.append(AnswerOption(value, label, code="", system=LOCAL_SYSTEM))
+    return tuple(options)

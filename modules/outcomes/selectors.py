@@ -1,0 +1,184 @@
+"""Reads: effective responses and scores, change from baseline, alerts, what is due."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.apps import apps
+from django.db.models import Q
+from django.utils import timezone
+
+from paceway.accounts.access import caseload_patient_ids
+from paceway.accounts.roles import is_administrator, is_therapist
+
+from . import change as change_rules
+from .access import is_clinical_lead
+from .instruments import SCALES, get_questionnaire
+from .models import QuestionnaireResponse, RiskAlert, Score
+from .schedules import DEFAULT_PROGRAM, GRACE, OPEN_BEFORE, PROGRAM_SCHEDULES
+
+logger = logging.getLogger(__name__)
+
+
+def superseded_response_ids(patient_id: int) -> set[int]:
+    """Responses replaced by an amendment (the original and every amendment but the latest)."""
+    rows = QuestionnaireResponse.objects.filter(patient_id=patient_id).values_list("pk", "amends_id", "submitted_at")
+    latest: dict[int, tuple[datetime, int]] = {}
+    members: dict[int, list[int]] = {}
+    for pk, amends_id, submitted_at in rows:
+        root = amends_id or pk
+        members.setdefault(root, []).append(pk)
+        if root not in latest or (submitted_at, pk) > latest[root]:
+            latest[root] = (submitted_at, pk)
+    return {pk for root, pks in members.items() for pk in pks if pk != latest[root][1]}
+
+
+def effective_responses(patient_id: int) -> list[QuestionnaireResponse]:
+    hidden = superseded_response_ids(patient_id)
+    return [r for r in QuestionnaireResponse.objects.filter(patient_id=patient_id) if r.pk not in hidden]
+
+
+@dataclass(frozen=True)
+class Point:
+    at: datetime
+    total: float
+    band: str
+    response_id: int
+
+
+def score_series(patient_id: int) -> dict[str, list[Point]]:
+    """Scale key -> points in time order (amended responses replaced by their amendment)."""
+    hidden = superseded_response_ids(patient_id)
+    series: dict[str, list[Point]] = {}
+    for s in Score.objects.filter(patient_id=patient_id).order_by("submitted_at", "id"):
+        if s.response_id in hidden or s.scale not in SCALES:
+            continue
+        series.setdefault(s.scale, []).append(Point(s.submitted_at, float(s.total), s.band, s.response_id))
+    return {key: series[key] for key in SCALES if key in series}  # registry order
+
+
+def changes_from_baseline(series: dict[str, list[Point]]) -> dict[str, change_rules.Change]:
+    out = {}
+    for key, points in series.items():
+        if len(points) >= 2:
+            out[key] = change_rules.compare(SCALES[key][1], points[0].total, points[-1].total)
+    return out
+
+
+# Alerts ------------------------------------------------------------------------------------
+
+
+@dataclass
+class AlertLists:
+    mine: list[RiskAlert]  # open alerts of the therapist's own patients
+    fallback: list[RiskAlert]  # open alerts of patients without an active therapist
+    escalated: list[RiskAlert]  # open escalated alerts (clinical leads)
+    resolved: list[RiskAlert]  # recently resolved, own patients
+
+
+def alerts_for(user: Any) -> AlertLists:
+    base = RiskAlert.objects.select_related("patient", "response", "resolved_by", "acknowledged_by")
+    open_ = base.filter(status=RiskAlert.Status.OPEN).order_by("created_at", "id")
+    mine: list[RiskAlert] = []
+    resolved: list[RiskAlert] = []
+    fallback: list[RiskAlert] = []
+    escalated: list[RiskAlert] = []
+    if is_therapist(user):
+        ids = caseload_patient_ids(user)
+        mine = list(open_.filter(patient_id__in=ids))
+        resolved = list(
+            base.filter(status=RiskAlert.Status.RESOLVED, patient_id__in=ids).order_by("-resolved_at")[:20]
+        )
+    lead = is_clinical_lead(user)
+    if lead or is_administrator(user):
+        from paceway.accounts.models import CareAssignment
+
+        assigned = CareAssignment.objects.filter(ended_at__isnull=True).values("patient_id")
+        seen = {a.pk for a in mine}
+        fallback = [a for a in open_.filter(~Q(patient_id__in=assigned)) if a.pk not in seen]
+        if lead:
+            seen |= {a.pk for a in fallback}
+            escalated = [a for a in open_.filter(escalated_at__isnull=False) if a.pk not in seen]
+    return AlertLists(mine, fallback, escalated, resolved)
+
+
+def open_alerts_for_patient(patient_id: int) -> list[RiskAlert]:
+    return list(RiskAlert.objects.filter(patient_id=patient_id, status=RiskAlert.Status.OPEN))
+
+
+# What is due -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DueItem:
+    key: str
+    questionnaire: str
+    title: str
+    due_on: date
+    status: str  # "done", "due", "overdue", "upcoming"
+
+
+def _enrolment_start(patient: Any) -> datetime | None:
+    """The program app's enrolment start, if it has an Enrolment model (kept decoupled)."""
+    try:
+        enrolment_model = apps.get_model("modules", "Enrolment")
+    except LookupError:
+        return None
+    for field in ("patient", "user"):
+        try:
+            row = enrolment_model.objects.filter(**{field: patient}).order_by("pk").first()
+        except Exception:  # noqa: S112 - field names differ between versions: try the next one
+            continue
+        if row is None:
+            return None
+        for attr in ("started_at", "enrolled_at", "created_at", "start_date"):
+            value = getattr(row, attr, None)
+            if isinstance(value, datetime):
+                return value
+            if isinstance(value, date):
+                return timezone.make_aware(datetime.combine(value, datetime.min.time()))
+        return None
+    return None
+
+
+def due_questionnaires(patient: Any, *, now: datetime | None = None, program: str = DEFAULT_PROGRAM) -> list[DueItem]:
+    now = now or timezone.now()
+    responses = effective_responses(patient.pk)
+    start = _enrolment_start(patient) or (responses[0].submitted_at if responses else now)
+    occasions = PROGRAM_SCHEDULES[program]
+    items: list[DueItem] = []
+    for index, occasion in enumerate(occasions):
+        due = start + timedelta(days=occasion.day)
+        opens = due - timedelta(days=OPEN_BEFORE)
+        later = [o for o in occasions[index + 1 :] if o.questionnaire == occasion.questionnaire]
+        closes = (start + timedelta(days=later[0].day) - timedelta(days=OPEN_BEFORE)) if later else None
+        done = any(
+            r.questionnaire == occasion.questionnaire
+            and r.submitted_at >= opens
+            and (closes is None or r.submitted_at < closes)
+            for r in responses
+        )
+        if done:
+            status = "done"
+        elif now < opens:
+            status = "upcoming"
+        elif now <= due + timedelta(days=GRACE):
+            status = "due"
+        elif closes is None or now < closes:
+            status = "overdue"
+        else:
+            status = "missed"
+        definition = get_questionnaire(occasion.questionnaire)
+        title = str(definition.title) if definition else occasion.questionnaire
+        items.append(DueItem(occasion.key, occasion.questionnaire, title, timezone.localdate(due), status))
+    return items
+
+
+def has_response_since(patient_id: int, questionnaire: str, since: datetime) -> bool:
+    """For the program app: has this questionnaire been answered since a step opened?"""
+    return QuestionnaireResponse.objects.filter(
+        patient_id=patient_id, questionnaire=questionnaire, submitted_at__gte=since
+    ).exists()

@@ -1,0 +1,329 @@
+"""Writes: submitting and amending responses, risk alerts (raise, notify, escalate, resolve).
+
+The safety-critical path: ``submit_response`` validates, then saves the response, its scores and
+(if a risk item is positive) a RiskAlert in ONE transaction, audited, and returns what the page
+needs to show the crisis panel. Nothing in that path needs Redis, Celery or e-mail: the
+notification is enqueued after commit, failures to enqueue are logged (ids only) and the periodic
+``notify_and_escalate_risk_alerts`` sends whatever has not been sent, exactly once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from paceway.accounts.access import active_therapist_of, caseload_patient_ids
+from paceway.accounts.models import TherapistProfile, User
+from paceway.accounts.roles import Role, is_patient
+from paceway.audit.services import audit
+
+from . import scoring
+from .access import can_act_on_alert
+from .instruments import SCALES, get_questionnaire
+from .models import QuestionnaireResponse, RiskAlert, Score
+
+logger = logging.getLogger(__name__)
+
+
+def escalation_minutes() -> int:
+    return int(getattr(settings, "RISK_ESCALATION_MINUTES", 60))
+
+
+@dataclass(frozen=True)
+class Submission:
+    response: QuestionnaireResponse
+    result: scoring.Result
+    alert: RiskAlert | None
+
+    @property
+    def crisis(self) -> bool:
+        """Show the crisis panel in this very response."""
+        return self.result.risk
+
+
+def _active_clinician(user: User | None) -> bool:
+    if user is None or not user.is_active:
+        return False
+    return TherapistProfile.objects.filter(user_id=user.pk, is_active_clinician=True).exists()
+
+
+@transaction.atomic
+def submit_response(
+    *,
+    actor: Any,
+    patient: User,
+    questionnaire: str,
+    answers: Iterable[tuple[object, object]],
+    submitted_at: datetime | None = None,
+    amends: QuestionnaireResponse | None = None,
+    amendment_reason: str = "",
+) -> Submission:
+    """Validate and save. Raises AnswerErrors (nothing stored) or PermissionDenied."""
+    if not (is_patient(actor) and actor.pk == patient.pk):
+        raise PermissionDenied
+    definition = get_questionnaire(questionnaire)
+    if definition is None:
+        raise scoring.AnswerErrors({"__all__": [_("Unknown questionnaire.")]})
+    result = scoring.validate_and_score(definition, answers)  # raises before anything is written
+    now = submitted_at or timezone.now()
+    response = QuestionnaireResponse.objects.create(
+        patient=patient,
+        questionnaire=definition.slug,
+        answers=result.answers,
+        language=getattr(patient, "preferred_language", "en") or "en",
+        submitted_at=now,
+        submitted_by=actor,
+        amends=amends,
+        amendment_reason=amendment_reason,
+    )
+    measured_at = amends.submitted_at if amends is not None else now
+    Score.objects.bulk_create(
+        Score(
+            response=response,
+            patient=patient,
+            instrument=SCALES[s.scale.key][0].slug,
+            scale=s.scale.key,
+            total=Decimal(str(s.total)),
+            band=s.band.key if s.band else "",
+            submitted_at=measured_at,
+        )
+        for s in result.scores
+    )
+    audit(
+        actor=actor,
+        action="outcomes.response.amend" if amends is not None else "outcomes.response.submit",
+        patient=patient,
+        obj=response,
+    )
+    alert = _raise_alert(response, now) if result.risk else None
+    return Submission(response, result, alert)
+
+
+@transaction.atomic
+def amend_response(*, actor: Any, response_id: int, answers: Iterable[tuple[object, object]], reason: str) -> Submission:
+    """A correction: a new response pointing to the original, which is kept unchanged."""
+    original = QuestionnaireResponse.objects.filter(pk=response_id).select_related("patient").first()
+    if original is None or not (is_patient(actor) and original.patient_id == actor.pk):
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Say why the answers are being corrected."))
+    root = original.amends or original
+    return submit_response(
+        actor=actor,
+        patient=original.patient,
+        questionnaire=root.questionnaire,
+        answers=answers,
+        amends=root,
+        amendment_reason=reason[:500],
+    )
+
+
+def _raise_alert(response: QuestionnaireResponse, now: datetime) -> RiskAlert:
+    therapist = active_therapist_of(response.patient)
+    if not _active_clinician(therapist):
+        therapist = None
+    alert = RiskAlert.objects.create(
+        patient=response.patient,
+        response=response,
+        created_at=now,
+        therapist_at_creation=therapist,
+        routed_to_fallback=therapist is None,
+    )
+    audit(actor=response.submitted_by, action="outcomes.risk_alert.create", patient=response.patient, obj=alert)
+    alert_id = alert.pk
+    transaction.on_commit(lambda: enqueue_alert_notification(alert_id), robust=True)
+    return alert
+
+
+def enqueue_alert_notification(alert_id: int) -> None:
+    """Best effort: the periodic job sends anything this could not enqueue. Never raises."""
+    try:
+        from .tasks import notify_risk_alert
+
+        notify_risk_alert.delay(alert_id)
+    except Exception as exc:  # broker down, misconfigured, anything: the sweep will catch up
+        logger.warning(
+            "Risk alert %s: notification not enqueued (%s); the periodic job will send it.",
+            alert_id,
+            type(exc).__name__,
+        )
+
+
+# Recipients ---------------------------------------------------------------------------------
+
+
+def clinical_leads() -> list[User]:
+    return list(
+        User.objects.filter(
+            role=Role.THERAPIST,
+            is_active=True,
+            therapist_profile__is_clinical_lead=True,
+            therapist_profile__is_active_clinician=True,
+        ).order_by("pk")
+    )
+
+
+def escalation_recipients() -> list[User]:
+    return clinical_leads() or list(User.objects.filter(role=Role.ADMINISTRATOR, is_active=True).order_by("pk"))
+
+
+def notification_recipients(alert: RiskAlert) -> list[User]:
+    therapist = active_therapist_of(alert.patient)
+    if _active_clinician(therapist):
+        return [therapist]  # type: ignore[list-item]
+    return escalation_recipients()
+
+
+def _alerts_url() -> str:
+    return settings.SITE_URL + reverse("outcomes:alerts")
+
+
+def _mail(recipients: list[User], subject: str, body: str) -> None:
+    # No health data, no patient name: only that something needs attention, and where.
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [u.email for u in recipients], fail_silently=False)
+
+
+def send_alert_notification(*, alert_id: int) -> bool:
+    """Notify the care team of a new alert, once. True if this call sent it."""
+    with transaction.atomic():
+        alert = RiskAlert.objects.select_for_update().select_related("patient").filter(pk=alert_id).first()
+        if alert is None or alert.notified_at is not None or not alert.is_open:
+            return False
+        recipients = notification_recipients(alert)
+        if not recipients:
+            logger.error("Risk alert %s: nobody to notify (no therapist, clinical lead or administrator).", alert_id)
+            return False
+        _mail(
+            recipients,
+            _("Paceway: an item needs your attention"),
+            _("An item in Paceway needs a clinician's attention today. Please log in to review it:\n%(url)s\n")
+            % {"url": _alerts_url()},
+        )  # raises on failure: nothing is recorded and the next run tries again
+        alert.notified_at = timezone.now()
+        alert.save(update_fields=["notified_at"])
+        audit(actor=None, action="outcomes.risk_alert.notified", patient=alert.patient, obj=alert)
+    return True
+
+
+def escalate_alert(*, alert_id: int, now: datetime | None = None) -> bool:
+    """Escalate an unacknowledged alert past its time to the clinical lead(s) or administrators."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        alert = RiskAlert.objects.select_for_update().select_related("patient").filter(pk=alert_id).first()
+        if (
+            alert is None
+            or not alert.is_open
+            or alert.escalated_at is not None
+            or alert.acknowledged_at is not None
+            or alert.created_at > now - timedelta(minutes=escalation_minutes())
+        ):
+            return False
+        recipients = escalation_recipients()
+        if not recipients:
+            logger.error("Risk alert %s: nobody to escalate to.", alert_id)
+            return False
+        _mail(
+            recipients,
+            _("Paceway: an urgent item has not been acknowledged"),
+            _(
+                "An urgent item in Paceway has not been acknowledged by the care team within %(minutes)s "
+                "minutes. Please log in to review it:\n%(url)s\n"
+            )
+            % {"minutes": escalation_minutes(), "url": _alerts_url()},
+        )
+        alert.escalated_at = now
+        alert.save(update_fields=["escalated_at"])
+        audit(actor=None, action="outcomes.risk_alert.escalated", patient=alert.patient, obj=alert)
+    return True
+
+
+def notify_and_escalate_risk_alerts(*, now: datetime | None = None) -> dict[str, int]:
+    """The periodic, idempotent sweep: send missing notifications, escalate overdue alerts."""
+    now = now or timezone.now()
+    counts = {"notified": 0, "escalated": 0, "failed": 0}
+    pending = RiskAlert.objects.filter(status=RiskAlert.Status.OPEN, notified_at__isnull=True)
+    for alert_id in pending.values_list("pk", flat=True):
+        try:
+            counts["notified"] += send_alert_notification(alert_id=alert_id)
+        except Exception as exc:
+            counts["failed"] += 1
+            logger.warning("Risk alert %s: notification failed (%s); will retry.", alert_id, type(exc).__name__)
+    overdue = RiskAlert.objects.filter(
+        status=RiskAlert.Status.OPEN,
+        escalated_at__isnull=True,
+        acknowledged_at__isnull=True,
+        created_at__lte=now - timedelta(minutes=escalation_minutes()),
+    )
+    for alert_id in overdue.values_list("pk", flat=True):
+        try:
+            counts["escalated"] += escalate_alert(alert_id=alert_id, now=now)
+        except Exception as exc:
+            counts["failed"] += 1
+            logger.warning("Risk alert %s: escalation failed (%s); will retry.", alert_id, type(exc).__name__)
+    return counts
+
+
+# Clinician actions --------------------------------------------------------------------------
+
+
+def _alert_for_clinician(actor: Any, alert_id: Any) -> RiskAlert:
+    try:
+        alert = RiskAlert.objects.select_for_update().select_related("patient").get(pk=alert_id)
+    except (RiskAlert.DoesNotExist, ValueError, TypeError):
+        raise PermissionDenied from None
+    if not can_act_on_alert(actor, alert):
+        raise PermissionDenied
+    return alert
+
+
+@transaction.atomic
+def acknowledge_alert(*, actor: Any, alert_id: Any) -> RiskAlert:
+    alert = _alert_for_clinician(actor, alert_id)
+    if alert.is_open and alert.acknowledged_at is None:
+        alert.acknowledged_at = timezone.now()
+        alert.acknowledged_by = actor
+        alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
+        audit(actor=actor, action="outcomes.risk_alert.acknowledge", patient=alert.patient, obj=alert)
+    return alert
+
+
+@transaction.atomic
+def resolve_alert(*, actor: Any, alert_id: Any, note: str) -> RiskAlert:
+    """Close an alert: a clinician on the care team, with a note. Nothing else closes one."""
+    alert = _alert_for_clinician(actor, alert_id)
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": [_("Write a note: what you did and what you decided.")]})
+    if not alert.is_open:
+        raise ValidationError(_("This alert is already resolved."))
+    now = timezone.now()
+    alert.status = RiskAlert.Status.RESOLVED
+    alert.resolved_by = actor
+    alert.resolved_at = now
+    alert.resolution_note = note[:5000]
+    if alert.acknowledged_at is None:
+        alert.acknowledged_at, alert.acknowledged_by = now, actor
+    alert.save()
+    audit(actor=actor, action="outcomes.risk_alert.resolve", patient=alert.patient, obj=alert)
+    return alert
+
+
+def open_alert_count_for_therapist(therapist: Any) -> int:
+    """Hook for accounts: a therapist with open alerts among their patients cannot be deactivated."""
+    ids = caseload_patient_ids(therapist)
+    if not ids:
+        return 0
+    return RiskAlert.objects.filter(status=RiskAlert.Status.OPEN, patient_id__in=ids).count()

@@ -1,0 +1,17 @@
+"""Celery tasks: ids only as arguments, idempotent (notified_at / escalated_at under a row lock)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def notify_risk_alert(alert_id: int) -> None:
+    services.send_alert_notification(alert_id=int(alert_id))
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def notify_and_escalate_risk_alerts() -> None:
+    services.notify_and_escalate_risk_alerts()

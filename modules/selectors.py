@@ -1,0 +1,162 @@
+"""Reads: a patient's plan, what is open, progress. A fixed number of queries per overview."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from .models import (
+    Enrolment,
+    ExerciseEntry,
+    Module,
+    ModulePlan,
+    ReminderPreference,
+    Step,
+    StepCompletion,
+    TailoringEvent,
+)
+
+
+@dataclass
+class ModuleState:
+    plan: ModulePlan
+    module: Module
+    index: int  # 1-based place in this patient's sequence
+    opens_on: date
+    due_on: date
+    is_open: bool
+    is_complete: bool
+    steps: list[Step]
+    done_step_ids: set[int]
+
+    @property
+    def status(self) -> str:
+        if self.is_complete:
+            return "complete"
+        if self.is_open:
+            return "open"
+        if self.plan.held:
+            return "held"
+        return "locked"
+
+    @property
+    def steps_done(self) -> int:
+        return sum(1 for s in self.steps if s.pk in self.done_step_ids)
+
+    @property
+    def next_step(self) -> Step | None:
+        return next((s for s in self.steps if s.pk not in self.done_step_ids), None)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.steps_done / len(self.steps)) if self.steps else 100
+
+
+@dataclass
+class Overview:
+    enrolment: Enrolment
+    today: date
+    states: list[ModuleState]
+    not_included: list[ModulePlan]
+    steps_total: int
+    steps_done: int
+    by_slug: dict[str, ModuleState] = field(default_factory=dict)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.steps_done / self.steps_total) if self.steps_total else 0
+
+    @property
+    def modules_done(self) -> int:
+        return sum(1 for s in self.states if s.is_complete)
+
+    @property
+    def current(self) -> ModuleState | None:
+        """The first open, unfinished module; else the next one still to open."""
+        for state in self.states:
+            if state.is_open and not state.is_complete:
+                return state
+        return next((s for s in self.states if not s.is_complete), None)
+
+    @property
+    def finished(self) -> bool:
+        return bool(self.states) and all(s.is_complete for s in self.states)
+
+
+def active_enrolment(patient: Any) -> Enrolment | None:
+    return (
+        Enrolment.objects.filter(patient_id=patient.pk, ended_at__isnull=True)
+        .select_related("program", "patient")
+        .first()
+    )
+
+
+def program_overview(enrolment: Enrolment, *, today: date | None = None) -> Overview:
+    """Apply the opening rules to this patient's plan (three queries, whatever the history)."""
+    today = today or timezone.localdate()
+    program = enrolment.program
+    plans = list(enrolment.plans.select_related("module").order_by("position", "module__number"))
+    steps_by_module: dict[int, list[Step]] = {}
+    for step in Step.objects.filter(module__program_id=program.pk).order_by("module_id", "order"):
+        steps_by_module.setdefault(step.module_id, []).append(step)
+    done = set(StepCompletion.objects.filter(enrolment=enrolment).values_list("step_id", flat=True))
+
+    states: list[ModuleState] = []
+    not_included: list[ModulePlan] = []
+    offset_days = 0
+    previous_complete = True
+    index = 0
+    for plan in plans:
+        if not plan.included:
+            not_included.append(plan)
+            continue
+        index += 1
+        steps = steps_by_module.get(plan.module_id, [])
+        opens_on = enrolment.start_date + timedelta(days=program.days_between_modules * (index - 1) + offset_days)
+        offset_days += plan.extra_days
+        due_on = opens_on + timedelta(days=program.days_between_modules + plan.extra_days)
+        complete = bool(steps) and all(s.pk in done for s in steps)
+        if complete:
+            is_open = True
+        elif plan.held:
+            is_open = False
+        elif plan.open_early:
+            is_open = True
+        else:
+            is_open = today >= opens_on and (previous_complete or not program.require_previous_complete)
+        states.append(ModuleState(plan, plan.module, index, opens_on, due_on, is_open, complete, steps, done))
+        previous_complete = complete
+    steps_total = sum(len(s.steps) for s in states)
+    steps_done = sum(s.steps_done for s in states)
+    overview = Overview(enrolment, today, states, not_included, steps_total, steps_done)
+    overview.by_slug = {s.module.slug: s for s in states}
+    return overview
+
+
+def tailoring_history(enrolment: Enrolment) -> QuerySet[TailoringEvent]:
+    return enrolment.tailoring_events.select_related("module", "actor")
+
+
+def entries_for(patient: Any, *, kind: str | None = None, limit: int = 200) -> list[ExerciseEntry]:
+    qs = ExerciseEntry.objects.filter(patient_id=patient.pk)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return list(qs.select_related("parent").order_by("-entry_date", "-pk")[:limit])
+
+
+def reminder_preference(patient: Any) -> ReminderPreference:
+    pref = ReminderPreference.objects.filter(patient_id=patient.pk).first()
+    return pref or ReminderPreference(patient_id=patient.pk)
+
+
+def unread_message_count(user: Any) -> int:
+    """Filled in by the messaging app once it provides ``messaging.selectors.unread_count``."""
+    try:
+        from messaging.selectors import unread_count  # type: ignore[import-not-found]
+    except ImportError:
+        return 0
+    return int(unread_count(user))

@@ -1,0 +1,300 @@
+"""Writes for the program: enrolment, completion, exercises, tailoring, choices, preferences.
+
+Keyword-only, atomic, audited. Callers check nothing themselves: every function asks ``access``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from paceway.accounts.roles import is_patient
+from paceway.audit.services import audit
+
+from . import selectors
+from .access import can_do_program_work, can_enrol, can_tailor
+from .forms import PARENT_KIND, ExerciseForm, form_for
+from .models import (
+    Enrolment,
+    ExerciseEntry,
+    ModuleKind,
+    ModulePlan,
+    Program,
+    ReminderPreference,
+    Step,
+    StepCompletion,
+    TailoringAction,
+    TailoringEvent,
+)
+
+MAX_SECONDS_ON_STEP = 2 * 3600
+
+
+class StepLocked(ValidationError):
+    pass
+
+
+class StaleEntry(ValidationError):
+    pass
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+# Enrolment ------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def enrol_patient(*, actor: Any, patient: Any, program: Program, start_date: date | None = None) -> Enrolment:
+    _require(can_enrol(actor, patient))
+    if not is_patient(patient) or not patient.is_active:
+        raise ValidationError(_("Only an active patient can be enrolled."))
+    if program.published_at is None:
+        raise ValidationError(_("This program version is not published."))
+    if Enrolment.objects.select_for_update().filter(patient=patient, ended_at__isnull=True).exists():
+        raise ValidationError(_("This patient is already enrolled in a program."))
+    enrolment = Enrolment.objects.create(
+        patient=patient, program=program, start_date=start_date or timezone.localdate(), enrolled_by=actor
+    )
+    ModulePlan.objects.bulk_create(
+        ModulePlan(enrolment=enrolment, module=m, position=m.number * 10, included=m.kind == ModuleKind.CORE)
+        for m in program.modules.all()
+    )
+    audit(actor=actor, action="program.enrol", patient=patient, obj=enrolment)
+    return enrolment
+
+
+def touch_activity(*, enrolment: Enrolment) -> None:
+    """Record that the patient was here (at most one write a minute)."""
+    now = timezone.now()
+    updated = Enrolment.objects.filter(pk=enrolment.pk, last_active_at__lt=now - timedelta(minutes=1)).update(
+        last_active_at=now
+    ) or Enrolment.objects.filter(pk=enrolment.pk, last_active_at__isnull=True).update(last_active_at=now)
+    if updated:
+        enrolment.last_active_at = now
+
+
+# Steps ----------------------------------------------------------------------------------------------
+
+def _open_state(enrolment: Enrolment, step: Step) -> selectors.ModuleState:
+    overview = selectors.program_overview(enrolment)
+    state = next((s for s in overview.states if s.module.pk == step.module_id), None)
+    if state is None or not state.is_open:
+        raise StepLocked(_("This module is not open yet."))
+    return state
+
+
+@transaction.atomic
+def complete_step(
+    *, actor: Any, enrolment: Enrolment, step: Step, seconds_on_step: int = 0
+) -> tuple[StepCompletion, bool]:
+    """Mark a step done. A retried request finds the existing row: it never counts twice."""
+    _require(can_do_program_work(actor, enrolment.patient))
+    existing = StepCompletion.objects.filter(enrolment=enrolment, step=step).first()
+    if existing is not None:
+        return existing, False
+    state = _open_state(enrolment, step)
+    seconds = max(0, min(int(seconds_on_step or 0), MAX_SECONDS_ON_STEP))
+    try:
+        with transaction.atomic():
+            completion = StepCompletion.objects.create(enrolment=enrolment, step=step, seconds_on_step=seconds)
+    except IntegrityError:  # a concurrent retry won the race
+        return StepCompletion.objects.get(enrolment=enrolment, step=step), False
+    if all(s.pk in state.done_step_ids or s.pk == step.pk for s in state.steps):
+        ModulePlan.objects.filter(pk=state.plan.pk, completed_at__isnull=True).update(completed_at=timezone.now())
+    touch_activity(enrolment=enrolment)
+    audit(actor=actor, action="program.step_complete", patient=enrolment.patient, obj=completion)
+    return completion, True
+
+
+# Exercises ------------------------------------------------------------------------------------------
+
+def _validated(kind: str, payload: Any) -> ExerciseForm:
+    form = form_for(kind, payload)
+    if not form.is_valid():
+        raise ValidationError({k: [e["message"] for e in v] for k, v in form.errors.get_json_data().items()})
+    return form
+
+
+@transaction.atomic
+def save_entry(
+    *,
+    actor: Any,
+    patient: Any,
+    kind: str,
+    form: ExerciseForm,
+    step: Step | None = None,
+    parent: ExerciseEntry | None = None,
+    entry: ExerciseEntry | None = None,
+    revision: int | None = None,
+) -> ExerciseEntry:
+    """Create or update one exercise entry from a bound, valid form. All or nothing."""
+    _require(can_do_program_work(actor, patient))
+    if not form.is_bound or not form.is_valid():
+        raise ValidationError(_("Please correct the errors below."))
+    expected_parent = PARENT_KIND.get(kind)  # type: ignore[call-overload]
+    if expected_parent:
+        if parent is None or parent.patient_id != patient.pk or parent.kind != expected_parent:
+            raise ValidationError(_("Choose one of your own entries to log this against."))
+    elif parent is not None:
+        raise ValidationError(_("This kind of entry is not logged against another."))
+    now = timezone.now()
+    if entry is None:
+        enrolment = selectors.active_enrolment(patient)
+        if step is not None:
+            if enrolment is None:
+                raise StepLocked(_("You are not enrolled in a program."))
+            _open_state(enrolment, step)
+        entry = ExerciseEntry.objects.create(
+            patient=patient, kind=kind, step=step, parent=parent, entry_date=form.entry_date(),
+            data=form.json_data(), created_at=now, updated_at=now,
+        )
+        audit(actor=actor, action="exercise.create", patient=patient, obj=entry)
+        if step is not None and enrolment is not None:
+            complete_step(actor=actor, enrolment=enrolment, step=step)
+        elif enrolment is not None:
+            touch_activity(enrolment=enrolment)
+        return entry
+    if entry.patient_id != patient.pk or entry.kind != kind:
+        raise PermissionDenied
+    # Optimistic lock: a form opened before someone else's save is refused, nothing changes.
+    updated = ExerciseEntry.objects.filter(pk=entry.pk, revision=revision).update(
+        data=form.json_data(), entry_date=form.entry_date(), updated_at=now, revision=F("revision") + 1
+    )
+    if not updated:
+        raise StaleEntry(_("This entry was changed since you opened it. Reload the page and try again."))
+    entry.refresh_from_db()
+    audit(actor=actor, action="exercise.update", patient=patient, obj=entry)
+    return entry
+
+
+def save_entry_from_data(*, actor: Any, patient: Any, kind: str, data: Any, **kwargs: Any) -> ExerciseEntry:
+    """The API's way in: validate a dict with the same form, then save."""
+    form = _validated(kind, data)
+    return save_entry(actor=actor, patient=patient, kind=kind, form=form, **kwargs)
+
+
+# Tailoring ------------------------------------------------------------------------------------------
+
+THERAPIST_ACTIONS = {a.value for a in TailoringAction if not a.value.startswith("patient_")}
+
+
+@transaction.atomic
+def tailor(*, actor: Any, enrolment: Enrolment, module_slug: str, action: str, reason: str, note: str = "") -> TailoringEvent:
+    """The assigned therapist changes one module of one patient's plan; the change is recorded."""
+    _require(can_tailor(actor, enrolment.patient))
+    if action not in THERAPIST_ACTIONS:
+        raise ValidationError(_("Unknown change."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Say why, in words the patient will read."))
+    plan = (
+        ModulePlan.objects.select_for_update().select_related("module")
+        .filter(enrolment=enrolment, module__slug=module_slug).first()
+    )
+    if plan is None:
+        raise ValidationError(_("This module is not part of the program."))
+    optional = plan.module.kind == ModuleKind.OPTIONAL
+    fields: list[str] = []
+    if action == TailoringAction.OPEN_EARLY:
+        plan.open_early, plan.held, fields = True, False, ["open_early", "held"]
+    elif action == TailoringAction.HOLD:
+        plan.held, fields = True, ["held"]
+    elif action == TailoringAction.RELEASE:
+        if not plan.held:
+            raise ValidationError(_("This module is not on hold."))
+        plan.held, fields = False, ["held"]
+    elif action == TailoringAction.EXTEND:
+        plan.extra_days, fields = plan.extra_days + 7, ["extra_days"]
+    elif action in (TailoringAction.ADD, TailoringAction.SKIP):
+        if not optional:
+            raise ValidationError(_("Only optional modules can be added or taken out."))
+        plan.included = action == TailoringAction.ADD
+        fields = ["included"]
+        if plan.included:
+            plan.position = _last_position(enrolment) + 10
+            fields.append("position")
+    elif action in (TailoringAction.MOVE_UP, TailoringAction.MOVE_DOWN):
+        if not optional or not plan.included:
+            raise ValidationError(_("Only optional modules in the plan can be moved."))
+        _move(plan, up=action == TailoringAction.MOVE_UP)
+    elif action == TailoringAction.NOTE:
+        if not note.strip():
+            raise ValidationError(_("Write the note."))
+        plan.note, fields = note.strip(), ["note"]
+    if fields:
+        plan.save(update_fields=fields)
+    event = TailoringEvent.objects.create(enrolment=enrolment, module=plan.module, actor=actor, action=action, reason=reason)
+    audit(actor=actor, action="program.tailor", patient=enrolment.patient, obj=event)
+    return event
+
+
+def _last_position(enrolment: Enrolment) -> int:
+    return enrolment.plans.filter(included=True).aggregate(p=Max("position"))["p"] or 0
+
+
+def _move(plan: ModulePlan, *, up: bool) -> None:
+    siblings = ModulePlan.objects.filter(enrolment_id=plan.enrolment_id, included=True)
+    neighbour = (
+        siblings.filter(position__lt=plan.position).order_by("-position").first()
+        if up else siblings.filter(position__gt=plan.position).order_by("position").first()
+    )
+    if neighbour is None:
+        raise ValidationError(_("This module cannot move further."))
+    plan.position, neighbour.position = neighbour.position, plan.position
+    ModulePlan.objects.filter(pk=plan.pk).update(position=plan.position)
+    ModulePlan.objects.filter(pk=neighbour.pk).update(position=neighbour.position)
+
+
+@transaction.atomic
+def choose_optional_module(*, actor: Any, enrolment: Enrolment, module_slug: str, include: bool) -> TailoringEvent | None:
+    """Shared decision-making: the patient adds or drops an optional module; the therapist sees it."""
+    _require(can_do_program_work(actor, enrolment.patient))
+    plan = (
+        ModulePlan.objects.select_for_update().select_related("module")
+        .filter(enrolment=enrolment, module__slug=module_slug, module__kind=ModuleKind.OPTIONAL).first()
+    )
+    if plan is None:
+        raise ValidationError(_("Only optional modules can be chosen."))
+    if plan.included == include:
+        return None  # a repeated click changes nothing
+    if not include and StepCompletion.objects.filter(enrolment=enrolment, step__module=plan.module).exists():
+        raise ValidationError(_("You have already started this module, so it stays in your plan."))
+    plan.included = include
+    plan.chosen_by_patient = include
+    fields = ["included", "chosen_by_patient"]
+    if include:
+        plan.position = _last_position(enrolment) + 10
+        fields.append("position")
+    plan.save(update_fields=fields)
+    action = TailoringAction.PATIENT_CHOSE if include else TailoringAction.PATIENT_DROPPED
+    event = TailoringEvent.objects.create(enrolment=enrolment, module=plan.module, actor=actor, action=action)
+    audit(actor=actor, action="program.choose_module", patient=enrolment.patient, obj=event)
+    touch_activity(enrolment=enrolment)
+    return event
+
+
+# Reminders ------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def update_reminder_preference(*, actor: Any, patient: Any, values: dict[str, Any]) -> ReminderPreference:
+    _require(can_do_program_work(actor, patient))
+    pref, _created = ReminderPreference.objects.select_for_update().get_or_create(patient=patient)
+    for name in ("module_opened", "homework", "inactivity", "quiet_start", "quiet_end"):
+        if name in values:
+            setattr(pref, name, values[name])
+    pref.save()
+    return pref
+
+
+__all__ = [
+    "StaleEntry", "StepLocked", "choose_optional_module", "complete_step", "enrol_patient",
+    "save_entry", "save_entry_from_data", "tailor", "touch_activity", "update_reminder_preference",
+]

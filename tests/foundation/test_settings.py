@@ -1,0 +1,118 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from paceway.env import env_bool, env_int, env_list, env_secret
+from paceway.email_url import parse_email_url
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _django_setup(extra_env: dict[str, str], code: str = "import django; django.setup(); print('ok')"):
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env.update({"PYTHONPATH": f"{ROOT / 'platform'}:{ROOT}", "DJANGO_SETTINGS_MODULE": "paceway.settings"})
+    env.update(extra_env)
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_it_reads_booleans_strictly(monkeypatch):
+    monkeypatch.setenv("X_FLAG", "yes")
+    assert env_bool("X_FLAG", False) is True
+    monkeypatch.setenv("X_FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured):
+        env_bool("X_FLAG", False)
+
+
+def test_it_rejects_malformed_integers(monkeypatch):
+    monkeypatch.setenv("X_INT", "12a")
+    with pytest.raises(ImproperlyConfigured):
+        env_int("X_INT", 1)
+    monkeypatch.setenv("X_INT", "-1")
+    with pytest.raises(ImproperlyConfigured):
+        env_int("X_INT", 1, minimum=0)
+
+
+def test_it_reads_secrets_from_files(monkeypatch, tmp_path):
+    secret = tmp_path / "secret"
+    secret.write_text("from-a-file\n")
+    monkeypatch.setenv("X_SECRET_FILE", str(secret))
+    assert env_secret("X_SECRET") == "from-a-file"
+    monkeypatch.setenv("X_SECRET_FILE", str(tmp_path / "missing"))
+    with pytest.raises(ImproperlyConfigured):
+        env_secret("X_SECRET")
+
+
+def test_it_splits_lists(monkeypatch):
+    monkeypatch.setenv("X_LIST", "a.org, b.org,,")
+    assert env_list("X_LIST", []) == ["a.org", "b.org"]
+
+
+def test_it_parses_email_urls():
+    smtp = parse_email_url("smtp+tls://user%40x:p%2Fw@mail.example.org:2525")
+    assert smtp["EMAIL_HOST"] == "mail.example.org"
+    assert smtp["EMAIL_PORT"] == 2525
+    assert smtp["EMAIL_HOST_USER"] == "user@x"
+    assert smtp["EMAIL_HOST_PASSWORD"] == "p/w"
+    assert smtp["EMAIL_USE_TLS"] is True
+    with pytest.raises(ImproperlyConfigured):
+        parse_email_url("carrier-pigeon://x")
+
+
+def test_production_refuses_to_start_without_its_secrets():
+    result = _django_setup({"DEBUG": "false", "SECRET_KEY": "", "ALLOWED_HOSTS": "", "ENCRYPTION_KEYS": ""})
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr and "ENCRYPTION_KEYS" in result.stderr and "ALLOWED_HOSTS" in result.stderr
+
+
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "a-long-random-production-secret-key-" + "x" * 40,
+    "ALLOWED_HOSTS": "paceway.example.org",
+    "ENCRYPTION_KEYS": "k1:" + "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=",
+    "AUDIT_HMAC_KEY": "audit-key",
+}
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = _django_setup(
+        PRODUCTION,
+        "import django, sys; django.setup(); from django.core.management import call_command; "
+        "call_command('check', deploy=True, fail_level='WARNING')",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "WARNINGS" not in result.stderr + result.stdout
+
+
+def test_demo_data_is_refused_in_production():
+    result = _django_setup(PRODUCTION, "import django; django.setup(); from paceway.accounts.demo import load_demo; load_demo()")
+    assert result.returncode != 0
+    assert "Demo data is refused" in result.stderr
+
+
+def test_it_uses_embedded_services_by_default(settings):
+    if os.environ.get("DATABASE_URL") or os.environ.get("REDIS_URL"):
+        pytest.skip("this run uses PostgreSQL and Redis")
+    assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "channels.layers.InMemoryChannelLayer"
+    assert settings.CELERY_BROKER_URL == "filesystem://"
+
+
+def test_sqlite_runs_in_wal_mode(db):
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        assert cursor.fetchone()[0].lower() == "wal"
+
+
+def test_redis_layer_avoids_the_socket_timeout_trap(settings):
+    if not os.environ.get("REDIS_URL"):
+        pytest.skip("Redis not configured")
+    host = settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0]
+    assert host["socket_timeout"] is None

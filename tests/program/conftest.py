@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from modules import services
+from modules.loader import load_program
+
+MINI = Path(__file__).parent / "content" / "mini"
+
+
+@pytest.fixture
+def program(db: None):
+    return load_program(MINI).program
+
+
+@pytest.fixture
+def enrolment(personas, program):
+    return services.enrol_patient(
+        actor=personas.therapist, patient=personas.patient, program=program, start_date=date(2026, 1, 5)
+    )
