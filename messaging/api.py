@@ -11,14 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from paceway.accounts.access import patient_for_clinical
+from paceway.accounts.roles import is_patient, is_therapist
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
-
-from paceway.accounts.access import patient_for_clinical
-from paceway.accounts.roles import is_patient, is_therapist
 
 from . import limits, selectors, services
 
@@ -38,7 +37,9 @@ class PageOut(serializers.Serializer):
     conversation_id = serializers.IntegerField(allow_null=True)
     messages = MessageOut(many=True)
     limited = serializers.BooleanField()
-    next_after_seq = serializers.IntegerField(allow_null=True, help_text="Pass as after_seq for the next page")
+    next_after_seq = serializers.IntegerField(
+        allow_null=True, help_text="Pass as after_seq for the next page"
+    )
     last_seq = serializers.IntegerField()
     last_read_seq = serializers.IntegerField()
 
@@ -75,8 +76,12 @@ class ConversationMessagesView(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("after_seq", int, description="Return messages after this sequence number"),
-            OpenApiParameter("limit", int, description=f"At most this many (1-{services.MAX_PAGE})"),
+            OpenApiParameter(
+                "after_seq", int, description="Return messages after this sequence number"
+            ),
+            OpenApiParameter(
+                "limit", int, description=f"At most this many (1-{services.MAX_PAGE})"
+            ),
         ],
         responses={200: PageOut},
     )
@@ -126,7 +131,9 @@ class ConversationMessagesView(APIView):
         except services.MessagingError as exc:
             return _error(exc)
         return Response(
-            SendOut({"client_id": message.client_id, "seq": message.seq, "duplicate": not created}).data,
+            SendOut(
+                {"client_id": message.client_id, "seq": message.seq, "duplicate": not created}
+            ).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
@@ -138,7 +145,9 @@ class MarkReadView(APIView):
         payload = ReadIn(data=request.data)
         payload.is_valid(raise_exception=True)
         try:
-            marker = services.mark_read(user=request.user, patient=patient, seq=payload.validated_data["seq"])
+            marker = services.mark_read(
+                user=request.user, patient=patient, seq=payload.validated_data["seq"]
+            )
         except services.MessagingError as exc:
             return _error(exc)
         return Response({"last_read_seq": marker})

@@ -10,7 +10,6 @@ class MessagingConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.contrib.auth.signals import user_logged_out
         from django.db.models.signals import post_save
-
         from paceway.accounts import hooks
 
         from . import demo, signals
@@ -21,5 +20,7 @@ class MessagingConfig(AppConfig):
             hooks.demo_data_loaders.append(demo.load_demo_messages)
         user_logged_out.connect(signals.close_sockets_on_logout, dispatch_uid="messaging-logout")
         post_save.connect(
-            signals.close_sockets_on_deactivation, sender=get_user_model(), dispatch_uid="messaging-deactivation"
+            signals.close_sockets_on_deactivation,
+            sender=get_user_model(),
+            dispatch_uid="messaging-deactivation",
         )

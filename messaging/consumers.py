@@ -1,10 +1,10 @@
 """The conversation socket: ws/messages/<patient_id>/.
 
 Client frames (JSON text, at most 64 KiB):
-  {"action": "send", "client_id": "...", "body": "..."}   -> {"type": "ack", "client_id", "seq", "duplicate"}
-  {"action": "resume", "after_seq": N}                    -> {"type": "messages", "replay": true, ...}
-  {"action": "mark_read", "seq": N}                       -> {"type": "marked_read", "last_read_seq"}
-  {"action": "ping"}                                      -> {"type": "pong"}
+  {"action": "send", "client_id", "body"} -> {"type": "ack", "client_id", "seq", "duplicate"}
+  {"action": "resume", "after_seq": N}    -> {"type": "messages", "replay": true, ...}
+  {"action": "mark_read", "seq": N}       -> {"type": "marked_read", "last_read_seq"}
+  {"action": "ping"}                      -> {"type": "pong"}
 Server frames: "ready" on connect, "messages" (replay or live, with "limited" and
 "next_after_seq" when a page is full), "read" (the other side's read receipt), "error".
 
@@ -27,7 +27,6 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.utils.translation import gettext as _
-
 from paceway.accounts.access import can_view_clinical
 from paceway.accounts.mfa import mfa_satisfied
 from paceway.keyring.crypto import DecryptionError
@@ -113,7 +112,10 @@ class ConversationConsumer(AsyncWebsocketConsumer):
                 await self._error("bad_frame", _("Send JSON text frames."))
             return
         text = text_data or ""
-        if len(text) > MAX_FRAME_BYTES // 4 and len(text.encode("utf-8", "surrogatepass")) > MAX_FRAME_BYTES:
+        if (
+            len(text) > MAX_FRAME_BYTES // 4
+            and len(text.encode("utf-8", "surrogatepass")) > MAX_FRAME_BYTES
+        ):
             await self._close(CLOSE_TOO_BIG)
             return
         try:
@@ -134,9 +136,14 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         except services.NotAllowed:
             await self._close(CLOSE_FORBIDDEN)
         except services.MessagingError as exc:
-            await self._error(exc.code, exc.message, field=exc.field, client_id=_client_id_of(frame))
+            await self._error(
+                exc.code, exc.message, field=exc.field, client_id=_client_id_of(frame)
+            )
         except DecryptionError:
-            logger.error("messaging: a message of conversation for patient %s failed to decrypt", self.patient_id)
+            logger.error(
+                "messaging: a message of conversation for patient %s failed to decrypt",
+                self.patient_id,
+            )
             await self._error("unavailable", _("This conversation cannot be read."))
         except Exception:
             logger.exception("messaging: error handling a %s frame", action)
@@ -160,7 +167,12 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         )
         # Committed by now: the ack can promise durability.
         await self._send_json(
-            {"type": "ack", "client_id": message.client_id, "seq": message.seq, "duplicate": not created}
+            {
+                "type": "ack",
+                "client_id": message.client_id,
+                "seq": message.seq,
+                "duplicate": not created,
+            }
         )
 
     async def _action_resume(self, frame: dict[str, Any]) -> None:
@@ -181,7 +193,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         "ping": _action_ping,
     }
 
-    # Events from the channel layer -----------------------------------------------------------------
+    # Events from the channel layer ------------------------------------------------------------
 
     async def messaging_new(self, event: dict[str, Any]) -> None:
         if self.closing or self.paused:
@@ -196,7 +208,9 @@ class ConversationConsumer(AsyncWebsocketConsumer):
     async def messaging_read(self, event: dict[str, Any]) -> None:
         if self.closing or not await self._access_memo():
             return
-        await self._send_json({"type": "read", "user_id": event.get("user_id"), "seq": event.get("seq")})
+        await self._send_json(
+            {"type": "read", "user_id": event.get("user_id"), "seq": event.get("seq")}
+        )
 
     async def messaging_recheck(self, event: dict[str, Any]) -> None:
         if self.closing:
@@ -305,7 +319,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
     async def _send_json(self, frame: dict[str, Any]) -> None:
         await self.send(text_data=json.dumps(frame, ensure_ascii=False))
 
-    # Sync parts (run in the database thread) --------------------------------------------------------
+    # Sync parts (run in the database thread) --------------------------------------------------
 
     def _load(self) -> tuple[Any, Any]:
         user_model = get_user_model()

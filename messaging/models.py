@@ -11,7 +11,6 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
 from paceway.keyring.models import DataKey
 
 
@@ -34,7 +33,9 @@ class Conversation(models.Model):
 
 
 class Message(models.Model):
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
     sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     client_id = models.CharField(max_length=64)
     seq = models.PositiveBigIntegerField()
@@ -66,14 +67,18 @@ def message_context(conversation_id: int, seq: int, sender_id: int, client_id: s
 class ReadReceipt(models.Model):
     """How far a participant has read a conversation."""
 
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="receipts")
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="receipts"
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     last_read_seq = models.PositiveBigIntegerField(default=0)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["conversation", "user"], name="one_receipt_per_participant")
+            models.UniqueConstraint(
+                fields=["conversation", "user"], name="one_receipt_per_participant"
+            )
         ]
 
     def __str__(self) -> str:
@@ -84,7 +89,9 @@ class NotificationSent(models.Model):
     """One 'a secure message is waiting' e-mail, recorded before it is sent (idempotency key)."""
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="+")
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
     seq = models.PositiveBigIntegerField(help_text="Highest message seq this e-mail covers")
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)

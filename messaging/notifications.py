@@ -19,7 +19,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-
 from paceway.accounts.access import active_therapist_of, can_view_clinical
 from paceway.accounts.models import User
 
@@ -70,7 +69,9 @@ def candidates(now: datetime) -> list[Candidate]:
     found: list[Candidate] = []
     conversations = (
         Conversation.objects.filter(
-            erased_at__isnull=True, messages__created_at__gt=now - LOOKBACK, messages__created_at__lte=cutoff
+            erased_at__isnull=True,
+            messages__created_at__gt=now - LOOKBACK,
+            messages__created_at__lte=cutoff,
         )
         .select_related("patient")
         .distinct()
@@ -120,7 +121,9 @@ def send_unread_notifications(now: datetime | None = None) -> int:
         try:
             with transaction.atomic():
                 record = NotificationSent.objects.create(
-                    conversation_id=candidate.conversation_id, recipient=recipient, seq=candidate.seq
+                    conversation_id=candidate.conversation_id,
+                    recipient=recipient,
+                    seq=candidate.seq,
                 )
         except IntegrityError:
             continue  # another run got here first
@@ -141,8 +144,10 @@ def _send_email(recipient: User, patient: User) -> None:
     with translation.override(recipient.preferred_language or settings.LANGUAGE_CODE):
         subject = _("A secure message is waiting for you on Paceway")
         body = _(
-            "Hello,\n\nA new secure message is waiting for you on Paceway. For your privacy it is not "
-            "included in this e-mail.\n\nLog in to read it: %(link)s\n\nIf you are in crisis, call or "
-            "text 9-8-8, or call 911 in an emergency. Messages are not monitored around the clock.\n"
+            "Hello,\n\nA new secure message is waiting for you on Paceway. "
+            "For your privacy it is not included in this e-mail.\n\n"
+            "Log in to read it: %(link)s\n\n"
+            "If you are in crisis, call or text 9-8-8, or call 911 in an emergency. "
+            "Messages are not monitored around the clock.\n"
         ) % {"link": link}
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient.email])

@@ -62,7 +62,12 @@ def new_message(*, patient_id: int, conversation_id: int, seq: int) -> bool:
 def read_receipt(*, patient_id: int, conversation_id: int, user_id: int, seq: int) -> bool:
     return group_send(
         conversation_group(patient_id),
-        {"type": "messaging.read", "conversation_id": conversation_id, "user_id": user_id, "seq": seq},
+        {
+            "type": "messaging.read",
+            "conversation_id": conversation_id,
+            "user_id": user_id,
+            "seq": seq,
+        },
     )
 
 

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
-
 from paceway.accounts.access import caseload_patient_ids, is_assigned
 from paceway.accounts.roles import is_patient, is_therapist
 
@@ -14,9 +13,9 @@ from .models import Message, ReadReceipt
 
 
 def _read_marker(user_id: int) -> Coalesce:
-    marker = ReadReceipt.objects.filter(conversation=OuterRef("conversation"), user_id=user_id).values(
-        "last_read_seq"
-    )[:1]
+    marker = ReadReceipt.objects.filter(
+        conversation=OuterRef("conversation"), user_id=user_id
+    ).values("last_read_seq")[:1]
     return Coalesce(Subquery(marker, output_field=IntegerField()), Value(0))
 
 
@@ -42,7 +41,9 @@ def caseload_unread_counts(therapist: Any, patient_ids: list[int] | None = None)
     if not ids:
         return {}
     rows = (
-        Message.objects.filter(conversation__patient_id__in=ids, sender_id=F("conversation__patient_id"))
+        Message.objects.filter(
+            conversation__patient_id__in=ids, sender_id=F("conversation__patient_id")
+        )
         .annotate(read_upto=_read_marker(therapist.pk))
         .filter(seq__gt=F("read_upto"))
         .values("conversation__patient_id")
@@ -60,4 +61,3 @@ def unread_count(user: Any, patient: Any) -> int:
     if is_therapist(user) and is_assigned(user, patient):
         return caseload_unread_counts(user, [patient.pk]).get(patient.pk, 0)
     return 0
-

@@ -16,7 +16,6 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
 from paceway.accounts.access import can_change_clinical, can_view_clinical
 from paceway.audit.services import audit
 from paceway.keyring import crypto
@@ -67,9 +66,12 @@ class Page:
 
 # Validation -------------------------------------------------------------------------------------
 
+
 def clean_client_id(value: Any) -> str:
     if not isinstance(value, str) or not CLIENT_ID_RE.match(value):
-        raise InvalidInput(_("client_id must be 1 to 64 letters, digits or . _ : -"), field="client_id")
+        raise InvalidInput(
+            _("client_id must be 1 to 64 letters, digits or . _ : -"), field="client_id"
+        )
     return value
 
 
@@ -82,7 +84,8 @@ def clean_body(value: Any) -> str:
         raise InvalidInput(_("The message is empty."), field="body")
     if len(value) > MAX_BODY_CHARS:
         raise InvalidInput(
-            _("A message can be at most %(max)d characters.") % {"max": MAX_BODY_CHARS}, field="body"
+            _("A message can be at most %(max)d characters.") % {"max": MAX_BODY_CHARS},
+            field="body",
         )
     return value
 
@@ -103,11 +106,14 @@ def clean_limit(value: Any) -> int:
         return DEFAULT_PAGE
     limit = clean_seq(value, name="limit")
     if not 1 <= limit <= MAX_PAGE:
-        raise InvalidInput(_("limit must be between 1 and %(max)d.") % {"max": MAX_PAGE}, field="limit")
+        raise InvalidInput(
+            _("limit must be between 1 and %(max)d.") % {"max": MAX_PAGE}, field="limit"
+        )
     return limit
 
 
 # Conversations ----------------------------------------------------------------------------------
+
 
 def conversation_of(patient: Any) -> Conversation | None:
     return Conversation.objects.filter(patient_id=patient.pk).select_related("data_key").first()
@@ -134,7 +140,10 @@ def _require_participant(user: Any, patient: Any, *, write: bool = False) -> Non
 
 # Sealing ----------------------------------------------------------------------------------------
 
-def _seal(key: bytes, conversation_id: int, seq: int, sender_id: int, client_id: str, body: str) -> bytes:
+
+def _seal(
+    key: bytes, conversation_id: int, seq: int, sender_id: int, client_id: str, body: str
+) -> bytes:
     context = message_context(conversation_id, seq, sender_id, client_id)
     return crypto.seal(key, body.encode(), context.encode())
 
@@ -159,6 +168,7 @@ def serialize(message: Message, body: str, *, viewer: Any, patient_id: int) -> d
 
 
 # Writes -----------------------------------------------------------------------------------------
+
 
 @transaction.atomic
 def send_message(*, sender: Any, patient: Any, client_id: Any, body: Any) -> tuple[Message, bool]:
@@ -246,9 +256,12 @@ def last_read_seq(*, user: Any, conversation: Conversation | None) -> int:
 def erase_conversation(*, patient: Any, actor: Any = None) -> bool:
     """Crypto-shredding for account erasure: the conversation's data key is destroyed, so every
     copy of its messages (backups included) is unreadable. Rows stay as noise."""
-    conversation = Conversation.objects.select_for_update().select_related("data_key").filter(
-        patient_id=patient.pk
-    ).first()
+    conversation = (
+        Conversation.objects.select_for_update()
+        .select_related("data_key")
+        .filter(patient_id=patient.pk)
+        .first()
+    )
     if conversation is None or conversation.erased_at is not None:
         return False
     destroy_data_key(conversation.data_key)
@@ -262,8 +275,14 @@ def erase_conversation(*, patient: Any, actor: Any = None) -> bool:
 
 # Reads ------------------------------------------------------------------------------------------
 
+
 def list_messages(
-    *, user: Any, patient: Any, after_seq: Any = 0, limit: Any = None, audit_action: str | None = "message.list"
+    *,
+    user: Any,
+    patient: Any,
+    after_seq: Any = 0,
+    limit: Any = None,
+    audit_action: str | None = "message.list",
 ) -> Page:
     """Messages with seq > after_seq, oldest first, at most ``limit``; ``limited`` when more
     remain (then ``next_after_seq`` is the token to ask with)."""
@@ -308,7 +327,9 @@ def recent_messages(*, user: Any, patient: Any, limit: int = 100) -> Page:
     rows = list(reversed(rows[:limit]))
     key = _key_for(conversation) if rows else b""
     page = Page(conversation_id=conversation.pk, limited=older, last_seq=conversation.last_seq)
-    page.messages = [serialize(m, open_message(key, m), viewer=user, patient_id=patient.pk) for m in rows]
+    page.messages = [
+        serialize(m, open_message(key, m), viewer=user, patient_id=patient.pk) for m in rows
+    ]
     audit(actor=user, action="message.list", patient=patient, obj=conversation)
     return page
 
@@ -317,4 +338,3 @@ def _key_for(conversation: Conversation) -> bytes:
     if conversation.erased_at is not None:
         raise ConversationClosed(_("This conversation was erased."))
     return unwrap(conversation.data_key)
-

@@ -12,7 +12,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
-
 from paceway.accounts.access import patient_for_clinical
 from paceway.accounts.roles import is_patient, is_therapist
 
@@ -58,7 +57,9 @@ def thread(request: HttpRequest, patient_id: int) -> HttpResponse:
             except services.MessagingError as exc:
                 form.add_error("body" if exc.field == "body" else None, exc.message)
             else:
-                return redirect(reverse("messaging:thread", kwargs={"patient_id": patient.pk}) + "#latest")
+                return redirect(
+                    reverse("messaging:thread", kwargs={"patient_id": patient.pk}) + "#latest"
+                )
     else:
         form = MessageForm(initial={"client_id": uuid.uuid4().hex})
     page = services.recent_messages(user=request.user, patient=patient)

@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from .api import PatientFhirView
+
+urlpatterns = [
+    path("patients/<int:patient_id>/fhir", PatientFhirView.as_view(), name="outcomes-patient-fhir"),
+]

@@ -155,10 +155,7 @@ def observations_for(
         "effectiveDateTime": response.submitted_at.isoformat(),
         "derivedFrom": [qr_ref],
     }
-    if response.amends_id:
-        common_status = {"status": "amended"}
-    else:
-        common_status = {"status": "final"}
+    common_status = {"status": "amended"} if response.amends_id else {"status": "final"}
     members: list[tuple[str, dict[str, Any]]] = []
     for item in instrument.items:
         if item.code not in response.answers:

@@ -1,5 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "outcomes"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.progress, name="progress"),
+    path("q/<slug:slug>/", views.questionnaire, name="questionnaire"),
+    path("responses/<int:response_id>/amend/", views.amend, name="amend"),
+    path("export.json", views.export_json, name="export"),
+    path("patients/<int:patient_id>/", views.patient_scores, name="patient_scores"),
+    path("alerts/", views.alerts, name="alerts"),
+    path("alerts/<int:alert_id>/acknowledge/", views.acknowledge_alert, name="acknowledge_alert"),
+    path("alerts/<int:alert_id>/resolve/", views.resolve_alert, name="resolve_alert"),
+    path("evaluation/", views.evaluation_page, name="evaluation"),
+    path("evaluation.csv", views.evaluation_csv, name="evaluation_csv"),
+]

@@ -7,6 +7,7 @@ PostgreSQL and Redis. ``DEBUG=false`` is production and refuses to start without
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -129,14 +130,16 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "paceway.sqlite3",
+            "NAME": str(DATA_DIR / "paceway.sqlite3"),
             "OPTIONS": {
                 "init_command": (
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
                 ),
                 "transaction_mode": "IMMEDIATE",
             },
-            "TEST": {"NAME": DATA_DIR / "test.sqlite3"},
+            # A file (not :memory:) so live Daphne and Celery processes in tests can share it; one per
+            # process so parallel test runs never share a database.
+            "TEST": {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -5,9 +5,8 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-
-from paceway.env import env_bool, env_int, env_list, env_secret
 from paceway.email_url import parse_email_url
+from paceway.env import env_bool, env_int, env_list, env_secret
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -21,3 +21,8 @@ def enrolment(personas, program):
     return services.enrol_patient(
         actor=personas.therapist, patient=personas.patient, program=program, start_date=date(2026, 1, 5)
     )
+
+
+def noon(year: int, month: int, day: int) -> datetime:
+    """Midday UTC: the same calendar day in the project's time zone (America/Toronto)."""
+    return datetime(year, month, day, 17, 0, tzinfo=UTC)

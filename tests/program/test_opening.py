@@ -4,6 +4,8 @@ from datetime import date
 
 import pytest
 import time_machine
+
+from .conftest import noon
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from modules import selectors, services
@@ -31,7 +33,7 @@ def test_it_needs_both_the_date_and_the_previous_module(enrolment, personas):
     states = _states(enrolment, date(2026, 1, 12))
     assert states["second"].opens_on == date(2026, 1, 12)
     assert not states["second"].is_open
-    with time_machine.travel(date(2026, 1, 6)):
+    with time_machine.travel(noon(2026, 1, 6)):
         _finish(enrolment, 1, personas.patient)
     # Module 1 done early, but module 2 waits for its date.
     assert not _states(enrolment, date(2026, 1, 11))["second"].is_open
@@ -51,7 +53,7 @@ def test_the_rules_are_configurable_per_program(enrolment, personas):
 
 
 def test_a_frozen_clock_drives_the_views(enrolment, clients):
-    with time_machine.travel(date(2026, 1, 5), tick=False):
+    with time_machine.travel(noon(2026, 1, 5), tick=False):
         assert clients["patient"].get("/program/modules/first/").status_code == 200
         locked = clients["patient"].get("/program/modules/second/")
         assert locked.status_code == 403
@@ -63,7 +65,7 @@ def test_tailoring_changes_the_plan_and_is_recorded(enrolment, personas):
     services.tailor(actor=t, enrolment=enrolment, module_slug="second", action="open_early", reason="You are ready")
     assert _states(enrolment, date(2026, 1, 5))["second"].is_open
     services.tailor(actor=t, enrolment=enrolment, module_slug="third", action="hold", reason="Let's talk first")
-    with time_machine.travel(date(2026, 1, 6)):
+    with time_machine.travel(noon(2026, 1, 6)):
         _finish(enrolment, 1, p)
         _finish(enrolment, 2, p)
     states = _states(enrolment, date(2026, 2, 1))

@@ -67,7 +67,8 @@ class AssignmentListView(APIView):
         therapist = get_object_or_404(User, pk=payload.validated_data["therapist"], role=Role.THERAPIST)
         try:
             assignment = services.assign_patient(
-                actor=request.user, patient=patient, therapist=therapist, reason=payload.validated_data["reason"]
+                actor=request.user,  # type: ignore[arg-type]
+                patient=patient, therapist=therapist, reason=payload.validated_data["reason"]
             )
         except ValidationError as exc:
             return Response({"detail": exc.messages}, status=status.HTTP_400_BAD_REQUEST)

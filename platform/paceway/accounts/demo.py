@@ -89,12 +89,12 @@ def load_demo() -> dict[str, User]:
 
 
 def describe(accounts: dict[str, Any]) -> str:
-    lines = ["", "Demo accounts (password: %s)" % demo_password()]
-    for key, email, name, role in ACCOUNTS:
+    lines = ["", f"Demo accounts (password: {demo_password()})"]
+    for _key, email, name, role in ACCOUNTS:
         lines.append(f"  {role.label:<14} {email:<28} {name}")
     lines.append(
-        "Therapists and the administrator also need a TOTP code; authenticator secret: %s" % demo_totp_secret()
+        f"Therapists and the administrator also need a TOTP code; authenticator secret: {demo_totp_secret()}"
     )
-  
+
     lines.append("Open http://127.0.0.1:8000")
     return "\n".join(lines)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from functools import partial
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -94,7 +95,7 @@ def end_assignment(*, actor: User, patient: User, reason: str) -> None:
 
 def _notify_care_team_changed(patient_id: int) -> None:
     for listener in hooks.care_team_changed_listeners:
-        transaction.on_commit(lambda listener=listener: listener(patient_id))
+        transaction.on_commit(partial(listener, patient_id))
 
 
 @transaction.atomic

@@ -3,8 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
-from django.core.management.base import BaseCommand, CommandError
 from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from paceway.accounts.demo import demo_totp_secret
 

@@ -1,0 +1,23 @@
+"""API: FHIR export of a patient's questionnaires for the patient and their assigned therapist."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from paceway.accounts.access import patient_for_clinical
+from paceway.audit.services import audit
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .fhir import patient_bundle
+
+
+class PatientFhirView(APIView):
+    """GET a FHIR R4 collection Bundle (Questionnaire, QuestionnaireResponse, Observation)."""
+
+    def get(self, request: Request, patient_id: int) -> Response:
+        patient = patient_for_clinical(request.user, patient_id)  # 404 unless allowed
+        with transaction.atomic():
+            audit(actor=request.user, action="outcomes.fhir.export", patient=patient)
+            bundle = patient_bundle(patient)
+        return Response(bundle)

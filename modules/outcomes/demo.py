@@ -1,0 +1,52 @@
+"""Demo outcomes (loaded by `make run` through paceway.accounts.hooks.demo_data_loaders).
+
+- ``patient`` (Pat): a baseline and two weekly check-ins showing improvement.
+- ``patient2`` (Sam): a baseline with PHQ-9 question 9 answered "several days" and an open alert,
+  so the demo therapist sees an alert first.
+Idempotent: a patient who already has responses is left alone.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from .instruments import GAD7, PAIN_NRS, PEG, PHQ9, RISK_ITEM, WEEKLY_CHECK_IN
+from .models import QuestionnaireResponse
+
+
+def _answers(phq: list[int], gad: list[int], peg: list[int], nrs: list[int] | None = None) -> list[tuple[str, int]]:
+    pairs = list(zip([i.code for i in PHQ9.items if i.scored], phq, strict=True))
+    pairs += list(zip([i.code for i in GAD7.items], gad, strict=True))
+    pairs += list(zip([i.code for i in PEG.items], peg, strict=True))
+    if nrs is not None:
+        pairs += list(zip([i.code for i in PAIN_NRS.items], nrs, strict=True))
+    return pairs
+
+
+def load_demo_outcomes(accounts: dict[str, Any]) -> None:
+    from .services import submit_response
+
+    now = timezone.now()
+    pat, sam = accounts.get("patient"), accounts.get("patient2")
+    if pat is not None and not QuestionnaireResponse.objects.filter(patient=pat).exists():
+        plan = [
+            (21, "baseline", [2, 2, 2, 2, 1, 2, 2, 1, 0], [2, 2, 2, 2, 1, 2, 1], [7, 7, 8], [7, 9]),  # PHQ 14, GAD 12
+            (14, WEEKLY_CHECK_IN, [2, 1, 2, 1, 1, 1, 1, 1, 0], [1, 2, 1, 2, 1, 1, 1], [6, 6, 7], None),  # PHQ 10, GAD 9
+            (7, WEEKLY_CHECK_IN, [1, 1, 1, 1, 0, 1, 1, 0, 0], [1, 1, 1, 1, 0, 1, 1], [5, 4, 5], None),  # PHQ 6, GAD 6
+        ]
+        for days_ago, slug, phq, gad, peg, nrs in plan:
+            submit_response(
+                actor=pat, patient=pat, questionnaire=slug, answers=_answers(phq, gad, peg, nrs),
+                submitted_at=now - timedelta(days=days_ago),
+            )
+    if sam is not None and not QuestionnaireResponse.objects.filter(patient=sam).exists():
+        phq = [2, 2, 1, 2, 1, 2, 1, 1, 1]
+        assert dict(zip([i.code for i in PHQ9.items if i.scored], phq, strict=True))[RISK_ITEM] == 1
+        submit_response(
+            actor=sam, patient=sam, questionnaire="baseline",
+            answers=_answers(phq, [2, 1, 2, 2, 1, 1, 1], [8, 7, 7], [8, 9]),
+            submitted_at=now - timedelta(hours=2),
+        )

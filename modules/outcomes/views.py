@@ -1,0 +1,301 @@
+"""Pages. Thin: parse input, ask access, call services/selectors, render.
+
+The questionnaire POST renders its result directly (no redirect) so the crisis panel is in the
+very response that saved the answers.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from paceway.accounts.access import patient_for_clinical
+from paceway.accounts.roles import is_administrator, is_patient, is_therapist
+from paceway.audit.services import audit
+
+from . import evaluation, selectors, services
+from .access import can_act_on_alert, can_see_fallback_queue, is_clinical_lead
+from .charts import trajectory_svg
+from .fhir import patient_bundle
+from .instruments import SCALES, WEEKLY_CHECK_IN, get_questionnaire
+from .models import QuestionnaireResponse
+from .scoring import AnswerErrors
+
+NOT_ANSWERS = {"csrfmiddlewaretoken", "reason"}
+
+
+def _answer_pairs(request: HttpRequest) -> list[tuple[str, str]]:
+    return [(key, value) for key, values in request.POST.lists() if key not in NOT_ANSWERS for value in values]
+
+
+def _require_patient(request: HttpRequest) -> None:
+    if not is_patient(request.user):
+        raise Http404
+
+
+def _form_context(definition: Any, posted: dict[str, str] | None = None, errors: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    errors = errors or {}
+    posted = posted or {}
+    sections = [
+        {
+            "instrument": inst,
+            "items": [
+                {"item": item, "errors": errors.get(item.code, []), "value": posted.get(item.code, "")}
+                for item in inst.items
+            ],
+        }
+        for inst in definition.instruments
+    ]
+    general = [msg for code, msgs in errors.items() if code not in definition.items_by_code for msg in msgs]
+    return {"questionnaire": definition, "sections": sections, "general_errors": general}
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def questionnaire(request: HttpRequest, slug: str) -> HttpResponse:
+    _require_patient(request)
+    definition = get_questionnaire(slug)
+    if definition is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            submission = services.submit_response(
+                actor=request.user, patient=request.user, questionnaire=slug, answers=_answer_pairs(request)
+            )
+        except AnswerErrors as exc:
+            context = _form_context(definition, request.POST.dict(), exc.errors)
+            return render(request, "outcomes/questionnaire.html", context, status=400)
+        return render(
+            request,
+            "outcomes/submitted.html",
+            {
+                "questionnaire": definition,
+                "submission": submission,
+                "crisis": submission.crisis,
+                "clinic_contact": settings.CLINIC_CONTACT,
+                "clinic_name": getattr(settings, "CLINIC_NAME", ""),
+                "scores": [
+                    {"label": s.scale.label, "total": s.total, "band": s.band.label if s.band else ""}
+                    for s in submission.result.scores
+                ],
+            },
+        )
+    return render(request, "outcomes/questionnaire.html", _form_context(definition))
+
+
+def _progress_context(patient: Any) -> dict[str, Any]:
+    series = selectors.score_series(patient.pk)
+    changes = selectors.changes_from_baseline(series)
+    charts = []
+    for key, points in series.items():
+        _instrument, scale = SCALES[key]
+        charts.append(
+            {
+                "scale": scale,
+                "svg": trajectory_svg(scale, points, chart_id=f"chart-{key}"),
+                "rows": [
+                    {"at": p.at, "total": p.total, "band": next((b.label for b in scale.bands if b.key == p.band), "")}
+                    for p in points
+                ],
+                "change": changes.get(key),
+            }
+        )
+    return {"patient": patient, "charts": charts}
+
+
+@never_cache
+@login_required
+@require_GET
+def progress(request: HttpRequest) -> HttpResponse:
+    _require_patient(request)
+    patient = request.user
+    with transaction.atomic():
+        audit(actor=request.user, action="outcomes.progress.read", patient=patient)
+        context = _progress_context(patient)
+        context["due"] = [d for d in selectors.due_questionnaires(patient) if d.status in ("due", "overdue")]
+        context["upcoming"] = next((d for d in selectors.due_questionnaires(patient) if d.status == "upcoming"), None)
+    context["weekly"] = WEEKLY_CHECK_IN
+    return render(request, "outcomes/progress.html", context)
+
+
+@never_cache
+@login_required
+@require_GET
+def patient_scores(request: HttpRequest, patient_id: int) -> HttpResponse:
+    if not is_therapist(request.user):
+        raise Http404
+    patient = patient_for_clinical(request.user, patient_id)
+    with transaction.atomic():
+        audit(actor=request.user, action="outcomes.scores.read", patient=patient)
+        context = _progress_context(patient)
+        context["open_alerts"] = selectors.open_alerts_for_patient(patient.pk)
+        context["due"] = selectors.due_questionnaires(patient)
+    return render(request, "outcomes/patient_scores.html", context)
+
+
+@never_cache
+@login_required
+@require_GET
+def export_json(request: HttpRequest) -> HttpResponse:
+    _require_patient(request)
+    with transaction.atomic():
+        audit(actor=request.user, action="outcomes.fhir.export", patient=request.user)
+        bundle = patient_bundle(request.user)
+    response = HttpResponse(json.dumps(bundle, indent=2), content_type="application/fhir+json")
+    response["Content-Disposition"] = 'attachment; filename="paceway-questionnaires.json"'
+    return response
+
+
+# Alerts ------------------------------------------------------------------------------------
+
+
+def _alert_rows(alerts: list[Any], *, user: Any, clinical: bool) -> list[dict[str, Any]]:
+    from .instruments import PHQ9, RISK_ITEM
+
+    item = PHQ9.items_by_code[RISK_ITEM]
+    rows = []
+    for alert in alerts:
+        row: dict[str, Any] = {"alert": alert, "can_act": can_act_on_alert(user, alert)}
+        if clinical:
+            value = alert.response.answers.get(RISK_ITEM)
+            row["risk_answer"] = item.option(int(value)).label if value is not None else ""
+        rows.append(row)
+    return rows
+
+
+@never_cache
+@login_required
+@require_GET
+def alerts(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not (is_therapist(user) or is_administrator(user)):
+        raise Http404
+    with transaction.atomic():
+        lists = selectors.alerts_for(user)
+        clinical = is_therapist(user)
+        for alert in [*lists.mine, *lists.fallback, *lists.escalated, *lists.resolved]:
+            audit(actor=user, action="outcomes.risk_alert.read", patient=alert.patient, obj=alert)
+    context = {
+        "mine": _alert_rows(lists.mine, user=user, clinical=clinical),
+        "fallback": _alert_rows(lists.fallback, user=user, clinical=clinical),
+        "escalated": _alert_rows(lists.escalated, user=user, clinical=clinical),
+        "resolved": lists.resolved,
+        "clinical": clinical,
+        "is_lead": is_clinical_lead(user),
+        "sees_fallback": can_see_fallback_queue(user),
+        "escalation_minutes": services.escalation_minutes(),
+    }
+    return render(request, "outcomes/alerts.html", context)
+
+
+@login_required
+@require_POST
+def resolve_alert(request: HttpRequest, alert_id: int) -> HttpResponse:
+    try:
+        services.resolve_alert(actor=request.user, alert_id=alert_id, note=request.POST.get("note", ""))
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("outcomes:alerts")
+    messages.success(request, _("The alert is resolved and your note is saved."))
+    return redirect("outcomes:alerts")
+
+
+@login_required
+@require_POST
+def acknowledge_alert(request: HttpRequest, alert_id: int) -> HttpResponse:
+    try:
+        services.acknowledge_alert(actor=request.user, alert_id=alert_id)
+    except PermissionDenied:
+        raise Http404 from None
+    messages.success(request, _("Acknowledged. The alert stays open until you resolve it with a note."))
+    return redirect("outcomes:alerts")
+
+
+# Amendments --------------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def amend(request: HttpRequest, response_id: int) -> HttpResponse:
+    _require_patient(request)
+    original = QuestionnaireResponse.objects.filter(pk=response_id, patient=request.user).first()
+    if original is None:
+        raise Http404
+    definition = get_questionnaire(original.questionnaire)
+    if definition is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            submission = services.amend_response(
+                actor=request.user, response_id=original.pk, answers=_answer_pairs(request),
+                reason=request.POST.get("reason", ""),
+            )
+        except AnswerErrors as exc:
+            context = _form_context(definition, request.POST.dict(), exc.errors)
+            context.update(amending=original, reason=request.POST.get("reason", ""))
+            return render(request, "outcomes/questionnaire.html", context, status=400)
+        except ValidationError as exc:
+            context = _form_context(definition, request.POST.dict(), {"__all__": exc.messages})
+            context.update(amending=original, reason="")
+            return render(request, "outcomes/questionnaire.html", context, status=400)
+        return render(
+            request,
+            "outcomes/submitted.html",
+            {
+                "questionnaire": definition,
+                "submission": submission,
+                "crisis": submission.crisis,
+                "clinic_contact": settings.CLINIC_CONTACT,
+                "scores": [
+                    {"label": s.scale.label, "total": s.total, "band": s.band.label if s.band else ""}
+                    for s in submission.result.scores
+                ],
+            },
+        )
+    with transaction.atomic():
+        audit(actor=request.user, action="outcomes.response.read", patient=request.user, obj=original)
+        posted = {code: str(value) for code, value in original.answers.items()}
+    context = _form_context(definition, posted)
+    context.update(amending=original)
+    return render(request, "outcomes/questionnaire.html", context)
+
+
+# Program evaluation ------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@require_GET
+def evaluation_page(request: HttpRequest) -> HttpResponse:
+    if not is_administrator(request.user):
+        raise Http404
+    audit(actor=request.user, action="outcomes.evaluation.read")
+    return render(
+        request, "outcomes/evaluation.html", {"report": evaluation.program_evaluation(), "min_cell": evaluation.MIN_CELL}
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def evaluation_csv(request: HttpRequest) -> HttpResponse:
+    if not is_administrator(request.user):
+        raise Http404
+    audit(actor=request.user, action="outcomes.evaluation.export")
+    response = HttpResponse(evaluation.report_csv(evaluation.program_evaluation()), content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="paceway-program-evaluation.csv"'
+    return response

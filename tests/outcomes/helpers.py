@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from django.core.mail.backends.base import BaseEmailBackend
+
+from modules.outcomes.instruments import GAD7, PAIN_NRS, PEG, PHQ9, PGIC
+
+PHQ_CODES = [i.code for i in PHQ9.items if i.scored]
+GAD_CODES = [i.code for i in GAD7.items]
+PEG_CODES = [i.code for i in PEG.items]
+NRS_CODES = [i.code for i in PAIN_NRS.items]
+PGIC_CODES = [i.code for i in PGIC.items]
+
+
+def weekly(phq: list[int] | int = 0, gad: list[int] | int = 0, peg: list[int] | int = 5) -> dict[str, int]:
+    """Answers of a weekly check-in keyed by item code (an int fills every item)."""
+    phq = [phq] * 9 if isinstance(phq, int) else phq
+    gad = [gad] * 7 if isinstance(gad, int) else gad
+    peg = [peg] * 3 if isinstance(peg, int) else peg
+    return {**dict(zip(PHQ_CODES, phq, strict=True)), **dict(zip(GAD_CODES, gad, strict=True)),
+            **dict(zip(PEG_CODES, peg, strict=True))}
+
+
+def with_item9(answers: dict[str, int], value: int) -> dict[str, int]:
+    return {**answers, "44260-8": value}
+
+
+class BrokenEmailBackend(BaseEmailBackend):
+    def send_messages(self, email_messages):  # type: ignore[no-untyped-def]
+        raise ConnectionRefusedError("SMTP is down")
