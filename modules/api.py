@@ -7,13 +7,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
+from paceway.accounts.access import patient_for_clinical
+from paceway.audit.services import audit
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
-
-from paceway.accounts.access import patient_for_clinical
-from paceway.audit.services import audit
 
 from . import selectors, services
 from .access import can_do_program_work
@@ -50,9 +49,9 @@ class EntrySerializer(serializers.ModelSerializer):
 
 class EntryCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=sorted(FORMS))
-    data = serializers.DictField()
+    data = serializers.DictField()  # type: ignore[assignment]
     step = serializers.IntegerField(required=False, allow_null=True)
-    parent = serializers.IntegerField(required=False, allow_null=True)
+    parent = serializers.IntegerField(required=False, allow_null=True)  # type: ignore[assignment]
 
 
 def _overview_data(overview: selectors.Overview) -> dict[str, Any]:
@@ -68,8 +67,14 @@ def _overview_data(overview: selectors.Overview) -> dict[str, Any]:
         "current_module": overview.current.module.slug if overview.current else None,
         "modules": [
             {
-                "slug": s.module.slug, "title": s.module.title, "kind": s.module.kind, "position": s.index,
-                "status": s.status, "opens_on": s.opens_on, "due_on": s.due_on, "note": s.plan.note,
+                "slug": s.module.slug,
+                "title": s.module.title,
+                "kind": s.module.kind,
+                "position": s.index,
+                "status": s.status,
+                "opens_on": s.opens_on,
+                "due_on": s.due_on,
+                "note": s.plan.note,
                 "steps": [dict(StepSerializer(st).data, done=st.pk in s.done_step_ids) for st in s.steps],
             }
             for s in overview.states
@@ -135,8 +140,12 @@ class EntryListView(APIView):
             parent = ExerciseEntry.objects.filter(pk=payload.validated_data.get("parent"), patient=patient).first()
         try:
             entry = services.save_entry_from_data(
-                actor=request.user, patient=patient, kind=kind, data=payload.validated_data["data"],
-                step=step, parent=parent,
+                actor=request.user,
+                patient=patient,
+                kind=kind,
+                data=payload.validated_data["data"],
+                step=step,
+                parent=parent,
             )
         except services.StepLocked as exc:
             return Response({"detail": exc.messages}, status=status.HTTP_409_CONFLICT)

@@ -53,15 +53,30 @@ def load_demo_program(accounts: dict[str, Any]) -> None:
         for days_ago, pain, activity, mood, sleep in DIARY:
             day = today - timedelta(days=days_ago)
             ExerciseEntry.objects.create(
-                patient=patient, kind=ExerciseKind.PAIN_DIARY, entry_date=day,
-                data={"date": day.isoformat(), "pain": pain, "activity": activity, "mood": mood,
-                      "sleep_hours": sleep, "notes": ""},
+                patient=patient,
+                kind=ExerciseKind.PAIN_DIARY,
+                entry_date=day,
+                data={
+                    "date": day.isoformat(),
+                    "pain": pain,
+                    "activity": activity,
+                    "mood": mood,
+                    "sleep_hours": sleep,
+                    "notes": "",
+                },
             )
         goal_day = today - timedelta(days=7)
         ExerciseEntry.objects.create(
-            patient=patient, kind=ExerciseKind.SMART_GOAL, entry_date=goal_day,
-            data={"goal": "Walk to the park with my daughter", "specific": "Walk 10 minutes, three times a week",
-                  "measurable": "Tick it off in my diary", "confidence": 7, "relevant": "Time with family",
-                  "target_date": (today + timedelta(days=21)).isoformat()},
+            patient=patient,
+            kind=ExerciseKind.SMART_GOAL,
+            entry_date=goal_day,
+            data={
+                "goal": "Walk to the park with my daughter",
+                "specific": "Walk 10 minutes, three times a week",
+                "measurable": "Tick it off in my diary",
+                "confidence": 7,
+                "relevant": "Time with family",
+                "target_date": (today + timedelta(days=21)).isoformat(),
+            },
         )
         Enrolment.objects.filter(pk=enrolment.pk).update(last_active_at=timezone.now() - timedelta(days=2))

@@ -18,7 +18,10 @@ TEXT = {"max_length": 2000}
 
 def _scale(label: Any, top: int = 10, **kw: Any) -> forms.IntegerField:
     return forms.IntegerField(
-        label=label, min_value=0, max_value=top, widget=forms.NumberInput(attrs={"min": 0, "max": top}),
+        label=label,
+        min_value=0,
+        max_value=top,
+        widget=forms.NumberInput(attrs={"min": 0, "max": top}),
         error_messages={
             "min_value": _("Choose a number from 0 to %(top)s.") % {"top": top},
             "max_value": _("Choose a number from 0 to %(top)s.") % {"top": top},
@@ -30,8 +33,9 @@ def _scale(label: Any, top: int = 10, **kw: Any) -> forms.IntegerField:
 
 def _text(label: Any, *, required: bool = True, long: bool = True, help_text: Any = "") -> forms.CharField:
     widget = forms.Textarea(attrs={"rows": 3}) if long else forms.TextInput()
-    return forms.CharField(label=label, required=required, widget=widget, help_text=help_text,
-                           max_length=2000 if long else 200)
+    return forms.CharField(
+        label=label, required=required, widget=widget, help_text=help_text, max_length=2000 if long else 200
+    )
 
 
 class _DateInput(forms.DateInput):
@@ -81,7 +85,11 @@ class PainDiaryForm(ExerciseForm):
     activity = _text(_("What did you do today?"), long=False)
     mood = _scale(_("Mood today (0 = very low, 10 = very good)"))
     sleep_hours = forms.DecimalField(
-        label=_("Hours of sleep last night"), min_value=0, max_value=24, decimal_places=1, max_digits=3,
+        label=_("Hours of sleep last night"),
+        min_value=0,
+        max_value=24,
+        decimal_places=1,
+        max_digits=3,
         error_messages={"min_value": _("Enter hours from 0 to 24."), "max_value": _("Enter hours from 0 to 24.")},
     )
     notes = _text(_("Notes (optional)"), required=False)
@@ -123,10 +131,16 @@ class PacingPlanForm(ExerciseForm):
         label=_("Measured in"),
         choices=[("minutes", _("minutes")), ("repetitions", _("repetitions")), ("metres", _("metres"))],
     )
-    baseline = forms.DecimalField(label=_("Baseline (what I can do on a good or bad day)"), min_value=Decimal("0.1"),
-                                  max_value=10000, decimal_places=1, max_digits=6)
-    weekly_increase = forms.DecimalField(label=_("Increase each week"), min_value=0, max_value=10000,
-                                         decimal_places=1, max_digits=6)
+    baseline = forms.DecimalField(
+        label=_("Baseline (what I can do on a good or bad day)"),
+        min_value=Decimal("0.1"),
+        max_value=10000,
+        decimal_places=1,
+        max_digits=6,
+    )
+    weekly_increase = forms.DecimalField(
+        label=_("Increase each week"), min_value=0, max_value=10000, decimal_places=1, max_digits=6
+    )
     notes = _text(_("How I will pace it (breaks, timer, reminders)"), required=False)
 
     def clean(self) -> dict[str, Any]:
@@ -158,9 +172,12 @@ class RelaxationLogForm(ExerciseForm):
     ]
     date = _date(_("Date"))
     technique = forms.ChoiceField(label=_("Technique"), choices=TECHNIQUES)
-    minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=180,
-                                 error_messages={"min_value": _("Enter 1 to 180 minutes."),
-                                                 "max_value": _("Enter 1 to 180 minutes.")})
+    minutes = forms.IntegerField(
+        label=_("Minutes"),
+        min_value=1,
+        max_value=180,
+        error_messages={"min_value": _("Enter 1 to 180 minutes."), "max_value": _("Enter 1 to 180 minutes.")},
+    )
     tension_before = _scale(_("Tension before (0 to 10)"))
     tension_after = _scale(_("Tension after (0 to 10)"))
     notes = _text(_("What did you notice? (optional)"), required=False)
@@ -184,8 +201,9 @@ class PleasantActivityForm(ExerciseForm):
     entry_date_field = "planned_date"
     activity = _text(_("Activity"), long=False)
     planned_date = _date(_("Planned for"))
-    planned_time = forms.TimeField(label=_("Time (optional)"), required=False,
-                                   widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    planned_time = forms.TimeField(
+        label=_("Time (optional)"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
     done = forms.BooleanField(label=_("I did it"), required=False)
     enjoyment = _scale(_("Enjoyment afterwards (0 to 10, optional)"), required=False)
 
@@ -240,7 +258,9 @@ FORMS: dict[str, type[ExerciseForm]] = {
 PARENT_KIND = {ExerciseKind.GOAL_REVIEW: ExerciseKind.SMART_GOAL, ExerciseKind.PACING_LOG: ExerciseKind.PACING_PLAN}
 
 
-def form_for(kind: str, data: Any = None, *, initial: dict[str, Any] | None = None, prefix: str | None = None) -> ExerciseForm:
+def form_for(
+    kind: str, data: Any = None, *, initial: dict[str, Any] | None = None, prefix: str | None = None
+) -> ExerciseForm:
     try:
         form_class = FORMS[kind]
     except KeyError:
@@ -288,9 +308,15 @@ class TailoringForm(forms.Form):
         label=_("Change"),
         choices=[(a.value, a.label) for a in TailoringAction if not a.value.startswith("patient_")],
     )
-    reason = forms.CharField(label=_("Why (the patient sees this)"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
-    note = forms.CharField(label=_("Personal note or assignment"), max_length=4000, required=False,
-                           widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("Why (the patient sees this)"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    note = forms.CharField(
+        label=_("Personal note or assignment"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class EnrolForm(forms.Form):

@@ -29,8 +29,31 @@ from .models import STEP_EXERCISES, ModuleKind, Program, StepKind
 CONTENT_ROOT = Path(__file__).resolve().parent / "content"
 
 ALLOWED_TAGS = {
-    "a", "abbr", "blockquote", "br", "code", "dd", "dl", "dt", "em", "h2", "h3", "h4", "hr", "li",
-    "ol", "p", "pre", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul",
+    "a",
+    "abbr",
+    "blockquote",
+    "br",
+    "code",
+    "dd",
+    "dl",
+    "dt",
+    "em",
+    "h2",
+    "h3",
+    "h4",
+    "hr",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "strong",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "ul",
 }
 
 
@@ -41,8 +64,13 @@ class ContentError(Exception):
 def render_markdown(text: str) -> str:
     """Markdown to HTML, then sanitised: no raw HTML, scripts or event handlers survive."""
     html = markdown.markdown(text, extensions=["extra", "sane_lists"], output_format="html")
-    return nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href", "title"}, "abbr": {"title"}},
-                     url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes={"a": {"href", "title"}, "abbr": {"title"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )
 
 
 @dataclass
@@ -99,23 +127,39 @@ def parse_program(folder: Path) -> dict[str, Any]:
                 raise ContentError(f"{where}: step {s['slug']} has unknown exercise {exercise!r}")
             if step_kind in (StepKind.REFLECTION, StepKind.PRACTICE_LOG):
                 exercise = step_kind
-            steps.append({
-                "slug": str(s["slug"]), "order": order, "kind": step_kind, "title": str(s["title"]),
-                "exercise": exercise, "instrument": str(s.get("instrument", "") or ""),
-                "prompt": str(s.get("prompt") or s.get("intro") or ""), "body": body,
-            })
-        modules.append({
-            "slug": str(m["slug"]), "number": int(m["number"]), "kind": kind, "title": str(m["title"]),
-            "summary": str(m.get("summary", "")), "estimated_minutes": int(m.get("estimated_minutes", 30)),
-            "homework": [str(h) for h in m.get("homework", []) or []], "steps": steps,
-        })
+            steps.append(
+                {
+                    "slug": str(s["slug"]),
+                    "order": order,
+                    "kind": step_kind,
+                    "title": str(s["title"]),
+                    "exercise": exercise,
+                    "instrument": str(s.get("instrument", "") or ""),
+                    "prompt": str(s.get("prompt") or s.get("intro") or ""),
+                    "body": body,
+                }
+            )
+        modules.append(
+            {
+                "slug": str(m["slug"]),
+                "number": int(m["number"]),
+                "kind": kind,
+                "title": str(m["title"]),
+                "summary": str(m.get("summary", "")),
+                "estimated_minutes": int(m.get("estimated_minutes", 30)),
+                "homework": [str(h) for h in m.get("homework", []) or []],
+                "steps": steps,
+            }
+        )
     if not modules:
         raise ContentError(f"{folder}: no modules found")
     numbers = [m["number"] for m in modules]
     if len(set(numbers)) != len(numbers):
         raise ContentError(f"{folder}: duplicate module numbers")
     return {
-        "slug": str(meta["slug"]), "version": int(meta.get("version", 1)), "title": str(meta["title"]),
+        "slug": str(meta["slug"]),
+        "version": int(meta.get("version", 1)),
+        "title": str(meta["title"]),
         "summary": str(meta.get("summary", "")),
         "days_between_modules": int(meta.get("days_between_modules", 7)),
         "require_previous_complete": bool(meta.get("require_previous_complete", True)),
@@ -137,19 +181,34 @@ def load_program(folder: Path) -> LoadResult:
         return LoadResult(existing, False)
     latest = Program.objects.filter(slug=slug).aggregate(v=Max("version"))["v"] or 0
     program = Program.objects.create(
-        slug=slug, version=max(parsed["version"], latest + 1), title=parsed["title"],
-        summary=parsed["summary"], days_between_modules=parsed["days_between_modules"],
-        require_previous_complete=parsed["require_previous_complete"], content_hash=digest,
+        slug=slug,
+        version=max(parsed["version"], latest + 1),
+        title=parsed["title"],
+        summary=parsed["summary"],
+        days_between_modules=parsed["days_between_modules"],
+        require_previous_complete=parsed["require_previous_complete"],
+        content_hash=digest,
     )
     for m in parsed["modules"]:
         module = program.modules.create(
-            slug=m["slug"], number=m["number"], kind=m["kind"], title=m["title"], summary=m["summary"],
-            estimated_minutes=m["estimated_minutes"], homework=m["homework"],
+            slug=m["slug"],
+            number=m["number"],
+            kind=m["kind"],
+            title=m["title"],
+            summary=m["summary"],
+            estimated_minutes=m["estimated_minutes"],
+            homework=m["homework"],
         )
         for s in m["steps"]:
             module.steps.create(
-                slug=s["slug"], order=s["order"], kind=s["kind"], title=s["title"], exercise=s["exercise"],
-                instrument=s["instrument"], prompt=s["prompt"], body_markdown=s["body"],
+                slug=s["slug"],
+                order=s["order"],
+                kind=s["kind"],
+                title=s["title"],
+                exercise=s["exercise"],
+                instrument=s["instrument"],
+                prompt=s["prompt"],
+                body_markdown=s["body"],
                 body_html=render_markdown(s["body"]) if s["body"] else "",
             )
     # Publishing seals the version: from here on its rows refuse to change.

@@ -42,8 +42,14 @@ class ExerciseKind(models.TextChoices):
 
 # Kinds a content step may name in `exercise:` (the others are created from a parent entry).
 STEP_EXERCISES = {
-    "pain_diary", "smart_goal", "pacing_plan", "relaxation_log", "thought_record",
-    "pleasant_activity", "flare_up_plan", "staying_well_plan",
+    "pain_diary",
+    "smart_goal",
+    "pacing_plan",
+    "relaxation_log",
+    "thought_record",
+    "pleasant_activity",
+    "flare_up_plan",
+    "staying_well_plan",
 }
 
 
@@ -57,9 +63,6 @@ class _ImmutableOncePublished(models.Model):
     class Meta:
         abstract = True
 
-    def _program_published(self) -> bool:  # pragma: no cover - overridden
-        raise NotImplementedError
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk and self._program_published():
             raise PublishedContentError(_("Published program content cannot be changed."))
@@ -69,6 +72,9 @@ class _ImmutableOncePublished(models.Model):
         if self._program_published():
             raise PublishedContentError(_("Published program content cannot be deleted."))
         return super().delete(*args, **kwargs)
+
+    def _program_published(self) -> bool:  # pragma: no cover - overridden
+        raise NotImplementedError
 
 
 class Program(_ImmutableOncePublished):
@@ -257,7 +263,9 @@ class ReminderReason(models.TextChoices):
 
 
 class ReminderPreference(models.Model):
-    patient = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_preference")
+    patient = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_preference"
+    )
     module_opened = models.BooleanField(_("E-mail me when a new module opens"), default=True)
     homework = models.BooleanField(_("Send me a mid-week homework reminder"), default=True)
     inactivity = models.BooleanField(_("Nudge me if I have not visited for a week"), default=True)
@@ -285,9 +293,7 @@ class ReminderSent(models.Model):
     sent_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["patient", "reason", "period"], name="reminder_once_per_period")
-        ]
+        constraints = [models.UniqueConstraint(fields=["patient", "reason", "period"], name="reminder_once_per_period")]
 
     def __str__(self) -> str:
         return f"{self.reason} {self.period}"

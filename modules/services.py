@@ -13,7 +13,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-
 from paceway.accounts.roles import is_patient
 from paceway.audit.services import audit
 
@@ -51,6 +50,7 @@ def _require(allowed: bool) -> None:
 
 # Enrolment ------------------------------------------------------------------------------------------
 
+
 @transaction.atomic
 def enrol_patient(*, actor: Any, patient: Any, program: Program, start_date: date | None = None) -> Enrolment:
     _require(can_enrol(actor, patient))
@@ -82,6 +82,7 @@ def touch_activity(*, enrolment: Enrolment) -> None:
 
 
 # Steps ----------------------------------------------------------------------------------------------
+
 
 def _open_state(enrolment: Enrolment, step: Step) -> selectors.ModuleState:
     overview = selectors.program_overview(enrolment)
@@ -115,6 +116,7 @@ def complete_step(
 
 
 # Exercises ------------------------------------------------------------------------------------------
+
 
 def _validated(kind: str, payload: Any) -> ExerciseForm:
     form = form_for(kind, payload)
@@ -153,8 +155,14 @@ def save_entry(
                 raise StepLocked(_("You are not enrolled in a program."))
             _open_state(enrolment, step)
         entry = ExerciseEntry.objects.create(
-            patient=patient, kind=kind, step=step, parent=parent, entry_date=form.entry_date(),
-            data=form.json_data(), created_at=now, updated_at=now,
+            patient=patient,
+            kind=kind,
+            step=step,
+            parent=parent,
+            entry_date=form.entry_date(),
+            data=form.json_data(),
+            created_at=now,
+            updated_at=now,
         )
         audit(actor=actor, action="exercise.create", patient=patient, obj=entry)
         if step is not None and enrolment is not None:
@@ -165,6 +173,8 @@ def save_entry(
     if entry.patient_id != patient.pk or entry.kind != kind:
         raise PermissionDenied
     # Optimistic lock: a form opened before someone else's save is refused, nothing changes.
+    if revision is None:
+        raise StaleEntry(_("This entry was changed since you opened it. Reload the page and try again."))
     updated = ExerciseEntry.objects.filter(pk=entry.pk, revision=revision).update(
         data=form.json_data(), entry_date=form.entry_date(), updated_at=now, revision=F("revision") + 1
     )
@@ -187,7 +197,9 @@ THERAPIST_ACTIONS = {a.value for a in TailoringAction if not a.value.startswith(
 
 
 @transaction.atomic
-def tailor(*, actor: Any, enrolment: Enrolment, module_slug: str, action: str, reason: str, note: str = "") -> TailoringEvent:
+def tailor(
+    *, actor: Any, enrolment: Enrolment, module_slug: str, action: str, reason: str, note: str = ""
+) -> TailoringEvent:
     """The assigned therapist changes one module of one patient's plan; the change is recorded."""
     _require(can_tailor(actor, enrolment.patient))
     if action not in THERAPIST_ACTIONS:
@@ -196,8 +208,10 @@ def tailor(*, actor: Any, enrolment: Enrolment, module_slug: str, action: str, r
     if not reason:
         raise ValidationError(_("Say why, in words the patient will read."))
     plan = (
-        ModulePlan.objects.select_for_update().select_related("module")
-        .filter(enrolment=enrolment, module__slug=module_slug).first()
+        ModulePlan.objects.select_for_update()
+        .select_related("module")
+        .filter(enrolment=enrolment, module__slug=module_slug)
+        .first()
     )
     if plan is None:
         raise ValidationError(_("This module is not part of the program."))
@@ -231,7 +245,9 @@ def tailor(*, actor: Any, enrolment: Enrolment, module_slug: str, action: str, r
         plan.note, fields = note.strip(), ["note"]
     if fields:
         plan.save(update_fields=fields)
-    event = TailoringEvent.objects.create(enrolment=enrolment, module=plan.module, actor=actor, action=action, reason=reason)
+    event = TailoringEvent.objects.create(
+        enrolment=enrolment, module=plan.module, actor=actor, action=action, reason=reason
+    )
     audit(actor=actor, action="program.tailor", patient=enrolment.patient, obj=event)
     return event
 
@@ -244,7 +260,8 @@ def _move(plan: ModulePlan, *, up: bool) -> None:
     siblings = ModulePlan.objects.filter(enrolment_id=plan.enrolment_id, included=True)
     neighbour = (
         siblings.filter(position__lt=plan.position).order_by("-position").first()
-        if up else siblings.filter(position__gt=plan.position).order_by("position").first()
+        if up
+        else siblings.filter(position__gt=plan.position).order_by("position").first()
     )
     if neighbour is None:
         raise ValidationError(_("This module cannot move further."))
@@ -254,12 +271,16 @@ def _move(plan: ModulePlan, *, up: bool) -> None:
 
 
 @transaction.atomic
-def choose_optional_module(*, actor: Any, enrolment: Enrolment, module_slug: str, include: bool) -> TailoringEvent | None:
+def choose_optional_module(
+    *, actor: Any, enrolment: Enrolment, module_slug: str, include: bool
+) -> TailoringEvent | None:
     """Shared decision-making: the patient adds or drops an optional module; the therapist sees it."""
     _require(can_do_program_work(actor, enrolment.patient))
     plan = (
-        ModulePlan.objects.select_for_update().select_related("module")
-        .filter(enrolment=enrolment, module__slug=module_slug, module__kind=ModuleKind.OPTIONAL).first()
+        ModulePlan.objects.select_for_update()
+        .select_related("module")
+        .filter(enrolment=enrolment, module__slug=module_slug, module__kind=ModuleKind.OPTIONAL)
+        .first()
     )
     if plan is None:
         raise ValidationError(_("Only optional modules can be chosen."))
@@ -283,6 +304,7 @@ def choose_optional_module(*, actor: Any, enrolment: Enrolment, module_slug: str
 
 # Reminders ------------------------------------------------------------------------------------------
 
+
 @transaction.atomic
 def update_reminder_preference(*, actor: Any, patient: Any, values: dict[str, Any]) -> ReminderPreference:
     _require(can_do_program_work(actor, patient))
@@ -295,6 +317,14 @@ def update_reminder_preference(*, actor: Any, patient: Any, values: dict[str, An
 
 
 __all__ = [
-    "StaleEntry", "StepLocked", "choose_optional_module", "complete_step", "enrol_patient",
-    "save_entry", "save_entry_from_data", "tailor", "touch_activity", "update_reminder_preference",
+    "StaleEntry",
+    "StepLocked",
+    "choose_optional_module",
+    "complete_step",
+    "enrol_patient",
+    "save_entry",
+    "save_entry_from_data",
+    "tailor",
+    "touch_activity",
+    "update_reminder_preference",
 ]

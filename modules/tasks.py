@@ -61,10 +61,7 @@ def send_once(*, patient: Any, reason: str, period: str, pref: ReminderPreferenc
 
 
 def _active_enrolments() -> Any:
-    return (
-        Enrolment.objects.filter(ended_at__isnull=True, patient__is_active=True)
-        .select_related("program", "patient")
-    )
+    return Enrolment.objects.filter(ended_at__isnull=True, patient__is_active=True).select_related("program", "patient")
 
 
 @shared_task(acks_late=True)
@@ -76,8 +73,9 @@ def send_module_opened_reminders() -> int:
         overview = selectors.program_overview(enrolment, today=today)
         for state in overview.states:
             if state.is_open and not state.is_complete and state.steps_done == 0 and state.index > 1:
-                sent += send_once(patient=enrolment.patient, reason=ReminderReason.MODULE_OPENED,
-                                  period=f"plan-{state.plan.pk}")
+                sent += send_once(
+                    patient=enrolment.patient, reason=ReminderReason.MODULE_OPENED, period=f"plan-{state.plan.pk}"
+                )
     return sent
 
 
@@ -92,8 +90,11 @@ def send_homework_reminders() -> int:
             continue
         opened = max(current.opens_on, enrolment.start_date)
         if today >= opened + timedelta(days=HOMEWORK_AFTER_DAYS):
-            sent += send_once(patient=enrolment.patient, reason=ReminderReason.HOMEWORK,
-                              period=f"plan-{current.plan.pk}-from-{opened.isoformat()}")
+            sent += send_once(
+                patient=enrolment.patient,
+                reason=ReminderReason.HOMEWORK,
+                period=f"plan-{current.plan.pk}-from-{opened.isoformat()}",
+            )
     return sent
 
 
@@ -105,6 +106,9 @@ def send_inactivity_nudges() -> int:
     for enrolment in _active_enrolments():
         last = enrolment.last_active_at or timezone.make_aware(datetime.combine(enrolment.start_date, time.min))
         if now - last >= timedelta(days=INACTIVE_AFTER_DAYS):
-            sent += send_once(patient=enrolment.patient, reason=ReminderReason.INACTIVITY,
-                              period=f"since-{timezone.localtime(last).date().isoformat()}")
+            sent += send_once(
+                patient=enrolment.patient,
+                reason=ReminderReason.INACTIVITY,
+                period=f"since-{timezone.localtime(last).date().isoformat()}",
+            )
     return sent

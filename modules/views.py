@@ -18,7 +18,6 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
-
 from paceway.accounts.access import patient_for_clinical
 from paceway.accounts.roles import is_patient
 from paceway.audit.services import audit
@@ -70,6 +69,7 @@ def _questionnaire_url(step: Step) -> str | None:
 
 # Patient pages ------------------------------------------------------------------------------------
 
+
 @patient_only
 def home(request: HttpRequest) -> HttpResponse:
     enrolment = selectors.active_enrolment(request.user)
@@ -79,13 +79,17 @@ def home(request: HttpRequest) -> HttpResponse:
         overview = selectors.program_overview(enrolment)
         audit(actor=request.user, action="program.home.read", patient=request.user, obj=enrolment)
     current = overview.current
-    return render(request, "modules/home.html", {
-        "overview": overview,
-        "current": current,
-        "next_step": current.next_step if current and current.is_open else None,
-        "unread_messages": selectors.unread_message_count(request.user),
-        "recent_diary": selectors.entries_for(request.user, kind=ExerciseKind.PAIN_DIARY, limit=3),
-    })
+    return render(
+        request,
+        "modules/home.html",
+        {
+            "overview": overview,
+            "current": current,
+            "next_step": current.next_step if current and current.is_open else None,
+            "unread_messages": selectors.unread_message_count(request.user),
+            "recent_diary": selectors.entries_for(request.user, kind=ExerciseKind.PAIN_DIARY, limit=3),
+        },
+    )
 
 
 @patient_only
@@ -135,17 +139,22 @@ def step_detail(request: HttpRequest, module: str, step: str) -> HttpResponse:
     services.touch_activity(enrolment=enrolment)
     audit(actor=request.user, action="program.step.read", patient=request.user, obj=step_obj)
     index = state.steps.index(step_obj)
-    return render(request, "modules/step.html", {
-        "state": state,
-        "step": step_obj,
-        "form": form,
-        "entries": [(e, labelled_fields(e.kind, e.data)) for e in entries],
-        "done": step_obj.pk in state.done_step_ids,
-        "timer": signing.dumps(int(timezone.now().timestamp()), salt=TIMER_SALT),
-        "previous_step": state.steps[index - 1] if index > 0 else None,
-        "next_step": state.steps[index + 1] if index + 1 < len(state.steps) else None,
-        "questionnaire_url": _questionnaire_url(step_obj) if step_obj.kind == StepKind.QUESTIONNAIRE else None,
-    }, status=400 if form is not None and form.errors else 200)
+    return render(
+        request,
+        "modules/step.html",
+        {
+            "state": state,
+            "step": step_obj,
+            "form": form,
+            "entries": [(e, labelled_fields(e.kind, e.data)) for e in entries],
+            "done": step_obj.pk in state.done_step_ids,
+            "timer": signing.dumps(int(timezone.now().timestamp()), salt=TIMER_SALT),
+            "previous_step": state.steps[index - 1] if index > 0 else None,
+            "next_step": state.steps[index + 1] if index + 1 < len(state.steps) else None,
+            "questionnaire_url": _questionnaire_url(step_obj) if step_obj.kind == StepKind.QUESTIONNAIRE else None,
+        },
+        status=400 if form is not None and form.errors else 200,
+    )
 
 
 def _after_step(state: selectors.ModuleState, step: Step) -> str:
@@ -173,7 +182,9 @@ def step_complete(request: HttpRequest, module: str, step: str) -> HttpResponse:
     step_obj = get_object_or_404(Step, module__program=enrolment.program, module__slug=module, slug=step)
     try:
         _c, created = services.complete_step(
-            actor=request.user, enrolment=enrolment, step=step_obj,
+            actor=request.user,
+            enrolment=enrolment,
+            step=step_obj,
             seconds_on_step=_seconds_from_timer(request.POST.get("timer", "")),
         )
     except services.StepLocked as exc:
@@ -201,7 +212,7 @@ def exercise_list(request: HttpRequest, kind: str) -> HttpResponse:
         parent = None
         if parent_kind:
             parent = ExerciseEntry.objects.filter(
-                pk=_int(request.POST.get("parent")), patient=request.user, kind=parent_kind
+                pk=_int(request.POST.get("parent")) or 0, patient_id=request.user.pk, kind=parent_kind
             ).first()
             if parent is None:
                 form.add_error(None, _("Choose one of your own entries to log this against."))
@@ -217,14 +228,19 @@ def exercise_list(request: HttpRequest, kind: str) -> HttpResponse:
             form.add_error(None, _("Nothing was saved. Please correct the errors below."))
     entries = selectors.entries_for(request.user, kind=kind)
     audit(actor=request.user, action="exercise.list.read", patient=request.user, object_type="ExerciseEntry")
-    return render(request, "modules/exercise_list.html", {
-        "kind": kind,
-        "kind_label": ExerciseKind(kind).label,
-        "form": form,
-        "parents": parents,
-        "entries": [(e, labelled_fields(e.kind, e.data)) for e in entries],
-        "chart": [e for e in entries if kind == ExerciseKind.PAIN_DIARY][:14],
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "modules/exercise_list.html",
+        {
+            "kind": kind,
+            "kind_label": ExerciseKind(kind).label,
+            "form": form,
+            "parents": parents,
+            "entries": [(e, labelled_fields(e.kind, e.data)) for e in entries],
+            "chart": [e for e in entries if kind == ExerciseKind.PAIN_DIARY][:14],
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 def _int(value: Any) -> int | None:
@@ -237,7 +253,7 @@ def _int(value: Any) -> int | None:
 @patient_only
 @require_http_methods(["GET", "POST"])
 def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    entry = ExerciseEntry.objects.filter(pk=pk, patient=request.user).first()
+    entry = ExerciseEntry.objects.filter(pk=pk, patient_id=request.user.pk).first()
     if entry is None:
         raise Http404
     if request.method == "POST":
@@ -246,8 +262,13 @@ def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 services.save_entry(
-                    actor=request.user, patient=request.user, kind=entry.kind, form=form, entry=entry,
-                    parent=entry.parent, revision=_int(request.POST.get("revision")),
+                    actor=request.user,
+                    patient=request.user,
+                    kind=entry.kind,
+                    form=form,
+                    entry=entry,
+                    parent=entry.parent,
+                    revision=_int(request.POST.get("revision")),
                 )
             except services.StaleEntry as exc:
                 form.add_error(None, exc)
@@ -273,7 +294,9 @@ def plan(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             services.choose_optional_module(
-                actor=request.user, enrolment=enrolment, module_slug=request.POST.get("module", ""),
+                actor=request.user,
+                enrolment=enrolment,
+                module_slug=request.POST.get("module", ""),
                 include=request.POST.get("include") == "1",
             )
         except ValidationError as exc:
@@ -301,6 +324,7 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
 
 # Therapist pages ----------------------------------------------------------------------------------
 
+
 @login_required
 @require_http_methods(["GET"])
 def patient_program(request: HttpRequest, patient_id: int) -> HttpResponse:
@@ -309,8 +333,11 @@ def patient_program(request: HttpRequest, patient_id: int) -> HttpResponse:
     if not can_tailor(request.user, patient):
         raise Http404
     enrolment = selectors.active_enrolment(patient)
-    context: dict[str, Any] = {"patient": patient, "enrolment": enrolment, "enrol_form": EnrolForm(
-        initial={"start_date": timezone.localdate()})}
+    context: dict[str, Any] = {
+        "patient": patient,
+        "enrolment": enrolment,
+        "enrol_form": EnrolForm(initial={"start_date": timezone.localdate()}),
+    }
     with transaction.atomic():
         if enrolment is not None:
             context["overview"] = selectors.program_overview(enrolment)
@@ -335,8 +362,11 @@ def patient_tailor(request: HttpRequest, patient_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.tailor(
-                actor=request.user, enrolment=enrolment, module_slug=form.cleaned_data["module"],
-                action=form.cleaned_data["action"], reason=form.cleaned_data["reason"],
+                actor=request.user,
+                enrolment=enrolment,
+                module_slug=form.cleaned_data["module"],
+                action=form.cleaned_data["action"],
+                reason=form.cleaned_data["reason"],
                 note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
@@ -360,8 +390,9 @@ def patient_enrol(request: HttpRequest, patient_id: int) -> HttpResponse:
         messages.error(request, _("No program is loaded yet."))
     elif form.is_valid():
         try:
-            services.enrol_patient(actor=request.user, patient=patient, program=program,
-                                   start_date=form.cleaned_data["start_date"])
+            services.enrol_patient(
+                actor=request.user, patient=patient, program=program, start_date=form.cleaned_data["start_date"]
+            )
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
         else:
@@ -369,4 +400,3 @@ def patient_enrol(request: HttpRequest, patient_id: int) -> HttpResponse:
     else:
         messages.error(request, _("Enter a valid start date."))
     return redirect("modules:patient", patient_id=patient.pk)
-

@@ -6,5 +6,9 @@ app_name = "therapist"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("patients/<int:patient_id>/", views.patient, name="patient"),
+    path("patients/<int:patient_id>/notes/", views.add_note, name="add-note"),
+    path("patients/<int:patient_id>/review/", views.review, name="review"),
     path("console/", views.console, name="console"),
+    path("console/patients/<int:patient_id>/history/", views.assignment_history, name="history"),
 ]

@@ -1,18 +1,143 @@
+"""The therapist's dashboard and patient view, and the administrators' assignment console."""
+
 from __future__ import annotations
 
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from paceway.accounts import services as account_services
+from paceway.accounts.access import can_manage_accounts, can_tailor, patient_for_clinical
+from paceway.accounts.models import CareAssignment, User
+from paceway.accounts.roles import Role, is_therapist
+from paceway.audit.services import audit
 
-from paceway.accounts.roles import is_administrator, is_therapist
+from modules.outcomes.models import RiskAlert
+
+from . import selectors, services
 
 
-def dashboard(request: HttpRequest) -> HttpResponse:
+def _require_therapist(request: HttpRequest) -> None:
     if not is_therapist(request.user):
         raise Http404
-    return render(request, "therapist/dashboard.html")
 
 
-def console(request: HttpRequest) -> HttpResponse:
-    if not is_administrator(request.user):
+@login_required
+@never_cache
+def dashboard(request: HttpRequest) -> HttpResponse:
+    _require_therapist(request)
+    query = request.GET.get("q", "").strip()[:100]
+    rows = selectors.caseload(request.user, query=query)
+    audit(actor=request.user, action="caseload.read")
+    return render(
+        request,
+        "therapist/dashboard.html",
+        {"rows": rows, "query": query, "week_minutes": selectors.week_minutes(request.user),
+         "not_reviewed": sum(1 for row in rows if row.review_due)},
+    )
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=gettext_lazy("Private note"), widget=forms.Textarea, max_length=services.NOTE_MAX)
+
+
+class ReviewForm(forms.Form):
+    minutes = forms.IntegerField(label=gettext_lazy("Minutes spent this week"), min_value=1, max_value=240)
+
+
+@login_required
+@never_cache
+def patient(request: HttpRequest, patient_id: int) -> HttpResponse:
+    _require_therapist(request)
+    person = patient_for_clinical(request.user, patient_id)
+    notes = selectors.clinical_notes(person)
+    audit(actor=request.user, action="clinical_note.read", patient=person)
+    alerts = RiskAlert.objects.filter(patient=person, status=RiskAlert.Status.OPEN)
+    return render(
+        request,
+        "therapist/patient.html",
+        {"person": person, "notes": notes, "alerts": alerts, "note_form": NoteForm(), "review_form": ReviewForm()},
+    )
+
+
+@login_required
+@require_POST
+def add_note(request: HttpRequest, patient_id: int) -> HttpResponse:
+    _require_therapist(request)
+    person = patient_for_clinical(request.user, patient_id)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        services.add_clinical_note(therapist=request.user, patient=person, text=form.cleaned_data["text"])
+        messages.success(request, _("Note saved."))
+    else:
+        messages.error(request, _("The note was not saved: write up to 20,000 characters."))
+    return redirect("therapist:patient", patient_id=person.pk)
+
+
+@login_required
+@require_POST
+def review(request: HttpRequest, patient_id: int) -> HttpResponse:
+    _require_therapist(request)
+    person = patient_for_clinical(request.user, patient_id)
+    if not can_tailor(request.user, person):
         raise Http404
-    return render(request, "therapist/console.html")
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        services.mark_week_reviewed(therapist=request.user, patient=person, minutes=form.cleaned_data["minutes"])
+        messages.success(request, _("Marked as reviewed for this week."))
+    else:
+        messages.error(request, _("Enter the minutes spent, from 1 to 240."))
+    return redirect("therapist:patient", patient_id=person.pk)
+
+
+class AssignForm(forms.Form):
+    patient = forms.ModelChoiceField(queryset=User.objects.none(), label=gettext_lazy("Patient"))
+    therapist = forms.ModelChoiceField(queryset=User.objects.none(), label=gettext_lazy("Therapist"))
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=500, required=False)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["patient"].queryset = User.objects.filter(role=Role.PATIENT, is_active=True).order_by("display_name")  # type: ignore[attr-defined]
+        self.fields["therapist"].queryset = User.objects.filter(role=Role.THERAPIST, is_active=True).order_by("display_name")  # type: ignore[attr-defined]
+
+
+@login_required
+@never_cache
+def console(request: HttpRequest) -> HttpResponse:
+    if not can_manage_accounts(request.user):
+        raise Http404
+    form = AssignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account_services.assign_patient(
+                actor=request.user,  # type: ignore[arg-type]
+                patient=form.cleaned_data["patient"],
+                therapist=form.cleaned_data["therapist"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Assigned."))
+            return redirect("therapist:console")
+    assigned = CareAssignment.objects.filter(ended_at__isnull=True).values_list("patient_id", flat=True)
+    waiting = User.objects.filter(role=Role.PATIENT, is_active=True).exclude(pk__in=assigned).order_by("date_joined")
+    return render(
+        request,
+        "therapist/console.html",
+        {"form": form, "waiting": waiting, "therapists": account_services.therapists_with_load()},
+    )
+
+
+def assignment_history(request: HttpRequest, patient_id: int) -> HttpResponse:
+    if not can_manage_accounts(request.user):
+        raise Http404
+    person = get_object_or_404(User, pk=patient_id, role=Role.PATIENT)
+    rows = CareAssignment.objects.filter(patient=person).select_related("therapist", "assigned_by", "ended_by")
+    return render(request, "therapist/history.html", {"person": person, "rows": rows})

@@ -93,10 +93,14 @@ def _measure(scale_key: str, pairs: list[tuple[float, float]]) -> MeasureRow:
 def program_evaluation() -> Report:
     patients = User.objects.filter(role=Role.PATIENT)
     patient_ids = list(
-        QuestionnaireResponse.objects.filter(patient__role=Role.PATIENT).values_list("patient_id", flat=True).distinct()
+        QuestionnaireResponse.objects.filter(patient__role=Role.PATIENT)
+        .order_by()
+        .values_list("patient_id", flat=True)
+        .distinct()
     )
     completed = (
         QuestionnaireResponse.objects.filter(Q(questionnaire="post-treatment") | Q(questionnaire="follow-up"))
+        .order_by()
         .values("patient_id")
         .distinct()
         .count()

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from .instruments import WEEKLY_CHECK_IN
 
-OPEN_BEFORE = 3
-GRACE = 3
+OPEN_BEFORE = 1
+GRACE = 2
 
 
 @dataclass(frozen=True)

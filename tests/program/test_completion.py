@@ -1,16 +1,14 @@
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 import time_machine
-
-from .conftest import noon
 from django.core.exceptions import PermissionDenied
+from paceway.audit.models import AuditEvent
 
 from modules import selectors, services
 from modules.models import ModulePlan, Step, StepCompletion
-from paceway.audit.models import AuditEvent
+
+from .conftest import noon
 
 
 @pytest.fixture

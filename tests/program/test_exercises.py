@@ -4,50 +4,82 @@ from datetime import date
 
 import pytest
 import time_machine
-
-from .conftest import noon
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from modules import services
 from modules.forms import FORMS
 from modules.models import ExerciseEntry
 
+from .conftest import noon
+
 TODAY = date(2026, 1, 6)
 
 VALID = {
     "pain_diary": {"date": "2026-01-06", "pain": 4, "activity": "Walked", "mood": 6, "sleep_hours": "6.5"},
-    "smart_goal": {"goal": "Walk", "specific": "10 min walk", "measurable": "diary", "confidence": 7,
-                   "relevant": "family", "target_date": "2026-02-01"},
+    "smart_goal": {
+        "goal": "Walk",
+        "specific": "10 min walk",
+        "measurable": "diary",
+        "confidence": 7,
+        "relevant": "family",
+        "target_date": "2026-02-01",
+    },
     "goal_review": {"review_date": "2026-01-06", "progress": "some", "what_helped": "timer"},
     "pacing_plan": {"activity": "Walking", "unit": "minutes", "baseline": "10", "weekly_increase": "2"},
     "pacing_log": {"date": "2026-01-06", "amount": "10", "pain_after": 4},
-    "relaxation_log": {"date": "2026-01-06", "technique": "breathing", "minutes": 10, "tension_before": 7,
-                       "tension_after": 4},
-    "thought_record": {"date": "2026-01-06", "situation": "s", "automatic_thought": "a", "emotion": "worry",
-                       "intensity": 80, "evidence_for": "f", "evidence_against": "g", "balanced_thought": "b",
-                       "rerated_intensity": 40},
-    "pleasant_activity": {"activity": "Coffee with Sam", "planned_date": "2026-01-05", "done": "on",
-                          "enjoyment": 8},
-    "flare_up_plan": {"triggers": "t", "warning_signs": "w", "what_helps": "h", "activity_changes": "a",
-                      "back_on_track": "b", "when_to_seek_care": "c"},
-    "staying_well_plan": {"helpful_skills": "s", "goals": "g", "warning_signs": "w", "action_plan": "a",
-                          "review_schedule": "monthly"},
+    "relaxation_log": {
+        "date": "2026-01-06",
+        "technique": "breathing",
+        "minutes": 10,
+        "tension_before": 7,
+        "tension_after": 4,
+    },
+    "thought_record": {
+        "date": "2026-01-06",
+        "situation": "s",
+        "automatic_thought": "a",
+        "emotion": "worry",
+        "intensity": 80,
+        "evidence_for": "f",
+        "evidence_against": "g",
+        "balanced_thought": "b",
+        "rerated_intensity": 40,
+    },
+    "pleasant_activity": {"activity": "Coffee with Sam", "planned_date": "2026-01-05", "done": "on", "enjoyment": 8},
+    "flare_up_plan": {
+        "triggers": "t",
+        "warning_signs": "w",
+        "what_helps": "h",
+        "activity_changes": "a",
+        "back_on_track": "b",
+        "when_to_seek_care": "c",
+    },
+    "staying_well_plan": {
+        "helpful_skills": "s",
+        "goals": "g",
+        "warning_signs": "w",
+        "action_plan": "a",
+        "review_schedule": "monthly",
+    },
     "reflection": {"text": "I noticed"},
     "practice_log": {"text": "After dinner"},
 }
 
 INVALID = {
-    "pain_diary": ({"pain": 11, "mood": -1, "sleep_hours": "25", "date": "2026-01-07"},
-                   ["pain", "mood", "sleep_hours", "date"]),
+    "pain_diary": (
+        {"pain": 11, "mood": -1, "sleep_hours": "25", "date": "2026-01-07"},
+        ["pain", "mood", "sleep_hours", "date"],
+    ),
     "smart_goal": ({"confidence": 12, "target_date": "2025-12-01"}, ["confidence", "target_date", "goal"]),
     "goal_review": ({"progress": "perfect", "review_date": "2026-02-01"}, ["progress", "review_date"]),
     "pacing_plan": ({"baseline": "10", "weekly_increase": "8", "unit": "minutes"}, ["weekly_increase"]),
     "pacing_log": ({"amount": "-1", "pain_after": 15}, ["amount", "pain_after"]),
-    "relaxation_log": ({"minutes": 0, "tension_before": 11, "technique": "yelling"},
-                       ["minutes", "tension_before", "technique", "tension_after"]),
+    "relaxation_log": (
+        {"minutes": 0, "tension_before": 11, "technique": "yelling"},
+        ["minutes", "tension_before", "technique", "tension_after"],
+    ),
     "thought_record": ({"intensity": 101, "rerated_intensity": -5}, ["intensity", "rerated_intensity", "situation"]),
-    "pleasant_activity": ({"activity": "x", "planned_date": "2026-01-10", "enjoyment": 5},
-                          ["enjoyment"]),
+    "pleasant_activity": ({"activity": "x", "planned_date": "2026-01-10", "enjoyment": 5}, ["enjoyment"]),
     "flare_up_plan": ({"triggers": "t"}, ["warning_signs", "what_helps"]),
     "staying_well_plan": ({}, ["helpful_skills", "review_schedule"]),
     "reflection": ({"text": ""}, ["text"]),
@@ -91,8 +123,9 @@ def test_an_out_of_range_diary_is_refused_with_nothing_saved(personas, clients, 
 
 @time_machine.travel(noon(2026, 1, 6), tick=False)
 def test_logs_go_against_the_patients_own_parent(personas, clients, enrolment):
-    mine = services.save_entry_from_data(actor=personas.patient, patient=personas.patient, kind="pacing_plan",
-                                         data=VALID["pacing_plan"])
+    mine = services.save_entry_from_data(
+        actor=personas.patient, patient=personas.patient, kind="pacing_plan", data=VALID["pacing_plan"]
+    )
     theirs = ExerciseEntry.objects.create(patient=personas.stranger, kind="pacing_plan", data={})
     bad = clients["patient"].post("/program/exercises/pacing_log/", {**VALID["pacing_log"], "parent": theirs.pk})
     assert bad.status_code == 400
@@ -103,8 +136,9 @@ def test_logs_go_against_the_patients_own_parent(personas, clients, enrolment):
 
 @time_machine.travel(noon(2026, 1, 6), tick=False)
 def test_editing_checks_the_revision_and_owner(personas, clients, enrolment):
-    entry = services.save_entry_from_data(actor=personas.patient, patient=personas.patient, kind="pain_diary",
-                                          data=VALID["pain_diary"])
+    entry = services.save_entry_from_data(
+        actor=personas.patient, patient=personas.patient, kind="pain_diary", data=VALID["pain_diary"]
+    )
     url = f"/program/entries/{entry.pk}/"
     assert clients["patient"].get(url).status_code == 200
     ok = clients["patient"].post(url, {**VALID["pain_diary"], "pain": 3, "revision": 1})
@@ -122,25 +156,35 @@ def test_only_the_patient_writes(personas, enrolment):
         with pytest.raises(PermissionDenied):
             services.save_entry_from_data(actor=who, patient=personas.patient, kind="reflection", data={"text": "x"})
     with pytest.raises(ValidationError):
-        services.save_entry_from_data(actor=personas.patient, patient=personas.patient, kind="pain_diary",
-                                      data={"pain": 3})
+        services.save_entry_from_data(
+            actor=personas.patient, patient=personas.patient, kind="pain_diary", data={"pain": 3}
+        )
     assert not ExerciseEntry.objects.exists()
 
 
 @time_machine.travel(noon(2026, 1, 6), tick=False)
 def test_the_api_validates_with_the_same_forms(personas, clients, enrolment):
     url = "/api/v1/program/patients/me/entries"
-    bad = clients["patient"].post(url, {"kind": "pain_diary", "data": {**VALID["pain_diary"], "pain": 11}},
-                                  content_type="application/json")
+    bad = clients["patient"].post(
+        url, {"kind": "pain_diary", "data": {**VALID["pain_diary"], "pain": 11}}, content_type="application/json"
+    )
     assert bad.status_code == 400 and "pain" in bad.json()
-    good = clients["patient"].post(url, {"kind": "pain_diary", "data": VALID["pain_diary"]},
-                                   content_type="application/json")
+    good = clients["patient"].post(
+        url, {"kind": "pain_diary", "data": VALID["pain_diary"]}, content_type="application/json"
+    )
     assert good.status_code == 201
     listed = clients["therapist"].get(f"/api/v1/program/patients/{personas.patient.pk}/entries")
     assert listed.status_code == 200 and listed.json()[0]["data"]["activity"] == "Walked"
-    assert clients["therapist"].post(f"/api/v1/program/patients/{personas.patient.pk}/entries",
-                                     {"kind": "reflection", "data": {"text": "x"}},
-                                     content_type="application/json").status_code == 403
+    assert (
+        clients["therapist"]
+        .post(
+            f"/api/v1/program/patients/{personas.patient.pk}/entries",
+            {"kind": "reflection", "data": {"text": "x"}},
+            content_type="application/json",
+        )
+        .status_code
+        == 403
+    )
 
 
 @time_machine.travel(noon(2026, 1, 6), tick=False)

@@ -4,12 +4,12 @@ from datetime import date
 
 import pytest
 import time_machine
-
-from .conftest import noon
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from modules import selectors, services
 from modules.models import Step, TailoringEvent
+
+from .conftest import noon
 
 
 def _states(enrolment, today):
@@ -80,13 +80,26 @@ def test_tailoring_changes_the_plan_and_is_recorded(enrolment, personas):
     services.tailor(actor=t, enrolment=enrolment, module_slug="extra", action="move_up", reason="Sooner")
     overview = selectors.program_overview(enrolment, today=date(2026, 2, 1))
     assert [s.module.slug for s in overview.states] == ["first", "second", "extra", "third"]
-    services.tailor(actor=t, enrolment=enrolment, module_slug="extra", action="note", reason="A note",
-                    note="Try the breathing first")
+    services.tailor(
+        actor=t,
+        enrolment=enrolment,
+        module_slug="extra",
+        action="note",
+        reason="A note",
+        note="Try the breathing first",
+    )
     services.tailor(actor=t, enrolment=enrolment, module_slug="extra", action="skip", reason="Not now")
     assert "extra" not in _states(enrolment, date(2026, 2, 1))
     history = list(selectors.tailoring_history(enrolment))
     assert [e.action for e in history][::-1] == [
-        "open_early", "hold", "release", "extend", "add", "move_up", "note", "skip"
+        "open_early",
+        "hold",
+        "release",
+        "extend",
+        "add",
+        "move_up",
+        "note",
+        "skip",
     ]
     assert all(e.actor == t and e.reason for e in history)
 
@@ -106,8 +119,14 @@ def test_the_patient_chooses_optional_modules_and_sees_the_history(enrolment, pe
     response = clients["patient"].post("/program/plan/", {"module": "extra", "include": "1"})
     assert response.status_code == 302
     clients["patient"].post("/program/plan/", {"module": "extra", "include": "1"})  # repeated: no change
-    services.tailor(actor=personas.therapist, enrolment=enrolment, module_slug="second", action="note",
-                    reason="For week two", note="Bring your diary")
+    services.tailor(
+        actor=personas.therapist,
+        enrolment=enrolment,
+        module_slug="second",
+        action="note",
+        reason="For week two",
+        note="Bring your diary",
+    )
     events = list(selectors.tailoring_history(enrolment))
     assert [e.action for e in events] == ["note", "patient_chose"]
     page = clients["patient"].get("/program/plan/")

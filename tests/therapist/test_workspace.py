@@ -1,0 +1,90 @@
+"""The therapist's dashboard, patient view and notes; the administrators' console."""
+
+
+import pytest
+from paceway.accounts.models import CareAssignment
+
+from modules.outcomes.models import QuestionnaireResponse, RiskAlert
+from tests.conftest import make_user
+from therapist.models import ClinicalNote
+from therapist.selectors import caseload
+
+
+def _patient(personas, email, name):
+    patient = make_user(email, "patient", name=name)
+    CareAssignment.objects.create(patient=patient, therapist=personas.therapist, assigned_by=personas.admin)
+    return patient
+
+
+def _alert(personas, patient):
+    response = QuestionnaireResponse.objects.create(
+        patient=patient, questionnaire="phq-9", answers={}, submitted_by=patient)
+    RiskAlert.objects.create(patient=patient, response=response, therapist_at_creation=personas.therapist)
+
+
+def test_the_caseload_puts_risk_alerts_first(personas):
+    calm = personas.patient
+    at_risk = _patient(personas, "risk@example.org", "Zed Risk")
+    _alert(personas, at_risk)
+    rows = caseload(personas.therapist)
+    assert [row.patient for row in rows] == [at_risk, calm]
+    assert rows[0].open_alerts == 1
+
+
+def test_the_caseload_never_shows_another_therapists_patients(personas):
+    assert caseload(personas.unassigned_therapist) == []
+    assert [row.patient for row in caseload(personas.therapist, query="Pam")] == []
+
+
+def test_the_dashboard_refuses_everyone_but_therapists(clients):
+    assert clients["therapist"].get("/therapist/").status_code == 200
+    for name in ("patient", "stranger", "admin"):
+        assert clients[name].get("/therapist/").status_code == 404
+    assert clients["anonymous"].get("/therapist/").status_code == 302
+
+
+def test_the_patient_view_refuses_strangers(clients, personas):
+    url = f"/therapist/patients/{personas.patient.pk}/"
+    assert clients["therapist"].get(url).status_code == 200
+    for name in ("unassigned_therapist", "patient", "stranger", "admin"):
+        assert clients[name].get(url).status_code == 404, name
+
+
+def test_notes_are_encrypted_and_private(clients, personas):
+    url = f"/therapist/patients/{personas.patient.pk}/notes/"
+    assert clients["therapist"].post(url, {"text": "Discussed sleep hygiene"}).status_code == 302
+    note = ClinicalNote.objects.get()
+    assert b"sleep hygiene" not in bytes(note.ciphertext)
+    page = clients["therapist"].get(f"/therapist/patients/{personas.patient.pk}/").content.decode()
+    assert "Discussed sleep hygiene" in page
+    assert clients["unassigned_therapist"].post(url, {"text": "x"}).status_code == 404
+    assert ClinicalNote.objects.count() == 1
+
+
+def test_weekly_review_records_minutes(clients, personas):
+    url = f"/therapist/patients/{personas.patient.pk}/review/"
+    clients["therapist"].post(url, {"minutes": 12})
+    clients["therapist"].post(url, {"minutes": 14})  # same week: updated, not doubled
+    rows = caseload(personas.therapist)
+    assert rows[0].reviewed_minutes == 14
+    assert clients["stranger"].post(url, {"minutes": 5}).status_code == 404
+
+
+def test_an_administrator_assigns_a_waiting_patient(clients, personas):
+    page = clients["admin"].get("/therapist/console/").content.decode()
+    assert personas.stranger.email in page
+    response = clients["admin"].post("/therapist/console/", {
+        "patient": personas.stranger.pk, "therapist": personas.unassigned_therapist.pk, "reason": ""})
+    assert response.status_code == 302
+    assert CareAssignment.objects.get(patient=personas.stranger, ended_at__isnull=True).therapist == personas.unassigned_therapist
+
+
+def test_the_console_shows_rule_violations(clients, personas):
+    response = clients["admin"].post("/therapist/console/", {
+        "patient": personas.patient.pk, "therapist": personas.unassigned_therapist.pk, "reason": ""})
+    assert response.status_code == 200 and "reason" in response.content.decode()
+
+
+@pytest.mark.parametrize("name", ["patient", "therapist", "stranger", "unassigned_therapist"])
+def test_the_console_refuses_non_administrators(clients, name):
+    assert clients[name].get("/therapist/console/").status_code == 404

@@ -1,0 +1,118 @@
+"""Reads for the therapist's dashboard. A fixed number of queries whatever the caseload size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from paceway.accounts.models import CareAssignment, User
+from paceway.keyring.services import decrypt
+
+from messaging.selectors import caseload_unread_counts
+from modules.models import Enrolment, ModulePlan
+from modules.outcomes.models import RiskAlert, Score
+
+from .models import ClinicalNote, WeeklyReview
+from .services import note_context, week_start
+
+SCALES = ("phq9", "gad7", "peg")
+DETERIORATION = {"phq9": 6, "gad7": 4}
+INACTIVE_AFTER = timedelta(days=7)
+
+
+@dataclass
+class Latest:
+    value: float
+    change: float | None  # from the first score (baseline); positive = higher (worse)
+
+
+@dataclass
+class CaseloadRow:
+    patient: User
+    open_alerts: int = 0
+    unread: int = 0
+    week: int | None = None
+    modules_done: int = 0
+    modules_total: int = 0
+    last_active: datetime | None = None
+    scores: dict[str, Latest] = field(default_factory=dict)
+    reviewed_minutes: int | None = None
+
+    @property
+    def deteriorated(self) -> bool:
+        return any(
+            self.scores[key].change is not None and self.scores[key].change >= limit  # type: ignore[operator]
+            for key, limit in DETERIORATION.items()
+            if key in self.scores
+        )
+
+    @property
+    def inactive(self) -> bool:
+        return self.last_active is None or timezone.now() - self.last_active >= INACTIVE_AFTER
+
+    @property
+    def review_due(self) -> bool:
+        return self.reviewed_minutes is None
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.modules_done / self.modules_total) if self.modules_total else 0
+
+    def need(self) -> tuple[int, ...]:
+        """Sort key: open risk alerts first, then unread, deterioration, inactivity, review due."""
+        return (
+            -self.open_alerts,
+            -self.unread,
+            not self.deteriorated,
+            not self.inactive,
+            not self.review_due,
+        )
+
+
+def caseload(therapist: Any, *, query: str = "") -> list[CaseloadRow]:
+    assignments = CareAssignment.objects.filter(therapist=therapist, ended_at__isnull=True).select_related("patient")
+    if query:
+        assignments = assignments.filter(Q(patient__display_name__icontains=query) | Q(patient__email__icontains=query))
+    rows = {a.patient_id: CaseloadRow(patient=a.patient) for a in assignments}
+    ids = list(rows)
+    if not ids:
+        return []
+    for item in RiskAlert.objects.filter(patient_id__in=ids, status=RiskAlert.Status.OPEN).values("patient_id").annotate(n=Count("id")):
+        rows[item["patient_id"]].open_alerts = item["n"]
+    for patient_id, unread in caseload_unread_counts(therapist, ids).items():
+        rows[patient_id].unread = unread
+    today = timezone.localdate()
+    enrolments = {e.pk: e for e in Enrolment.objects.filter(patient_id__in=ids, ended_at__isnull=True)}
+    for enrolment in enrolments.values():
+        row = rows[enrolment.patient_id]
+        row.week = max(1, (today - enrolment.start_date).days // 7 + 1)
+        row.last_active = enrolment.last_active_at
+    for item in (
+        ModulePlan.objects.filter(enrolment_id__in=list(enrolments))
+        .values("enrolment_id")
+        .annotate(total=Count("id"), done=Count("id", filter=Q(completed_at__isnull=False)))
+    ):
+        row = rows[enrolments[item["enrolment_id"]].patient_id]
+        row.modules_total, row.modules_done = item["total"], item["done"]
+    first: dict[tuple[int, str], float] = {}
+    for patient_id, scale, total in (
+        Score.objects.filter(patient_id__in=ids, scale__in=SCALES).order_by("submitted_at", "id").values_list("patient_id", "scale", "total")
+    ):
+        value = float(total)
+        baseline = first.setdefault((patient_id, scale), value)
+        rows[patient_id].scores[scale] = Latest(value, value - baseline)
+    for review in WeeklyReview.objects.filter(patient_id__in=ids, week_start=week_start(today)):
+        rows[review.patient_id].reviewed_minutes = review.minutes
+    return sorted(rows.values(), key=lambda row: (*row.need(), row.patient.name.lower()))
+
+
+def week_minutes(therapist: Any) -> int:
+    return sum(WeeklyReview.objects.filter(therapist=therapist, week_start=week_start()).values_list("minutes", flat=True))
+
+
+def clinical_notes(patient: Any) -> list[tuple[ClinicalNote, str]]:
+    notes = ClinicalNote.objects.filter(patient=patient).select_related("data_key", "author")
+    return [(note, decrypt(note.data_key, bytes(note.ciphertext), context=note_context(note))) for note in notes]
