@@ -11,7 +11,8 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --require-hashes -r requirements.lock
-	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
+	@# Make both source roots (the repository and platform/) importable, like an editable install.
+	$(PY) -c "import pathlib, sysconfig; root = pathlib.Path.cwd(); pathlib.Path(sysconfig.get_paths()['purelib'], 'paceway.pth').write_text(f'{root}\\n{root / \"platform\"}\\n')"
 	@touch $(STAMP)
 
 install: $(STAMP)

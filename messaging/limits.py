@@ -2,10 +2,35 @@
 
 from __future__ import annotations
 
+import logging
 import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def _fail_open(fallback: Any) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """The cache lives in Redis: when Redis is down, messages must still flow (fail open)."""
+
+    def decorate(func: Callable[..., T]) -> Callable[..., T]:
+        @wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> T:
+            try:
+                return func(*args, **kwargs)
+            except Exception as exc:
+                logger.warning("messaging: %s skipped, cache unavailable: %s", func.__name__, type(exc).__name__)
+                return fallback  # type: ignore[no-any-return]
+
+        return wrapper
+
+    return decorate
+
 
 DEFAULT_SEND_RATE = (20, 10)  # sends per window, window in seconds
 DEFAULT_MAX_CONNECTIONS = 5
@@ -21,6 +46,7 @@ def max_connections() -> int:
     return int(getattr(settings, "MESSAGING_MAX_CONNECTIONS", DEFAULT_MAX_CONNECTIONS))
 
 
+@_fail_open((True, 1))
 def allow_send(user_id: int) -> tuple[bool, int]:
     """Fixed-window counter. Returns (allowed, seconds until the window resets)."""
     limit, window = send_rate()
@@ -41,21 +67,29 @@ def _slot_key(user_id: int, index: int) -> str:
     return f"messaging:conn:{user_id}:{index}"
 
 
+@_fail_open(-1)
 def acquire_slot(user_id: int, owner: str) -> int | None:
-    """Claim one of the user's connection slots (atomic ``add``), or None when all are taken."""
+    """Claim one of the user's connection slots (atomic ``add``), or None when all are taken
+    (-1 when the cache is unreachable: the connection is let in without a slot)."""
     for index in range(max_connections()):
         if cache.add(_slot_key(user_id, index), owner, timeout=SLOT_TTL_SECONDS):
             return index
     return None
 
 
+@_fail_open(None)
 def refresh_slot(user_id: int, index: int, owner: str) -> None:
+    if index < 0:
+        return
     key = _slot_key(user_id, index)
     if cache.get(key) in (None, owner):
         cache.set(key, owner, timeout=SLOT_TTL_SECONDS)
 
 
+@_fail_open(None)
 def release_slot(user_id: int, index: int, owner: str) -> None:
+    if index < 0:
+        return
     key = _slot_key(user_id, index)
     if cache.get(key) == owner:
         cache.delete(key)

@@ -18,8 +18,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
-from paceway.accounts.access import patient_for_clinical
-from paceway.accounts.roles import is_patient
+from paceway.accounts.access import can_manage_accounts, patient_for_clinical
+from paceway.accounts.models import User
+from paceway.accounts.roles import Role, is_patient
 from paceway.audit.services import audit
 
 from . import selectors, services
@@ -381,7 +382,11 @@ def patient_tailor(request: HttpRequest, patient_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def patient_enrol(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = patient_for_clinical(request.user, patient_id)
+    """The assigned therapist, or an administrator (who is then sent back to the console)."""
+    if can_manage_accounts(request.user):
+        patient = get_object_or_404(User, pk=patient_id, role=Role.PATIENT, is_active=True)
+    else:
+        patient = patient_for_clinical(request.user, patient_id)
     if not can_enrol(request.user, patient):
         raise Http404
     form = EnrolForm(request.POST)
@@ -399,4 +404,6 @@ def patient_enrol(request: HttpRequest, patient_id: int) -> HttpResponse:
             messages.success(request, _("Enrolled."))
     else:
         messages.error(request, _("Enter a valid start date."))
+    if not can_tailor(request.user, patient):
+        return redirect("home")
     return redirect("modules:patient", patient_id=patient.pk)

@@ -68,7 +68,7 @@ class Report:
 def _measure(scale_key: str, pairs: list[tuple[float, float]]) -> MeasureRow:
     scale = SCALES[scale_key][1]
     n = len(pairs)
-    row = MeasureRow(scale_key, scale.label, _count(n))
+    row = MeasureRow(scale_key, str(scale.label), _count(n))
     if n < MIN_CELL:
         return row
     changes = [change_rules.compare(scale, pre, post) for pre, post in pairs]

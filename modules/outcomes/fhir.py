@@ -41,22 +41,19 @@ def urn(kind: str, key: Any) -> str:
     return f"urn:uuid:{uuid.uuid5(NAMESPACE, f'{settings.SITE_URL}/{kind}/{key}')}"
 
 
-def _coding(system: str, code: str, display: str) -> dict[str, str]:
+def _coding(system: str, code: str, display: Any) -> dict[str, str]:
     return {"system": system, "code": code, "display": str(display)}
 
 
 def _answer_option(item: Item) -> list[dict[str, Any]]:
-    options = []
+    options: list[dict[str, Any]] = []
     for option in item.options:
         if option.code:
-            options.append(
-                {
-                    "valueCoding": {
-                        **_coding(option.system, option.code, option.label),
-                        "extension": [{"url": ORDINAL, "valueDecimal": option.value}],
-                    }
-                }
-            )
+            coding: dict[str, Any] = {
+                **_coding(option.system, option.code, option.label),
+                "extension": [{"url": ORDINAL, "valueDecimal": option.value}],
+            }
+            options.append({"valueCoding": coding})
         else:
             options.append({"valueInteger": option.value})
     return options

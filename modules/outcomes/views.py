@@ -71,7 +71,8 @@ def questionnaire(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         try:
             submission = services.submit_response(
-                actor=request.user, patient=request.user, questionnaire=slug, answers=_answer_pairs(request)
+                actor=request.user, patient=request.user, questionnaire=slug,  # type: ignore[arg-type]
+                answers=_answer_pairs(request),
             )
         except AnswerErrors as exc:
             context = _form_context(definition, request.POST.dict(), exc.errors)
@@ -232,7 +233,7 @@ def acknowledge_alert(request: HttpRequest, alert_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def amend(request: HttpRequest, response_id: int) -> HttpResponse:
     _require_patient(request)
-    original = QuestionnaireResponse.objects.filter(pk=response_id, patient=request.user).first()
+    original = QuestionnaireResponse.objects.filter(pk=response_id, patient_id=request.user.pk).first()
     if original is None:
         raise Http404
     definition = get_questionnaire(original.questionnaire)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.core.mail.backends.base import BaseEmailBackend
 
-from modules.outcomes.instruments import GAD7, PAIN_NRS, PEG, PHQ9, PGIC
+from modules.outcomes.instruments import GAD7, PAIN_NRS, PEG, PGIC, PHQ9
 
 PHQ_CODES = [i.code for i in PHQ9.items if i.scored]
 GAD_CODES = [i.code for i in GAD7.items]

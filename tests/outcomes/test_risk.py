@@ -11,13 +11,13 @@ import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
-
-from modules.outcomes import services
-from modules.outcomes.models import QuestionnaireResponse, RiskAlert, Score
 from paceway.accounts import hooks
 from paceway.accounts import services as account_services
 from paceway.accounts.models import CareAssignment, TherapistProfile
 from paceway.audit.models import AuditEvent
+
+from modules.outcomes import services
+from modules.outcomes.models import QuestionnaireResponse, RiskAlert, Score
 
 from .helpers import weekly, with_item9
 
@@ -83,9 +83,11 @@ def test_it_saves_nothing_but_answers_when_there_is_no_risk(personas, clients):
 
 
 def test_it_enqueues_the_notification_on_commit(personas, django_capture_on_commit_callbacks):
-    with mock.patch("modules.outcomes.tasks.notify_risk_alert.delay") as delay:
-        with django_capture_on_commit_callbacks(execute=True):
-            submission = submit(personas.patient, with_item9(weekly(), 2))
+    with (
+        mock.patch("modules.outcomes.tasks.notify_risk_alert.delay") as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        submission = submit(personas.patient, with_item9(weekly(), 2))
     delay.assert_called_once_with(submission.alert.pk)  # an id only, no health data
 
 

@@ -139,3 +139,15 @@ def test_the_shipped_module_pages_render(clients, personas, db):
     for step in module.steps.all():
         page = clients["patient"].get(f"/program/modules/{module.slug}/{step.slug}/")
         assert page.status_code == 200, step.slug
+
+
+def test_an_administrator_can_enrol_but_not_read(clients, personas, program):
+    pid = personas.patient.pk
+    response = clients["admin"].post(f"/program/patients/{pid}/enrol/", {"start_date": "2026-01-05"})
+    assert response.status_code == 302
+    from modules.selectors import active_enrolment
+
+    assert active_enrolment(personas.patient).enrolled_by == personas.admin
+    assert clients["admin"].get(f"/program/patients/{pid}/").status_code == 404
+    assert clients["unassigned_therapist"].post(f"/program/patients/{pid}/enrol/",
+                                                {"start_date": "2026-01-05"}).status_code == 404

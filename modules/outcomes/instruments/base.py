@@ -13,7 +13,13 @@ Nothing here touches the database; everything is pure and fast.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, Union
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
+
+# A display string: plain, or marked for translation (gettext_lazy).
+Text = Union[str, "_StrPromise"]  # noqa: UP007
 
 LOINC = "http://loinc.org"
 # Items, answers and scores without a LOINC code use this local code system (never a guessed LOINC).
@@ -25,7 +31,7 @@ Rule = Literal["sum", "mean", "single"]
 @dataclass(frozen=True)
 class AnswerOption:
     value: int
-    label: str
+    label: Text
     code: str = ""  # LOINC answer code (LA...), or "" when none is defined
     system: str = LOINC
 
@@ -33,13 +39,13 @@ class AnswerOption:
 @dataclass(frozen=True)
 class Item:
     code: str  # unique across all instruments; the key of the answers JSON
-    text: str
+    text: Text
     options: tuple[AnswerOption, ...]
     system: str = LOINC
     scored: bool = True
     required: bool = True
     risk_if_above: int | None = None  # an answer above this value is a positive risk screen
-    anchors: tuple[str, str] = ("", "")  # labels of the ends of a 0-10 scale, for display
+    anchors: tuple[Text, Text] = ("", "")  # labels of the ends of a 0-10 scale, for display
     values: frozenset[int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -59,7 +65,7 @@ class Band:
     low: float
     high: float
     key: str
-    label: str
+    label: Text
 
 
 @dataclass(frozen=True)
@@ -78,7 +84,7 @@ class JacobsonTruax:
 @dataclass(frozen=True)
 class Scale:
     key: str  # unique across instruments, e.g. "phq9"
-    label: str
+    label: Text
     rule: Rule
     items: tuple[str, ...]  # item codes
     minimum: float
@@ -106,8 +112,8 @@ class Scale:
 class Instrument:
     slug: str
     name: str
-    title: str
-    period: str  # the look-back period shown above the items
+    title: Text
+    period: Text  # the look-back period shown above the items
     items: tuple[Item, ...]
     scales: tuple[Scale, ...]
     language: str = "en"
@@ -134,9 +140,9 @@ class Questionnaire:
     """What is filled in at one sitting: one or more instruments, in display order."""
 
     slug: str
-    title: str
+    title: Text
     instruments: tuple[Instrument, ...]
-    description: str = ""
+    description: Text = ""
     items_by_code: dict[str, tuple[Instrument, Item]] = field(init=False, repr=False, compare=False)
     required_codes: tuple[str, ...] = field(init=False, repr=False, compare=False)
     risk_items: tuple[tuple[str, int], ...] = field(init=False, repr=False, compare=False)
@@ -163,11 +169,11 @@ class Questionnaire:
         return tuple(scale for instrument in self.instruments for scale in instrument.scales)
 
 
-def numeric_options(low: int, high: int, low_label: str = "", high_label: str = "") -> tuple[AnswerOption, ...]:
+def numeric_options(low: int, high: int, low_label: Text = "", high_label: Text = "") -> tuple[AnswerOption, ...]:
     """0..10 style options: the value is the answer, no LOINC answer code."""
     options = []
     for value in range(low, high + 1):
-        label = str(value)
+        label: Text = str(value)
         if value == low and low_label:
             label = f"{value} ({low_label})"
         elif value == high and high_label:
