@@ -7,6 +7,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from paceway.accounts.access import patient_for_clinical
 from paceway.audit.services import audit
 from rest_framework import serializers, status
@@ -18,6 +20,11 @@ from . import selectors, services
 from .access import can_do_program_work
 from .forms import FORMS, PARENT_KIND
 from .models import ExerciseEntry, Step
+
+PATIENT_PARAM = OpenApiParameter(
+    "patient_id", OpenApiTypes.STR, OpenApiParameter.PATH, description="'me' or the patient's id"
+)
+STEP_PARAM = OpenApiParameter("step_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 
 
 def _patient(request: Request, patient_id: Any) -> Any:
@@ -84,6 +91,7 @@ def _overview_data(overview: selectors.Overview) -> dict[str, Any]:
 
 
 class ProgressView(APIView):
+    @extend_schema(parameters=[PATIENT_PARAM], responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, patient_id: Any) -> Response:
         patient = _patient(request, patient_id)
         enrolment = _enrolment(patient)
@@ -94,6 +102,7 @@ class ProgressView(APIView):
 
 
 class StepCompleteView(APIView):
+    @extend_schema(parameters=[PATIENT_PARAM, STEP_PARAM], request=None, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request, patient_id: Any, step_id: int) -> Response:
         patient = _patient(request, patient_id)
         if not can_do_program_work(request.user, patient):
@@ -113,6 +122,10 @@ class StepCompleteView(APIView):
 
 
 class EntryListView(APIView):
+    @extend_schema(
+        parameters=[PATIENT_PARAM, OpenApiParameter("kind", OpenApiTypes.STR, OpenApiParameter.QUERY)],
+        responses=EntrySerializer(many=True),
+    )
     def get(self, request: Request, patient_id: Any) -> Response:
         patient = _patient(request, patient_id)
         kind = request.query_params.get("kind") or None
@@ -121,6 +134,7 @@ class EntryListView(APIView):
             audit(actor=request.user, action="exercise.list.read", patient=patient, object_type="ExerciseEntry")
         return Response(EntrySerializer(entries, many=True).data)
 
+    @extend_schema(parameters=[PATIENT_PARAM], request=EntryCreateSerializer, responses={201: EntrySerializer})
     def post(self, request: Request, patient_id: Any) -> Response:
         patient = _patient(request, patient_id)
         if not can_do_program_work(request.user, patient):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.db import transaction
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from paceway.accounts.access import patient_for_clinical
 from paceway.audit.services import audit
 from rest_framework.request import Request
@@ -15,9 +17,12 @@ from .fhir import patient_bundle
 class PatientFhirView(APIView):
     """GET a FHIR R4 collection Bundle (Questionnaire, QuestionnaireResponse, Observation)."""
 
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, summary="FHIR R4 Bundle of a patient's questionnaires")
     def get(self, request: Request, patient_id: int) -> Response:
         patient = patient_for_clinical(request.user, patient_id)  # 404 unless allowed
         with transaction.atomic():
             audit(actor=request.user, action="outcomes.fhir.export", patient=patient)
             bundle = patient_bundle(patient)
-        return Response(bundle)
+        response = Response(bundle)
+        response["Cache-Control"] = "no-store"
+        return response

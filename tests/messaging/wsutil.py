@@ -9,7 +9,6 @@ from typing import Any
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import Client
-
 from paceway.asgi import application
 
 
