@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "modules",
     "modules.outcomes",
     "therapist",
+    "therapist.screening",
     "messaging",
 ]
 

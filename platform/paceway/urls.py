@@ -28,6 +28,7 @@ urlpatterns = [
     path("program/", include("modules.urls")),
     path("outcomes/", include("modules.outcomes.urls")),
     path("therapist/", include("therapist.urls")),
+    path("screening/", include("therapist.screening.urls")),
     path("messages/", include("messaging.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
