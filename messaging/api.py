@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from paceway.accounts.access import patient_for_clinical
 from paceway.accounts.roles import is_patient, is_therapist
@@ -154,7 +155,7 @@ class MarkReadView(APIView):
 
 
 class UnreadView(APIView):
-    @extend_schema(responses={200: serializers.DictField(child=serializers.IntegerField())})
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, description="{patient_id: unread count}")
     def get(self, request: Request) -> Response:
         """{patient_id: unread} for a therapist's caseload; {own id: unread} for a patient."""
         user = request.user

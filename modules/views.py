@@ -63,7 +63,7 @@ def _locked(request: HttpRequest, state: selectors.ModuleState) -> HttpResponse:
 def _questionnaire_url(step: Step) -> str | None:
     """Hook for the outcomes app: where this step's questionnaire is taken, if it exists yet."""
     try:
-        return reverse("outcomes:take", args=[step.instrument])
+        return reverse("outcomes:questionnaire", args=[step.instrument])
     except NoReverseMatch:
         return None
 

@@ -88,3 +88,13 @@ def clients(personas: Personas) -> dict[str, Client]:
         "unassigned_therapist": client_for(personas.unassigned_therapist),
         "admin": client_for(personas.admin),
     }
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2's deliberate slowness is for attackers, not for the suite (live processes that check
+    passwords create their own users)."""
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]

@@ -91,7 +91,7 @@ def caseload(therapist: Any, *, query: str = "") -> list[CaseloadRow]:
         row.week = max(1, (today - enrolment.start_date).days // 7 + 1)
         row.last_active = enrolment.last_active_at
     for item in (
-        ModulePlan.objects.filter(enrolment_id__in=list(enrolments))
+        ModulePlan.objects.filter(enrolment_id__in=list(enrolments), included=True)
         .values("enrolment_id")
         .annotate(total=Count("id"), done=Count("id", filter=Q(completed_at__isnull=False)))
     ):
