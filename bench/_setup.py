@@ -34,3 +34,28 @@ def median_ms(fn: Callable[[], object], *, repeat: int = 30, warmup: int = 3) ->
         fn()
         samples.append((time.perf_counter() - start) * 1000)
     return statistics.median(samples)
+
+
+class QueryCounter:
+    """Counts SQL statements. (CaptureQueriesContext sees none across a test-client request,
+    because request_started resets the query log.)"""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        self.count += 1
+        return execute(sql, params, many, context)
+
+    def __enter__(self) -> QueryCounter:
+        from django.db import connection
+
+        self._cm = connection.execute_wrapper(self)
+        self._cm.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._cm.__exit__(*exc)
+
+    def __len__(self) -> int:
+        return self.count

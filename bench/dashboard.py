@@ -8,15 +8,13 @@ time with its ratio to the trivial view measured in the same run.
 
 from __future__ import annotations
 
-from _setup import django_setup, median_ms
+from _setup import QueryCounter, django_setup, median_ms
 
 django_setup()
 
 from datetime import timedelta  # noqa: E402
 
-from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from modules.outcomes.models import QuestionnaireResponse, RiskAlert, Score  # noqa: E402
@@ -51,7 +49,7 @@ def main() -> None:
         therapist = build(size, admin)
         client = Client()
         client.force_login(therapist)
-        with CaptureQueriesContext(connection) as captured:
+        with QueryCounter() as captured:
             assert client.get("/therapist/").status_code == 200
         dashboard_ms = median_ms(lambda c=client: c.get("/therapist/"), repeat=15)
         trivial_ms = median_ms(lambda: trivial.get("/healthz"), repeat=15)

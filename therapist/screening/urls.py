@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "screening"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.intake, name="intake"),
+    path("status/", views.status, name="status"),
+    path("consent/", views.consent, name="consent"),
+    path("decisions/", views.waiting, name="waiting"),
+    path("intakes/<int:intake_id>/", views.review, name="review"),
+]

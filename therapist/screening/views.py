@@ -1,0 +1,226 @@
+"""Pages. Thin: parse input, ask access, call services/selectors, render.
+
+The intake POST renders the status page directly (no redirect) so the crisis panel is in the very
+response that saved the answers. Strangers get 404; administrators never see intake answers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+from paceway.accounts.access import active_therapist_of
+from paceway.accounts.roles import is_patient, is_therapist
+from paceway.audit.services import audit
+
+from modules.outcomes.models import RiskAlert
+
+from . import selectors, services
+from .access import intake_for, is_screening_lead
+from .forms import CARE_FIELDS, FLAG_FIELDS, DecisionForm, IntakeForm
+from .models import Decision
+
+NOT_ANSWERS = {"csrfmiddlewaretoken"}
+
+
+def _require_patient(request: HttpRequest) -> None:
+    if not is_patient(request.user):
+        raise Http404
+
+
+def _require_therapist(request: HttpRequest) -> None:
+    if not is_therapist(request.user):
+        raise Http404
+
+
+def _crisis_context() -> dict[str, Any]:
+    return {"clinic_contact": settings.CLINIC_CONTACT, "clinic_name": getattr(settings, "CLINIC_NAME", "")}
+
+
+def _sections(posted: dict[str, str] | None = None, errors: dict[str, list[str]] | None = None) -> list[dict[str, Any]]:
+    posted = posted or {}
+    errors = errors or {}
+    return [
+        {
+            "instrument": inst,
+            "items": [
+                {"item": item, "errors": errors.get(item.code, []), "value": posted.get(item.code, "")}
+                for item in inst.items
+            ],
+        }
+        for inst in services.BASELINE
+    ]
+
+
+def _intake_page(request: HttpRequest, form: IntakeForm, *, posted: dict[str, str] | None = None,
+                 errors: dict[str, list[str]] | None = None, status: int = 200) -> HttpResponse:
+    known = {code for inst in services.BASELINE for code in inst.items_by_code}
+    general = [m for code, msgs in (errors or {}).items() if code not in known for m in msgs]
+    context = {
+        "form": form,
+        "sections": _sections(posted, errors),
+        "general_errors": general,
+        "care_fields": [form[name] for name in (*CARE_FIELDS, "care_none")],
+        "flag_fields": [form[name] for name in FLAG_FIELDS],
+        "has_errors": bool(errors) or bool(form.errors),
+    }
+    return render(request, "screening/intake.html", context, status=status)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def intake(request: HttpRequest) -> HttpResponse:
+    _require_patient(request)
+    patient = request.user
+    refusal = services.intake_refusal(patient)
+    if refusal:
+        if request.method == "POST":
+            messages.info(request, refusal)
+        return redirect("screening:status")
+    if request.method == "POST":
+        answers = [(k, v) for k, values in request.POST.lists() if k not in NOT_ANSWERS for v in values]
+        try:
+            result = services.submit_intake(actor=patient, patient=patient, data=request.POST, answers=answers)  # type: ignore[arg-type]
+        except services.IntakeErrors as exc:
+            return _intake_page(request, exc.form, posted=request.POST.dict(), errors=exc.answer_errors, status=400)
+        except ValidationError as exc:
+            messages.info(request, " ".join(exc.messages))
+            return redirect("screening:status")
+        with transaction.atomic():
+            status = selectors.patient_status(patient)
+            audit(actor=patient, action="screening.status.read", patient=patient, obj=result.intake)
+        context = {"status": status, "just_submitted": True, "crisis": result.crisis, **_crisis_context()}
+        return render(request, "screening/status.html", context)
+    language = getattr(patient, "preferred_language", "") or request.LANGUAGE_CODE or "en"
+    return _intake_page(request, IntakeForm(initial={"language": language[:2]}))
+
+
+@never_cache
+@login_required
+@require_GET
+def status(request: HttpRequest) -> HttpResponse:
+    _require_patient(request)
+    patient = request.user
+    with transaction.atomic():
+        state = selectors.patient_status(patient)
+        audit(actor=patient, action="screening.status.read", patient=patient, obj=state.intake)
+    context = {"status": state, "crisis": state.risk, **_crisis_context()}
+    return render(request, "screening/status.html", context)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def consent(request: HttpRequest) -> HttpResponse:
+    _require_patient(request)
+    patient = request.user
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "give":
+                services.give_consent(actor=patient, patient=patient, version=request.POST.get("version"))  # type: ignore[arg-type]
+                messages.success(request, _("Thank you. Your consent is recorded."))
+            elif action == "withdraw":
+                services.withdraw_consent(actor=patient, patient=patient)  # type: ignore[arg-type]
+                messages.success(
+                    request,
+                    _("Your consent is withdrawn. Your therapist will see this and talk with you about what happens next."),
+                )
+            else:
+                messages.error(request, _("Choose to give or withdraw your consent."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("screening:consent")
+    with transaction.atomic():
+        text = selectors.current_consent_text()
+        current = selectors.active_consent(patient)
+        history = selectors.consent_history(patient)
+        audit(actor=patient, action="screening.consent.read", patient=patient)
+    context = {
+        "text": text,
+        "current": current,
+        "older_active": selectors.any_active_consent(patient) if current is None else None,
+        "history": history,
+    }
+    return render(request, "screening/consent.html", context)
+
+
+@never_cache
+@login_required
+@require_GET
+def waiting(request: HttpRequest) -> HttpResponse:
+    _require_therapist(request)
+    therapist = request.user
+    with transaction.atomic():
+        intakes = selectors.waiting_intakes_for(therapist)
+        withdrawn = selectors.consent_withdrawn_while_enrolled(therapist)
+        for item in intakes:
+            audit(actor=therapist, action="screening.intake.list", patient=item.patient, obj=item)
+        for item in withdrawn:
+            audit(actor=therapist, action="screening.consent.list", patient=item.patient, obj=item)
+    return render(
+        request,
+        "screening/waiting.html",
+        {"intakes": intakes, "withdrawn": withdrawn, "is_lead": is_screening_lead(therapist)},
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def review(request: HttpRequest, intake_id: int) -> HttpResponse:
+    _require_therapist(request)
+    therapist = request.user
+    item = intake_for(therapist, intake_id)
+    form = DecisionForm(request.POST or None)
+    status_code = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                record = services.decide(actor=therapist, intake_id=item.pk, **form.cleaned_data)
+            except PermissionDenied:
+                raise Http404 from None
+            except ValidationError as exc:
+                form.add_error(None, exc)
+                status_code = 400
+            else:
+                if record.decision == Decision.ACCEPT and record.enrolment_id is None:
+                    messages.success(request, _("Accepted. The program starts when a therapist is assigned."))
+                elif record.decision == Decision.ACCEPT:
+                    messages.success(request, _("Accepted and enrolled in the program."))
+                else:
+                    messages.success(request, _("Decision recorded. The patient can now see your explanation."))
+                return redirect("screening:review", intake_id=item.pk)
+        else:
+            status_code = 400
+    with transaction.atomic():
+        item = intake_for(therapist, intake_id)
+        summary = selectors.summarise_intake(item)
+        consent = selectors.active_consent(item.patient)
+        alerts = list(RiskAlert.objects.filter(patient=item.patient, status=RiskAlert.Status.OPEN))
+        audit(actor=therapist, action="screening.intake.read", patient=item.patient, obj=item)
+    decision = getattr(item, "decision", None)
+    context = {
+        "intake": item,
+        "patient": item.patient,
+        "summary": summary,
+        "consent": consent,
+        "consent_text": selectors.current_consent_text(),
+        "open_alerts": alerts,
+        "decision": decision,
+        "form": form,
+        "assigned_therapist": active_therapist_of(item.patient),
+        "care": [item._meta.get_field(name).verbose_name for name in (*CARE_FIELDS, "care_none") if getattr(item, name)],
+        "flags": [item._meta.get_field(name).verbose_name for name in FLAG_FIELDS if getattr(item, name)],
+    }
+    return render(request, "screening/review.html", context, status=status_code)
