@@ -18,8 +18,10 @@ import asyncio
 import json
 import logging
 import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from importlib import import_module
-from typing import Any
+from typing import Any, TypeVar
 
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
@@ -31,7 +33,7 @@ from paceway.accounts.access import can_view_clinical
 from paceway.accounts.mfa import mfa_satisfied
 from paceway.keyring.crypto import DecryptionError
 
-from . import limits, services
+from . import limits, push, services
 from .push import conversation_group, session_fingerprint, user_group
 
 logger = logging.getLogger(__name__)
@@ -43,10 +45,36 @@ CLOSE_TOO_BIG = 1009
 CLOSE_SESSION_ENDED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_TOO_MANY = 4429
+T = TypeVar("T")
 
 
 def recheck_seconds() -> float:
     return float(getattr(settings, "MESSAGING_RECHECK_SECONDS", 30))
+
+
+def in_db_thread(func: Callable[..., T]) -> Callable[..., Awaitable[T]]:
+    """``database_sync_to_async`` for the socket's database work. A channel push made inside
+    (an ``on_commit`` hook) is handed back to the event loop rather than waited for in the
+    database thread, which every socket of the process shares."""
+
+    async def call(*args: Any, **kwargs: Any) -> T:
+        loop = asyncio.get_running_loop()
+
+        def run() -> T:
+            with push.handing_off_to(loop):
+                return func(*args, **kwargs)
+
+        return await database_sync_to_async(run)()
+
+    return call
+
+
+@dataclass
+class SendOutcome:
+    message: Any = None
+    created: bool = False
+    echo: dict[str, Any] | None = None  # the new message as the sender's own socket shows it
+    retry_after: int | None = None  # rate limited
 
 
 class ConversationConsumer(AsyncWebsocketConsumer):
@@ -68,7 +96,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             return
         self.user_id = int(user.pk)
         self.patient_id = int(self.scope["url_route"]["kwargs"]["patient_id"])
-        allowed = await database_sync_to_async(self._allowed)(check_session=False)
+        allowed = await in_db_thread(self._allowed)(check_session=False)
         if not allowed:
             await self.close()  # before accept: the handshake is refused (403), nothing revealed
             return
@@ -81,7 +109,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         # Subscribe first, then read where the conversation stands: nothing committed after this
         # point can be missed (its push finds us subscribed, or the client's resume replays it).
         self.subscribed = await self._subscribe()
-        state = await database_sync_to_async(self._state)()
+        state = await in_db_thread(self._state)()
         self.cursor = state["last_seq"]
         await self.accept()
         await self._send_json({"type": "ready", **state})
@@ -150,37 +178,57 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             await self._error("server_error", _("Something went wrong. Please try again."))
 
     async def _action_send(self, frame: dict[str, Any]) -> None:
-        allowed, retry_after = await sync_to_async(limits.allow_send)(self.user_id)
-        if not allowed:
+        outcome = await in_db_thread(self._send_message)(frame.get("client_id"), frame.get("body"))
+        if outcome.retry_after is not None:
             await self._send_json(
                 {
                     "type": "error",
                     "code": "rate_limited",
                     "detail": _("You are sending too fast. Please wait a moment."),
                     "client_id": _client_id_of(frame),
-                    "retry_after": retry_after,
+                    "retry_after": outcome.retry_after,
                 }
             )
             return
-        message, created = await database_sync_to_async(self._send_message)(
-            frame.get("client_id"), frame.get("body")
-        )
+        message = outcome.message
         # Committed by now: the ack can promise durability.
         await self._send_json(
             {
                 "type": "ack",
                 "client_id": message.client_id,
                 "seq": message.seq,
-                "duplicate": not created,
+                "duplicate": not outcome.created,
             }
         )
+        if outcome.echo is not None:
+            await self._echo(message.conversation_id, outcome.echo)
+
+    async def _echo(self, conversation_id: int, shown: dict[str, Any]) -> None:
+        """Show the sender's socket its own new message without reading it back, when it is
+        the very next one this socket needs; otherwise the push (or the timer) brings it from
+        the database in order, and this socket's cursor makes sure nothing is shown twice."""
+        async with self.deliver_lock:
+            if self.closing or self.paused or self.cursor != shown["seq"] - 1:
+                return
+            self.cursor = shown["seq"]
+            await self._send_json(
+                {
+                    "type": "messages",
+                    "replay": False,
+                    "conversation_id": conversation_id,
+                    "messages": [shown],
+                    "limited": False,
+                    "next_after_seq": None,
+                    "last_seq": shown["seq"],
+                }
+            )
 
     async def _action_resume(self, frame: dict[str, Any]) -> None:
         after_seq = services.clean_seq(frame.get("after_seq", 0))
         await self._deliver(after_seq, replay=True)
 
     async def _action_mark_read(self, frame: dict[str, Any]) -> None:
-        marker = await database_sync_to_async(self._mark_read)(frame.get("seq"))
+        marker = await in_db_thread(self._mark_read)(frame.get("seq"))
         await self._send_json({"type": "marked_read", "last_read_seq": marker})
 
     async def _action_ping(self, frame: dict[str, Any]) -> None:
@@ -234,7 +282,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
 
     async def _deliver_locked(self, after_seq: int, *, replay: bool) -> None:
         try:
-            page = await database_sync_to_async(self._page)(after_seq, replay)
+            page = await in_db_thread(self._page)(after_seq, replay)
         except services.NotAllowed:
             await self._close(CLOSE_FORBIDDEN)
             return
@@ -289,7 +337,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
                 logger.exception("messaging: periodic check failed")
 
     async def _recheck(self) -> bool:
-        allowed = await database_sync_to_async(self._allowed)(check_session=True)
+        allowed = await in_db_thread(self._allowed)(check_session=True)
         if not allowed:
             await self._close(CLOSE_FORBIDDEN)
         else:
@@ -299,7 +347,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
     async def _access_memo(self) -> bool:
         if time.monotonic() - self.access_checked_at < ACCESS_MEMO_SECONDS:
             return True
-        allowed = await database_sync_to_async(self._allowed)(check_session=False)
+        allowed = await in_db_thread(self._allowed)(check_session=False)
         if not allowed:
             await self._close(CLOSE_FORBIDDEN)
             return False
@@ -322,10 +370,12 @@ class ConversationConsumer(AsyncWebsocketConsumer):
     # Sync parts (run in the database thread) --------------------------------------------------
 
     def _load(self) -> tuple[Any, Any]:
-        user_model = get_user_model()
-        user = user_model.objects.filter(pk=self.user_id).first()
-        patient = user_model.objects.filter(pk=self.patient_id, role="patient").first()
-        return user, patient
+        """The socket's user and the conversation's patient, fresh from the database (one query)."""
+        found = {u.pk: u for u in get_user_model().objects.filter(pk__in={self.user_id, self.patient_id})}
+        patient = found.get(self.patient_id)
+        if patient is not None and patient.role != "patient":
+            patient = None
+        return found.get(self.user_id), patient
 
     def _allowed(self, *, check_session: bool) -> bool:
         user, patient = self._load()
@@ -351,11 +401,21 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             "max_body": services.MAX_BODY_CHARS,
         }
 
-    def _send_message(self, client_id: Any, body: Any) -> Any:
+    def _send_message(self, client_id: Any, body: Any) -> SendOutcome:
+        allowed, retry_after = limits.allow_send(self.user_id)
+        if not allowed:
+            return SendOutcome(retry_after=retry_after)
         user, patient = self._load()
         if user is None or patient is None:
             raise services.NotAllowed()
-        return services.send_message(sender=user, patient=patient, client_id=client_id, body=body)
+        message, created = services.send_message(
+            sender=user, patient=patient, client_id=client_id, body=body
+        )
+        outcome = SendOutcome(message=message, created=created)
+        if created:  # body passed validation unchanged; the sender is this socket's user
+            message.sender = user
+            outcome.echo = services.serialize(message, body, viewer=user, patient_id=patient.pk)
+        return outcome
 
     def _mark_read(self, seq: Any) -> int:
         user, patient = self._load()

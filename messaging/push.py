@@ -3,13 +3,22 @@
 Every push is best effort (the channel layer is at-most-once and Redis may be down): callers
 run it after commit and a failure is only logged. Sockets recover anything missed by resuming
 from the database.
+
+Code running in a worker thread on behalf of the event loop (the socket's database calls) wraps
+itself in ``handing_off_to(loop)``: a push made there (typically from ``transaction.on_commit``) is
+handed to the loop and the thread goes on at once, instead of holding the thread, and with it
+every other socket's database work, until Redis has answered.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import hashlib
 import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -42,8 +51,46 @@ async def _send(group: str, event: dict[str, Any]) -> None:
     await asyncio.wait_for(layer.group_send(group, event), PUSH_TIMEOUT_SECONDS)
 
 
+_local = threading.local()
+_in_flight: set[concurrent.futures.Future[None]] = set()
+
+
+@contextmanager
+def handing_off_to(loop: asyncio.AbstractEventLoop) -> Iterator[None]:
+    """Within this block (in a thread other than ``loop``'s), pushes are scheduled on ``loop``
+    without waiting for them."""
+    previous = getattr(_local, "loop", None)
+    _local.loop = loop
+    try:
+        yield
+    finally:
+        _local.loop = previous
+
+
+def _log_failure(group: str, future: concurrent.futures.Future[None]) -> None:
+    _in_flight.discard(future)
+    if future.cancelled():
+        return
+    exc = future.exception()
+    if exc is not None:
+        logger.warning("messaging push to %s failed: %s", group, type(exc).__name__)
+
+
 def group_send(group: str, event: dict[str, Any]) -> bool:
-    """Send an event to a group; False (and a log line, no content) if the layer failed."""
+    """Send an event to a group; False (and a log line, no content) if the layer failed.
+
+    Handed off to an event loop (see ``handing_off_to``), it returns True once scheduled; a
+    failure is then only logged."""
+    loop = getattr(_local, "loop", None)
+    if loop is not None and loop.is_running():
+        try:
+            future = asyncio.run_coroutine_threadsafe(_send(group, event), loop)
+        except RuntimeError as exc:  # the loop is shutting down
+            logger.warning("messaging push to %s failed: %s", group, type(exc).__name__)
+            return False
+        _in_flight.add(future)
+        future.add_done_callback(lambda f: _log_failure(group, f))
+        return True
     try:
         async_to_sync(_send)(group, event)
     except Exception as exc:  # Redis down or slow: the database still has everything.

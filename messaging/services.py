@@ -176,12 +176,13 @@ def send_message(*, sender: Any, patient: Any, client_id: Any, body: Any) -> tup
     client_id = clean_client_id(client_id)
     body = clean_body(body)
     _require_participant(sender, patient, write=True)
-    conversation = _conversation_for(patient)
     # The row lock serialises sends per conversation: seq n+1 is only handed out after the
     # transaction holding n has committed, so "seq > last seen" never skips a row.
-    conversation = (
-        Conversation.objects.select_for_update().select_related("data_key").get(pk=conversation.pk)
-    )
+    conversation = _locked_conversation(patient)
+    if conversation is None:  # the first message: create the conversation, then lock it
+        _conversation_for(patient)
+        conversation = _locked_conversation(patient)
+        assert conversation is not None
     existing = Message.objects.filter(
         conversation=conversation, sender_id=sender.pk, client_id=client_id
     ).first()
@@ -209,13 +210,28 @@ def send_message(*, sender: Any, patient: Any, client_id: Any, body: Any) -> tup
     return message, True
 
 
+def _locked_conversation(patient: Any) -> Conversation | None:
+    return (
+        Conversation.objects.select_for_update()
+        .select_related("data_key")
+        .filter(patient_id=patient.pk)
+        .first()
+    )
+
+
 def _advance_receipt(conversation: Conversation, user: Any, seq: int) -> bool:
+    """Move the marker forward; one UPDATE when the receipt exists (the usual case)."""
+    receipts = ReadReceipt.objects.filter(conversation=conversation, user_id=user.pk)
+    if receipts.filter(last_read_seq__lt=seq).update(last_read_seq=seq, updated_at=timezone.now()):
+        return True
     receipt, created = ReadReceipt.objects.get_or_create(
         conversation=conversation, user_id=user.pk, defaults={"last_read_seq": seq}
     )
     if created:
         return True
-    return bool(
+    if receipt.last_read_seq >= seq:
+        return False
+    return bool(  # created concurrently between the UPDATE and get_or_create
         ReadReceipt.objects.filter(pk=receipt.pk, last_read_seq__lt=seq).update(
             last_read_seq=seq, updated_at=timezone.now()
         )

@@ -229,10 +229,9 @@ def new_page(browser: Any, paceway_server: PacewayServer) -> Iterator[Callable[.
     dialogs are recorded on ``page.dialogs`` and dismissed, and console errors on ``page.errors``."""
     contexts: list[Any] = []
 
-    def make(storage_state: Any = None) -> Any:
-        context = browser.new_context(
-            base_url=paceway_server.url, storage_state=storage_state, viewport={"width": 1200, "height": 900}
-        )
+    def make(storage_state: Any = None, **options: Any) -> Any:
+        options.setdefault("viewport", {"width": 1200, "height": 900})
+        context = browser.new_context(base_url=paceway_server.url, storage_state=storage_state, **options)
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()

@@ -28,7 +28,6 @@ from modules.models import Enrolment, Program
 from modules.outcomes import services as outcome_services
 from modules.outcomes.instruments import GAD7, PEG, PHQ9, get_questionnaire
 from modules.outcomes.models import RiskAlert
-
 from modules.outcomes.scoring import AnswerErrors, validate_and_score
 
 from . import selectors
