@@ -72,3 +72,19 @@ def test_requests_are_audited_with_address_and_request_id(clients, personas):
     clients["patient"].get("/healthz", HTTP_X_REQUEST_ID="req-12345678")
     audit_from_request = AuditEvent.objects.filter(action="auth.login").last()
     assert audit_from_request is not None
+
+
+def test_when_the_audit_write_fails_no_health_data_is_served(clients, personas, monkeypatch):
+    from therapist.services import add_clinical_note
+
+    add_clinical_note(therapist=personas.therapist, patient=personas.patient, text="Sleep is improving")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("audit store unavailable")
+
+    monkeypatch.setattr(AuditEvent, "save", broken)
+    client = clients["therapist"]
+    client.raise_request_exception = False
+    response = client.get(f"/therapist/patients/{personas.patient.pk}/")
+    assert response.status_code == 500
+    assert b"Sleep is improving" not in response.content

@@ -1,0 +1,160 @@
+"""A real Celery worker process: a risk alert raised in a committed transaction is enqueued on commit
+(``.delay`` through ``transaction.on_commit``), picked up by the worker from the real broker (the
+embedded filesystem broker, or Redis with REDIS_URL), and the therapist gets exactly one e-mail,
+with no health data in it, even when the task is enqueued again."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from tests.live_servers import ROOT, database_url_for
+
+pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
+
+CELERY = ROOT / ".venv" / "bin" / "celery"
+SEPARATOR = "-" * 79  # Django's file e-mail backend writes this line after each message
+
+
+@dataclass
+class Worker:
+    process: subprocess.Popen[bytes]
+    log: Path
+    mail_dir: Path
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def emails(self) -> list[str]:
+        found: list[str] = []
+        for path in sorted(self.mail_dir.glob("*")):
+            found += [part.strip() for part in path.read_text(errors="replace").split(SEPARATOR) if part.strip()]
+        return found
+
+
+def _wait(condition, timeout: float, worker: Worker, what: str) -> None:  # noqa: ANN001
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        if worker.process.poll() is not None:
+            raise AssertionError(f"the worker exited ({worker.process.returncode}) while waiting for {what}:\n"
+                                 f"{worker.log_text()[-4000:]}")
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}; worker log:\n{worker.log_text()[-4000:]}")
+
+
+@pytest.fixture
+def worker(transactional_db: None, tmp_path: Path) -> Iterator[Worker]:
+    if not CELERY.exists():
+        pytest.skip(f"{CELERY} is missing")
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    log = tmp_path / "worker.log"
+    env = dict(os.environ)
+    env.pop("DATABASE_URL_FILE", None)
+    env.update(
+        PYTHONPATH=os.pathsep.join([str(ROOT / "platform"), str(ROOT)]),
+        DJANGO_SETTINGS_MODULE="paceway.settings",
+        # The test database (committed data, transactional_db) and the test process's broker:
+        # with no REDIS_URL the filesystem broker lives under DATA_DIR (see
+        # settings.CELERY_BROKER_TRANSPORT_OPTIONS); with REDIS_URL it is passed through as is.
+        DATABASE_URL=database_url_for(connection.settings_dict),
+        DATA_DIR=str(settings.DATA_DIR),
+        EMAIL_URL=f"file://{mail_dir}",
+        SITE_URL="http://paceway.test",
+        LOG_LEVEL="INFO",
+        PYTHONUNBUFFERED="1",
+    )
+    if not os.environ.get("REDIS_URL"):
+        queue = Path(str(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]))
+        assert queue.is_relative_to(settings.DATA_DIR), queue
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [
+                str(CELERY), "-A", "paceway", "worker", "--pool", "threads", "-c", "1",
+                "--without-gossip", "--without-mingle", "--without-heartbeat",
+                "-n", f"test-worker-{os.getpid()}@%h", "--loglevel", "INFO",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    running = Worker(process, log, mail_dir)
+    try:
+        _wait(lambda: " ready." in running.log_text(), 30, running, "the worker to be ready")
+        yield running
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)  # warm shutdown
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+
+
+def _risky_answers() -> list[tuple[str, int]]:
+    from modules.outcomes.instruments import GAD7, PEG, PHQ9, RISK_ITEM
+
+    answers = [(item.code, 2 if item.code == RISK_ITEM else 1) for item in PHQ9.items if item.scored]
+    answers += [(item.code, 1) for item in GAD7.items]
+    answers += [(item.code, 6) for item in PEG.items]
+    return answers
+
+
+def test_it_sends_the_risk_alert_email_once_from_a_real_worker(worker, personas):
+    from modules.outcomes import services
+    from modules.outcomes.instruments import WEEKLY_CHECK_IN
+    from modules.outcomes.models import RiskAlert
+    from modules.outcomes.tasks import notify_risk_alert
+
+    patient, therapist = personas.patient, personas.therapist
+
+    def alert_emails() -> list[str]:
+        return [m for m in worker.emails() if therapist.email in m and "needs your attention" in m]
+
+    submission = services.submit_response(
+        actor=patient, patient=patient, questionnaire=WEEKLY_CHECK_IN, answers=_risky_answers()
+    )  # committed: the notification task is enqueued on commit
+    assert submission.crisis and submission.alert is not None
+    first = submission.alert
+
+    _wait(lambda: len(alert_emails()) >= 1, 30, worker, "the risk alert e-mail")
+    first.refresh_from_db()
+    assert first.notified_at is not None
+
+    # The same task again (a retry, a duplicate delivery): nothing more is sent. A second alert
+    # afterwards is the barrier: once its e-mail is out, the single worker thread has handled the
+    # duplicate before it.
+    notify_risk_alert.delay(first.pk)
+    second = services.submit_response(
+        actor=patient, patient=patient, questionnaire=WEEKLY_CHECK_IN, answers=_risky_answers()
+    ).alert
+    assert second is not None and second.pk != first.pk
+    _wait(lambda: RiskAlert.objects.get(pk=second.pk).notified_at is not None, 30, worker, "the second alert")
+    _wait(lambda: len(alert_emails()) >= 2, 10, worker, "the second e-mail")
+    time.sleep(1.5)  # anything late would show up now
+    emails = alert_emails()
+    assert len(emails) == 2, emails  # one per alert, none for the duplicate
+
+    for message in worker.emails():
+        lowered = message.lower()
+        for health_data in (
+            patient.email, patient.display_name, "phq", "gad", "question 9", "dead", "hurting", "self-harm",
+            "suicid", "score", "depress", "several days", "more than half",
+        ):
+            assert health_data.lower() not in lowered, (health_data, message)
+    assert "http://paceway.test/outcomes/alerts/" in emails[0]
+    assert f"To: {therapist.email}" in emails[0]
