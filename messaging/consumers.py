@@ -19,6 +19,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import import_module
 from typing import Any, TypeVar
@@ -28,6 +29,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, get_user_model
+from django.db import connection
 from django.utils.translation import gettext as _
 from paceway.accounts.access import can_view_clinical
 from paceway.accounts.mfa import mfa_satisfied
@@ -52,10 +54,31 @@ def recheck_seconds() -> float:
     return float(getattr(settings, "MESSAGING_RECHECK_SECONDS", 30))
 
 
+_db_pool: ThreadPoolExecutor | None = None
+
+
+def db_threads() -> int:
+    """How many threads run the sockets' database work in one process. Django's default for
+    async code is one thread for everything, so every socket waits for every other socket's
+    commit (an fsync on PostgreSQL); several threads, each with its own connection, let those
+    waits overlap. SQLite has a single writer, so there one thread avoids busy waits."""
+    configured = getattr(settings, "MESSAGING_DB_THREADS", None)
+    if configured is not None:
+        return max(1, int(configured))
+    return 1 if connection.vendor == "sqlite" else 8
+
+
+def _pool(size: int) -> ThreadPoolExecutor:
+    global _db_pool
+    if _db_pool is None or _db_pool._max_workers != size:
+        _db_pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="messaging-db")
+    return _db_pool
+
+
 def in_db_thread(func: Callable[..., T]) -> Callable[..., Awaitable[T]]:
-    """``database_sync_to_async`` for the socket's database work. A channel push made inside
-    (an ``on_commit`` hook) is handed back to the event loop rather than waited for in the
-    database thread, which every socket of the process shares."""
+    """``database_sync_to_async`` for the socket's database work (see ``db_threads``). A channel
+    push made inside (an ``on_commit`` hook) is handed back to the event loop rather than waited
+    for in the database thread."""
 
     async def call(*args: Any, **kwargs: Any) -> T:
         loop = asyncio.get_running_loop()
@@ -64,7 +87,10 @@ def in_db_thread(func: Callable[..., T]) -> Callable[..., Awaitable[T]]:
             with push.handing_off_to(loop):
                 return func(*args, **kwargs)
 
-        return await database_sync_to_async(run)()
+        size = db_threads()
+        if size == 1:
+            return await database_sync_to_async(run)()
+        return await database_sync_to_async(run, thread_sensitive=False, executor=_pool(size))()
 
     return call
 

@@ -6,14 +6,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
-from paceway.accounts.models import CareAssignment, User
-from paceway.keyring.services import decrypt
 
 from messaging.selectors import caseload_unread_counts
 from modules.models import Enrolment, ModulePlan
 from modules.outcomes.models import RiskAlert, Score
+from paceway.accounts.models import CareAssignment, User
+from paceway.keyring.services import decrypt
 
 from .models import ClinicalNote, WeeklyReview
 from .services import note_context, week_start
@@ -33,6 +33,8 @@ class Latest:
 class CaseloadRow:
     patient: User
     open_alerts: int = 0
+    newest_alert: datetime | None = None
+    enrolled_at: datetime | None = None
     unread: int = 0
     week: int | None = None
     modules_done: int = 0
@@ -51,7 +53,9 @@ class CaseloadRow:
 
     @property
     def inactive(self) -> bool:
-        return self.last_active is None or timezone.now() - self.last_active >= INACTIVE_AFTER
+        """No activity for 7 days or more since enrolment (a patient not enrolled is not flagged)."""
+        since = self.last_active or self.enrolled_at
+        return since is not None and timezone.now() - since >= INACTIVE_AFTER
 
     @property
     def review_due(self) -> bool:
@@ -61,10 +65,12 @@ class CaseloadRow:
     def percent(self) -> int:
         return round(100 * self.modules_done / self.modules_total) if self.modules_total else 0
 
-    def need(self) -> tuple[int, ...]:
-        """Sort key: open risk alerts first, then unread, deterioration, inactivity, review due."""
+    def need(self) -> tuple[float, ...]:
+        """Sort key: open risk alerts first (newest first), then unread, deterioration, inactivity,
+        review due."""
         return (
-            -self.open_alerts,
+            not self.open_alerts,
+            -(self.newest_alert.timestamp() if self.newest_alert else 0),
             -self.unread,
             not self.deteriorated,
             not self.inactive,
@@ -80,8 +86,9 @@ def caseload(therapist: Any, *, query: str = "") -> list[CaseloadRow]:
     ids = list(rows)
     if not ids:
         return []
-    for item in RiskAlert.objects.filter(patient_id__in=ids, status=RiskAlert.Status.OPEN).values("patient_id").annotate(n=Count("id")):
+    for item in RiskAlert.objects.filter(patient_id__in=ids, status=RiskAlert.Status.OPEN).values("patient_id").annotate(n=Count("id"), newest=Max("created_at")):
         rows[item["patient_id"]].open_alerts = item["n"]
+        rows[item["patient_id"]].newest_alert = item["newest"]
     for patient_id, unread in caseload_unread_counts(therapist, ids).items():
         rows[patient_id].unread = unread
     today = timezone.localdate()
@@ -90,6 +97,7 @@ def caseload(therapist: Any, *, query: str = "") -> list[CaseloadRow]:
         row = rows[enrolment.patient_id]
         row.week = max(1, (today - enrolment.start_date).days // 7 + 1)
         row.last_active = enrolment.last_active_at
+        row.enrolled_at = enrolment.enrolled_at
     for item in (
         ModulePlan.objects.filter(enrolment_id__in=list(enrolments), included=True)
         .values("enrolment_id")

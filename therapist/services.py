@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
 from paceway.accounts.access import can_tailor
 from paceway.audit.services import audit
 from paceway.keyring.services import create_data_key, encrypt

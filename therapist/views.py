@@ -12,13 +12,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+
+from modules.outcomes.models import RiskAlert
 from paceway.accounts import services as account_services
 from paceway.accounts.access import can_manage_accounts, can_tailor, patient_for_clinical
 from paceway.accounts.models import CareAssignment, User
 from paceway.accounts.roles import Role, is_therapist
 from paceway.audit.services import audit
-
-from modules.outcomes.models import RiskAlert
 
 from . import selectors, services
 

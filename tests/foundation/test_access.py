@@ -2,9 +2,9 @@
 
 import pytest
 from django.http import Http404
+
 from paceway.accounts import access
 from paceway.accounts.services import assign_patient
-
 from tests.conftest import make_therapist
 
 

@@ -6,9 +6,9 @@ from unittest import mock
 import time_machine
 from django.core import mail
 from django.utils import timezone
+
 from paceway.accounts.models import User
 from paceway.accounts.services import invite
-
 from tests.conftest import PASSWORD
 
 

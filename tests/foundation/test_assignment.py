@@ -3,10 +3,10 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+
 from paceway.accounts import hooks
 from paceway.accounts.models import CareAssignment, TherapistProfile
 from paceway.accounts.services import assign_patient, deactivate_therapist, end_assignment, verify_training
-
 from tests.conftest import make_therapist, make_user
 
 

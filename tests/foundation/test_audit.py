@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+
 from paceway.audit.chain import verify
 from paceway.audit.models import AppendOnlyError, AuditEvent
 from paceway.audit.services import audit

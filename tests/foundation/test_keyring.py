@@ -5,6 +5,7 @@ import os
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+
 from paceway.keyring.crypto import DecryptionError, parse_master_keys
 from paceway.keyring.models import DataKey
 from paceway.keyring.services import create_data_key, decrypt, destroy_data_key, encrypt, rotate_master_key

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+
 from paceway.email_url import parse_email_url
 from paceway.env import env_bool, env_int, env_list, env_secret
 

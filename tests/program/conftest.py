@@ -11,12 +11,6 @@ from modules.loader import load_program
 MINI = Path(__file__).parent / "content" / "mini"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """The shared personas hash five passwords; a fast hasher keeps this suite well under a minute."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def program(db: None):
     return load_program(MINI).program

@@ -148,6 +148,8 @@ def test_it_sends_the_risk_alert_email_once_from_a_real_worker(worker, personas)
     time.sleep(1.5)  # anything late would show up now
     emails = alert_emails()
     assert len(emails) == 2, emails  # one per alert, none for the duplicate
+    handled = [line for line in worker.log_text().splitlines() if "notify_risk_alert[" in line and " succeeded " in line]
+    assert len(handled) >= 3, handled  # the duplicate really reached the worker
 
     for message in worker.emails():
         lowered = message.lower()

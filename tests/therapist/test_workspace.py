@@ -1,10 +1,12 @@
 """The therapist's dashboard, patient view and notes; the administrators' console."""
 
+from datetime import timedelta
 
 import pytest
-from paceway.accounts.models import CareAssignment
+from django.utils import timezone
 
 from modules.outcomes.models import QuestionnaireResponse, RiskAlert
+from paceway.accounts.models import CareAssignment
 from tests.conftest import make_user
 from therapist.models import ClinicalNote
 from therapist.selectors import caseload
@@ -88,3 +90,36 @@ def test_the_console_shows_rule_violations(clients, personas):
 @pytest.mark.parametrize("name", ["patient", "therapist", "stranger", "unassigned_therapist"])
 def test_the_console_refuses_non_administrators(clients, name):
     assert clients[name].get("/therapist/console/").status_code == 404
+
+
+def test_the_caseload_orders_every_kind_of_flag(personas):
+    """Risk alert, then unread messages, reliable deterioration, inactivity, review due."""
+    from datetime import date
+
+    from messaging.services import send_message
+    from modules import services as program_services
+    from modules.loader import load_program
+    from modules.outcomes.models import Score
+    from tests.program.conftest import MINI
+    from therapist.services import mark_week_reviewed
+
+    program = load_program(MINI).program
+    reviewed = personas.patient
+    alert = _patient(personas, "a@example.org", "Ann Alert")
+    unread = _patient(personas, "u@example.org", "Una Unread")
+    worse = _patient(personas, "w@example.org", "Wes Worse")
+    idle = _patient(personas, "i@example.org", "Ida Idle")
+    due = _patient(personas, "d@example.org", "Dee Due")
+    _alert(personas, alert)
+    send_message(sender=unread, patient=unread, client_id="c-1", body="Hello")
+    for total, days_ago in ((5, 20), (12, 1)):
+        response = QuestionnaireResponse.objects.create(patient=worse, questionnaire="phq-9", answers={}, submitted_by=worse)
+        Score.objects.create(response=response, patient=worse, instrument="phq-9", scale="phq9", total=total,
+                             submitted_at=timezone.now() - timedelta(days=days_ago))
+    enrolment = program_services.enrol_patient(actor=personas.therapist, patient=idle, program=program,
+                                               start_date=date.today() - timedelta(days=10))
+    type(enrolment).objects.filter(pk=enrolment.pk).update(enrolled_at=timezone.now() - timedelta(days=10))
+    mark_week_reviewed(therapist=personas.therapist, patient=reviewed, minutes=10)
+    rows = caseload(personas.therapist)
+    assert [row.patient for row in rows] == [alert, unread, worse, idle, due, reviewed]
+    assert rows[2].deteriorated and rows[3].inactive and rows[4].review_due and not rows[5].review_due

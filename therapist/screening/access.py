@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404
+
 from paceway.accounts.access import active_therapist_of, is_assigned
 from paceway.accounts.models import TherapistProfile
 from paceway.accounts.roles import is_patient, is_therapist

@@ -13,12 +13,12 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
-from paceway.accounts.models import CareAssignment, TherapistProfile
-from paceway.accounts.roles import is_therapist
 
 from modules.models import Enrolment
 from modules.outcomes.instruments import RISK_ITEM
 from modules.outcomes.models import RiskAlert, Score
+from paceway.accounts.models import CareAssignment, TherapistProfile
+from paceway.accounts.roles import is_therapist
 
 from .access import is_screening_lead
 from .models import Consent, ConsentText, Decision, DeviceAccess, Intake, ScreeningDecision, YesNoUnsure

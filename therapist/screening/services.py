@@ -17,10 +17,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from paceway.accounts.access import active_therapist_of, can_manage_accounts
-from paceway.accounts.models import User
-from paceway.accounts.roles import is_patient
-from paceway.audit.services import audit
 
 from modules import services as program_services
 from modules.loader import latest_program
@@ -29,6 +25,10 @@ from modules.outcomes import services as outcome_services
 from modules.outcomes.instruments import GAD7, PEG, PHQ9, get_questionnaire
 from modules.outcomes.models import RiskAlert
 from modules.outcomes.scoring import AnswerErrors, validate_and_score
+from paceway.accounts.access import active_therapist_of, can_manage_accounts
+from paceway.accounts.models import User
+from paceway.accounts.roles import is_patient
+from paceway.audit.services import audit
 
 from . import selectors
 from .access import can_decide

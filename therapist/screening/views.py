@@ -18,11 +18,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
+
+from modules.outcomes.models import RiskAlert
 from paceway.accounts.access import active_therapist_of
 from paceway.accounts.roles import is_patient, is_therapist
 from paceway.audit.services import audit
-
-from modules.outcomes.models import RiskAlert
 
 from . import selectors, services
 from .access import intake_for, is_screening_lead
