@@ -36,3 +36,22 @@ class WeeklyReview(models.Model):
 
     def __str__(self) -> str:
         return f"Review of {self.patient_id} for {self.week_start}"
+
+
+class MessageTemplate(models.Model):
+    """Reusable wording for weekly feedback: personal (owner set) or shared with all therapists."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(max_length=120)
+    body = models.TextField(max_length=4000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_shared(self) -> bool:
+        return self.owner_id is None

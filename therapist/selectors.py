@@ -15,7 +15,7 @@ from modules.outcomes.models import RiskAlert, Score
 from paceway.accounts.models import CareAssignment, User
 from paceway.keyring.services import decrypt
 
-from .models import ClinicalNote, WeeklyReview
+from .models import ClinicalNote, MessageTemplate, WeeklyReview
 from .services import note_context, week_start
 
 SCALES = ("phq9", "gad7", "peg")
@@ -124,3 +124,7 @@ def week_minutes(therapist: Any) -> int:
 def clinical_notes(patient: Any) -> list[tuple[ClinicalNote, str]]:
     notes = ClinicalNote.objects.filter(patient=patient).select_related("data_key", "author")
     return [(note, decrypt(note.data_key, bytes(note.ciphertext), context=note_context(note))) for note in notes]
+
+
+def message_templates(therapist: Any) -> list[MessageTemplate]:
+    return list(MessageTemplate.objects.filter(Q(owner=therapist) | Q(owner__isnull=True)))

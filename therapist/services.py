@@ -14,7 +14,7 @@ from paceway.accounts.access import can_tailor
 from paceway.audit.services import audit
 from paceway.keyring.services import create_data_key, encrypt
 
-from .models import ClinicalNote, WeeklyReview
+from .models import ClinicalNote, MessageTemplate, WeeklyReview
 
 NOTE_MAX = 20_000
 
@@ -55,3 +55,18 @@ def mark_week_reviewed(*, therapist: Any, patient: Any, minutes: int) -> WeeklyR
     )
     audit(actor=therapist, action="weekly_review.save", patient=patient, obj=review)
     return review
+
+
+def save_message_template(*, therapist: Any, title: str, body: str, shared: bool = False) -> MessageTemplate:
+    """Any therapist may add personal templates; shared ones are for the clinical lead to write."""
+    from paceway.accounts.models import TherapistProfile
+    from paceway.accounts.roles import is_therapist
+
+    if not is_therapist(therapist):
+        raise PermissionDenied
+    if shared and not TherapistProfile.objects.filter(user=therapist, is_clinical_lead=True).exists():
+        raise PermissionDenied
+    title, body = title.strip(), body.strip()
+    if not title or not body:
+        raise ValidationError(_("A template needs a title and some text."))
+    return MessageTemplate.objects.create(owner=None if shared else therapist, title=title[:120], body=body[:4000])

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -59,11 +61,60 @@ def patient(request: HttpRequest, patient_id: int) -> HttpResponse:
     notes = selectors.clinical_notes(person)
     audit(actor=request.user, action="clinical_note.read", patient=person)
     alerts = RiskAlert.objects.filter(patient=person, status=RiskAlert.Status.OPEN)
+    templates = selectors.message_templates(request.user)
+    chosen = next((t for t in templates if str(t.pk) == request.GET.get("template")), None)
+    feedback_form = FeedbackForm(initial={"body": chosen.body if chosen else "", "client_id": uuid.uuid4().hex})
     return render(
         request,
         "therapist/patient.html",
-        {"person": person, "notes": notes, "alerts": alerts, "note_form": NoteForm(), "review_form": ReviewForm()},
+        {"person": person, "notes": notes, "alerts": alerts, "note_form": NoteForm(), "review_form": ReviewForm(),
+         "templates": templates, "feedback_form": feedback_form},
     )
+
+
+class FeedbackForm(forms.Form):
+    body = forms.CharField(label=gettext_lazy("Message to your patient"), widget=forms.Textarea, max_length=8000)
+    client_id = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+
+@login_required
+@require_POST
+def send_feedback(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Weekly feedback goes into the same secure conversation, through the messaging service."""
+    from messaging.services import send_message
+
+    _require_therapist(request)
+    person = patient_for_clinical(request.user, patient_id)
+    form = FeedbackForm(request.POST)
+    if form.is_valid():
+        send_message(sender=request.user, patient=person, client_id=form.cleaned_data["client_id"], body=form.cleaned_data["body"])
+        messages.success(request, _("Message sent."))
+    else:
+        messages.error(request, _("The message was not sent: write up to 8,000 characters."))
+    return redirect("therapist:patient", patient_id=person.pk)
+
+
+class TemplateForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=120)
+    body = forms.CharField(label=gettext_lazy("Text"), widget=forms.Textarea, max_length=4000)
+    shared = forms.BooleanField(label=gettext_lazy("Share with all therapists (clinical leads)"), required=False)
+
+
+@login_required
+def templates_page(request: HttpRequest) -> HttpResponse:
+    _require_therapist(request)
+    form = TemplateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_message_template(therapist=request.user, **form.cleaned_data)
+        except PermissionDenied:
+            form.add_error("shared", _("Only clinical leads share templates."))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Template saved."))
+            return redirect("therapist:templates")
+    return render(request, "therapist/templates.html", {"form": form, "templates": selectors.message_templates(request.user)})
 
 
 @login_required

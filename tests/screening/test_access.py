@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from paceway.accounts import services as account_services
-from paceway.accounts.models import TherapistProfile
 
 from modules.models import Enrolment
+from paceway.accounts import services as account_services
+from paceway.accounts.models import TherapistProfile
 from therapist.screening import services
 from therapist.screening.models import Intake, ScreeningDecision
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
-from paceway.audit.models import AuditEvent
 
 from modules.models import Enrolment
 from modules.outcomes.models import QuestionnaireResponse, RiskAlert, Score
+from paceway.audit.models import AuditEvent
 from therapist.screening import services
 from therapist.screening.models import Consent, Intake, ScreeningDecision
 

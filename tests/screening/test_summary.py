@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from paceway.audit.models import AuditEvent
-
 from therapist.screening import selectors, services
 from therapist.screening.demo import load_demo_screening
 from therapist.screening.models import Consent, Intake, ScreeningDecision

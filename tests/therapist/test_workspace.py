@@ -123,3 +123,28 @@ def test_the_caseload_orders_every_kind_of_flag(personas):
     rows = caseload(personas.therapist)
     assert [row.patient for row in rows] == [alert, unread, worse, idle, due, reviewed]
     assert rows[2].deteriorated and rows[3].inactive and rows[4].review_due and not rows[5].review_due
+
+
+def test_weekly_feedback_from_a_template_reaches_the_patient(clients, personas):
+    from messaging.models import Message
+    from therapist.services import save_message_template
+
+    template = save_message_template(therapist=personas.therapist, title="Week 3", body="Great pacing this week!")
+    page = clients["therapist"].get(f"/therapist/patients/{personas.patient.pk}/?template={template.pk}").content.decode()
+    assert "Great pacing this week!" in page
+    url = f"/therapist/patients/{personas.patient.pk}/feedback/"
+    form = {"body": "Great pacing this week, Pat!", "client_id": "fb-1"}
+    clients["therapist"].post(url, form)
+    clients["therapist"].post(url, form)  # a double submit sends once
+    assert Message.objects.filter(conversation__patient=personas.patient).count() == 1
+    assert clients["unassigned_therapist"].post(url, {"body": "x", "client_id": "fb-2"}).status_code == 404
+
+
+def test_templates_are_personal_unless_a_clinical_lead_shares_them(clients, personas):
+    from therapist.models import MessageTemplate
+
+    clients["therapist"].post("/therapist/templates/", {"title": "Mine", "body": "Text"})
+    clients["therapist"].post("/therapist/templates/", {"title": "Shared", "body": "Text", "shared": "on"})
+    assert list(MessageTemplate.objects.values_list("title", "owner")) == [("Mine", personas.therapist.pk)]
+    assert "Mine" not in clients["unassigned_therapist"].get("/therapist/templates/").content.decode()
+    assert clients["patient"].get("/therapist/templates/").status_code == 404

@@ -106,7 +106,8 @@ class IntakeForm(forms.ModelForm):
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("pain_three_months") and data.get("pain_duration_months") is None:
             self.add_error("pain_duration_months", _("Say about how many months you have had this pain."))
         chosen = [name for name in CARE_FIELDS if data.get(name)]
@@ -132,7 +133,8 @@ class DecisionForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         for name in ("rationale", "goals_and_preferences", "explanation"):
             if name in data and not data[name].strip():
                 self.add_error(name, _("This field is required."))

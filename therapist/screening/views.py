@@ -6,7 +6,7 @@ response that saved the answers. Strangers get 404; administrators never see int
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -27,7 +27,7 @@ from paceway.audit.services import audit
 from . import selectors, services
 from .access import intake_for, is_screening_lead
 from .forms import CARE_FIELDS, FLAG_FIELDS, DecisionForm, IntakeForm
-from .models import Decision
+from .models import Decision, Intake
 
 NOT_ANSWERS = {"csrfmiddlewaretoken"}
 
@@ -40,6 +40,10 @@ def _require_patient(request: HttpRequest) -> None:
 def _require_therapist(request: HttpRequest) -> None:
     if not is_therapist(request.user):
         raise Http404
+
+
+def _label(field_name: str) -> Any:
+    return cast(Any, Intake._meta.get_field(field_name)).verbose_name
 
 
 def _crisis_context() -> dict[str, Any]:
@@ -166,8 +170,8 @@ def waiting(request: HttpRequest) -> HttpResponse:
         withdrawn = selectors.consent_withdrawn_while_enrolled(therapist)
         for item in intakes:
             audit(actor=therapist, action="screening.intake.list", patient=item.patient, obj=item)
-        for item in withdrawn:
-            audit(actor=therapist, action="screening.consent.list", patient=item.patient, obj=item)
+        for consent in withdrawn:
+            audit(actor=therapist, action="screening.consent.list", patient=consent.patient, obj=consent)
     return render(
         request,
         "screening/waiting.html",
@@ -204,7 +208,6 @@ def review(request: HttpRequest, intake_id: int) -> HttpResponse:
         else:
             status_code = 400
     with transaction.atomic():
-        item = intake_for(therapist, intake_id)
         summary = selectors.summarise_intake(item)
         consent = selectors.active_consent(item.patient)
         alerts = list(RiskAlert.objects.filter(patient=item.patient, status=RiskAlert.Status.OPEN))
@@ -220,7 +223,7 @@ def review(request: HttpRequest, intake_id: int) -> HttpResponse:
         "decision": decision,
         "form": form,
         "assigned_therapist": active_therapist_of(item.patient),
-        "care": [item._meta.get_field(name).verbose_name for name in (*CARE_FIELDS, "care_none") if getattr(item, name)],
-        "flags": [item._meta.get_field(name).verbose_name for name in FLAG_FIELDS if getattr(item, name)],
+        "care": [_label(name) for name in (*CARE_FIELDS, "care_none") if getattr(item, name)],
+        "flags": [_label(name) for name in FLAG_FIELDS if getattr(item, name)],
     }
     return render(request, "screening/review.html", context, status=status_code)
