@@ -12,13 +12,14 @@ from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from paceway.accounts.access import patient_for_clinical
-from paceway.accounts.roles import is_patient, is_therapist
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
+
+from paceway.accounts.access import patient_for_clinical
+from paceway.accounts.roles import is_patient, is_therapist
 
 from . import limits, selectors, services
 
@@ -159,8 +160,9 @@ class UnreadView(APIView):
     def get(self, request: Request) -> Response:
         """{patient_id: unread} for a therapist's caseload; {own id: unread} for a patient."""
         user = request.user
+        counts: dict[int, int]
         if is_patient(user):
-            counts = {user.pk: selectors.patient_unread_count(user)}
+            counts = {int(user.pk): selectors.patient_unread_count(user)}
         elif is_therapist(user):
             counts = selectors.caseload_unread_counts(user)
         else:

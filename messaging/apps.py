@@ -10,6 +10,7 @@ class MessagingConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.contrib.auth.signals import user_logged_out
         from django.db.models.signals import post_save
+
         from paceway.accounts import hooks
 
         from . import demo, signals

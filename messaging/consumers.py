@@ -31,6 +31,7 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.db import connection
 from django.utils.translation import gettext as _
+
 from paceway.accounts.access import can_view_clinical
 from paceway.accounts.mfa import mfa_satisfied
 from paceway.keyring.crypto import DecryptionError

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
 from paceway.accounts.access import active_therapist_of, can_view_clinical
 from paceway.accounts.models import User
 

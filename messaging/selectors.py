@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
+
 from paceway.accounts.access import caseload_patient_ids, is_assigned
 from paceway.accounts.roles import is_patient, is_therapist
 

@@ -16,6 +16,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
 from paceway.accounts.access import can_change_clinical, can_view_clinical
 from paceway.audit.services import audit
 from paceway.keyring import crypto

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
+
 from paceway.accounts.access import patient_for_clinical
 from paceway.accounts.roles import is_patient, is_therapist
 

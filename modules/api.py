@@ -9,12 +9,13 @@ from django.db import transaction
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from paceway.accounts.access import patient_for_clinical
-from paceway.audit.services import audit
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from paceway.accounts.access import patient_for_clinical
+from paceway.audit.services import audit
 
 from . import selectors, services
 from .access import can_do_program_work

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
 from paceway.accounts.roles import is_patient
 from paceway.audit.services import audit
 

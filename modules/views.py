@@ -18,6 +18,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+
 from paceway.accounts.access import can_manage_accounts, patient_for_clinical
 from paceway.accounts.models import User
 from paceway.accounts.roles import Role, is_patient

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from paceway.accounts.access import patient_for_clinical
-from paceway.audit.services import audit
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from paceway.accounts.access import patient_for_clinical
+from paceway.audit.services import audit
 
 from .fhir import patient_bundle
 

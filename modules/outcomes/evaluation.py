@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass
 
 from django.db.models import Q
+
 from paceway.accounts.models import User
 from paceway.accounts.roles import Role
 

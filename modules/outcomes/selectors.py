@@ -10,6 +10,7 @@ from typing import Any
 from django.apps import apps
 from django.db.models import Q
 from django.utils import timezone
+
 from paceway.accounts.access import caseload_patient_ids
 from paceway.accounts.roles import is_administrator, is_therapist
 

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
 from paceway.accounts.access import active_therapist_of, caseload_patient_ids
 from paceway.accounts.models import TherapistProfile, User
 from paceway.accounts.roles import Role, is_patient

@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
 from paceway.accounts.access import patient_for_clinical
 from paceway.accounts.roles import is_administrator, is_patient, is_therapist
 from paceway.audit.services import audit

@@ -5,10 +5,10 @@ import json
 import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
-from paceway.accounts import services as account_services
-from paceway.accounts.models import CareAssignment
 
 from messaging import consumers, services
+from paceway.accounts import services as account_services
+from paceway.accounts.models import CareAssignment
 
 from .helpers import send
 from .wsutil import expect_close, frames_until, open_socket, session_cookie, socket

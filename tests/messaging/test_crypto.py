@@ -4,12 +4,12 @@ import base64
 import os
 
 import pytest
-from paceway.keyring.crypto import DecryptionError
-from paceway.keyring.models import DataKey
-from paceway.keyring.services import rotate_master_key, unwrap
 
 from messaging import services
 from messaging.models import Conversation, Message
+from paceway.keyring.crypto import DecryptionError
+from paceway.keyring.models import DataKey
+from paceway.keyring.services import rotate_master_key, unwrap
 
 from .helpers import send
 

@@ -3,11 +3,11 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from paceway.accounts import services as account_services
-from paceway.audit.models import AuditEvent
 
 from messaging import selectors, services
 from messaging.models import Conversation, Message
+from paceway.accounts import services as account_services
+from paceway.audit.models import AuditEvent
 
 from .helpers import send
 

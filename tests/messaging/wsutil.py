@@ -9,6 +9,7 @@ from typing import Any
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import Client
+
 from paceway.asgi import application
 
 

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from paceway.accounts.models import User
-from paceway.accounts.roles import Role
 
 from modules.outcomes import evaluation, services
+from paceway.accounts.models import User
+from paceway.accounts.roles import Role
 
 from .helpers import PHQ_CODES, weekly
 

@@ -9,10 +9,10 @@ from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.patient import Patient
 from fhir.resources.R4B.questionnaire import Questionnaire
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
-from paceway.audit.models import AuditEvent
 
 from modules.outcomes import services
 from modules.outcomes.fhir import patient_bundle
+from paceway.audit.models import AuditEvent
 
 from .helpers import NRS_CODES, weekly, with_item9
 

@@ -11,13 +11,13 @@ import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+
+from modules.outcomes import services
+from modules.outcomes.models import QuestionnaireResponse, RiskAlert, Score
 from paceway.accounts import hooks
 from paceway.accounts import services as account_services
 from paceway.accounts.models import CareAssignment, TherapistProfile
 from paceway.audit.models import AuditEvent
-
-from modules.outcomes import services
-from modules.outcomes.models import QuestionnaireResponse, RiskAlert, Score
 
 from .helpers import weekly, with_item9
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
-from paceway.audit.models import AuditEvent
 
 from modules import selectors, services
 from modules.models import ModulePlan, Step, StepCompletion
+from paceway.audit.models import AuditEvent
 
 from .conftest import noon
 
