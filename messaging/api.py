@@ -162,7 +162,7 @@ class UnreadView(APIView):
         user = request.user
         counts: dict[int, int]
         if is_patient(user):
-            counts = {int(user.pk): selectors.patient_unread_count(user)}
+            counts = {user.pk or 0: selectors.patient_unread_count(user)}
         elif is_therapist(user):
             counts = selectors.caseload_unread_counts(user)
         else:
