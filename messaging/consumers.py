@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -29,7 +30,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, get_user_model
-from django.db import connection
+from django.db import connection, connections
 from django.utils.translation import gettext as _
 
 from paceway.accounts.access import can_view_clinical
@@ -74,6 +75,28 @@ def _pool(size: int) -> ThreadPoolExecutor:
     if _db_pool is None or _db_pool._max_workers != size:
         _db_pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="messaging-db")
     return _db_pool
+
+
+def shutdown_db_pool(timeout: float = 10.0) -> None:
+    """Close every pool thread's database connection and retire the pool (tests call this
+    before the test database is dropped; a new pool starts on next use)."""
+    global _db_pool
+    pool, _db_pool = _db_pool, None
+    if pool is None:
+        return
+    size = pool._max_workers
+    barrier = threading.Barrier(size)
+
+    def close_here() -> None:
+        try:
+            barrier.wait(timeout)  # one job per thread: each waits until all threads hold one
+        except threading.BrokenBarrierError:
+            pass
+        connections.close_all()
+
+    for _ in range(size):
+        pool.submit(close_here)
+    pool.shutdown(wait=True)
 
 
 def in_db_thread(func: Callable[..., T]) -> Callable[..., Awaitable[T]]:

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Count, Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from messaging.selectors import caseload_unread_counts
 from modules.models import Enrolment, ModulePlan
@@ -115,6 +116,27 @@ def caseload(therapist: Any, *, query: str = "") -> list[CaseloadRow]:
     for review in WeeklyReview.objects.filter(patient_id__in=ids, week_start=week_start(today)):
         rows[review.patient_id].reviewed_minutes = review.minutes
     return sorted(rows.values(), key=lambda row: (*row.need(), row.patient.name.lower()))
+
+
+FLAGS = {
+    "alert": _("Risk alert"),
+    "unread": _("Unread messages"),
+    "deteriorated": _("Reliable deterioration"),
+    "inactive": _("Inactive 7+ days"),
+    "review": _("Review due"),
+}
+
+
+def has_flag(row: CaseloadRow, flag: str) -> bool:
+    """Dashboard filter; an unknown or empty flag shows everyone."""
+    checks = {
+        "alert": row.open_alerts > 0,
+        "unread": row.unread > 0,
+        "deteriorated": row.deteriorated,
+        "inactive": row.inactive,
+        "review": row.review_due,
+    }
+    return checks.get(flag, True)
 
 
 def week_minutes(therapist: Any) -> int:

@@ -35,13 +35,16 @@ def _require_therapist(request: HttpRequest) -> None:
 def dashboard(request: HttpRequest) -> HttpResponse:
     _require_therapist(request)
     query = request.GET.get("q", "").strip()[:100]
-    rows = selectors.caseload(request.user, query=query)
+    flag = request.GET.get("flag", "")
+    all_rows = selectors.caseload(request.user, query=query)
+    rows = [row for row in all_rows if selectors.has_flag(row, flag)]
     audit(actor=request.user, action="caseload.read")
     return render(
         request,
         "therapist/dashboard.html",
-        {"rows": rows, "query": query, "week_minutes": selectors.week_minutes(request.user),
-         "not_reviewed": sum(1 for row in rows if row.review_due)},
+        {"rows": rows, "query": query, "flag": flag, "flags": selectors.FLAGS,
+         "week_minutes": selectors.week_minutes(request.user),
+         "not_reviewed": sum(1 for row in all_rows if row.review_due)},
     )
 
 

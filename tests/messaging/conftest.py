@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from channels.layers import get_channel_layer
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _close_socket_db_threads(django_db_setup: Any) -> Iterator[None]:
+    """On PostgreSQL the sockets' database work runs in a thread pool whose threads keep their
+    connections open; close them before the test database is dropped."""
+    yield
+    from messaging.consumers import shutdown_db_pool
+
+    shutdown_db_pool()
 
 
 @pytest.fixture(autouse=True)

@@ -148,3 +148,11 @@ def test_templates_are_personal_unless_a_clinical_lead_shares_them(clients, pers
     assert list(MessageTemplate.objects.values_list("title", "owner")) == [("Mine", personas.therapist.pk)]
     assert "Mine" not in clients["unassigned_therapist"].get("/therapist/templates/").content.decode()
     assert clients["patient"].get("/therapist/templates/").status_code == 404
+
+
+def test_the_dashboard_filters_by_flag_within_the_caseload(clients, personas):
+    at_risk = _patient(personas, "risk2@example.org", "Rae Risk")
+    _alert(personas, at_risk)
+    page = clients["therapist"].get("/therapist/?flag=alert").content.decode()
+    assert "Rae Risk" in page and "Pat One" not in page
+    assert "Rae Risk" not in clients["unassigned_therapist"].get("/therapist/?flag=alert").content.decode()
