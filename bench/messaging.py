@@ -109,6 +109,7 @@ class Daphne:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+            self.log.unlink(missing_ok=True)  # kept only if the process died on its own
 
     @property
     def pid(self) -> int:
@@ -182,10 +183,11 @@ def make_idle_patients(count: int) -> list[tuple[int, str]]:
 
 async def connect(server: Daphne, path: str, cookie: str | None = None) -> Any:
     from websockets.asyncio.client import connect as ws_connect
+    from websockets.typing import Origin
 
     headers = {"Cookie": cookie} if cookie else {}
     return await ws_connect(
-        server.url(path), origin=server.origin, additional_headers=headers,
+        server.url(path), origin=Origin(server.origin), additional_headers=headers,
         open_timeout=30, max_size=2**22, compression=None,
     )
 

@@ -15,6 +15,7 @@ The channel layer only carries {conversation_id, seq}; the socket reads the row 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import threading
@@ -88,13 +89,11 @@ def shutdown_db_pool(timeout: float = 10.0) -> None:
     barrier = threading.Barrier(size)
 
     def close_here() -> None:
-        try:
+        with contextlib.suppress(threading.BrokenBarrierError):
             barrier.wait(timeout)  # one job per thread: each waits until all threads hold one
-        except threading.BrokenBarrierError:
-            pass
         connections.close_all()
 
-    for _ in range(size):
+    for _n in range(size):
         pool.submit(close_here)
     pool.shutdown(wait=True)
 

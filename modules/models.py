@@ -260,6 +260,7 @@ class ReminderReason(models.TextChoices):
     MODULE_OPENED = "module_opened", _("A new module has opened")
     HOMEWORK = "homework", _("Mid-week homework reminder")
     INACTIVITY = "inactivity", _("A nudge when I have not visited for a week")
+    QUESTIONNAIRES = "questionnaires", _("A short check-in is waiting")
 
 
 class ReminderPreference(models.Model):
@@ -269,6 +270,7 @@ class ReminderPreference(models.Model):
     module_opened = models.BooleanField(_("E-mail me when a new module opens"), default=True)
     homework = models.BooleanField(_("Send me a mid-week homework reminder"), default=True)
     inactivity = models.BooleanField(_("Nudge me if I have not visited for a week"), default=True)
+    questionnaires = models.BooleanField(_("E-mail me when a short check-in is waiting"), default=True)
     quiet_start = models.TimeField(_("Quiet hours start"), null=True, blank=True)
     quiet_end = models.TimeField(_("Quiet hours end"), null=True, blank=True)
 

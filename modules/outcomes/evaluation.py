@@ -5,6 +5,10 @@ mean latest, mean change (latest - baseline), SD of the change, and the paired e
 d_z = mean change / SD of change (sample SD, n - 1). Percent reliable improvement and
 deterioration (of n), recovery and reliable recovery (of those who were a case at baseline).
 
+Completion by module: for each module of each program (by slug, across its versions), the
+patients ever enrolled in that program and how many of them completed the module
+(``ModulePlan.completed_at`` set), with the percentage.
+
 Suppression: any count under ``MIN_CELL`` (5) is shown as suppressed, including zero, and so is
 every statistic computed from it (a percentage is suppressed when its numerator or denominator is).
 """
@@ -14,7 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Q
 
@@ -59,11 +63,22 @@ class MeasureRow:
 
 
 @dataclass
+class ModuleRow:
+    program: str
+    number: int
+    module: str
+    enrolled: int | None
+    completed: int | None
+    completed_pct: float | None
+
+
+@dataclass
 class Report:
     enrolled: int | None
     started: int | None
     completed: int | None
     measures: list[MeasureRow]
+    modules: list[ModuleRow] = field(default_factory=list)
 
 
 def _measure(scale_key: str, pairs: list[tuple[float, float]]) -> MeasureRow:
@@ -91,6 +106,45 @@ def _measure(scale_key: str, pairs: list[tuple[float, float]]) -> MeasureRow:
     return row
 
 
+def completion_by_module() -> list[ModuleRow]:
+    """Enrolled patients (ever, per program slug) who completed each module, small counts suppressed."""
+    from modules.models import Enrolment, Module, ModulePlan
+
+    enrolments = Enrolment.objects.filter(patient__role=Role.PATIENT)
+    enrolled: dict[str, set[int]] = {}
+    for slug, patient_id in enrolments.values_list("program__slug", "patient_id"):
+        enrolled.setdefault(slug, set()).add(patient_id)
+    completed: dict[tuple[str, str], set[int]] = {}
+    done = ModulePlan.objects.filter(completed_at__isnull=False, enrolment__in=enrolments)
+    for slug, module_slug, patient_id in done.values_list(
+        "enrolment__program__slug", "module__slug", "enrolment__patient_id"
+    ):
+        completed.setdefault((slug, module_slug), set()).add(patient_id)
+    # One row per module slug, named as in the newest version of the program that has it.
+    modules: dict[tuple[str, str], Module] = {}
+    for module in (
+        Module.objects.filter(program__slug__in=enrolled)
+        .select_related("program")
+        .order_by("program__slug", "-program__version", "number")
+    ):
+        modules.setdefault((module.program.slug, module.slug), module)
+    rows = []
+    for (slug, module_slug), module in sorted(modules.items(), key=lambda kv: (kv[0][0], kv[1].number)):
+        n_enrolled = len(enrolled[slug])
+        n_done = len(completed.get((slug, module_slug), ()))
+        rows.append(
+            ModuleRow(
+                program=module.program.title,
+                number=module.number,
+                module=module.title,
+                enrolled=_count(n_enrolled),
+                completed=_count(n_done),
+                completed_pct=_pct(n_done, n_enrolled),
+            )
+        )
+    return rows
+
+
 def program_evaluation() -> Report:
     patients = User.objects.filter(role=Role.PATIENT)
     patient_ids = list(
@@ -116,6 +170,7 @@ def program_evaluation() -> Report:
         started=_count(len(patient_ids)),
         completed=_count(completed),
         measures=[_measure(key, pairs[key]) for key in MEASURES],
+        modules=completion_by_module(),
     )
 
 
@@ -124,6 +179,8 @@ CSV_COLUMNS = (
     "reliable_improvement_pct", "reliable_deterioration_pct", "cases_at_baseline", "recovery_pct",
     "reliable_recovery_pct",
 )
+
+MODULE_CSV_COLUMNS = ("program", "module_number", "module", "enrolled", "completed", "completed_pct")
 
 
 def report_csv(report: Report) -> str:
@@ -144,5 +201,11 @@ def report_csv(report: Report) -> str:
                 r.reliable_improvement_pct, r.reliable_deterioration_pct, r.cases_at_baseline,
                 r.recovery_pct, r.reliable_recovery_pct,
             )]
+        )
+    writer.writerow([])
+    writer.writerow(MODULE_CSV_COLUMNS)
+    for m in report.modules:
+        writer.writerow(
+            [m.program, m.number, m.module] + [cell(v) for v in (m.enrolled, m.completed, m.completed_pct)]
         )
     return buffer.getvalue()

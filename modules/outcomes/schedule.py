@@ -9,4 +9,8 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "modules.outcomes.tasks.notify_and_escalate_risk_alerts",
         "schedule": 60.0,
     },
+    "outcomes-questionnaire-reminders": {
+        "task": "modules.outcomes.tasks.send_questionnaire_reminders",
+        "schedule": 3600.0,
+    },
 }

@@ -19,10 +19,11 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from paceway.accounts.access import active_therapist_of, caseload_patient_ids
 from paceway.accounts.models import TherapistProfile, User
@@ -145,7 +146,22 @@ def _raise_alert(response: QuestionnaireResponse, now: datetime) -> RiskAlert:
     audit(actor=response.submitted_by, action="outcomes.risk_alert.create", patient=response.patient, obj=alert)
     alert_id = alert.pk
     transaction.on_commit(lambda: enqueue_alert_notification(alert_id), robust=True)
+    transaction.on_commit(lambda: ring_dashboards(alert_id), robust=True)
     return alert
+
+
+def ring_dashboards(alert_id: int) -> None:
+    """Best effort, after commit: a doorbell (no health data) on the dashboards of the clinicians
+    who are notified of this alert. Never raises: Redis down must not affect the saved alert."""
+    try:
+        from .live import ring_therapists
+
+        alert = RiskAlert.objects.select_related("patient").filter(pk=alert_id).first()
+        if alert is None:
+            return
+        ring_therapists([u.pk for u in notification_recipients(alert) if u.role == Role.THERAPIST])
+    except Exception as exc:
+        logger.warning("Risk alert %s: dashboard doorbell failed (%s).", alert_id, type(exc).__name__)
 
 
 def enqueue_alert_notification(alert_id: int) -> None:
@@ -327,3 +343,78 @@ def open_alert_count_for_therapist(therapist: Any) -> int:
     if not ids:
         return 0
     return RiskAlert.objects.filter(status=RiskAlert.Status.OPEN, patient_id__in=ids).count()
+
+
+# Questionnaire reminders ----------------------------------------------------------------------
+#
+# Keyed in the program app's ReminderSent (reason "questionnaires", period "<occasion>:<due date>")
+# before the e-mail goes out, so a scheduler that fires twice, or a retried task, sends at most
+# once per patient, questionnaire and period. The patient's ReminderPreference decides: the
+# "questionnaires" opt-out, and quiet hours (held, not recorded, so a later run sends it).
+# The e-mail says only that a short check-in is waiting, and links to it.
+
+
+def _questionnaire_reminder(questionnaire: str) -> tuple[str, str]:
+    link = settings.SITE_URL + reverse("outcomes:questionnaire", args=[questionnaire])
+    settings_link = settings.SITE_URL + reverse("modules:settings")
+    subject = _("A short check-in is waiting for you in Paceway")
+    body = _(
+        "Hello,\n\nA short check-in is waiting for you in Paceway. It takes a few minutes:\n%(link)s\n\n"
+        "You can change or turn off these reminders at any time:\n%(settings)s\n"
+    ) % {"link": link, "settings": settings_link}
+    return str(subject), body
+
+
+def _send_reminder_mail(patient_id: int, subject: str, body: str, email: str) -> None:
+    try:
+        send_mail(subject, body, None, [email])
+    except Exception as exc:  # recorded already: at most once; ids only in the log
+        logger.warning("Questionnaire reminder to patient %s not sent (%s).", patient_id, type(exc).__name__)
+
+
+def send_questionnaire_reminder(*, patient: User, questionnaire: str, period: str, now: datetime | None = None) -> bool:
+    """Record the reminder, then e-mail it after commit. False if already sent, not wanted or held."""
+    from modules.models import ReminderReason, ReminderSent
+    from modules.selectors import reminder_preference
+
+    reason = ReminderReason.QUESTIONNAIRES
+    pref = reminder_preference(patient)
+    if not pref.wants(reason) or not patient.is_active or not patient.email:
+        return False
+    if pref.is_quiet(timezone.localtime(now or timezone.now()).time()):
+        return False  # not recorded: a later run sends it once quiet hours are over
+    try:
+        with transaction.atomic():
+            ReminderSent.objects.create(patient=patient, reason=reason, period=period[:60])
+            with override(patient.preferred_language or settings.LANGUAGE_CODE):
+                subject, body = _questionnaire_reminder(questionnaire)
+            patient_id, email = patient.pk, patient.email
+            transaction.on_commit(lambda: _send_reminder_mail(patient_id, subject, body, email))
+    except IntegrityError:
+        return False
+    return True
+
+
+def send_questionnaire_reminders(*, now: datetime | None = None) -> int:
+    """The periodic job: one e-mail per patient, questionnaire and period that is due now."""
+    from modules.models import Enrolment
+
+    from .selectors import due_questionnaires
+
+    now = now or timezone.now()
+    sent = 0
+    enrolments = Enrolment.objects.filter(
+        ended_at__isnull=True, patient__is_active=True, patient__role=Role.PATIENT
+    ).select_related("patient")
+    for enrolment in enrolments:
+        patient = enrolment.patient
+        for item in due_questionnaires(patient, now=now):
+            if item.status != "due":
+                continue
+            sent += send_questionnaire_reminder(
+                patient=patient,
+                questionnaire=item.questionnaire,
+                period=f"{item.key}:{item.due_on.isoformat()}",
+                now=now,
+            )
+    return sent

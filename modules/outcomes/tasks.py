@@ -1,4 +1,5 @@
-"""Celery tasks: ids only as arguments, idempotent (notified_at / escalated_at under a row lock)."""
+"""Celery tasks: ids only as arguments, idempotent (notified_at / escalated_at under a row lock;
+questionnaire reminders keyed in ReminderSent before they are sent)."""
 
 from __future__ import annotations
 
@@ -15,3 +16,8 @@ def notify_risk_alert(alert_id: int) -> None:
 @shared_task(acks_late=True, ignore_result=True)
 def notify_and_escalate_risk_alerts() -> None:
     services.notify_and_escalate_risk_alerts()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def send_questionnaire_reminders() -> int:
+    return services.send_questionnaire_reminders()

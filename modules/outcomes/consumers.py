@@ -1,0 +1,61 @@
+"""The alerts socket, ws/alerts/: a doorbell for the therapist's dashboard.
+
+Only an authenticated, active therapist whose MFA is satisfied may connect; the socket joins the
+therapist's own group and forwards ``{"type": "alert"}`` when a risk alert is raised for one of
+their patients (or, for a clinical lead, one routed to the fallback queue). No health data and no
+ids travel: the page only offers to reload, and the reload goes through the usual access checks.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from paceway.accounts.mfa import mfa_satisfied
+from paceway.accounts.roles import is_therapist
+
+from .live import therapist_group
+
+logger = logging.getLogger(__name__)
+
+
+def _allowed(user: Any) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return bool(user.is_active and is_therapist(user) and mfa_satisfied(user))
+
+
+class AlertConsumer(AsyncWebsocketConsumer):
+    group: str | None = None
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated or not await database_sync_to_async(_allowed)(user):
+            await self.close()  # before accept: the handshake is refused
+            return
+        group = therapist_group(user.pk)
+        try:
+            await self.channel_layer.group_add(group, self.channel_name)
+        except Exception as exc:  # channel layer down: no live doorbell, the page still works
+            logger.warning("outcomes alerts socket: group_add failed (%s).", type(exc).__name__)
+            await self.close()
+            return
+        self.group = group
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        if self.group is not None:
+            try:
+                await self.channel_layer.group_discard(self.group, self.channel_name)
+            except Exception as exc:
+                logger.info("outcomes alerts socket: group_discard failed (%s).", type(exc).__name__)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        """The client has nothing to say; frames are ignored."""
+
+    async def alert_raised(self, event: dict[str, Any]) -> None:
+        await self.send(text_data=json.dumps({"type": "alert"}))

@@ -1,0 +1,45 @@
+"""The live doorbell: tell a therapist's open dashboard that a risk alert was raised.
+
+The push carries no health data, not even an id: only ``{"type": "alert.raised"}`` to a group per
+therapist. It is best effort, made after commit; a channel layer that is down or slow (Redis) is
+logged and never affects the saved alert, the crisis panel or the e-mail notification.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+logger = logging.getLogger(__name__)
+
+PUSH_TIMEOUT_SECONDS = 2.0
+DOORBELL = {"type": "alert.raised"}
+
+
+def therapist_group(therapist_id: int) -> str:
+    return f"therapist-{int(therapist_id)}"
+
+
+async def _ring(groups: list[str]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    # One deadline for all: a slow Redis delays the saving request by at most this, once.
+    sends = [layer.group_send(group, dict(DOORBELL)) for group in groups]
+    await asyncio.wait_for(asyncio.gather(*sends), PUSH_TIMEOUT_SECONDS)
+
+
+def ring_therapists(therapist_ids: list[int]) -> bool:
+    """Ring each therapist's dashboard. Never raises; False (and a log line, ids only) on failure."""
+    groups = [therapist_group(pk) for pk in therapist_ids]
+    if not groups:
+        return True
+    try:
+        async_to_sync(_ring)(groups)
+    except Exception as exc:  # Redis down or slow: the alert is saved; the page shows it on reload
+        logger.warning("Risk alert doorbell to %s failed (%s).", ", ".join(groups), type(exc).__name__)
+        return False
+    return True
