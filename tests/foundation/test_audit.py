@@ -34,7 +34,7 @@ def test_it_records_who_whose_what_and_never_health_data(chain, personas):
         personas.therapist.pk, "therapist", personas.patient.pk, "diary.read")
     assert {f.name for f in AuditEvent._meta.fields} == {
         "id", "created_at", "actor_id", "actor_role", "patient_id", "action", "object_type", "object_id",
-        "client_ip", "request_id", "mac"}
+        "client_ip", "request_id", "chain", "mac"}
 
 
 def test_the_model_refuses_edits_and_deletes(chain):
@@ -89,3 +89,14 @@ def test_when_the_audit_write_fails_no_health_data_is_served(clients, personas, 
     response = client.get(f"/therapist/patients/{personas.patient.pk}/")
     assert response.status_code == 500
     assert b"Sleep is improving" not in response.content
+
+
+def test_parallel_chains_each_detect_tampering(personas):
+    for n in range(3):
+        for patient in (personas.patient, personas.stranger):
+            audit(actor=personas.therapist, action="diary.read", patient=patient, object_id=n)
+    events = list(AuditEvent.objects.filter(patient_id=personas.stranger.pk).order_by("id"))
+    assert len({e.chain for e in AuditEvent.objects.filter(action="diary.read")}) == 2
+    assert verify().ok
+    _raw(f"DELETE FROM {AuditEvent._meta.db_table} WHERE id = %s", [events[1].pk])
+    assert verify().first_bad_id == events[2].pk

@@ -32,9 +32,19 @@ def canonical(event: AuditEvent) -> bytes:
             event.object_id,
             event.client_ip,
             event.request_id,
+            event.chain,
         ],
         separators=(",", ":"),
     ).encode()
+
+
+def chain_count() -> int:
+    return max(1, int(getattr(settings, "AUDIT_CHAINS", 16)))
+
+
+def chain_for(*, patient_id: int | None, actor_id: int | None) -> int:
+    """Events about one patient always share a chain; others go by actor."""
+    return int(patient_id if patient_id is not None else (actor_id or 0)) % chain_count()
 
 
 def link(previous_mac: str, event: AuditEvent) -> str:
@@ -53,18 +63,25 @@ class Verdict:
 
 
 def verify(events: Iterable[AuditEvent] | None = None) -> Verdict:
-    """Walk the chain in id order; report the first row whose MAC does not follow."""
-    previous = GENESIS
+    """Walk every chain in id order; report the first row whose MAC does not follow."""
+    previous: dict[int, str] = {}
+    last_ids: dict[int, int] = {}
     checked = 0
-    last_id = 0
     rows = events if events is not None else AuditEvent.objects.order_by("id").iterator(chunk_size=2000)
     for event in rows:
-        if not hmac.compare_digest(link(previous, event), event.mac):
+        expected = link(previous.get(event.chain, GENESIS), event)
+        if not hmac.compare_digest(expected, event.mac):
             return Verdict(checked, event.pk, "MAC does not match: row edited, or a row before it deleted or moved")
-        previous = event.mac
-        last_id = event.pk
+        previous[event.chain] = event.mac
+        last_ids[event.chain] = event.pk
         checked += 1
-    head = AuditChainHead.objects.filter(pk=1).first()
-    if head is not None and (head.last_event_id != last_id or head.mac != previous):
-        return Verdict(checked, None, f"chain ends at row {last_id} but the head records row {head.last_event_id}: rows deleted from the end")
+    for head in AuditChainHead.objects.all():
+        chain = head.pk - 1
+        if head.last_event_id != last_ids.get(chain, 0) or head.mac != previous.get(chain, GENESIS):
+            return Verdict(
+                checked,
+                None,
+                f"chain {chain} ends at row {last_ids.get(chain, 0)} but its head records row "
+                f"{head.last_event_id}: rows deleted from the end",
+            )
     return Verdict(checked)

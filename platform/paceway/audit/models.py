@@ -13,8 +13,10 @@ class AppendOnlyError(RuntimeError):
 class AuditEvent(models.Model):
     """Who did what to whose data, when and from where. Never the health data itself.
 
-    Rows are chained: ``mac`` is an HMAC over the previous row's ``mac`` and this row's fields,
-    keyed outside the database, so an edit, deletion or reordering is detectable.
+    Rows are chained: ``mac`` is an HMAC over the previous row's ``mac`` (in the same chain) and
+    this row's fields, keyed outside the database, so an edit, deletion or reordering is
+    detectable. There are a few parallel chains, chosen by patient, so that audited writes for
+    different patients do not all queue on one lock.
     """
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -26,6 +28,7 @@ class AuditEvent(models.Model):
     object_id = models.CharField(max_length=64, blank=True)
     client_ip = models.CharField(max_length=45, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
+    chain = models.PositiveSmallIntegerField(default=0)
     mac = models.CharField(max_length=64)
 
     class Meta:
@@ -44,7 +47,8 @@ class AuditEvent(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """A single row holding the latest MAC; locking it serialises appends to the chain."""
+    """One row per chain (pk = chain + 1) holding its latest MAC; locking it serialises appends
+    to that chain, and it lets verification notice rows cut from the end."""
 
     last_event_id = models.BigIntegerField(default=0)
     mac = models.CharField(max_length=64, default="")

@@ -12,7 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from .chain import GENESIS, link
+from .chain import GENESIS, chain_for, link
 from .context import client_ip_var, request_id_var
 from .models import AuditChainHead, AuditEvent
 
@@ -30,13 +30,17 @@ def audit(
     if obj is not None:
         object_type = object_type or obj.__class__.__name__
         object_id = object_id or obj.pk
+    patient_id = getattr(patient, "pk", patient)
+    actor_id = actor.pk if actor_known else None
+    chain = chain_for(patient_id=patient_id, actor_id=actor_id)
     with transaction.atomic():
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1, defaults={"mac": GENESIS})
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=chain + 1, defaults={"mac": GENESIS})
         event = AuditEvent(
+            chain=chain,
             created_at=timezone.now(),
-            actor_id=actor.pk if actor_known else None,
+            actor_id=actor_id,
             actor_role=str(getattr(actor, "role", "")) if actor_known else "",
-            patient_id=getattr(patient, "pk", patient),
+            patient_id=patient_id,
             action=action,
             object_type=object_type,
             object_id=str(object_id or ""),
