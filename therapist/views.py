@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -71,8 +73,27 @@ def patient(request: HttpRequest, patient_id: int) -> HttpResponse:
         request,
         "therapist/patient.html",
         {"person": person, "notes": notes, "alerts": alerts, "note_form": NoteForm(), "review_form": ReviewForm(),
-         "templates": templates, "feedback_form": feedback_form},
+         "templates": templates, "feedback_form": feedback_form, **_patient_summary(request.user, person)},
     )
+
+
+def _patient_summary(therapist: Any, person: User) -> dict[str, Any]:
+    """Everything at a glance on one page, each part read through its own app's selectors and
+    audited like the full pages it links to."""
+    from messaging.services import recent_messages
+    from modules import selectors as program
+    from modules.outcomes.views import _progress_context
+
+    summary: dict[str, Any] = {}
+    with transaction.atomic():
+        enrolment = program.active_enrolment(person)
+        summary["overview"] = program.program_overview(enrolment) if enrolment else None
+        summary["diary"] = program.entries_for(person, kind="pain_diary", limit=7)
+        audit(actor=therapist, action="program.patient_work.read", patient=person, object_type="ExerciseEntry")
+        summary["charts"] = _progress_context(person)["charts"]
+        audit(actor=therapist, action="outcomes.scores.read", patient=person)
+        summary["recent_messages"] = recent_messages(user=therapist, patient=person, limit=5).messages
+    return summary
 
 
 class FeedbackForm(forms.Form):
