@@ -289,7 +289,7 @@ def labelled_fields(kind: str, data: dict[str, Any]) -> list[tuple[str, Any]]:
 class ReminderPreferenceForm(forms.ModelForm):
     class Meta:
         model = ReminderPreference
-        fields = ["module_opened", "homework", "inactivity", "questionnaires", "quiet_start", "quiet_end"]
+        fields = ["module_opened", "homework", "inactivity", "questionnaires", "messages", "quiet_start", "quiet_end"]
         widgets = {
             "quiet_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "quiet_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),

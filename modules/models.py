@@ -271,6 +271,7 @@ class ReminderPreference(models.Model):
     homework = models.BooleanField(_("Send me a mid-week homework reminder"), default=True)
     inactivity = models.BooleanField(_("Nudge me if I have not visited for a week"), default=True)
     questionnaires = models.BooleanField(_("E-mail me when a short check-in is waiting"), default=True)
+    messages = models.BooleanField(_("E-mail me when my therapist sends a secure message"), default=True)
     quiet_start = models.TimeField(_("Quiet hours start"), null=True, blank=True)
     quiet_end = models.TimeField(_("Quiet hours end"), null=True, blank=True)
 

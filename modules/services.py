@@ -310,7 +310,7 @@ def choose_optional_module(
 def update_reminder_preference(*, actor: Any, patient: Any, values: dict[str, Any]) -> ReminderPreference:
     _require(can_do_program_work(actor, patient))
     pref, _created = ReminderPreference.objects.select_for_update().get_or_create(patient=patient)
-    for name in ("module_opened", "homework", "inactivity", "questionnaires", "quiet_start", "quiet_end"):
+    for name in ("module_opened", "homework", "inactivity", "questionnaires", "messages", "quiet_start", "quiet_end"):
         if name in values:
             setattr(pref, name, values[name])
     pref.save()
