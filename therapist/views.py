@@ -83,6 +83,7 @@ def _patient_summary(therapist: Any, person: User) -> dict[str, Any]:
     from messaging.services import recent_messages
     from modules import selectors as program
     from modules.outcomes.views import _progress_context
+    from therapist.screening.selectors import any_active_consent, latest_intake
 
     summary: dict[str, Any] = {}
     with transaction.atomic():
@@ -93,6 +94,10 @@ def _patient_summary(therapist: Any, person: User) -> dict[str, Any]:
         summary["charts"] = _progress_context(person)["charts"]
         audit(actor=therapist, action="outcomes.scores.read", patient=person)
         summary["recent_messages"] = recent_messages(user=therapist, patient=person, limit=5).messages
+        summary["intake"] = latest_intake(person)
+        summary["consent"] = any_active_consent(person)
+        if summary["intake"] is not None:
+            audit(actor=therapist, action="screening.summary.read", patient=person, obj=summary["intake"])
     return summary
 
 
