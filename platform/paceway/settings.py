@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "paceway.accounts.middleware.NoStoreForSignedInMiddleware",
     "paceway.accounts.middleware.SessionLimitMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "paceway.accounts.middleware.RequireClinicianMFAMiddleware",

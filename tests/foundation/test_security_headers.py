@@ -11,3 +11,10 @@ def test_pages_send_a_strict_content_security_policy(client, db):
 
 def test_health_endpoints_answer_json(client, db):
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_pages_for_signed_in_people_are_not_cached(clients):
+    response = clients["patient"].get("/program/")
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+    response = clients["therapist"].get("/api/v1/me")
+    assert "no-store" in response["Cache-Control"]

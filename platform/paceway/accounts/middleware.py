@@ -11,6 +11,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from .mfa import mfa_satisfied
@@ -69,3 +70,16 @@ class RequireClinicianMFAMiddleware:
             messages.warning(request, _("Set up two-step verification before you continue."))
             return redirect("mfa_activate_totp")
         return self.get_response(request)
+
+
+class NoStoreForSignedInMiddleware:
+    """Pages for signed-in people may hold health data: browsers and proxies must not keep them."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if getattr(request, "user", None) is not None and request.user.is_authenticated:
+            patch_cache_control(response, no_store=True, private=True)
+        return response

@@ -25,7 +25,11 @@ def audit(
     obj: Any = None,
     object_type: str = "",
     object_id: Any = "",
+    savepoint: bool = True,
 ) -> AuditEvent:
+    """``savepoint=False`` (inside a caller's transaction) skips the nested savepoint: a failure
+    then marks the caller's whole transaction for rollback, which is what a caller wants that
+    fails with its audit anyway."""
     actor_known = actor is not None and getattr(actor, "is_authenticated", False)
     if obj is not None:
         object_type = object_type or obj.__class__.__name__
@@ -33,7 +37,7 @@ def audit(
     patient_id = getattr(patient, "pk", patient)
     actor_id = actor.pk if actor_known else None
     chain = chain_for(patient_id=patient_id, actor_id=actor_id)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=savepoint):
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=chain + 1, defaults={"mac": GENESIS})
         event = AuditEvent(
             chain=chain,
