@@ -27,11 +27,12 @@ from importlib import import_module
 from typing import Any, TypeVar
 
 from asgiref.sync import sync_to_async
-from channels.db import database_sync_to_async
+from channels.consumer import get_handler_name
+from channels.db import DatabaseSyncToAsync, database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, get_user_model
-from django.db import connection, connections
+from django.db import close_old_connections, connection, connections
 from django.utils.translation import gettext as _
 
 from paceway.accounts.access import can_view_clinical
@@ -64,11 +65,16 @@ def db_threads() -> int:
     """How many threads run the sockets' database work in one process. Django's default for
     async code is one thread for everything, so every socket waits for every other socket's
     commit (an fsync on PostgreSQL); several threads, each with its own connection, let those
-    waits overlap. SQLite has a single writer, so there one thread avoids busy waits."""
+    waits overlap. SQLite has a single writer, so there one thread avoids busy waits.
+
+    Two, not more: the threads share one GIL, and with the per-message database work down to a
+    few milliseconds of Python, more threads mostly add GIL hand-offs (bench/messaging.py on
+    PostgreSQL, 50 conversations: 2 threads 93 msg/s, 4 threads 88, 8 threads 85; at 1
+    conversation 80 / 63 / 59). Run more Daphne processes to use more cores."""
     configured = getattr(settings, "MESSAGING_DB_THREADS", None)
     if configured is not None:
         return max(1, int(configured))
-    return 1 if connection.vendor == "sqlite" else 8
+    return 1 if connection.vendor == "sqlite" else 2
 
 
 def _pool(size: int) -> ThreadPoolExecutor:
@@ -98,6 +104,36 @@ def shutdown_db_pool(timeout: float = 10.0) -> None:
     pool.shutdown(wait=True)
 
 
+HEALTH_CHECK_SECONDS = 1.0
+_checked_at = threading.local()
+
+
+def _reuse_connections() -> None:
+    """``close_old_connections`` as at the start of every database call, but with
+    ``CONN_HEALTH_CHECKS`` a pool thread's connection is probed (``SELECT 1``) at most once per
+    ``HEALTH_CHECK_SECONDS`` rather than once per call, i.e. per message. Errors since the last
+    call still force a probe (Django's ``errors_occurred``), and max-age expiry still closes."""
+    close_old_connections()
+    now = time.monotonic()
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is None or not conn.settings_dict.get("CONN_HEALTH_CHECKS"):
+            continue
+        ident, at = getattr(_checked_at, conn.alias, (None, 0.0))
+        if ident == id(conn.connection) and now - at < HEALTH_CHECK_SECONDS:
+            conn.health_check_done = True  # probed by this thread less than a second ago
+        else:
+            setattr(_checked_at, conn.alias, (id(conn.connection), now))  # probed in this call
+
+
+class _PoolSyncToAsync(DatabaseSyncToAsync):
+    def thread_handler(self, loop: Any, *args: Any, **kwargs: Any) -> Any:
+        _reuse_connections()
+        try:
+            return super(DatabaseSyncToAsync, self).thread_handler(loop, *args, **kwargs)
+        finally:
+            close_old_connections()
+
+
 def in_db_thread(func: Callable[..., T]) -> Callable[..., Awaitable[T]]:
     """``database_sync_to_async`` for the socket's database work (see ``db_threads``). A channel
     push made inside (an ``on_commit`` hook) is handed back to the event loop rather than waited
@@ -113,7 +149,7 @@ def in_db_thread(func: Callable[..., T]) -> Callable[..., Awaitable[T]]:
         size = db_threads()
         if size == 1:
             return await database_sync_to_async(run)()
-        return await database_sync_to_async(run, thread_sensitive=False, executor=_pool(size))()
+        return await _PoolSyncToAsync(run, thread_sensitive=False, executor=_pool(size))()
 
     return call
 
@@ -127,6 +163,15 @@ class SendOutcome:
 
 
 class ConversationConsumer(AsyncWebsocketConsumer):
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """As Channels' own, without its ``aclose_old_connections()`` (a hop to the sync thread)
+        before every frame and event: this consumer never queries in the event loop's thread;
+        every database call goes through ``in_db_thread``, which tidies connections itself."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
     async def connect(self) -> None:
         self.closing = False
         self.joined: list[str] = []
@@ -136,6 +181,13 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         self.watchdog: asyncio.Task[None] | None = None
         self.access_checked_at = 0.0
         self.deliver_lock = asyncio.Lock()
+        # Per-socket caches, filled in the database thread: the user and patient rows as of the
+        # last access check, the conversation's id and its unwrapped data key (held in memory for
+        # the socket's lifetime; the conversation's erased_at is re-read with every page).
+        self.user: Any = None
+        self.patient: Any = None
+        self.conversation_id: int | None = None
+        self.keys: dict[int, bytes] = {}
         user = self.scope.get("user")
         session = self.scope.get("session")
         self.session_key = getattr(session, "session_key", None)
@@ -310,6 +362,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         )
 
     async def messaging_recheck(self, event: dict[str, Any]) -> None:
+        self.access_checked_at = 0.0  # care team, logout or deactivation: no memoized decision
         if self.closing:
             return
         ended = event.get("ended_session")
@@ -427,12 +480,25 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         return found.get(self.user_id), patient
 
     def _allowed(self, *, check_session: bool) -> bool:
+        self.access_checked_at = 0.0
         user, patient = self._load()
         if user is None or patient is None or not user.is_active:
             return False
         if check_session and not self._session_alive():
             return False
-        return bool(mfa_satisfied(user) and can_view_clinical(user, patient))
+        if not (mfa_satisfied(user) and can_view_clinical(user, patient)):
+            return False
+        self.user, self.patient = user, patient
+        self.access_checked_at = time.monotonic()
+        return True
+
+    def _checked(self) -> tuple[Any, Any]:
+        """The user and patient as of an access check at most ACCESS_MEMO_SECONDS old (a new
+        check when older; a recheck event clears the memo); NotAllowed when access is gone."""
+        stale = self.user is None or time.monotonic() - self.access_checked_at >= ACCESS_MEMO_SECONDS
+        if stale and not self._allowed(check_session=False):
+            raise services.NotAllowed()
+        return self.user, self.patient
 
     def _session_alive(self) -> bool:
         store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=self.session_key)
@@ -441,6 +507,8 @@ class ConversationConsumer(AsyncWebsocketConsumer):
     def _state(self) -> dict[str, Any]:
         user, patient = self._load()
         conversation = services.conversation_of(patient)
+        if conversation is not None:
+            self.conversation_id = conversation.pk
         return {
             "patient_id": self.patient_id,
             "user_id": self.user_id,
@@ -454,12 +522,16 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         allowed, retry_after = limits.allow_send(self.user_id)
         if not allowed:
             return SendOutcome(retry_after=retry_after)
-        user, patient = self._load()
-        if user is None or patient is None:
-            raise services.NotAllowed()
+        user, patient = self._checked()
         message, created = services.send_message(
-            sender=user, patient=patient, client_id=client_id, body=body
+            sender=user,
+            patient=patient,
+            client_id=client_id,
+            body=body,
+            access_checked=True,  # can_view_clinical within ACCESS_MEMO_SECONDS (same rule)
+            keys=self.keys,
         )
+        self.conversation_id = message.conversation_id
         outcome = SendOutcome(message=message, created=created)
         if created:  # body passed validation unchanged; the sender is this socket's user
             message.sender = user
@@ -473,16 +545,19 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         return services.mark_read(user=user, patient=patient, seq=seq)
 
     def _page(self, after_seq: int, replay: bool) -> services.Page:
-        user, patient = self._load()
-        if user is None or patient is None:
-            raise services.NotAllowed()
-        return services.list_messages(
+        user, patient = self._checked()
+        page = services.socket_page(
             user=user,
             patient=patient,
+            conversation_id=self.conversation_id,
             after_seq=after_seq,
             limit=REPLAY_PAGE,
+            keys=self.keys,
             audit_action="message.resume" if replay else None,
         )
+        if page.conversation_id is not None:
+            self.conversation_id = page.conversation_id
+        return page
 
 
 def _client_id_of(frame: dict[str, Any]) -> str | None:

@@ -9,7 +9,8 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.redis import RedisCache
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -53,14 +54,34 @@ def allow_send(user_id: int) -> tuple[bool, int]:
     now = time.time()
     bucket = int(now // window)
     key = f"messaging:rate:{user_id}:{bucket}"
-    cache.add(key, 0, timeout=window * 2)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window * 2)
-        count = 1
+    count = _incr_redis(key, window * 2) if _is_redis() else None
+    if count is None:
+        cache.add(key, 0, timeout=window * 2)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=window * 2)
+            count = 1
     retry_after = max(1, int((bucket + 1) * window - now + 0.999))
     return count <= limit, retry_after
+
+
+def _is_redis() -> bool:
+    return isinstance(caches[DEFAULT_CACHE_ALIAS], RedisCache)
+
+
+def _incr_redis(key: str, timeout: int) -> int:
+    """INCR and EXPIRE in one pipelined round trip (Django's add + incr take three). The key is
+    Django's (prefix and version applied), and Django stores integers as plain Redis integers,
+    so ``cache.get`` reads the same counter."""
+    backend: Any = caches[DEFAULT_CACHE_ALIAS]
+    full_key = backend.make_and_validate_key(key)
+    client = backend._cache.get_client(full_key, write=True)
+    pipe = client.pipeline(transaction=False)
+    pipe.incr(full_key)
+    pipe.expire(full_key, timeout)
+    count, _ = pipe.execute()
+    return int(count)
 
 
 def _slot_key(user_id: int, index: int) -> str:
