@@ -16,6 +16,10 @@ sockets to a fresh Daphne process and reports the growth of its RSS per socket.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/paceway_bench .venv/bin/python bench/messaging.py
 
 Options: --paths full,relay-pubsub  --n1 300 --n50 40 --idle 2000 (0 skips the memory part).
+BENCH_QUERY_LOG=/tmp/q.json counts the Daphne processes' SQL statements by kind into that file
+(rewritten every second; run with --idle 0, or the idle process overwrites it);
+statements per delivered message = total / "INSERT messaging_message". BENCH_DB_THREADS=n
+overrides MESSAGING_DB_THREADS.
 """
 
 from __future__ import annotations

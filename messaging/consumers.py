@@ -186,6 +186,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         # the socket's lifetime; the conversation's erased_at is re-read with every page).
         self.user: Any = None
         self.patient: Any = None
+        self.holds_rows = False
         self.conversation_id: int | None = None
         self.keys: dict[int, bytes] = {}
         user = self.scope.get("user")
@@ -488,16 +489,18 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             return False
         if not (mfa_satisfied(user) and can_view_clinical(user, patient)):
             return False
-        self.user, self.patient = user, patient
+        if self.holds_rows:  # only a socket that has sent or read holds the rows (memory)
+            self.user, self.patient = user, patient
         self.access_checked_at = time.monotonic()
         return True
 
     def _checked(self) -> tuple[Any, Any]:
         """The user and patient as of an access check at most ACCESS_MEMO_SECONDS old (a new
         check when older; a recheck event clears the memo); NotAllowed when access is gone."""
-        stale = self.user is None or time.monotonic() - self.access_checked_at >= ACCESS_MEMO_SECONDS
-        if stale and not self._allowed(check_session=False):
-            raise services.NotAllowed()
+        if self.user is None or time.monotonic() - self.access_checked_at >= ACCESS_MEMO_SECONDS:
+            self.holds_rows = True  # from now on _allowed keeps the rows it loads
+            if not self._allowed(check_session=False):
+                raise services.NotAllowed()
         return self.user, self.patient
 
     def _session_alive(self) -> bool:
@@ -553,7 +556,8 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             after_seq=after_seq,
             limit=REPLAY_PAGE,
             keys=self.keys,
-            audit_action="message.resume" if replay else None,
+            # Replays and live deliveries are both reads of health data: one event per page.
+            audit_action="message.resume" if replay else "message.deliver",
         )
         if page.conversation_id is not None:
             self.conversation_id = page.conversation_id

@@ -440,13 +440,14 @@ def socket_page(
             Conversation.objects.filter(pk=conversation_id).values_list("last_seq", flat=True).first()
         )
         page = Page(conversation_id=conversation_id, last_seq=int(last_seq or 0))
-    if audit_action:
+    if audit_action and (page.messages or audit_action != "message.deliver"):
+        seqs = f":{page.messages[0]['seq']}-{page.messages[-1]['seq']}" if page.messages else ""
         audit(
             actor=user,
             action=audit_action,
             patient=patient,
             object_type="Conversation",
-            object_id=conversation_id,
+            object_id=f"{conversation_id}{seqs}",
         )
     return page
 

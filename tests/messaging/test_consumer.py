@@ -93,6 +93,10 @@ def test_send_is_acked_with_seq_and_pushed_to_the_other_side(personas):
         await therapist.disconnect()
 
     run(scenario)
+    from paceway.audit.models import AuditEvent
+
+    delivered = AuditEvent.objects.filter(action="message.deliver", actor_id=personas.therapist.pk)
+    assert delivered.exists() and delivered.first().object_id.endswith(":1-1")
 
 
 def test_frames_over_64_kib_close_with_1009(personas):
