@@ -120,7 +120,7 @@ def _reuse_connections() -> None:
             continue
         ident, at = getattr(_checked_at, conn.alias, (None, 0.0))
         if ident == id(conn.connection) and now - at < HEALTH_CHECK_SECONDS:
-            conn.health_check_done = True  # probed by this thread less than a second ago
+            conn.health_check_done = True  # type: ignore[attr-defined]  # probed by this thread under a second ago
         else:
             setattr(_checked_at, conn.alias, (id(conn.connection), now))  # probed in this call
 

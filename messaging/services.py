@@ -263,7 +263,7 @@ def _advance_for_send(conversation_id: int, sender_id: int, seq: int) -> bool:
     set_seq = f"UPDATE {conv} SET last_seq = %s WHERE id = %s"  # noqa: S608 (model table names)
     advance = f"UPDATE {receipt} SET last_read_seq = %s, updated_at = %s"  # noqa: S608
     advance += " WHERE conversation_id = %s AND user_id = %s AND last_read_seq < %s"
-    receipt_params = [seq, now, conversation_id, sender_id, seq]
+    receipt_params: list[Any] = [seq, now, conversation_id, sender_id, seq]
     with db.cursor() as cursor:
         if db.vendor == "postgresql":
             cursor.execute(
