@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from paceway.accounts.access import can_view_clinical
 from paceway.accounts.mfa import mfa_satisfied
+from paceway.accounts.middleware import LOGIN_AT, SEEN_AT, session_expired
 from paceway.keyring.crypto import DecryptionError
 
 from . import limits, push, services
@@ -187,6 +188,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         self.user: Any = None
         self.patient: Any = None
         self.holds_rows = False
+        self.last_client_frame = 0.0  # time.time() of the person's last frame: activity
         self.conversation_id: int | None = None
         self.keys: dict[int, bytes] = {}
         user = self.scope.get("user")
@@ -235,6 +237,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.closing:
             return
+        self.last_client_frame = time.time()
         if bytes_data is not None:
             if len(bytes_data) > MAX_FRAME_BYTES:
                 await self._close(CLOSE_TOO_BIG)
@@ -485,7 +488,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         user, patient = self._load()
         if user is None or patient is None or not user.is_active:
             return False
-        if check_session and not self._session_alive():
+        if check_session and not self._session_alive(user):
             return False
         if not (mfa_satisfied(user) and can_view_clinical(user, patient)):
             return False
@@ -503,9 +506,16 @@ class ConversationConsumer(AsyncWebsocketConsumer):
                 raise services.NotAllowed()
         return self.user, self.patient
 
-    def _session_alive(self) -> bool:
+    def _session_alive(self, user: Any) -> bool:
+        """The session still exists and is within its role's idle and absolute limits (what the
+        person does on the socket counts as activity, as a page request would)."""
         store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=self.session_key)
-        return bool(store.get(SESSION_KEY) == str(self.user_id))
+        if store.get(SESSION_KEY) != str(self.user_id):
+            return False
+        now = time.time()
+        login_at = float(store.get(LOGIN_AT, now))
+        seen_at = max(float(store.get(SEEN_AT, now)), self.last_client_frame)
+        return not session_expired(str(user.role), login_at=login_at, seen_at=seen_at, now=now)
 
     def _state(self) -> dict[str, Any]:
         user, patient = self._load()

@@ -365,3 +365,31 @@ def test_socket_traffic_through_the_layer_has_no_text(personas, layer_traffic):
     run(scenario)
     assert layer_traffic
     assert all("Quokka" not in repr(event) for _, event in layer_traffic)
+
+
+def test_an_idle_session_closes_the_socket(personas, settings):
+    """The role's idle limit holds on a socket too: a therapist who walked away is cut off."""
+    import time as clock
+    from importlib import import_module
+
+    from paceway.accounts.middleware import SEEN_AT
+
+    from .wsutil import session_cookie, socket
+
+    settings.MESSAGING_RECHECK_SECONDS = 0.2
+
+    async def scenario():
+        _client, key = await database_sync_to_async(session_cookie)(personas.therapist)
+        comm = socket(personas.patient.pk, session_key=key)
+        connected, _ = await comm.connect(timeout=3)
+        assert connected
+
+        def idle_for_16_minutes():
+            store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=key)
+            store[SEEN_AT] = clock.time() - 16 * 60
+            store.save()
+
+        await database_sync_to_async(idle_for_16_minutes)()
+        assert await expect_close(comm, timeout=1.5) == consumers.CLOSE_FORBIDDEN
+
+    run(scenario)

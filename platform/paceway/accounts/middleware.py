@@ -28,6 +28,13 @@ def _wants_json(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
 
 
+def session_expired(role: str, *, login_at: float, seen_at: float, now: float) -> bool:
+    """The one rule for HTTP requests and open sockets alike."""
+    idle_limit = settings.SESSION_IDLE_MINUTES.get(role, 15) * 60
+    absolute_limit = settings.SESSION_ABSOLUTE_HOURS * 3600
+    return now - seen_at > idle_limit or now - login_at > absolute_limit
+
+
 class SessionLimitMiddleware:
     """Idle limit (15 min clinicians, 30 min patients) and a 12-hour absolute limit."""
 
@@ -40,9 +47,7 @@ class SessionLimitMiddleware:
             now = time.time()
             login_at = request.session.setdefault(LOGIN_AT, now)
             seen_at = request.session.get(SEEN_AT, now)
-            idle_limit = settings.SESSION_IDLE_MINUTES.get(role, 15) * 60
-            absolute_limit = settings.SESSION_ABSOLUTE_HOURS * 3600
-            if now - seen_at > idle_limit or now - login_at > absolute_limit:
+            if session_expired(role, login_at=login_at, seen_at=seen_at, now=now):
                 logout(request)
                 if _wants_json(request):
                     return JsonResponse({"detail": _("Your session has ended. Please log in again.")}, status=401)
