@@ -82,7 +82,7 @@ def _patient_summary(therapist: Any, person: User) -> dict[str, Any]:
     audited like the full pages it links to."""
     from messaging.services import recent_messages
     from modules import selectors as program
-    from modules.outcomes.views import _progress_context
+    from modules.outcomes.charts import patient_charts
     from therapist.screening.selectors import any_active_consent, latest_intake
 
     summary: dict[str, Any] = {}
@@ -91,7 +91,7 @@ def _patient_summary(therapist: Any, person: User) -> dict[str, Any]:
         summary["overview"] = program.program_overview(enrolment) if enrolment else None
         summary["diary"] = program.entries_for(person, kind="pain_diary", limit=7)
         audit(actor=therapist, action="program.patient_work.read", patient=person, object_type="ExerciseEntry")
-        summary["charts"] = _progress_context(person)["charts"]
+        summary["charts"] = patient_charts(person)
         audit(actor=therapist, action="outcomes.scores.read", patient=person)
         summary["recent_messages"] = recent_messages(user=therapist, patient=person, limit=5).messages
         summary["intake"] = latest_intake(person)
@@ -110,14 +110,18 @@ class FeedbackForm(forms.Form):
 @require_POST
 def send_feedback(request: HttpRequest, patient_id: int) -> HttpResponse:
     """Weekly feedback goes into the same secure conversation, through the messaging service."""
-    from messaging.services import send_message
+    from messaging.services import MessagingError, send_message
 
     _require_therapist(request)
     person = patient_for_clinical(request.user, patient_id)
     form = FeedbackForm(request.POST)
     if form.is_valid():
-        send_message(sender=request.user, patient=person, client_id=form.cleaned_data["client_id"], body=form.cleaned_data["body"])
-        messages.success(request, _("Message sent."))
+        try:
+            send_message(sender=request.user, patient=person, client_id=form.cleaned_data["client_id"], body=form.cleaned_data["body"])
+        except MessagingError as exc:
+            messages.error(request, _("The message was not sent: %(reason)s") % {"reason": exc})
+        else:
+            messages.success(request, _("Message sent."))
     else:
         messages.error(request, _("The message was not sent: write up to 8,000 characters."))
     return redirect("therapist:patient", patient_id=person.pk)

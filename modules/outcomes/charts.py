@@ -8,14 +8,15 @@ Each chart shows one scale over time: severity bands, the baseline, the reliable
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from .change import reliable_change_threshold
-from .instruments import Scale
-from .selectors import Point
+from .instruments import SCALES, Scale
+from .selectors import Point, changes_from_baseline, score_series
 
 WIDTH, HEIGHT = 640, 240
 LEFT, RIGHT, TOP, BOTTOM = 44, 150, 14, 34
@@ -124,3 +125,25 @@ def trajectory_svg(scale: Scale, points: list[Point], *, chart_id: str) -> SafeS
         )
     out.append("</svg>")
     return mark_safe("".join(out))  # noqa: S308 - every interpolated text is escaped above
+
+
+def patient_charts(patient: Any) -> list[dict[str, Any]]:
+    """One chart per scale the patient has answered, each with its table rows and change from
+    baseline: what the patient's progress page and the therapist's views show."""
+    series = score_series(patient.pk)
+    changes = changes_from_baseline(series)
+    charts = []
+    for key, points in series.items():
+        _instrument, scale = SCALES[key]
+        charts.append(
+            {
+                "scale": scale,
+                "svg": trajectory_svg(scale, points, chart_id=f"chart-{key}"),
+                "rows": [
+                    {"at": p.at, "total": p.total, "band": next((b.label for b in scale.bands if b.key == p.band), "")}
+                    for p in points
+                ],
+                "change": changes.get(key),
+            }
+        )
+    return charts

@@ -26,9 +26,9 @@ from paceway.audit.services import audit
 
 from . import evaluation, selectors, services
 from .access import can_act_on_alert, can_see_fallback_queue, is_clinical_lead
-from .charts import trajectory_svg
+from .charts import patient_charts
 from .fhir import patient_bundle
-from .instruments import SCALES, WEEKLY_CHECK_IN, get_questionnaire
+from .instruments import WEEKLY_CHECK_IN, get_questionnaire
 from .models import QuestionnaireResponse
 from .scoring import AnswerErrors
 
@@ -78,42 +78,31 @@ def questionnaire(request: HttpRequest, slug: str) -> HttpResponse:
         except AnswerErrors as exc:
             context = _form_context(definition, request.POST.dict(), exc.errors)
             return render(request, "outcomes/questionnaire.html", context, status=400)
-        return render(
-            request,
-            "outcomes/submitted.html",
-            {
-                "questionnaire": definition,
-                "submission": submission,
-                "crisis": submission.crisis,
-                "clinic_contact": settings.CLINIC_CONTACT,
-                "clinic_name": getattr(settings, "CLINIC_NAME", ""),
-                "scores": [
-                    {"label": s.scale.label, "total": s.total, "band": s.band.label if s.band else ""}
-                    for s in submission.result.scores
-                ],
-            },
-        )
+        return _submitted(request, definition, submission)
     return render(request, "outcomes/questionnaire.html", _form_context(definition))
 
 
+def _submitted(request: HttpRequest, definition: Any, submission: Any) -> HttpResponse:
+    """The page that answers a saved submission; it carries the crisis panel when needed."""
+    return render(
+        request,
+        "outcomes/submitted.html",
+        {
+            "questionnaire": definition,
+            "submission": submission,
+            "crisis": submission.crisis,
+            "clinic_contact": settings.CLINIC_CONTACT,
+            "clinic_name": settings.CLINIC_NAME,
+            "scores": [
+                {"label": s.scale.label, "total": s.total, "band": s.band.label if s.band else ""}
+                for s in submission.result.scores
+            ],
+        },
+    )
+
+
 def _progress_context(patient: Any) -> dict[str, Any]:
-    series = selectors.score_series(patient.pk)
-    changes = selectors.changes_from_baseline(series)
-    charts = []
-    for key, points in series.items():
-        _instrument, scale = SCALES[key]
-        charts.append(
-            {
-                "scale": scale,
-                "svg": trajectory_svg(scale, points, chart_id=f"chart-{key}"),
-                "rows": [
-                    {"at": p.at, "total": p.total, "band": next((b.label for b in scale.bands if b.key == p.band), "")}
-                    for p in points
-                ],
-                "change": changes.get(key),
-            }
-        )
-    return {"patient": patient, "charts": charts}
+    return {"patient": patient, "charts": patient_charts(patient)}
 
 
 @never_cache
@@ -125,8 +114,9 @@ def progress(request: HttpRequest) -> HttpResponse:
     with transaction.atomic():
         audit(actor=request.user, action="outcomes.progress.read", patient=patient)
         context = _progress_context(patient)
-        context["due"] = [d for d in selectors.due_questionnaires(patient) if d.status in ("due", "overdue")]
-        context["upcoming"] = next((d for d in selectors.due_questionnaires(patient) if d.status == "upcoming"), None)
+        schedule = selectors.due_questionnaires(patient)
+        context["due"] = [d for d in schedule if d.status in ("due", "overdue")]
+        context["upcoming"] = next((d for d in schedule if d.status == "upcoming"), None)
     context["weekly"] = WEEKLY_CHECK_IN
     return render(request, "outcomes/progress.html", context)
 
@@ -254,20 +244,7 @@ def amend(request: HttpRequest, response_id: int) -> HttpResponse:
             context = _form_context(definition, request.POST.dict(), {"__all__": exc.messages})
             context.update(amending=original, reason="")
             return render(request, "outcomes/questionnaire.html", context, status=400)
-        return render(
-            request,
-            "outcomes/submitted.html",
-            {
-                "questionnaire": definition,
-                "submission": submission,
-                "crisis": submission.crisis,
-                "clinic_contact": settings.CLINIC_CONTACT,
-                "scores": [
-                    {"label": s.scale.label, "total": s.total, "band": s.band.label if s.band else ""}
-                    for s in submission.result.scores
-                ],
-            },
-        )
+        return _submitted(request, definition, submission)
     with transaction.atomic():
         audit(actor=request.user, action="outcomes.response.read", patient=request.user, obj=original)
         posted = {code: str(value) for code, value in original.answers.items()}

@@ -19,6 +19,7 @@ from .roles import role_of
 
 LOGIN_AT = "paceway_login_at"
 SEEN_AT = "paceway_seen_at"
+SEEN_AT_RESOLUTION = 30  # seconds: idle limits are measured to within this
 
 # Paths a clinician without MFA may still reach: to log in, enrol an authenticator, log out.
 MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz", "/readyz", "/i18n/")
@@ -53,7 +54,9 @@ class SessionLimitMiddleware:
                     return JsonResponse({"detail": _("Your session has ended. Please log in again.")}, status=401)
                 messages.info(request, _("For your privacy, you were logged out. Please log in again."))
                 return redirect(f"{reverse('account_login')}?next={request.path}")
-            request.session[SEEN_AT] = now
+            if now - seen_at >= SEEN_AT_RESOLUTION:
+                # Writing the session on every request would cost a database write per page.
+                request.session[SEEN_AT] = now
         return self.get_response(request)
 
 
