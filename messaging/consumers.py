@@ -15,24 +15,17 @@ The channel layer only carries {conversation_id, seq}; the socket reads the row 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
-import threading
 import time
-from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from importlib import import_module
-from typing import Any, TypeVar
+from typing import Any
 
 from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
-from channels.db import DatabaseSyncToAsync, database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, get_user_model
-from django.db import close_old_connections, connection, connections
 from django.utils.translation import gettext as _
 
 from paceway.accounts.access import can_view_clinical
@@ -40,7 +33,9 @@ from paceway.accounts.mfa import mfa_satisfied
 from paceway.accounts.middleware import LOGIN_AT, SEEN_AT, session_expired
 from paceway.keyring.crypto import DecryptionError
 
-from . import limits, push, services
+from . import limits, services, store
+from .db_work import in_db_thread
+from .group_commit import committer
 from .push import conversation_group, session_fingerprint, user_group
 
 logger = logging.getLogger(__name__)
@@ -52,115 +47,10 @@ CLOSE_TOO_BIG = 1009
 CLOSE_SESSION_ENDED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_TOO_MANY = 4429
-T = TypeVar("T")
 
 
 def recheck_seconds() -> float:
     return float(getattr(settings, "MESSAGING_RECHECK_SECONDS", 30))
-
-
-_db_pool: ThreadPoolExecutor | None = None
-
-
-def db_threads() -> int:
-    """How many threads run the sockets' database work in one process. Django's default for
-    async code is one thread for everything, so every socket waits for every other socket's
-    commit (an fsync on PostgreSQL); several threads, each with its own connection, let those
-    waits overlap. SQLite has a single writer, so there one thread avoids busy waits.
-
-    Two, not more: the threads share one GIL, and with the per-message database work down to a
-    few milliseconds of Python, more threads mostly add GIL hand-offs (bench/messaging.py on
-    PostgreSQL, 50 conversations: 2 threads 93 msg/s, 4 threads 88, 8 threads 85; at 1
-    conversation 80 / 63 / 59). Run more Daphne processes to use more cores."""
-    configured = getattr(settings, "MESSAGING_DB_THREADS", None)
-    if configured is not None:
-        return max(1, int(configured))
-    return 1 if connection.vendor == "sqlite" else 2
-
-
-def _pool(size: int) -> ThreadPoolExecutor:
-    global _db_pool
-    if _db_pool is None or _db_pool._max_workers != size:
-        _db_pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="messaging-db")
-    return _db_pool
-
-
-def shutdown_db_pool(timeout: float = 10.0) -> None:
-    """Close every pool thread's database connection and retire the pool (tests call this
-    before the test database is dropped; a new pool starts on next use)."""
-    global _db_pool
-    pool, _db_pool = _db_pool, None
-    if pool is None:
-        return
-    size = pool._max_workers
-    barrier = threading.Barrier(size)
-
-    def close_here() -> None:
-        with contextlib.suppress(threading.BrokenBarrierError):
-            barrier.wait(timeout)  # one job per thread: each waits until all threads hold one
-        connections.close_all()
-
-    for _n in range(size):
-        pool.submit(close_here)
-    pool.shutdown(wait=True)
-
-
-HEALTH_CHECK_SECONDS = 1.0
-_checked_at = threading.local()
-
-
-def _reuse_connections() -> None:
-    """``close_old_connections`` as at the start of every database call, but with
-    ``CONN_HEALTH_CHECKS`` a pool thread's connection is probed (``SELECT 1``) at most once per
-    ``HEALTH_CHECK_SECONDS`` rather than once per call, i.e. per message. Errors since the last
-    call still force a probe (Django's ``errors_occurred``), and max-age expiry still closes."""
-    close_old_connections()
-    now = time.monotonic()
-    for conn in connections.all(initialized_only=True):
-        if conn.connection is None or not conn.settings_dict.get("CONN_HEALTH_CHECKS"):
-            continue
-        ident, at = getattr(_checked_at, conn.alias, (None, 0.0))
-        if ident == id(conn.connection) and now - at < HEALTH_CHECK_SECONDS:
-            conn.health_check_done = True  # type: ignore[attr-defined]  # probed by this thread under a second ago
-        else:
-            setattr(_checked_at, conn.alias, (id(conn.connection), now))  # probed in this call
-
-
-class _PoolSyncToAsync(DatabaseSyncToAsync):
-    def thread_handler(self, loop: Any, *args: Any, **kwargs: Any) -> Any:
-        _reuse_connections()
-        try:
-            return super(DatabaseSyncToAsync, self).thread_handler(loop, *args, **kwargs)
-        finally:
-            close_old_connections()
-
-
-def in_db_thread(func: Callable[..., T]) -> Callable[..., Awaitable[T]]:
-    """``database_sync_to_async`` for the socket's database work (see ``db_threads``). A channel
-    push made inside (an ``on_commit`` hook) is handed back to the event loop rather than waited
-    for in the database thread."""
-
-    async def call(*args: Any, **kwargs: Any) -> T:
-        loop = asyncio.get_running_loop()
-
-        def run() -> T:
-            with push.handing_off_to(loop):
-                return func(*args, **kwargs)
-
-        size = db_threads()
-        if size == 1:
-            return await database_sync_to_async(run)()
-        return await _PoolSyncToAsync(run, thread_sensitive=False, executor=_pool(size))()
-
-    return call
-
-
-@dataclass
-class SendOutcome:
-    message: Any = None
-    created: bool = False
-    echo: dict[str, Any] | None = None  # the new message as the sender's own socket shows it
-    retry_after: int | None = None  # rate limited
 
 
 class ConversationConsumer(AsyncWebsocketConsumer):
@@ -283,30 +173,35 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             await self._error("server_error", _("Something went wrong. Please try again."))
 
     async def _action_send(self, frame: dict[str, Any]) -> None:
-        outcome = await in_db_thread(self._send_message)(frame.get("client_id"), frame.get("body"))
-        if outcome.retry_after is not None:
-            await self._send_json(
-                {
-                    "type": "error",
-                    "code": "rate_limited",
-                    "detail": _("You are sending too fast. Please wait a moment."),
-                    "client_id": _client_id_of(frame),
-                    "retry_after": outcome.retry_after,
-                }
+        job = store.Outgoing(
+            sender_id=self.user_id,
+            client_id=services.clean_client_id(frame.get("client_id")),
+            body=services.clean_body(frame.get("body")),
+            keys=self.keys,
+        )
+        await committer.run(job, self._fill_participants)
+        if isinstance(job.error, services.RateLimited):
+            await self._error(
+                job.error.code, job.error.message, client_id=job.client_id, retry_after=job.error.retry_after
             )
             return
-        message = outcome.message
+        if job.error is not None:
+            raise job.error
+        message = job.message
+        assert message is not None
+        self.conversation_id = message.conversation_id
         # Committed by now: the ack can promise durability.
         await self._send_json(
             {
                 "type": "ack",
                 "client_id": message.client_id,
                 "seq": message.seq,
-                "duplicate": not outcome.created,
+                "duplicate": not job.created,
             }
         )
-        if outcome.echo is not None:
-            await self._echo(message.conversation_id, outcome.echo)
+        if job.created:  # body passed validation unchanged; the sender is this socket's user
+            shown = services.serialize(message, job.body, viewer=job.sender, patient_id=self.patient_id)
+            await self._echo(message.conversation_id, shown)
 
     async def _echo(self, conversation_id: int, shown: dict[str, Any]) -> None:
         """Show the sender's socket its own new message without reading it back, when it is
@@ -387,11 +282,24 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             await self._deliver_locked(after_seq, replay=replay)
 
     async def _deliver_locked(self, after_seq: int, *, replay: bool) -> None:
-        try:
-            page = await in_db_thread(self._page)(after_seq, replay)
-        except services.NotAllowed:
+        request = store.PageRequest(
+            after_seq=after_seq,
+            limit=REPLAY_PAGE,
+            # Replays and live deliveries are both reads of health data: one event per page.
+            audit_action="message.resume" if replay else "message.deliver",
+            conversation_id=self.conversation_id,
+            keys=self.keys,
+        )
+        await committer.run(request, self._fill_participants)
+        if isinstance(request.error, services.NotAllowed):
             await self._close(CLOSE_FORBIDDEN)
             return
+        if request.error is not None:
+            raise request.error
+        page = request.page
+        assert page is not None
+        if page.conversation_id is not None:
+            self.conversation_id = page.conversation_id
         if page.messages:
             self.cursor = page.messages[-1]["seq"]
         elif replay:
@@ -531,47 +439,19 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             "max_body": services.MAX_BODY_CHARS,
         }
 
-    def _send_message(self, client_id: Any, body: Any) -> SendOutcome:
-        allowed, retry_after = limits.allow_send(self.user_id)
-        if not allowed:
-            return SendOutcome(retry_after=retry_after)
+    def _fill_participants(self, job: store.Outgoing | store.PageRequest) -> None:
+        """The group commit's access check for this socket's job (in its thread)."""
         user, patient = self._checked()
-        message, created = services.send_message(
-            sender=user,
-            patient=patient,
-            client_id=client_id,
-            body=body,
-            access_checked=True,  # can_view_clinical within ACCESS_MEMO_SECONDS (same rule)
-            keys=self.keys,
-        )
-        self.conversation_id = message.conversation_id
-        outcome = SendOutcome(message=message, created=created)
-        if created:  # body passed validation unchanged; the sender is this socket's user
-            message.sender = user
-            outcome.echo = services.serialize(message, body, viewer=user, patient_id=patient.pk)
-        return outcome
+        if isinstance(job, store.Outgoing):
+            job.sender, job.patient = user, patient
+        else:
+            job.user, job.patient = user, patient
 
     def _mark_read(self, seq: Any) -> int:
         user, patient = self._load()
         if user is None or patient is None:
             raise services.NotAllowed()
         return services.mark_read(user=user, patient=patient, seq=seq)
-
-    def _page(self, after_seq: int, replay: bool) -> services.Page:
-        user, patient = self._checked()
-        page = services.socket_page(
-            user=user,
-            patient=patient,
-            conversation_id=self.conversation_id,
-            after_seq=after_seq,
-            limit=REPLAY_PAGE,
-            keys=self.keys,
-            # Replays and live deliveries are both reads of health data: one event per page.
-            audit_action="message.resume" if replay else "message.deliver",
-        )
-        if page.conversation_id is not None:
-            self.conversation_id = page.conversation_id
-        return page
 
 
 def _client_id_of(frame: dict[str, Any]) -> str | None:

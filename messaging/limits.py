@@ -47,41 +47,55 @@ def max_connections() -> int:
     return int(getattr(settings, "MESSAGING_MAX_CONNECTIONS", DEFAULT_MAX_CONNECTIONS))
 
 
-@_fail_open((True, 1))
 def allow_send(user_id: int) -> tuple[bool, int]:
     """Fixed-window counter. Returns (allowed, seconds until the window resets)."""
+    return allow_sends([user_id])[0]
+
+
+def allow_sends(user_ids: list[int]) -> list[tuple[bool, int]]:
+    """``allow_send`` for several sends at once (a user may appear more than once, one count
+    per send): one pipelined round trip on Redis. Fails open when the cache is down."""
+    if not user_ids:
+        return []
     limit, window = send_rate()
     now = time.time()
     bucket = int(now // window)
-    key = f"messaging:rate:{user_id}:{bucket}"
-    count = _incr_redis(key, window * 2) if _is_redis() else None
-    if count is None:
-        cache.add(key, 0, timeout=window * 2)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=window * 2)
-            count = 1
+    keys = [f"messaging:rate:{user_id}:{bucket}" for user_id in user_ids]
+    try:
+        counts = _incr_redis(keys, window * 2) if _is_redis() else [_incr_cache(k, window * 2) for k in keys]
+    except Exception as exc:
+        logger.warning("messaging: send rate skipped, cache unavailable: %s", type(exc).__name__)
+        return [(True, 1)] * len(user_ids)
     retry_after = max(1, int((bucket + 1) * window - now + 0.999))
-    return count <= limit, retry_after
+    return [(count <= limit, retry_after) for count in counts]
+
+
+def _incr_cache(key: str, timeout: int) -> int:
+    cache.add(key, 0, timeout=timeout)
+    try:
+        return int(cache.incr(key))
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=timeout)
+        return 1
 
 
 def _is_redis() -> bool:
     return isinstance(caches[DEFAULT_CACHE_ALIAS], RedisCache)
 
 
-def _incr_redis(key: str, timeout: int) -> int:
-    """INCR and EXPIRE in one pipelined round trip (Django's add + incr take three). The key is
-    Django's (prefix and version applied), and Django stores integers as plain Redis integers,
-    so ``cache.get`` reads the same counter."""
+def _incr_redis(keys: list[str], timeout: int) -> list[int]:
+    """INCR and EXPIRE for every key in one pipelined round trip (Django's add + incr take
+    three per key). The keys are Django's (prefix and version applied), and Django stores
+    integers as plain Redis integers, so ``cache.get`` reads the same counters."""
     backend: Any = caches[DEFAULT_CACHE_ALIAS]
-    full_key = backend.make_and_validate_key(key)
-    client = backend._cache.get_client(full_key, write=True)
+    full_keys = [backend.make_and_validate_key(key) for key in keys]
+    client = backend._cache.get_client(full_keys[0], write=True)
     pipe = client.pipeline(transaction=False)
-    pipe.incr(full_key)
-    pipe.expire(full_key, timeout)
-    count, _ = pipe.execute()
-    return int(count)
+    for full_key in full_keys:
+        pipe.incr(full_key)
+        pipe.expire(full_key, timeout)
+    replies = pipe.execute()
+    return [int(count) for count in replies[::2]]
 
 
 def _slot_key(user_id: int, index: int) -> str:

@@ -44,11 +44,23 @@ def session_fingerprint(session_key: str | None) -> str:
     return hashlib.sha256(f"paceway-ws|{session_key}".encode()).hexdigest()[:32]
 
 
-async def _send(group: str, event: dict[str, Any]) -> None:
+async def _send(events: list[tuple[str, dict[str, Any]]]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    await asyncio.wait_for(layer.group_send(group, event), PUSH_TIMEOUT_SECONDS)
+    results = await asyncio.gather(
+        *(asyncio.wait_for(layer.group_send(group, event), PUSH_TIMEOUT_SECONDS) for group, event in events),
+        return_exceptions=True,
+    )
+    failed = [(group, r) for (group, _event), r in zip(events, results, strict=True) if isinstance(r, BaseException)]
+    for group, exc in failed:
+        logger.warning("messaging push to %s failed: %s", group, type(exc).__name__)
+    if failed:
+        raise PushFailed(len(failed))
+
+
+class PushFailed(Exception):
+    """Some pushes failed (each is logged, without content)."""
 
 
 _local = threading.local()
@@ -67,42 +79,56 @@ def handing_off_to(loop: asyncio.AbstractEventLoop) -> Iterator[None]:
         _local.loop = previous
 
 
-def _log_failure(group: str, future: concurrent.futures.Future[None]) -> None:
+def _log_failure(future: concurrent.futures.Future[None]) -> None:
     _in_flight.discard(future)
     if future.cancelled():
         return
     exc = future.exception()
-    if exc is not None:
-        logger.warning("messaging push to %s failed: %s", group, type(exc).__name__)
+    if exc is not None and not isinstance(exc, PushFailed):  # PushFailed: logged per group
+        logger.warning("messaging push failed: %s", type(exc).__name__)
 
 
 def group_send(group: str, event: dict[str, Any]) -> bool:
-    """Send an event to a group; False (and a log line, no content) if the layer failed.
+    return send_events([(group, event)])
 
-    Handed off to an event loop (see ``handing_off_to``), it returns True once scheduled; a
-    failure is then only logged."""
+
+def send_events(events: list[tuple[str, dict[str, Any]]]) -> bool:
+    """Send events to groups; False (and a log line per failure, no content) if the layer failed.
+
+    Handed off to an event loop (see ``handing_off_to``), it returns True once scheduled: one
+    hand-off for all the events; a failure is then only logged."""
+    if not events:
+        return True
     loop = getattr(_local, "loop", None)
     if loop is not None and loop.is_running():
         try:
-            future = asyncio.run_coroutine_threadsafe(_send(group, event), loop)
+            future = asyncio.run_coroutine_threadsafe(_send(events), loop)
         except RuntimeError as exc:  # the loop is shutting down
-            logger.warning("messaging push to %s failed: %s", group, type(exc).__name__)
+            logger.warning("messaging push failed: %s", type(exc).__name__)
             return False
         _in_flight.add(future)
-        future.add_done_callback(lambda f: _log_failure(group, f))
+        future.add_done_callback(_log_failure)
         return True
     try:
-        async_to_sync(_send)(group, event)
+        async_to_sync(_send)(events)
+    except PushFailed:
+        return False
     except Exception as exc:  # Redis down or slow: the database still has everything.
-        logger.warning("messaging push to %s failed: %s", group, type(exc).__name__)
+        logger.warning("messaging push failed: %s", type(exc).__name__)
         return False
     return True
 
 
-def new_message(*, patient_id: int, conversation_id: int, seq: int) -> bool:
-    return group_send(
-        conversation_group(patient_id),
-        {"type": "messaging.new", "conversation_id": conversation_id, "seq": seq},
+def new_messages(doorbells: list[tuple[int, int, int]]) -> bool:
+    """Ring each (patient_id, conversation_id, seq)."""
+    return send_events(
+        [
+            (
+                conversation_group(patient_id),
+                {"type": "messaging.new", "conversation_id": conversation_id, "seq": seq},
+            )
+            for patient_id, conversation_id, seq in doorbells
+        ]
     )
 
 

@@ -9,19 +9,17 @@
 
 from __future__ import annotations
 
-import datetime
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from paceway.accounts.access import can_change_clinical, can_view_clinical
 from paceway.audit.services import audit
 from paceway.keyring import crypto
-from paceway.keyring.models import DataKey
 from paceway.keyring.services import create_data_key, destroy_data_key, unwrap
 
 from . import push
@@ -56,6 +54,14 @@ class InvalidInput(MessagingError):
 
 class ConversationClosed(MessagingError):
     code = "closed"
+
+
+class RateLimited(MessagingError):
+    code = "rate_limited"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(_("You are sending too fast. Please wait a moment."))
+        self.retry_after = retry_after
 
 
 @dataclass
@@ -122,7 +128,7 @@ def conversation_of(patient: Any) -> Conversation | None:
     return Conversation.objects.filter(patient_id=patient.pk).select_related("data_key").first()
 
 
-def _conversation_for(patient: Any) -> Conversation:
+def conversation_for(patient: Any) -> Conversation:
     """The patient's conversation, created with its own data key on first use."""
     existing = conversation_of(patient)
     if existing is not None:
@@ -144,7 +150,7 @@ def _require_participant(user: Any, patient: Any, *, write: bool = False) -> Non
 # Sealing ----------------------------------------------------------------------------------------
 
 
-def _seal(
+def seal(
     key: bytes, conversation_id: int, seq: int, sender_id: int, client_id: str, body: str
 ) -> bytes:
     context = message_context(conversation_id, seq, sender_id, client_id)
@@ -180,112 +186,24 @@ def send_message(
     patient: Any,
     client_id: Any,
     body: Any,
-    access_checked: bool = False,
     keys: dict[int, bytes] | None = None,
 ) -> tuple[Message, bool]:
-    """Store a message; a retry with the same client_id returns the original (created False).
+    """Store a message; a retry with the same client_id returns the original (created False)."""
+    from . import store  # the set-based core, shared with the sockets' group commit
 
-    ``access_checked``: the caller (a socket) has just checked ``can_change_clinical`` for this
-    user and patient itself (at most ``consumers.ACCESS_MEMO_SECONDS`` ago). ``keys``: the
-    caller's cache of unwrapped data keys by conversation id, read and filled here."""
-    client_id = clean_client_id(client_id)
-    body = clean_body(body)
-    if not access_checked:
-        _require_participant(sender, patient, write=True)
-    # The row lock serialises sends per conversation: seq n+1 is only handed out after the
-    # transaction holding n has committed, so "seq > last seen" never skips a row.
-    locked = _lock_for_send(patient.pk, sender.pk, client_id)
-    if locked is None:  # the first message: create the conversation, then lock it
-        _conversation_for(patient)
-        locked = _lock_for_send(patient.pk, sender.pk, client_id)
-        assert locked is not None
-    conversation_id, last_seq, erased_at, data_key_id, existing_id = locked
-    if existing_id is not None:
-        return Message.objects.get(pk=existing_id), False
-    if erased_at is not None:
-        raise ConversationClosed(_("This conversation was erased."))
-    seq = last_seq + 1
-    key = keys.get(conversation_id) if keys is not None else None
-    if key is None:
-        key = unwrap(DataKey.objects.get(pk=data_key_id))
-        if keys is not None:
-            keys[conversation_id] = key
-    message = Message.objects.create(
-        conversation_id=conversation_id,
-        sender_id=sender.pk,
-        client_id=client_id,
-        seq=seq,
-        ciphertext=_seal(key, conversation_id, seq, sender.pk, client_id, body),
-    )
-    if not _advance_for_send(conversation_id, sender.pk, seq):
-        conversation = Conversation(pk=conversation_id, last_seq=seq)
-        _advance_receipt(conversation, sender, seq)
-    # No savepoint of its own: a failed audit fails (and rolls back) the whole send.
-    audit(actor=sender, action="message.send", patient=patient, obj=message, savepoint=False)
-    patient_id = patient.pk
-    transaction.on_commit(
-        lambda: push.new_message(patient_id=patient_id, conversation_id=conversation_id, seq=seq)
-    )
-    return message, True
+    job = store.Outgoing(sender_id=sender.pk, client_id=clean_client_id(client_id), body=clean_body(body))
+    _require_participant(sender, patient, write=True)
+    job.sender, job.patient = sender, patient
+    if keys is not None:
+        job.keys = keys
+    store.store_messages([job])
+    if job.error is not None:
+        raise job.error
+    assert job.message is not None
+    return job.message, job.created
 
 
-def _lock_for_send(
-    patient_id: int, sender_id: int, client_id: str
-) -> tuple[int, int, Any, Any, int | None] | None:
-    """One round trip: lock the patient's conversation row (FOR UPDATE) and look up an earlier
-    message with this client id. (id, last_seq, erased_at, data_key_id, existing message id)."""
-    conv, msg = Conversation._meta.db_table, Message._meta.db_table
-    # Table names come from the models (not input); every value is a bound parameter.
-    earlier = f"SELECT m.id FROM {msg} m WHERE m.conversation_id = c.id"  # noqa: S608
-    earlier += " AND m.sender_id = %s AND m.client_id = %s"
-    sql = f"SELECT c.id, c.last_seq, c.erased_at, c.data_key_id, ({earlier})"  # noqa: S608
-    sql += f" FROM {conv} c WHERE c.patient_id = %s"
-    db = connections[Conversation.objects.db]
-    if db.features.has_select_for_update:
-        sql += " FOR UPDATE OF c" if db.features.has_select_for_update_of else " FOR UPDATE"
-    with db.cursor() as cursor:
-        cursor.execute(sql, [sender_id, client_id, patient_id])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    erased_at = row[2]
-    if erased_at is not None and not isinstance(erased_at, datetime.datetime):
-        erased_at = True  # SQLite returns text; only "is it set" matters here
-    return int(row[0]), int(row[1]), erased_at, row[3], row[4]
-
-
-def _advance_for_send(conversation_id: int, sender_id: int, seq: int) -> bool:
-    """The conversation's last_seq and the sender's read marker to ``seq``; one round trip on
-    PostgreSQL. False when the sender has no receipt row yet (or it is already past seq)."""
-    conv, receipt = Conversation._meta.db_table, ReadReceipt._meta.db_table
-    db = connections[Conversation.objects.db]
-    now = timezone.now()
-    set_seq = f"UPDATE {conv} SET last_seq = %s WHERE id = %s"  # noqa: S608 (model table names)
-    advance = f"UPDATE {receipt} SET last_read_seq = %s, updated_at = %s"  # noqa: S608
-    advance += " WHERE conversation_id = %s AND user_id = %s AND last_read_seq < %s"
-    receipt_params: list[Any] = [seq, now, conversation_id, sender_id, seq]
-    with db.cursor() as cursor:
-        if db.vendor == "postgresql":
-            cursor.execute(
-                f"WITH c AS ({set_seq} RETURNING 1) {advance}",
-                [seq, conversation_id, *receipt_params],
-            )
-        else:
-            cursor.execute(set_seq, [seq, conversation_id])
-            cursor.execute(advance, receipt_params)
-        return bool(cursor.rowcount)
-
-
-def _locked_conversation(patient: Any) -> Conversation | None:
-    return (
-        Conversation.objects.select_for_update()
-        .select_related("data_key")
-        .filter(patient_id=patient.pk)
-        .first()
-    )
-
-
-def _advance_receipt(conversation: Conversation, user: Any, seq: int) -> bool:
+def advance_receipt(conversation: Conversation, user: Any, seq: int) -> bool:
     """Move the marker forward; one UPDATE when the receipt exists (the usual case)."""
     receipts = ReadReceipt.objects.filter(conversation=conversation, user_id=user.pk)
     if receipts.filter(last_read_seq__lt=seq).update(last_read_seq=seq, updated_at=timezone.now()):
@@ -313,7 +231,7 @@ def mark_read(*, user: Any, patient: Any, seq: Any) -> int:
     if conversation is None:
         return 0
     seq = min(seq, conversation.last_seq)
-    if _advance_receipt(conversation, user, seq):
+    if advance_receipt(conversation, user, seq):
         patient_id, conversation_id, user_id = patient.pk, conversation.pk, user.pk
         transaction.on_commit(
             lambda: push.read_receipt(
@@ -391,64 +309,6 @@ def list_messages(
         page.next_after_seq = rows[-1].seq
     if audit_action:
         audit(actor=user, action=audit_action, patient=patient, obj=conversation)
-    return page
-
-
-def socket_page(
-    *,
-    user: Any,
-    patient: Any,
-    conversation_id: int | None,
-    after_seq: int,
-    limit: int,
-    keys: dict[int, bytes],
-    audit_action: str | None,
-) -> Page:
-    """``list_messages`` for a socket that has checked access itself (at most
-    ``consumers.ACCESS_MEMO_SECONDS`` ago) and knows its conversation: usually one query (the
-    rows, with their sender and the conversation's ``last_seq`` and ``erased_at`` joined), plus
-    the audit event when ``audit_action`` is given. ``keys`` caches unwrapped data keys."""
-    after_seq = clean_seq(after_seq)
-    limit = clean_limit(limit)
-    if conversation_id is None:
-        found = conversation_of(patient)
-        if found is None:
-            return Page(conversation_id=None)
-        conversation_id = found.pk
-    rows = list(
-        Message.objects.filter(conversation_id=conversation_id, seq__gt=after_seq)
-        .select_related("sender", "conversation")
-        .order_by("seq")[: limit + 1]
-    )
-    limited = len(rows) > limit
-    rows = rows[:limit]
-    if rows:
-        conversation = rows[0].conversation
-        page = Page(conversation_id=conversation_id, limited=limited, last_seq=conversation.last_seq)
-        if conversation.erased_at is not None:
-            raise ConversationClosed(_("This conversation was erased."))
-        key = keys.get(conversation_id)
-        if key is None:
-            key = keys[conversation_id] = unwrap(conversation.data_key)
-        page.messages = [
-            serialize(m, open_message(key, m), viewer=user, patient_id=patient.pk) for m in rows
-        ]
-        if limited:
-            page.next_after_seq = rows[-1].seq
-    else:
-        last_seq = (
-            Conversation.objects.filter(pk=conversation_id).values_list("last_seq", flat=True).first()
-        )
-        page = Page(conversation_id=conversation_id, last_seq=int(last_seq or 0))
-    if audit_action and (page.messages or audit_action != "message.deliver"):
-        seqs = f":{page.messages[0]['seq']}-{page.messages[-1]['seq']}" if page.messages else ""
-        audit(
-            actor=user,
-            action=audit_action,
-            patient=patient,
-            object_type="Conversation",
-            object_id=f"{conversation_id}{seqs}",
-        )
     return page
 
 

@@ -15,8 +15,10 @@ def _close_socket_db_threads(django_db_setup: Any) -> Iterator[None]:
     """On PostgreSQL the sockets' database work runs in a thread pool whose threads keep their
     connections open; close them before the test database is dropped."""
     yield
-    from messaging.consumers import shutdown_db_pool
+    from messaging.db_work import shutdown_db_pool
+    from messaging.group_commit import committer
 
+    committer.stop()
     shutdown_db_pool()
 
 

@@ -3,18 +3,25 @@
     audit(actor=request.user, action="diary.read", patient=patient, obj=entry)
 
 It runs in the caller's transaction; if it fails, the caller fails and no data is served.
+Code that audits many reads or writes in one transaction (the messaging sockets' group commit)
+wraps them in ``batched()``: the events are then appended together, in four statements.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 
 from .chain import GENESIS, chain_for, link
 from .context import client_ip_var, request_id_var
 from .models import AuditChainHead, AuditEvent
+
+_deferred = threading.local()
 
 
 def audit(
@@ -29,35 +36,147 @@ def audit(
 ) -> AuditEvent:
     """``savepoint=False`` (inside a caller's transaction) skips the nested savepoint: a failure
     then marks the caller's whole transaction for rollback, which is what a caller wants that
-    fails with its audit anyway."""
+    fails with its audit anyway. Inside ``batched()`` the event is written when the block ends."""
+    event = _event(actor, action, patient, obj, object_type, object_id)
+    pending: list[AuditEvent] | None = getattr(_deferred, "events", None)
+    if pending is not None:
+        pending.append(event)
+        return event
+    with transaction.atomic(savepoint=savepoint):
+        append_events([event])
+    return event
+
+
+@contextmanager
+def batched() -> Iterator[None]:
+    """Collect the ``audit()`` calls made inside and append them together when the block ends
+    without an error. Use inside ``transaction.atomic()``: the events commit with the data."""
+    if getattr(_deferred, "events", None) is not None:
+        yield  # already batching: the outer block writes them
+        return
+    _deferred.events = []
+    try:
+        yield
+        events = _deferred.events
+    finally:
+        _deferred.events = None
+    if events:
+        append_events(events)
+
+
+def append_events(events: list[AuditEvent]) -> None:
+    """Chain and store ``events`` in the caller's transaction, in four statements however many
+    there are: lock the heads of their chains (in a fixed order, so appenders never deadlock),
+    take the ids (the MAC covers the primary key), insert the sealed rows, move the heads."""
+    db = connections[router.db_for_write(AuditEvent)]
+    heads = _locked_heads(db, sorted({event.chain for event in events}))
+    for event, pk in zip(events, _new_ids(db, len(events)), strict=True):
+        head = heads[event.chain]
+        event.pk = pk
+        event.mac = link(head[1] or GENESIS, event)
+        head[0], head[1] = pk, event.mac
+    _insert(db, events)
+    _move_heads(db, heads)
+
+
+def _locked_heads(db: Any, chains: list[int]) -> dict[int, list[Any]]:
+    """{chain: [last_event_id, mac]}, locked until commit; a chain's head is created with its
+    first event. (SQLite needs no row lock: its transactions take the write lock at BEGIN.)"""
+    table = AuditChainHead._meta.db_table
+    marks = ", ".join(["%s"] * len(chains))
+    sql = f"SELECT id, last_event_id, mac FROM {table} WHERE id IN ({marks}) ORDER BY id"  # noqa: S608
+    if db.features.has_select_for_update:
+        sql += " FOR UPDATE"
+    params = [chain + 1 for chain in chains]
+    with db.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+        if len(rows) < len(chains):
+            AuditChainHead.objects.using(db.alias).bulk_create(
+                [AuditChainHead(pk=pk, mac=GENESIS) for pk in params], ignore_conflicts=True
+            )
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+    return {pk - 1: [last_id, mac] for pk, last_id, mac in rows}
+
+
+def _new_ids(db: Any, count: int) -> list[int]:
+    """The next ``count`` ids of the audit table, in increasing order (taken under the chains'
+    locks, so a chain's rows are in id order)."""
+    table = AuditEvent._meta.db_table
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, count],
+            )
+            return sorted(row[0] for row in cursor.fetchall())
+        # SQLite (AUTOINCREMENT): past both the highest id ever handed out and the highest row.
+        highest = f"SELECT MAX(id) FROM {table}"  # noqa: S608 (model table name)
+        handed_out = "SELECT seq FROM sqlite_sequence WHERE name = %s"
+        cursor.execute(f"SELECT MAX(COALESCE(({handed_out}), 0), COALESCE(({highest}), 0))", [table])
+        last = int(cursor.fetchone()[0])
+    return list(range(last + 1, last + 1 + count))
+
+
+_COLUMNS = (
+    "id", "created_at", "actor_id", "actor_role", "patient_id", "action", "object_type",
+    "object_id", "client_ip", "request_id", "chain", "mac",
+)
+
+
+def _insert(db: Any, events: list[AuditEvent]) -> None:
+    row = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
+    sql = f"INSERT INTO {AuditEvent._meta.db_table} ({', '.join(_COLUMNS)}) VALUES "  # noqa: S608
+    sql += ", ".join([row] * len(events))
+    params: list[Any] = []
+    for e in events:
+        params += [
+            e.pk, db.ops.adapt_datetimefield_value(e.created_at), e.actor_id, e.actor_role,
+            e.patient_id, e.action, e.object_type, e.object_id, e.client_ip, e.request_id,
+            e.chain, e.mac,
+        ]
+    with db.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _move_heads(db: Any, heads: dict[int, list[Any]]) -> None:
+    table = AuditChainHead._meta.db_table
+    whens = " ".join(["WHEN %s THEN %s"] * len(heads))
+    marks = ", ".join(["%s"] * len(heads))
+    sql = (
+        f"UPDATE {table} SET last_event_id = CASE id {whens} END,"  # noqa: S608
+        f" mac = CASE id {whens} END WHERE id IN ({marks})"
+    )
+    params: list[Any] = []
+    for chain, (last_id, _mac) in heads.items():
+        params += [chain + 1, last_id]
+    for chain, (_last_id, mac) in heads.items():
+        params += [chain + 1, mac]
+    params += [chain + 1 for chain in heads]
+    with db.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _event(
+    actor: Any, action: str, patient: Any, obj: Any, object_type: str, object_id: Any
+) -> AuditEvent:
     actor_known = actor is not None and getattr(actor, "is_authenticated", False)
     if obj is not None:
         object_type = object_type or obj.__class__.__name__
         object_id = object_id or obj.pk
     patient_id = getattr(patient, "pk", patient)
     actor_id = actor.pk if actor_known else None
-    chain = chain_for(patient_id=patient_id, actor_id=actor_id)
-    with transaction.atomic(savepoint=savepoint):
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=chain + 1, defaults={"mac": GENESIS})
-        event = AuditEvent(
-            chain=chain,
-            created_at=timezone.now(),
-            actor_id=actor_id,
-            actor_role=str(getattr(actor, "role", "")) if actor_known else "",
-            patient_id=patient_id,
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id or ""),
-            client_ip=client_ip_var.get(),
-            request_id=request_id_var.get(),
-            mac="pending",
-        )
-        # The MAC covers the primary key, so insert first, then seal the row with one UPDATE
-        # done at the database level (the model refuses saves of existing rows).
-        event.save()
-        event.mac = link(head.mac or GENESIS, event)
-        AuditEvent.objects.filter(pk=event.pk).update(mac=event.mac)
-        head.last_event_id = event.pk
-        head.mac = event.mac
-        head.save(update_fields=["last_event_id", "mac"])
-    return event
+    return AuditEvent(
+        chain=chain_for(patient_id=patient_id, actor_id=actor_id),
+        created_at=timezone.now(),
+        actor_id=actor_id,
+        actor_role=str(getattr(actor, "role", "")) if actor_known else "",
+        patient_id=patient_id,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id or ""),
+        client_ip=client_ip_var.get(),
+        request_id=request_id_var.get(),
+        mac="pending",
+    )

@@ -1,0 +1,368 @@
+"""The sockets' hot path: store many messages, or read many pages, in a few statements.
+
+The group commit (``group_commit``) hands over everything the process's sockets queued since
+its last round; ``services.send_message`` uses the same code for one message. The statements
+are written out (the ORM's query building cost more than the database did), with every value a
+bound parameter and every table name taken from the models.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connections, router, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+
+from paceway.accounts.models import User
+from paceway.audit.services import audit
+from paceway.keyring.models import DataKey
+from paceway.keyring.services import unwrap
+
+from . import push, services
+from .models import Conversation, Message, ReadReceipt
+
+CONVERSATIONS = Conversation._meta.db_table
+MESSAGES = Message._meta.db_table
+RECEIPTS = ReadReceipt._meta.db_table
+USERS = User._meta.db_table
+
+
+@dataclass
+class Outgoing:
+    """One message to store: the caller fills ``sender`` and ``patient`` after its access
+    check, with ``client_id`` and ``body`` already cleaned. ``keys`` is the caller's cache of
+    unwrapped data keys by conversation id, read and filled here."""
+
+    sender_id: int
+    client_id: str
+    body: str
+    keys: dict[int, bytes] = field(default_factory=dict)
+    sender: Any = None
+    patient: Any = None
+    message: Message | None = None
+    created: bool = False
+    error: Exception | None = None
+
+
+@dataclass
+class PageRequest:
+    """A socket's read of what follows ``after_seq``: the caller fills ``user`` and
+    ``patient`` after its access check; ``keys`` caches unwrapped data keys."""
+
+    after_seq: int
+    limit: int
+    audit_action: str | None
+    conversation_id: int | None = None
+    keys: dict[int, bytes] = field(default_factory=dict)
+    user: Any = None
+    patient: Any = None
+    page: services.Page | None = None
+    error: Exception | None = None
+
+
+@dataclass
+class _Locked:
+    id: int
+    last_seq: int
+    erased: bool
+    data_key_id: Any
+
+
+def _db() -> Any:
+    return connections[router.db_for_write(Message)]
+
+
+def _marks(count: int) -> str:
+    return ", ".join(["%s"] * count)
+
+
+# Sends ------------------------------------------------------------------------------------------
+
+
+def store_messages(jobs: list[Outgoing]) -> None:
+    """Store each job's message in the caller's transaction.
+
+    Idempotent per (conversation, sender, client_id): a retry gets the original message and
+    ``created`` False. Sequence numbers are assigned under row locks on the conversations: seq
+    n+1 is only handed out after the transaction holding n has committed, so "seq > last seen"
+    never skips a row, and seqs are dense. A job that cannot be stored gets ``error``. The push
+    to open sockets goes out on commit and may fail without failing the send."""
+    if not jobs:
+        return
+    db = _db()
+    conversations = _lock_conversations(db, {job.patient.pk: job.patient for job in jobs})
+    earlier = _earlier_messages(db, list(conversations.values()), jobs)
+    locked_seq = {c.id: c.last_seq for c in conversations.values()}
+    now = timezone.now()
+    new: list[Outgoing] = []
+    for job in jobs:
+        conversation = conversations[job.patient.pk]
+        found = earlier.get((conversation.id, job.sender.pk, job.client_id))
+        if found is not None:
+            job.message, job.created = found, False
+        elif conversation.erased:
+            job.error = services.ConversationClosed(_("This conversation was erased."))
+        else:
+            conversation.last_seq += 1
+            job.message, job.created = _sealed(conversation, job, now), True
+            earlier[(conversation.id, job.sender.pk, job.client_id)] = job.message
+            new.append(job)
+    if not new:
+        return
+    messages = [job.message for job in new if job.message is not None]
+    _insert(db, messages)
+    _move_conversations(db, {c.id: c.last_seq for c in conversations.values() if c.last_seq != locked_seq[c.id]})
+    _advance_senders(db, new, now)
+    for job in new:
+        # No savepoint of its own: a failed audit fails (and rolls back) the whole send.
+        audit(actor=job.sender, action="message.send", patient=job.patient, obj=job.message, savepoint=False)
+    doorbells = [(job.patient.pk, m.conversation_id, m.seq) for job in new if (m := job.message)]
+    transaction.on_commit(lambda: push.new_messages(doorbells))
+
+
+def _lock_conversations(db: Any, patients: dict[int, Any]) -> dict[int, _Locked]:
+    """The patients' conversations (created on first use), locked FOR UPDATE in id order."""
+    sql = (
+        f"SELECT id, patient_id, last_seq, erased_at, data_key_id FROM {CONVERSATIONS}"  # noqa: S608
+        f" WHERE patient_id IN ({_marks(len(patients))}) ORDER BY id"
+    )
+    if db.features.has_select_for_update:
+        sql += " FOR UPDATE"
+
+    def locked() -> dict[int, _Locked]:
+        with db.cursor() as cursor:
+            cursor.execute(sql, list(patients))
+            rows = cursor.fetchall()
+        return {row[1]: _Locked(row[0], int(row[2]), row[3] is not None, row[4]) for row in rows}
+
+    found = locked()
+    if len(found) < len(patients):
+        for patient_id, patient in patients.items():
+            if patient_id not in found:
+                services.conversation_for(patient)
+        found = locked()
+    return found
+
+
+def _earlier_messages(
+    db: Any, conversations: list[_Locked], jobs: list[Outgoing]
+) -> dict[tuple[int, int, str], Message]:
+    """Messages already stored under the jobs' client ids (retries), by (conversation, sender,
+    client_id): one query on the unique index, and the rows themselves only if there are any."""
+    conversation_ids = [c.id for c in conversations]
+    sender_ids = sorted({job.sender.pk for job in jobs})
+    client_ids = sorted({job.client_id for job in jobs})
+    sql = (
+        f"SELECT id, conversation_id, sender_id, client_id FROM {MESSAGES}"  # noqa: S608
+        f" WHERE conversation_id IN ({_marks(len(conversation_ids))})"
+        f" AND sender_id IN ({_marks(len(sender_ids))}) AND client_id IN ({_marks(len(client_ids))})"
+    )
+    with db.cursor() as cursor:
+        cursor.execute(sql, [*conversation_ids, *sender_ids, *client_ids])
+        rows = cursor.fetchall()
+    if not rows:
+        return {}
+    wanted = {(job.sender.pk, job.client_id) for job in jobs}
+    ids = [row[0] for row in rows if (row[2], row[3]) in wanted]
+    found = Message.objects.using(db.alias).select_related("sender").in_bulk(ids)
+    return {(m.conversation_id, m.sender_id, m.client_id): m for m in found.values()}
+
+
+def _sealed(conversation: _Locked, job: Outgoing, now: datetime.datetime) -> Message:
+    key = job.keys.get(conversation.id)
+    if key is None:
+        key = job.keys[conversation.id] = unwrap(DataKey.objects.get(pk=conversation.data_key_id))
+    seq = conversation.last_seq
+    return Message(
+        conversation_id=conversation.id,
+        sender=job.sender,
+        client_id=job.client_id,
+        seq=seq,
+        ciphertext=services.seal(key, conversation.id, seq, job.sender.pk, job.client_id, job.body),
+        created_at=now,
+    )
+
+
+def _insert(db: Any, messages: list[Message]) -> None:
+    row = "(%s, %s, %s, %s, %s, %s)"
+    sql = (
+        f"INSERT INTO {MESSAGES} (conversation_id, sender_id, client_id, seq, ciphertext, created_at)"  # noqa: S608
+        f" VALUES {', '.join([row] * len(messages))} RETURNING id, conversation_id, seq"
+    )
+    params: list[Any] = []
+    for m in messages:
+        created_at = db.ops.adapt_datetimefield_value(m.created_at)
+        params += [m.conversation_id, m.sender_id, m.client_id, m.seq, m.ciphertext, created_at]
+    with db.cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = {(conversation_id, seq): pk for pk, conversation_id, seq in cursor.fetchall()}
+    for m in messages:
+        m.pk = ids[(m.conversation_id, m.seq)]
+
+
+def _move_conversations(db: Any, last_seqs: dict[int, int]) -> None:
+    whens = " ".join(["WHEN %s THEN %s"] * len(last_seqs))
+    sql = (
+        f"UPDATE {CONVERSATIONS} SET last_seq = CASE id {whens} END"  # noqa: S608
+        f" WHERE id IN ({_marks(len(last_seqs))})"
+    )
+    params = [value for pair in last_seqs.items() for value in pair] + list(last_seqs)
+    with db.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _advance_senders(db: Any, jobs: list[Outgoing], now: datetime.datetime) -> None:
+    """Each sender has read up to their own latest message: one UPDATE for all of them (a
+    sender's marker is always below a new seq), and a row of their own for first-time senders."""
+    marks: dict[tuple[int, int], int] = {}
+    for job in jobs:
+        assert job.message is not None
+        marks[(job.message.conversation_id, job.sender.pk)] = job.message.seq
+    whens = " ".join(["WHEN conversation_id = %s AND user_id = %s THEN %s"] * len(marks))
+    behind = " OR ".join(["(conversation_id = %s AND user_id = %s AND last_read_seq < %s)"] * len(marks))
+    sql = (
+        f"UPDATE {RECEIPTS} SET last_read_seq = CASE {whens} ELSE last_read_seq END,"  # noqa: S608
+        f" updated_at = %s WHERE {behind}"
+    )
+    triples = [value for (c, u), seq in marks.items() for value in (c, u, seq)]
+    with db.cursor() as cursor:
+        cursor.execute(sql, [*triples, db.ops.adapt_datetimefield_value(now), *triples])
+        updated = cursor.rowcount
+    if updated < len(marks):  # someone's first message: create (or catch up) their receipt
+        users = {job.sender.pk: job.sender for job in jobs}
+        for (conversation_id, user_id), seq in marks.items():
+            services.advance_receipt(Conversation(pk=conversation_id), users[user_id], seq)
+
+
+# Reads ------------------------------------------------------------------------------------------
+
+
+def read_pages(requests: list[PageRequest]) -> None:
+    """``services.list_messages`` for sockets that have checked access themselves and know
+    their conversation: one query for every request's rows (with their sender's name and the
+    conversation's ``last_seq`` joined), and one audit event per page that has messages (or per
+    request, for other actions than live delivery). Run it in a transaction: the pages must not
+    be shown unless their audit events commit."""
+    for request in requests:
+        if request.conversation_id is None:
+            found = services.conversation_of(request.patient)
+            if found is None:
+                request.page = services.Page(conversation_id=None)
+            else:
+                request.conversation_id = found.pk
+    wanted = [r for r in requests if r.page is None]
+    if not wanted:
+        return
+    db = _db()
+    rows = _rows_after(db, wanted)
+    empty = [r for r in wanted if not _window(r, rows)]
+    last_seqs = _last_seqs(db, {r.conversation_id for r in empty if r.conversation_id}) if empty else {}
+    for request in wanted:
+        try:
+            request.page = _page_of(request, _window(request, rows), last_seqs)
+        except services.MessagingError as exc:
+            request.error = exc
+            continue
+        _audit_page(request)
+
+
+@dataclass
+class _Row:
+    message: Message
+    last_seq: int
+    erased: bool
+    data_key_id: Any
+
+
+def _rows_after(db: Any, requests: list[PageRequest]) -> dict[int, list[_Row]]:
+    """Seqs are dense (see ``store_messages``), so the ``limit`` + 1 rows after ``after_seq``
+    are exactly those up to ``after_seq + limit + 1``. By conversation, in seq order."""
+    windows = " OR ".join(["(m.conversation_id = %s AND m.seq > %s AND m.seq <= %s)"] * len(requests))
+    columns = (
+        "m.id, m.conversation_id, m.sender_id, m.client_id, m.seq, m.ciphertext, m.created_at,"
+        " u.display_name, u.email, c.last_seq, c.erased_at, c.data_key_id"
+    )
+    sql = (
+        f"SELECT {columns} FROM {MESSAGES} m JOIN {CONVERSATIONS} c ON c.id = m.conversation_id"  # noqa: S608
+        f" JOIN {USERS} u ON u.id = m.sender_id WHERE {windows} ORDER BY m.conversation_id, m.seq"
+    )
+    params: list[Any] = []
+    for r in requests:
+        params += [r.conversation_id, r.after_seq, r.after_seq + r.limit + 1]
+    with db.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    rows: dict[int, list[_Row]] = {}
+    for pk, conversation_id, sender_id, client_id, seq, ciphertext, created_at, name, email, last_seq, erased_at, key_id in fetched:
+        message = Message(
+            id=pk,
+            conversation_id=conversation_id,
+            client_id=client_id,
+            seq=seq,
+            ciphertext=bytes(ciphertext),
+            created_at=_as_datetime(created_at),
+            sender=User(id=sender_id, display_name=name, email=email),
+        )
+        rows.setdefault(conversation_id, []).append(_Row(message, int(last_seq), erased_at is not None, key_id))
+    return rows
+
+
+def _as_datetime(value: Any) -> datetime.datetime:
+    """What the database returned for a datetime column (SQLite: text, in UTC)."""
+    parsed = value if isinstance(value, datetime.datetime) else parse_datetime(str(value))
+    assert parsed is not None
+    return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=datetime.UTC)
+
+
+def _window(request: PageRequest, rows: dict[int, list[_Row]]) -> list[_Row]:
+    assert request.conversation_id is not None
+    top = request.after_seq + request.limit + 1
+    return [r for r in rows.get(request.conversation_id, []) if request.after_seq < r.message.seq <= top]
+
+
+def _last_seqs(db: Any, conversation_ids: set[int]) -> dict[int, int]:
+    sql = f"SELECT id, last_seq FROM {CONVERSATIONS} WHERE id IN ({_marks(len(conversation_ids))})"  # noqa: S608
+    with db.cursor() as cursor:
+        cursor.execute(sql, list(conversation_ids))
+        return {pk: int(last_seq) for pk, last_seq in cursor.fetchall()}
+
+
+def _page_of(request: PageRequest, rows: list[_Row], last_seqs: dict[int, int]) -> services.Page:
+    conversation_id = request.conversation_id
+    assert conversation_id is not None
+    if not rows:
+        return services.Page(conversation_id=conversation_id, last_seq=last_seqs.get(conversation_id, 0))
+    if rows[0].erased:
+        raise services.ConversationClosed(_("This conversation was erased."))
+    limited = len(rows) > request.limit
+    rows = rows[: request.limit]
+    page = services.Page(conversation_id=conversation_id, limited=limited, last_seq=rows[0].last_seq)
+    key = request.keys.get(conversation_id)
+    if key is None:
+        key = request.keys[conversation_id] = unwrap(DataKey.objects.get(pk=rows[0].data_key_id))
+    page.messages = [
+        services.serialize(r.message, services.open_message(key, r.message), viewer=request.user, patient_id=request.patient.pk)
+        for r in rows
+    ]
+    if limited:
+        page.next_after_seq = rows[-1].message.seq
+    return page
+
+
+def _audit_page(request: PageRequest) -> None:
+    page = request.page
+    assert page is not None
+    if not request.audit_action or (not page.messages and request.audit_action == "message.deliver"):
+        return
+    seqs = f":{page.messages[0]['seq']}-{page.messages[-1]['seq']}" if page.messages else ""
+    audit(
+        actor=request.user,
+        action=request.audit_action,
+        patient=request.patient,
+        object_type="Conversation",
+        object_id=f"{page.conversation_id}{seqs}",
+    )
