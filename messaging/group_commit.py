@@ -81,15 +81,7 @@ class GroupCommit:
                     if not this_round and self._stopping:
                         self._thread = None
                         return
-                import sys as _s
-                import time as _t
-                _t0 = _t.perf_counter()
                 self._do_round(this_round)
-                _STATS.append((len(this_round), _t.perf_counter() - _t0))
-                if len(_STATS) % 200 == 0:
-                    import statistics as _st
-                    last = _STATS[-200:]
-                    print("ROUNDS", _st.mean(n for n, _ in last), "jobs; ms p50", 1000*_st.median(d for _, d in last), "max", 1000*max(d for _, d in last), file=_s.stderr, flush=True)
         finally:
             connections.close_all()
 
@@ -176,5 +168,4 @@ def _forget(job: Job) -> None:
     job.error = None
 
 
-_STATS: list = []
 committer = GroupCommit()
