@@ -42,7 +42,10 @@ logger = logging.getLogger(__name__)
 
 MAX_FRAME_BYTES = 64 * 1024
 REPLAY_PAGE = 200
-ACCESS_MEMO_SECONDS = 1.0
+# How long a socket acts on its last access decision. Changes to the care team, logout and
+# deactivation reach open sockets at once (a recheck event); this bounds what a lost event
+# (Redis down) can leave stale, together with the periodic recheck.
+ACCESS_MEMO_SECONDS = 5.0
 CLOSE_TOO_BIG = 1009
 CLOSE_SESSION_ENDED = 4401
 CLOSE_FORBIDDEN = 4403
@@ -354,8 +357,6 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         allowed = await in_db_thread(self._allowed)(check_session=True)
         if not allowed:
             await self._close(CLOSE_FORBIDDEN)
-        else:
-            self.access_checked_at = time.monotonic()
         return allowed
 
     async def _access_memo(self) -> bool:
@@ -364,9 +365,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         allowed = await in_db_thread(self._allowed)(check_session=False)
         if not allowed:
             await self._close(CLOSE_FORBIDDEN)
-            return False
-        self.access_checked_at = time.monotonic()
-        return True
+        return allowed
 
     async def _close(self, code: int) -> None:
         if not self.closing:
@@ -392,18 +391,22 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         return found.get(self.user_id), patient
 
     def _allowed(self, *, check_session: bool) -> bool:
-        self.access_checked_at = 0.0
+        """Access as the database has it now; the memo is dated from before the reads, so a
+        change made meanwhile (and its recheck event) is never masked."""
+        started = time.monotonic()
         user, patient = self._load()
-        if user is None or patient is None or not user.is_active:
-            return False
-        if check_session and not self._session_alive(user):
-            return False
-        if not (mfa_satisfied(user) and can_view_clinical(user, patient)):
-            return False
-        if self.holds_rows:  # only a socket that has sent or read holds the rows (memory)
+        allowed = (
+            user is not None
+            and patient is not None
+            and user.is_active
+            and (not check_session or self._session_alive(user))
+            and mfa_satisfied(user)
+            and can_view_clinical(user, patient)
+        )
+        if allowed and self.holds_rows:  # only a socket that has sent or read holds the rows (memory)
             self.user, self.patient = user, patient
-        self.access_checked_at = time.monotonic()
-        return True
+        self.access_checked_at = started if allowed else 0.0
+        return allowed
 
     def _checked(self) -> tuple[Any, Any]:
         """The user and patient as of an access check at most ACCESS_MEMO_SECONDS old (a new

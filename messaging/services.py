@@ -162,13 +162,18 @@ def open_message(key: bytes, message: Message) -> str:
     return crypto.unseal(key, bytes(message.ciphertext), message.context.encode()).decode()
 
 
-def serialize(message: Message, body: str, *, viewer: Any, patient_id: int) -> dict[str, Any]:
-    sender = message.sender
+def serialize(
+    message: Message, body: str, *, viewer: Any, patient_id: int, sender_name: str | None = None
+) -> dict[str, Any]:
+    """``sender_name``: when the caller has it (else the message's sender is loaded)."""
+    if sender_name is None:
+        sender = message.sender
+        sender_name = sender.name if sender is not None else ""
     return {
         "seq": message.seq,
         "client_id": message.client_id,
         "sender_id": message.sender_id,
-        "sender_name": sender.name if sender is not None else "",
+        "sender_name": sender_name,
         "from_patient": message.sender_id == patient_id,
         "mine": message.sender_id == getattr(viewer, "pk", None),
         "body": body,

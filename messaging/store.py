@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
+from paceway import sqlscript
 from paceway.accounts.models import User
 from paceway.audit.services import audit
 from paceway.keyring.models import DataKey
@@ -94,8 +95,7 @@ def store_messages(jobs: list[Outgoing]) -> None:
     if not jobs:
         return
     db = _db()
-    conversations = _lock_conversations(db, {job.patient.pk: job.patient for job in jobs})
-    earlier = _earlier_messages(db, list(conversations.values()), jobs)
+    conversations, earlier = _lock_conversations(db, {job.patient.pk: job.patient for job in jobs}, jobs)
     locked_seq = {c.id: c.last_seq for c in conversations.values()}
     now = timezone.now()
     new: list[Outgoing] = []
@@ -114,9 +114,19 @@ def store_messages(jobs: list[Outgoing]) -> None:
     if not new:
         return
     messages = [job.message for job in new if job.message is not None]
-    _insert(db, messages)
-    _move_conversations(db, {c.id: c.last_seq for c in conversations.values() if c.last_seq != locked_seq[c.id]})
-    _advance_senders(db, new, now)
+    moved = {c.id: c.last_seq for c in conversations.values() if c.last_seq != locked_seq[c.id]}
+    marks = _read_marks(new)
+    inserted, _moved, advanced = sqlscript.run(
+        db, [_insert(db, messages), _move_conversations(moved), _advance_senders(db, marks, now)]
+    )
+    assert inserted.rows is not None
+    ids = {(conversation_id, seq): pk for pk, conversation_id, seq in inserted.rows}
+    for m in messages:
+        m.pk = ids[(m.conversation_id, m.seq)]
+    if advanced.rowcount < len(marks):  # someone's first message: create (or catch up) their receipt
+        users = {job.sender.pk: job.sender for job in new}
+        for (conversation_id, user_id), seq in marks.items():
+            services.advance_receipt(Conversation(pk=conversation_id), users[user_id], seq)
     for job in new:
         # No savepoint of its own: a failed audit fails (and rolls back) the whole send.
         audit(actor=job.sender, action="message.send", patient=job.patient, obj=job.message, savepoint=False)
@@ -124,52 +134,39 @@ def store_messages(jobs: list[Outgoing]) -> None:
     transaction.on_commit(lambda: push.new_messages(doorbells))
 
 
-def _lock_conversations(db: Any, patients: dict[int, Any]) -> dict[int, _Locked]:
-    """The patients' conversations (created on first use), locked FOR UPDATE in id order."""
-    sql = (
+def _lock_conversations(
+    db: Any, patients: dict[int, Any], jobs: list[Outgoing]
+) -> tuple[dict[int, _Locked], dict[tuple[int, int, str], Message]]:
+    """The patients' conversations (created on first use), locked FOR UPDATE in id order, and
+    the messages already stored under the jobs' client ids (retries) by (conversation, sender,
+    client_id): one round trip on PostgreSQL, and the earlier rows themselves only if any."""
+    lock = (
         f"SELECT id, patient_id, last_seq, erased_at, data_key_id FROM {CONVERSATIONS}"  # noqa: S608
         f" WHERE patient_id IN ({_marks(len(patients))}) ORDER BY id"
     )
     if db.features.has_select_for_update:
-        sql += " FOR UPDATE"
-
-    def locked() -> dict[int, _Locked]:
-        with db.cursor() as cursor:
-            cursor.execute(sql, list(patients))
-            rows = cursor.fetchall()
-        return {row[1]: _Locked(row[0], int(row[2]), row[3] is not None, row[4]) for row in rows}
-
-    found = locked()
-    if len(found) < len(patients):
-        for patient_id, patient in patients.items():
-            if patient_id not in found:
-                services.conversation_for(patient)
-        found = locked()
-    return found
-
-
-def _earlier_messages(
-    db: Any, conversations: list[_Locked], jobs: list[Outgoing]
-) -> dict[tuple[int, int, str], Message]:
-    """Messages already stored under the jobs' client ids (retries), by (conversation, sender,
-    client_id): one query on the unique index, and the rows themselves only if there are any."""
-    conversation_ids = [c.id for c in conversations]
+        lock += " FOR UPDATE"
     sender_ids = sorted({job.sender.pk for job in jobs})
     client_ids = sorted({job.client_id for job in jobs})
-    sql = (
-        f"SELECT id, conversation_id, sender_id, client_id FROM {MESSAGES}"  # noqa: S608
-        f" WHERE conversation_id IN ({_marks(len(conversation_ids))})"
-        f" AND sender_id IN ({_marks(len(sender_ids))}) AND client_id IN ({_marks(len(client_ids))})"
+    earlier = (
+        f"SELECT m.id, m.sender_id, m.client_id FROM {MESSAGES} m"  # noqa: S608
+        f" JOIN {CONVERSATIONS} c ON c.id = m.conversation_id"
+        f" WHERE c.patient_id IN ({_marks(len(patients))}) AND m.sender_id IN ({_marks(len(sender_ids))})"
+        f" AND m.client_id IN ({_marks(len(client_ids))})"
     )
-    with db.cursor() as cursor:
-        cursor.execute(sql, [*conversation_ids, *sender_ids, *client_ids])
-        rows = cursor.fetchall()
-    if not rows:
-        return {}
+    statements = [(lock, list(patients)), (earlier, [*patients, *sender_ids, *client_ids])]
+    locked, found = sqlscript.run(db, statements)
+    if locked.rows is not None and len(locked.rows) < len(patients):
+        for patient_id, patient in patients.items():
+            if patient_id not in {row[1] for row in locked.rows}:
+                services.conversation_for(patient)
+        locked, found = sqlscript.run(db, statements)
+    assert locked.rows is not None and found.rows is not None
+    conversations = {row[1]: _Locked(row[0], int(row[2]), row[3] is not None, row[4]) for row in locked.rows}
     wanted = {(job.sender.pk, job.client_id) for job in jobs}
-    ids = [row[0] for row in rows if (row[2], row[3]) in wanted]
-    found = Message.objects.using(db.alias).select_related("sender").in_bulk(ids)
-    return {(m.conversation_id, m.sender_id, m.client_id): m for m in found.values()}
+    ids = [pk for pk, sender_id, client_id in found.rows if (sender_id, client_id) in wanted]
+    rows = Message.objects.using(db.alias).select_related("sender").in_bulk(ids) if ids else {}
+    return conversations, {(m.conversation_id, m.sender_id, m.client_id): m for m in rows.values()}
 
 
 def _sealed(conversation: _Locked, job: Outgoing, now: datetime.datetime) -> Message:
@@ -187,7 +184,7 @@ def _sealed(conversation: _Locked, job: Outgoing, now: datetime.datetime) -> Mes
     )
 
 
-def _insert(db: Any, messages: list[Message]) -> None:
+def _insert(db: Any, messages: list[Message]) -> tuple[str, list[Any]]:
     row = "(%s, %s, %s, %s, %s, %s)"
     sql = (
         f"INSERT INTO {MESSAGES} (conversation_id, sender_id, client_id, seq, ciphertext, created_at)"  # noqa: S608
@@ -197,31 +194,30 @@ def _insert(db: Any, messages: list[Message]) -> None:
     for m in messages:
         created_at = db.ops.adapt_datetimefield_value(m.created_at)
         params += [m.conversation_id, m.sender_id, m.client_id, m.seq, m.ciphertext, created_at]
-    with db.cursor() as cursor:
-        cursor.execute(sql, params)
-        ids = {(conversation_id, seq): pk for pk, conversation_id, seq in cursor.fetchall()}
-    for m in messages:
-        m.pk = ids[(m.conversation_id, m.seq)]
+    return sql, params
 
 
-def _move_conversations(db: Any, last_seqs: dict[int, int]) -> None:
+def _move_conversations(last_seqs: dict[int, int]) -> tuple[str, list[Any]]:
     whens = " ".join(["WHEN %s THEN %s"] * len(last_seqs))
     sql = (
         f"UPDATE {CONVERSATIONS} SET last_seq = CASE id {whens} END"  # noqa: S608
         f" WHERE id IN ({_marks(len(last_seqs))})"
     )
-    params = [value for pair in last_seqs.items() for value in pair] + list(last_seqs)
-    with db.cursor() as cursor:
-        cursor.execute(sql, params)
+    return sql, [value for pair in last_seqs.items() for value in pair] + list(last_seqs)
 
 
-def _advance_senders(db: Any, jobs: list[Outgoing], now: datetime.datetime) -> None:
-    """Each sender has read up to their own latest message: one UPDATE for all of them (a
-    sender's marker is always below a new seq), and a row of their own for first-time senders."""
+def _read_marks(jobs: list[Outgoing]) -> dict[tuple[int, int], int]:
+    """Each sender has read up to their own latest message: (conversation, user) -> seq."""
     marks: dict[tuple[int, int], int] = {}
     for job in jobs:
         assert job.message is not None
         marks[(job.message.conversation_id, job.sender.pk)] = job.message.seq
+    return marks
+
+
+def _advance_senders(db: Any, marks: dict[tuple[int, int], int], now: datetime.datetime) -> tuple[str, list[Any]]:
+    """One UPDATE for every sender's read marker (a sender's marker is always below a new seq,
+    so it updates one row per mark unless the sender has no receipt yet)."""
     whens = " ".join(["WHEN conversation_id = %s AND user_id = %s THEN %s"] * len(marks))
     behind = " OR ".join(["(conversation_id = %s AND user_id = %s AND last_read_seq < %s)"] * len(marks))
     sql = (
@@ -229,13 +225,7 @@ def _advance_senders(db: Any, jobs: list[Outgoing], now: datetime.datetime) -> N
         f" updated_at = %s WHERE {behind}"
     )
     triples = [value for (c, u), seq in marks.items() for value in (c, u, seq)]
-    with db.cursor() as cursor:
-        cursor.execute(sql, [*triples, db.ops.adapt_datetimefield_value(now), *triples])
-        updated = cursor.rowcount
-    if updated < len(marks):  # someone's first message: create (or catch up) their receipt
-        users = {job.sender.pk: job.sender for job in jobs}
-        for (conversation_id, user_id), seq in marks.items():
-            services.advance_receipt(Conversation(pk=conversation_id), users[user_id], seq)
+    return sql, [*triples, db.ops.adapt_datetimefield_value(now), *triples]
 
 
 # Reads ------------------------------------------------------------------------------------------
@@ -273,6 +263,7 @@ def read_pages(requests: list[PageRequest]) -> None:
 @dataclass
 class _Row:
     message: Message
+    sender_name: str
     last_seq: int
     erased: bool
     data_key_id: Any
@@ -305,9 +296,12 @@ def _rows_after(db: Any, requests: list[PageRequest]) -> dict[int, list[_Row]]:
             seq=seq,
             ciphertext=bytes(ciphertext),
             created_at=_as_datetime(created_at),
-            sender=User(id=sender_id, display_name=name, email=email),
+            sender_id=sender_id,
         )
-        rows.setdefault(conversation_id, []).append(_Row(message, int(last_seq), erased_at is not None, key_id))
+        sender_name = User.name_from(name, email)
+        rows.setdefault(conversation_id, []).append(
+            _Row(message, sender_name, int(last_seq), erased_at is not None, key_id)
+        )
     return rows
 
 
@@ -345,7 +339,13 @@ def _page_of(request: PageRequest, rows: list[_Row], last_seqs: dict[int, int]) 
     if key is None:
         key = request.keys[conversation_id] = unwrap(DataKey.objects.get(pk=rows[0].data_key_id))
     page.messages = [
-        services.serialize(r.message, services.open_message(key, r.message), viewer=request.user, patient_id=request.patient.pk)
+        services.serialize(
+            r.message,
+            services.open_message(key, r.message),
+            viewer=request.user,
+            patient_id=request.patient.pk,
+            sender_name=r.sender_name,
+        )
         for r in rows
     ]
     if limited:

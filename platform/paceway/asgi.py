@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import os
 
+import autobahn.util
 from django.core.asgi import get_asgi_application
+
+# Autobahn (Daphne's WebSocket protocol) colours the arguments of its debug log calls with click
+# on every frame, even when debug logging is off; plain text costs a fraction of that.
+autobahn.util._HAS_CLICK = False
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paceway.settings")
 django_asgi_app = get_asgi_application()

@@ -165,7 +165,7 @@ else:
     # The filesystem transport needs no server and works across processes on one machine, so
     # `make run` has a real worker and scheduler (not eager mode) with nothing else installed.
     _broker_dir = DATA_DIR / "broker"
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -173,6 +173,7 @@ else:
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
+        "control_folder": str(_broker_dir / "control"),  # not the working directory
     }
 
 CELERY_TASK_SERIALIZER = "json"

@@ -83,7 +83,7 @@ def test_when_the_audit_write_fails_no_health_data_is_served(clients, personas, 
     def broken(*args, **kwargs):
         raise RuntimeError("audit store unavailable")
 
-    monkeypatch.setattr("paceway.audit.services._insert", broken)
+    monkeypatch.setattr("paceway.audit.services._move_heads", broken)
     client = clients["therapist"]
     client.raise_request_exception = False
     response = client.get(f"/therapist/patients/{personas.patient.pk}/")

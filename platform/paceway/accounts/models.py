@@ -53,7 +53,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def name(self) -> str:
-        return self.display_name or self.email.split("@")[0]
+        return self.name_from(self.display_name, self.email)
+
+    @staticmethod
+    def name_from(display_name: str, email: str) -> str:
+        """How a person is shown to others (also for rows read without the model)."""
+        return display_name or email.split("@")[0]
 
 
 class TherapistProfile(models.Model):

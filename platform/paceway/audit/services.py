@@ -17,11 +17,15 @@ from typing import Any
 from django.db import connections, router, transaction
 from django.utils import timezone
 
+from paceway import sqlscript
+
 from .chain import GENESIS, chain_for, link
 from .context import client_ip_var, request_id_var
 from .models import AuditChainHead, AuditEvent
 
 _deferred = threading.local()
+EVENTS = AuditEvent._meta.db_table
+HEADS = AuditChainHead._meta.db_table
 
 
 def audit(
@@ -65,58 +69,53 @@ def batched() -> Iterator[None]:
 
 
 def append_events(events: list[AuditEvent]) -> None:
-    """Chain and store ``events`` in the caller's transaction, in four statements however many
-    there are: lock the heads of their chains (in a fixed order, so appenders never deadlock),
-    take the ids (the MAC covers the primary key), insert the sealed rows, move the heads."""
+    """Chain and store ``events`` in the caller's transaction, in two round trips on PostgreSQL
+    however many there are: lock the heads of their chains (in a fixed order, so appenders
+    never deadlock) and take the ids (the MAC covers the primary key); then insert the sealed
+    rows and move the heads."""
     db = connections[router.db_for_write(AuditEvent)]
-    heads = _locked_heads(db, sorted({event.chain for event in events}))
-    for event, pk in zip(events, _new_ids(db, len(events)), strict=True):
+    heads, ids = _locked_heads_and_ids(db, sorted({event.chain for event in events}), len(events))
+    for event, pk in zip(events, ids, strict=True):
         head = heads[event.chain]
         event.pk = pk
         event.mac = link(head[1] or GENESIS, event)
         head[0], head[1] = pk, event.mac
-    _insert(db, events)
-    _move_heads(db, heads)
+    sqlscript.run(db, [_insert(db, events), _move_heads(heads)])
 
 
-def _locked_heads(db: Any, chains: list[int]) -> dict[int, list[Any]]:
-    """{chain: [last_event_id, mac]}, locked until commit; a chain's head is created with its
-    first event. (SQLite needs no row lock: its transactions take the write lock at BEGIN.)"""
-    table = AuditChainHead._meta.db_table
+def _locked_heads_and_ids(db: Any, chains: list[int], count: int) -> tuple[dict[int, list[Any]], list[int]]:
+    """{chain: [last_event_id, mac]}, locked until commit (a chain's head is created with its
+    first event), and the next ``count`` ids of the audit table, taken after the locks, so a
+    chain's rows are in id order. (SQLite needs no row lock: its transactions take the write
+    lock at BEGIN.)"""
     marks = ", ".join(["%s"] * len(chains))
-    sql = f"SELECT id, last_event_id, mac FROM {table} WHERE id IN ({marks}) ORDER BY id"  # noqa: S608
+    heads = f"SELECT id, last_event_id, mac FROM {HEADS} WHERE id IN ({marks}) ORDER BY id"  # noqa: S608
     if db.features.has_select_for_update:
-        sql += " FOR UPDATE"
+        heads += " FOR UPDATE"
     params = [chain + 1 for chain in chains]
-    with db.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-        if len(rows) < len(chains):
-            AuditChainHead.objects.using(db.alias).bulk_create(
-                [AuditChainHead(pk=pk, mac=GENESIS) for pk in params], ignore_conflicts=True
-            )
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-    return {pk - 1: [last_id, mac] for pk, last_id, mac in rows}
+    found, ids = sqlscript.run(db, [(heads, params), _new_ids(db, count)])
+    assert found.rows is not None and ids.rows is not None
+    if len(found.rows) < len(chains):
+        AuditChainHead.objects.using(db.alias).bulk_create(
+            [AuditChainHead(pk=pk, mac=GENESIS) for pk in params], ignore_conflicts=True
+        )
+        # Ids again, taken now that every head is locked (the first ones are left as a gap).
+        found, ids = sqlscript.run(db, [(heads, params), _new_ids(db, count)])
+        assert found.rows is not None and ids.rows is not None
+    if db.vendor == "postgresql":
+        new_ids = sorted(row[0] for row in ids.rows)
+    else:
+        new_ids = list(range(ids.rows[0][0] + 1, ids.rows[0][0] + 1 + count))
+    return {pk - 1: [last_id, mac] for pk, last_id, mac in found.rows}, new_ids
 
 
-def _new_ids(db: Any, count: int) -> list[int]:
-    """The next ``count`` ids of the audit table, in increasing order (taken under the chains'
-    locks, so a chain's rows are in id order)."""
-    table = AuditEvent._meta.db_table
-    with db.cursor() as cursor:
-        if db.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [table, count],
-            )
-            return sorted(row[0] for row in cursor.fetchall())
-        # SQLite (AUTOINCREMENT): past both the highest id ever handed out and the highest row.
-        highest = f"SELECT MAX(id) FROM {table}"  # noqa: S608 (model table name)
-        handed_out = "SELECT seq FROM sqlite_sequence WHERE name = %s"
-        cursor.execute(f"SELECT MAX(COALESCE(({handed_out}), 0), COALESCE(({highest}), 0))", [table])
-        last = int(cursor.fetchone()[0])
-    return list(range(last + 1, last + 1 + count))
+def _new_ids(db: Any, count: int) -> tuple[str, list[Any]]:
+    if db.vendor == "postgresql":
+        return "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [EVENTS, count]
+    # SQLite (AUTOINCREMENT): the last id, past both the highest ever handed out and the highest row.
+    highest = f"SELECT MAX(id) FROM {EVENTS}"  # noqa: S608 (model table name)
+    handed_out = "SELECT seq FROM sqlite_sequence WHERE name = %s"
+    return f"SELECT MAX(COALESCE(({handed_out}), 0), COALESCE(({highest}), 0))", [EVENTS]
 
 
 _COLUMNS = (
@@ -125,10 +124,9 @@ _COLUMNS = (
 )
 
 
-def _insert(db: Any, events: list[AuditEvent]) -> None:
+def _insert(db: Any, events: list[AuditEvent]) -> tuple[str, list[Any]]:
     row = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
-    sql = f"INSERT INTO {AuditEvent._meta.db_table} ({', '.join(_COLUMNS)}) VALUES "  # noqa: S608
-    sql += ", ".join([row] * len(events))
+    sql = f"INSERT INTO {EVENTS} ({', '.join(_COLUMNS)}) VALUES " + ", ".join([row] * len(events))  # noqa: S608
     params: list[Any] = []
     for e in events:
         params += [
@@ -136,16 +134,14 @@ def _insert(db: Any, events: list[AuditEvent]) -> None:
             e.patient_id, e.action, e.object_type, e.object_id, e.client_ip, e.request_id,
             e.chain, e.mac,
         ]
-    with db.cursor() as cursor:
-        cursor.execute(sql, params)
+    return sql, params
 
 
-def _move_heads(db: Any, heads: dict[int, list[Any]]) -> None:
-    table = AuditChainHead._meta.db_table
+def _move_heads(heads: dict[int, list[Any]]) -> tuple[str, list[Any]]:
     whens = " ".join(["WHEN %s THEN %s"] * len(heads))
     marks = ", ".join(["%s"] * len(heads))
     sql = (
-        f"UPDATE {table} SET last_event_id = CASE id {whens} END,"  # noqa: S608
+        f"UPDATE {HEADS} SET last_event_id = CASE id {whens} END,"  # noqa: S608
         f" mac = CASE id {whens} END WHERE id IN ({marks})"
     )
     params: list[Any] = []
@@ -154,8 +150,7 @@ def _move_heads(db: Any, heads: dict[int, list[Any]]) -> None:
     for chain, (_last_id, mac) in heads.items():
         params += [chain + 1, mac]
     params += [chain + 1 for chain in heads]
-    with db.cursor() as cursor:
-        cursor.execute(sql, params)
+    return sql, params
 
 
 def _event(
