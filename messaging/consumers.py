@@ -33,7 +33,7 @@ from paceway.accounts.mfa import mfa_satisfied
 from paceway.accounts.middleware import LOGIN_AT, SEEN_AT, session_expired
 from paceway.keyring.crypto import DecryptionError
 
-from . import limits, services, store
+from . import limits, local_delivery, services, store
 from .db_work import in_db_thread
 from .group_commit import committer
 from .push import conversation_group, session_fingerprint, user_group
@@ -42,6 +42,7 @@ logger = logging.getLogger(__name__)
 
 MAX_FRAME_BYTES = 64 * 1024
 REPLAY_PAGE = 200
+PAGE_BYTES = MAX_FRAME_BYTES * 3 // 4  # a page stays under the frame limit (one message always fits)
 # How long a socket acts on its last access decision. Changes to the care team, logout and
 # deactivation reach open sockets at once (a recheck event); this bounds what a lost event
 # (Redis down) can leave stale, together with the periodic recheck.
@@ -67,6 +68,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         await handler(message)
 
     async def connect(self) -> None:
+        self.loop = asyncio.get_running_loop()
         self.closing = False
         self.joined: list[str] = []
         self.slot: int | None = None
@@ -110,10 +112,13 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         self.cursor = state["last_seq"]
         await self.accept()
         await self._send_json({"type": "ready", **state})
+        local_delivery.register(self)
         self.watchdog = asyncio.ensure_future(self._watch())
 
     async def disconnect(self, code: int) -> None:
         self.closing = True
+        if getattr(self, "patient_id", None) is not None:
+            local_delivery.unregister(self)
         watchdog = getattr(self, "watchdog", None)
         if watchdog is not None:
             watchdog.cancel()
@@ -182,7 +187,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             body=services.clean_body(frame.get("body")),
             keys=self.keys,
         )
-        await committer.run(job, self._fill_participants)
+        await committer.run(job, self._fill_participants, origin=self)
         if isinstance(job.error, services.RateLimited):
             await self._error(
                 job.error.code, job.error.message, client_id=job.client_id, retry_after=job.error.retry_after
@@ -204,25 +209,26 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         )
         if job.created:  # body passed validation unchanged; the sender is this socket's user
             shown = services.serialize(message, job.body, viewer=job.sender, patient_id=self.patient_id)
-            await self._echo(message.conversation_id, shown)
+            await self.take_stored(message.conversation_id, [shown])
 
-    async def _echo(self, conversation_id: int, shown: dict[str, Any]) -> None:
-        """Show the sender's socket its own new message without reading it back, when it is
-        the very next one this socket needs; otherwise the push (or the timer) brings it from
-        the database in order, and this socket's cursor makes sure nothing is shown twice."""
+    async def take_stored(self, conversation_id: int, messages: list[dict[str, Any]]) -> None:
+        """Messages this process has just stored (this socket's own, or another local socket's:
+        see ``local_delivery``), shown without reading them back when they are the very next
+        ones this socket needs; otherwise the push (or the timer) brings them from the
+        database in order, and this socket's cursor makes sure nothing is shown twice."""
         async with self.deliver_lock:
-            if self.closing or self.paused or self.cursor != shown["seq"] - 1:
+            if self.closing or self.paused or self.cursor != messages[0]["seq"] - 1:
                 return
-            self.cursor = shown["seq"]
+            self.cursor = messages[-1]["seq"]
             await self._send_json(
                 {
                     "type": "messages",
                     "replay": False,
                     "conversation_id": conversation_id,
-                    "messages": [shown],
+                    "messages": messages,
                     "limited": False,
                     "next_after_seq": None,
-                    "last_seq": shown["seq"],
+                    "last_seq": messages[-1]["seq"],
                 }
             )
 
@@ -290,6 +296,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             limit=REPLAY_PAGE,
             # Replays and live deliveries are both reads of health data: one event per page.
             audit_action="message.resume" if replay else "message.deliver",
+            max_bytes=PAGE_BYTES,
             conversation_id=self.conversation_id,
             keys=self.keys,
         )

@@ -21,7 +21,7 @@ from django.db import close_old_connections, connections, transaction
 
 from paceway.audit.services import batched as audit_batched
 
-from . import limits, push, services, store
+from . import limits, local_delivery, push, services, store
 from .db_work import _reuse_connections
 
 logger = logging.getLogger(__name__)
@@ -37,6 +37,7 @@ class _Queued:
     prepare: Prepare  # the socket's access check: fills the job's user and patient, or raises
     future: asyncio.Future[None]
     loop: asyncio.AbstractEventLoop
+    origin: object = None  # the socket that queued it (it has its own copy of what it sends)
 
 
 class GroupCommit:
@@ -47,13 +48,13 @@ class GroupCommit:
         self._thread: threading.Thread | None = None
         self._stopping = False
 
-    async def run(self, job: Job, prepare: Prepare) -> None:
+    async def run(self, job: Job, prepare: Prepare, origin: object = None) -> None:
         """Done when the job's round has committed (or failed: then ``job.error`` is set).
         Cancelling the caller does not cancel the job."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[None] = loop.create_future()
         with self._lock:
-            self._queued.append(_Queued(job, prepare, future, loop))
+            self._queued.append(_Queued(job, prepare, future, loop, origin))
             if self._thread is None:
                 self._stopping = False
                 self._thread = threading.Thread(target=self._serve, name="messaging-group-commit", daemon=True)
@@ -92,7 +93,7 @@ class GroupCommit:
         for loop, items in by_loop.items():  # one loop per process outside tests
             try:
                 with push.handing_off_to(loop):
-                    _commit(items)
+                    local_delivery.hand_over(_commit(items))
             except Exception as exc:  # noqa: BLE001 - every job must get an answer
                 logger.exception("messaging: group commit round failed")
                 for item in items:
@@ -111,29 +112,32 @@ def _wake_up(loop: asyncio.AbstractEventLoop, futures: list[asyncio.Future[None]
         loop.call_soon_threadsafe(resolve)
 
 
-def _commit(items: list[_Queued]) -> None:
+def _commit(items: list[_Queued]) -> list[local_delivery.Handover]:
+    """The round's transaction; what to hand to this process's other sockets after it."""
     _reuse_connections()
     try:
-        jobs = _prepared(items)
-        if not jobs:
-            return
+        ready = _prepared(items)
+        if not ready:
+            return []
         try:
-            _apply(jobs)
+            return _apply(ready)
         except Exception as exc:
-            if len(jobs) == 1:
-                jobs[0].error = exc
-                return
-            for job in jobs:  # find whose job it was: each alone, in its own transaction
-                _forget(job)
+            if len(ready) == 1:
+                ready[0].job.error = exc
+                return []
+            handovers = []
+            for item in ready:  # find whose job it was: each alone, in its own transaction
+                _forget(item.job)
                 try:
-                    _apply([job])
+                    handovers += _apply([item])
                 except Exception as own:
-                    job.error = own
+                    item.job.error = own
+            return handovers
     finally:
         close_old_connections()
 
 
-def _prepared(items: list[_Queued]) -> list[Job]:
+def _prepared(items: list[_Queued]) -> list[_Queued]:
     """Rate limits (one round trip for all sends) and access checks; the jobs that may go on."""
     sends = [item for item in items if isinstance(item.job, store.Outgoing)]
     verdicts = limits.allow_sends([item.job.sender_id for item in sends])  # type: ignore[union-attr]
@@ -149,14 +153,16 @@ def _prepared(items: list[_Queued]) -> list[Job]:
         except Exception as exc:
             item.job.error = exc
             continue
-        ready.append(item.job)
+        ready.append(item)
     return ready
 
 
-def _apply(jobs: list[Job]) -> None:
+def _apply(items: list[_Queued]) -> list[local_delivery.Handover]:
+    sent = [(item.job, item.origin) for item in items if isinstance(item.job, store.Outgoing)]
     with transaction.atomic(), audit_batched():
-        store.read_pages([job for job in jobs if isinstance(job, store.PageRequest)])
-        store.store_messages([job for job in jobs if isinstance(job, store.Outgoing)])
+        store.read_pages([item.job for item in items if isinstance(item.job, store.PageRequest)])
+        store.store_messages([job for job, _origin in sent])
+        return local_delivery.prepare(sent)
 
 
 def _forget(job: Job) -> None:

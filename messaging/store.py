@@ -57,6 +57,7 @@ class PageRequest:
     after_seq: int
     limit: int
     audit_action: str | None
+    max_bytes: int | None = None  # a page's text, roughly: a socket's frames have a size limit
     conversation_id: int | None = None
     keys: dict[int, bytes] = field(default_factory=dict)
     user: Any = None
@@ -75,10 +76,6 @@ class _Locked:
 
 def _db() -> Any:
     return connections[router.db_for_write(Message)]
-
-
-def _marks(count: int) -> str:
-    return ", ".join(["%s"] * count)
 
 
 # Sends ------------------------------------------------------------------------------------------
@@ -117,7 +114,7 @@ def store_messages(jobs: list[Outgoing]) -> None:
     moved = {c.id: c.last_seq for c in conversations.values() if c.last_seq != locked_seq[c.id]}
     marks = _read_marks(new)
     inserted, _moved, advanced = sqlscript.run(
-        db, [_insert(db, messages), _move_conversations(moved), _advance_senders(db, marks, now)]
+        db, [_insert(db, messages), _move_conversations(db, moved), _advance_senders(db, marks, now)]
     )
     assert inserted.rows is not None
     ids = {(conversation_id, seq): pk for pk, conversation_id, seq in inserted.rows}
@@ -140,21 +137,22 @@ def _lock_conversations(
     """The patients' conversations (created on first use), locked FOR UPDATE in id order, and
     the messages already stored under the jobs' client ids (retries) by (conversation, sender,
     client_id): one round trip on PostgreSQL, and the earlier rows themselves only if any."""
+    of_patients, patient_params = sqlscript.any_of(db, "patient_id", list(patients))
     lock = (
         f"SELECT id, patient_id, last_seq, erased_at, data_key_id FROM {CONVERSATIONS}"  # noqa: S608
-        f" WHERE patient_id IN ({_marks(len(patients))}) ORDER BY id"
+        f" WHERE {of_patients} ORDER BY id"
     )
     if db.features.has_select_for_update:
         lock += " FOR UPDATE"
-    sender_ids = sorted({job.sender.pk for job in jobs})
-    client_ids = sorted({job.client_id for job in jobs})
+    in_conversations, params = sqlscript.any_of(db, "c.patient_id", list(patients))
+    by_senders, sender_params = sqlscript.any_of(db, "m.sender_id", sorted({job.sender.pk for job in jobs}))
+    by_client_ids, client_params = sqlscript.any_of(db, "m.client_id", sorted({job.client_id for job in jobs}))
     earlier = (
         f"SELECT m.id, m.sender_id, m.client_id FROM {MESSAGES} m"  # noqa: S608
         f" JOIN {CONVERSATIONS} c ON c.id = m.conversation_id"
-        f" WHERE c.patient_id IN ({_marks(len(patients))}) AND m.sender_id IN ({_marks(len(sender_ids))})"
-        f" AND m.client_id IN ({_marks(len(client_ids))})"
+        f" WHERE {in_conversations} AND {by_senders} AND {by_client_ids}"
     )
-    statements = [(lock, list(patients)), (earlier, [*patients, *sender_ids, *client_ids])]
+    statements = [(lock, patient_params), (earlier, [*params, *sender_params, *client_params])]
     locked, found = sqlscript.run(db, statements)
     if locked.rows is not None and len(locked.rows) < len(patients):
         for patient_id, patient in patients.items():
@@ -184,26 +182,27 @@ def _sealed(conversation: _Locked, job: Outgoing, now: datetime.datetime) -> Mes
     )
 
 
+_MESSAGE_COLUMNS = [
+    ("conversation_id", "bigint"), ("sender_id", "bigint"), ("client_id", "text"), ("seq", "bigint"),
+    ("ciphertext", "bytea"), ("created_at", "timestamptz"),
+]
+
+
 def _insert(db: Any, messages: list[Message]) -> tuple[str, list[Any]]:
-    row = "(%s, %s, %s, %s, %s, %s)"
-    sql = (
-        f"INSERT INTO {MESSAGES} (conversation_id, sender_id, client_id, seq, ciphertext, created_at)"  # noqa: S608
-        f" VALUES {', '.join([row] * len(messages))} RETURNING id, conversation_id, seq"
-    )
-    params: list[Any] = []
-    for m in messages:
-        created_at = db.ops.adapt_datetimefield_value(m.created_at)
-        params += [m.conversation_id, m.sender_id, m.client_id, m.seq, m.ciphertext, created_at]
+    rows = [
+        (m.conversation_id, m.sender_id, m.client_id, m.seq, m.ciphertext, db.ops.adapt_datetimefield_value(m.created_at))
+        for m in messages
+    ]
+    new, params = sqlscript.rows_cte(db, "new", _MESSAGE_COLUMNS, rows)
+    names = ", ".join(name for name, _type in _MESSAGE_COLUMNS)
+    sql = f"{new} INSERT INTO {MESSAGES} ({names}) SELECT {names} FROM new RETURNING id, conversation_id, seq"  # noqa: S608
     return sql, params
 
 
-def _move_conversations(last_seqs: dict[int, int]) -> tuple[str, list[Any]]:
-    whens = " ".join(["WHEN %s THEN %s"] * len(last_seqs))
-    sql = (
-        f"UPDATE {CONVERSATIONS} SET last_seq = CASE id {whens} END"  # noqa: S608
-        f" WHERE id IN ({_marks(len(last_seqs))})"
-    )
-    return sql, [value for pair in last_seqs.items() for value in pair] + list(last_seqs)
+def _move_conversations(db: Any, last_seqs: dict[int, int]) -> tuple[str, list[Any]]:
+    moved, params = sqlscript.rows_cte(db, "moved", [("id", "bigint"), ("last_seq", "bigint")], list(last_seqs.items()))
+    sql = f"{moved} UPDATE {CONVERSATIONS} SET last_seq = moved.last_seq FROM moved WHERE {CONVERSATIONS}.id = moved.id"  # noqa: S608
+    return sql, params
 
 
 def _read_marks(jobs: list[Outgoing]) -> dict[tuple[int, int], int]:
@@ -218,14 +217,16 @@ def _read_marks(jobs: list[Outgoing]) -> dict[tuple[int, int], int]:
 def _advance_senders(db: Any, marks: dict[tuple[int, int], int], now: datetime.datetime) -> tuple[str, list[Any]]:
     """One UPDATE for every sender's read marker (a sender's marker is always below a new seq,
     so it updates one row per mark unless the sender has no receipt yet)."""
-    whens = " ".join(["WHEN conversation_id = %s AND user_id = %s THEN %s"] * len(marks))
-    behind = " OR ".join(["(conversation_id = %s AND user_id = %s AND last_read_seq < %s)"] * len(marks))
-    sql = (
-        f"UPDATE {RECEIPTS} SET last_read_seq = CASE {whens} ELSE last_read_seq END,"  # noqa: S608
-        f" updated_at = %s WHERE {behind}"
+    rows = [(conversation_id, user_id, seq) for (conversation_id, user_id), seq in marks.items()]
+    marked, params = sqlscript.rows_cte(
+        db, "marked", [("conversation_id", "bigint"), ("user_id", "bigint"), ("seq", "bigint")], rows
     )
-    triples = [value for (c, u), seq in marks.items() for value in (c, u, seq)]
-    return sql, [*triples, db.ops.adapt_datetimefield_value(now), *triples]
+    sql = (
+        f"{marked} UPDATE {RECEIPTS} SET last_read_seq = marked.seq, updated_at = %s FROM marked"  # noqa: S608
+        f" WHERE {RECEIPTS}.conversation_id = marked.conversation_id AND {RECEIPTS}.user_id = marked.user_id"
+        f" AND {RECEIPTS}.last_read_seq < marked.seq"
+    )
+    return sql, [*params, db.ops.adapt_datetimefield_value(now)]
 
 
 # Reads ------------------------------------------------------------------------------------------
@@ -271,19 +272,32 @@ class _Row:
 
 def _rows_after(db: Any, requests: list[PageRequest]) -> dict[int, list[_Row]]:
     """Seqs are dense (see ``store_messages``), so the ``limit`` + 1 rows after ``after_seq``
-    are exactly those up to ``after_seq + limit + 1``. By conversation, in seq order."""
-    windows = " OR ".join(["(m.conversation_id = %s AND m.seq > %s AND m.seq <= %s)"] * len(requests))
+    are exactly those up to ``after_seq + limit + 1``. One window per conversation (the union
+    of its requests'), rows by conversation in seq order."""
+    windows: dict[int, tuple[int, int]] = {}
+    for r in requests:
+        assert r.conversation_id is not None
+        low, high = r.after_seq, r.after_seq + r.limit + 1
+        if r.conversation_id in windows:
+            low, high = min(low, windows[r.conversation_id][0]), max(high, windows[r.conversation_id][1])
+        windows[r.conversation_id] = (low, high)
+    wanted, params = sqlscript.rows_cte(
+        db,
+        "wanted",
+        [("conversation_id", "bigint"), ("after_seq", "bigint"), ("top_seq", "bigint")],
+        [(c, low, high) for c, (low, high) in windows.items()],
+    )
     columns = (
         "m.id, m.conversation_id, m.sender_id, m.client_id, m.seq, m.ciphertext, m.created_at,"
         " u.display_name, u.email, c.last_seq, c.erased_at, c.data_key_id"
     )
     sql = (
-        f"SELECT {columns} FROM {MESSAGES} m JOIN {CONVERSATIONS} c ON c.id = m.conversation_id"  # noqa: S608
-        f" JOIN {USERS} u ON u.id = m.sender_id WHERE {windows} ORDER BY m.conversation_id, m.seq"
+        f"{wanted} SELECT {columns} FROM wanted"  # noqa: S608
+        f" JOIN {MESSAGES} m ON m.conversation_id = wanted.conversation_id"
+        " AND m.seq > wanted.after_seq AND m.seq <= wanted.top_seq"
+        f" JOIN {CONVERSATIONS} c ON c.id = m.conversation_id"
+        f" JOIN {USERS} u ON u.id = m.sender_id ORDER BY m.conversation_id, m.seq"
     )
-    params: list[Any] = []
-    for r in requests:
-        params += [r.conversation_id, r.after_seq, r.after_seq + r.limit + 1]
     with db.cursor() as cursor:
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
@@ -319,9 +333,10 @@ def _window(request: PageRequest, rows: dict[int, list[_Row]]) -> list[_Row]:
 
 
 def _last_seqs(db: Any, conversation_ids: set[int]) -> dict[int, int]:
-    sql = f"SELECT id, last_seq FROM {CONVERSATIONS} WHERE id IN ({_marks(len(conversation_ids))})"  # noqa: S608
+    chosen, params = sqlscript.any_of(db, "id", sorted(conversation_ids))
+    sql = f"SELECT id, last_seq FROM {CONVERSATIONS} WHERE {chosen}"  # noqa: S608
     with db.cursor() as cursor:
-        cursor.execute(sql, list(conversation_ids))
+        cursor.execute(sql, params)
         return {pk: int(last_seq) for pk, last_seq in cursor.fetchall()}
 
 
@@ -332,24 +347,23 @@ def _page_of(request: PageRequest, rows: list[_Row], last_seqs: dict[int, int]) 
         return services.Page(conversation_id=conversation_id, last_seq=last_seqs.get(conversation_id, 0))
     if rows[0].erased:
         raise services.ConversationClosed(_("This conversation was erased."))
-    limited = len(rows) > request.limit
-    rows = rows[: request.limit]
-    page = services.Page(conversation_id=conversation_id, limited=limited, last_seq=rows[0].last_seq)
+    page = services.Page(conversation_id=conversation_id, last_seq=rows[0].last_seq)
     key = request.keys.get(conversation_id)
     if key is None:
         key = request.keys[conversation_id] = unwrap(DataKey.objects.get(pk=rows[0].data_key_id))
-    page.messages = [
-        services.serialize(
-            r.message,
-            services.open_message(key, r.message),
-            viewer=request.user,
-            patient_id=request.patient.pk,
-            sender_name=r.sender_name,
+    size = 0
+    for r in rows[: request.limit]:
+        body = services.open_message(key, r.message)
+        size += len(body.encode()) + 400  # generous for the frame's other fields
+        if page.messages and request.max_bytes is not None and size > request.max_bytes:
+            break  # the rest on the next page: a frame has a size limit
+        page.messages.append(
+            services.serialize(
+                r.message, body, viewer=request.user, patient_id=request.patient.pk, sender_name=r.sender_name
+            )
         )
-        for r in rows
-    ]
-    if limited:
-        page.next_after_seq = rows[-1].message.seq
+    if len(page.messages) < len(rows):
+        page.limited, page.next_after_seq = True, page.messages[-1]["seq"]
     return page
 
 

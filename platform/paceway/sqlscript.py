@@ -35,3 +35,25 @@ def run(db: Any, statements: list[tuple[str, list[Any]]]) -> list[Result]:
                 raw.nextset()
             results.append(Result(raw.fetchall() if raw.description else None, raw.rowcount))
     return results
+
+
+def any_of(db: Any, column: str, values: list[Any]) -> tuple[str, list[Any]]:
+    """A condition: ``column`` is one of ``values``. On PostgreSQL that is one array parameter,
+    so the statement's text (and psycopg's parse of it, which it caches by text) is the same
+    whatever the number of values."""
+    if db.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(values)]
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
+
+
+def rows_cte(db: Any, name: str, columns: list[tuple[str, str]], rows: list[tuple[Any, ...]]) -> tuple[str, list[Any]]:
+    """``WITH name(columns) AS (...)`` holding ``rows``, to join or select from. ``columns`` are
+    (name, PostgreSQL type) pairs; on PostgreSQL each column is one array parameter (text that
+    does not change with the number of rows), elsewhere the rows are a VALUES list."""
+    names = ", ".join(column for column, _type in columns)
+    if db.vendor == "postgresql":
+        arrays = ", ".join(f"%s::{pg_type}[]" for _column, pg_type in columns)
+        sql = f"WITH {name}({names}) AS (SELECT * FROM unnest({arrays}))"  # noqa: S608 (names from code)
+        return sql, [list(c) for c in zip(*rows, strict=True)]
+    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    return f"WITH {name}({names}) AS (VALUES {', '.join([row] * len(rows))})", [v for r in rows for v in r]

@@ -235,6 +235,30 @@ def test_resume_replays_what_was_missed_in_pages(personas, monkeypatch):
     run(scenario)
 
 
+def test_a_backlog_of_long_messages_is_paged_under_the_frame_limit(personas):
+    long_text = "é" * services.MAX_BODY_CHARS  # 16,000 bytes of UTF-8 each
+    for i in range(12):
+        send(personas.therapist, personas.patient, body=f"{i} {long_text}"[: services.MAX_BODY_CHARS])
+
+    async def scenario():
+        comm, _ = await open_socket(personas.patient, personas.patient)
+        seen, after, frames = [], 0, 0
+        while True:
+            await comm.send_json_to({"action": "resume", "after_seq": after})
+            raw = await comm.receive_from(timeout=3)
+            assert len(raw.encode()) <= consumers.MAX_FRAME_BYTES
+            page = json.loads(raw)
+            frames += 1
+            seen += [m["seq"] for m in page["messages"]]
+            if not page["limited"]:
+                break
+            after = page["next_after_seq"]
+        assert seen == list(range(1, 13)) and frames > 1
+        await comm.disconnect()
+
+    run(scenario)
+
+
 def test_a_lost_push_is_healed_by_the_next_one(personas):
     """Pushes carry only a seq; the socket reads everything after its cursor from the DB."""
 

@@ -80,7 +80,7 @@ def append_events(events: list[AuditEvent]) -> None:
         event.pk = pk
         event.mac = link(head[1] or GENESIS, event)
         head[0], head[1] = pk, event.mac
-    sqlscript.run(db, [_insert(db, events), _move_heads(heads)])
+    sqlscript.run(db, [_insert(db, events), _move_heads(db, heads)])
 
 
 def _locked_heads_and_ids(db: Any, chains: list[int], count: int) -> tuple[dict[int, list[Any]], list[int]]:
@@ -88,19 +88,19 @@ def _locked_heads_and_ids(db: Any, chains: list[int], count: int) -> tuple[dict[
     first event), and the next ``count`` ids of the audit table, taken after the locks, so a
     chain's rows are in id order. (SQLite needs no row lock: its transactions take the write
     lock at BEGIN.)"""
-    marks = ", ".join(["%s"] * len(chains))
-    heads = f"SELECT id, last_event_id, mac FROM {HEADS} WHERE id IN ({marks}) ORDER BY id"  # noqa: S608
+    params = [chain + 1 for chain in chains]
+    chosen, chosen_params = sqlscript.any_of(db, "id", params)
+    heads = f"SELECT id, last_event_id, mac FROM {HEADS} WHERE {chosen} ORDER BY id"  # noqa: S608
     if db.features.has_select_for_update:
         heads += " FOR UPDATE"
-    params = [chain + 1 for chain in chains]
-    found, ids = sqlscript.run(db, [(heads, params), _new_ids(db, count)])
+    found, ids = sqlscript.run(db, [(heads, chosen_params), _new_ids(db, count)])
     assert found.rows is not None and ids.rows is not None
     if len(found.rows) < len(chains):
         AuditChainHead.objects.using(db.alias).bulk_create(
             [AuditChainHead(pk=pk, mac=GENESIS) for pk in params], ignore_conflicts=True
         )
         # Ids again, taken now that every head is locked (the first ones are left as a gap).
-        found, ids = sqlscript.run(db, [(heads, params), _new_ids(db, count)])
+        found, ids = sqlscript.run(db, [(heads, chosen_params), _new_ids(db, count)])
         assert found.rows is not None and ids.rows is not None
     if db.vendor == "postgresql":
         new_ids = sorted(row[0] for row in ids.rows)
@@ -118,38 +118,34 @@ def _new_ids(db: Any, count: int) -> tuple[str, list[Any]]:
     return f"SELECT MAX(COALESCE(({handed_out}), 0), COALESCE(({highest}), 0))", [EVENTS]
 
 
-_COLUMNS = (
-    "id", "created_at", "actor_id", "actor_role", "patient_id", "action", "object_type",
-    "object_id", "client_ip", "request_id", "chain", "mac",
-)
+_COLUMNS = [
+    ("id", "bigint"), ("created_at", "timestamptz"), ("actor_id", "bigint"), ("actor_role", "text"),
+    ("patient_id", "bigint"), ("action", "text"), ("object_type", "text"), ("object_id", "text"),
+    ("client_ip", "text"), ("request_id", "text"), ("chain", "smallint"), ("mac", "text"),
+]
 
 
 def _insert(db: Any, events: list[AuditEvent]) -> tuple[str, list[Any]]:
-    row = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
-    sql = f"INSERT INTO {EVENTS} ({', '.join(_COLUMNS)}) VALUES " + ", ".join([row] * len(events))  # noqa: S608
-    params: list[Any] = []
-    for e in events:
-        params += [
+    rows = [
+        (
             e.pk, db.ops.adapt_datetimefield_value(e.created_at), e.actor_id, e.actor_role,
             e.patient_id, e.action, e.object_type, e.object_id, e.client_ip, e.request_id,
             e.chain, e.mac,
-        ]
-    return sql, params
+        )
+        for e in events
+    ]
+    new, params = sqlscript.rows_cte(db, "new", _COLUMNS, rows)
+    names = ", ".join(name for name, _type in _COLUMNS)
+    return f"{new} INSERT INTO {EVENTS} ({names}) SELECT {names} FROM new", params  # noqa: S608
 
 
-def _move_heads(heads: dict[int, list[Any]]) -> tuple[str, list[Any]]:
-    whens = " ".join(["WHEN %s THEN %s"] * len(heads))
-    marks = ", ".join(["%s"] * len(heads))
+def _move_heads(db: Any, heads: dict[int, list[Any]]) -> tuple[str, list[Any]]:
+    rows = [(chain + 1, last_id, mac) for chain, (last_id, mac) in heads.items()]
+    moved, params = sqlscript.rows_cte(db, "moved", [("id", "bigint"), ("last_id", "bigint"), ("mac", "text")], rows)
     sql = (
-        f"UPDATE {HEADS} SET last_event_id = CASE id {whens} END,"  # noqa: S608
-        f" mac = CASE id {whens} END WHERE id IN ({marks})"
+        f"{moved} UPDATE {HEADS} SET last_event_id = moved.last_id, mac = moved.mac"  # noqa: S608
+        f" FROM moved WHERE {HEADS}.id = moved.id"
     )
-    params: list[Any] = []
-    for chain, (last_id, _mac) in heads.items():
-        params += [chain + 1, last_id]
-    for chain, (_last_id, mac) in heads.items():
-        params += [chain + 1, mac]
-    params += [chain + 1 for chain in heads]
     return sql, params
 
 

@@ -1,0 +1,103 @@
+"""Messages stored by this process go straight to the sockets open here.
+
+The group commit stores a round of messages; for each socket of this process on one of those
+conversations (other than the one that sent it, which has its echo) it checks access (the
+socket's memo), writes the ``message.deliver`` audit event in the same transaction, and after
+commit hands the socket the messages it has just stored: no Redis round trip and no second
+database round to read them back. The doorbell still goes out, for sockets in other processes;
+here it finds the socket's cursor already past the message. A socket that is not exactly at the
+previous message ignores the hand-over and reads from the database as usual (audited again).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import defaultdict
+from typing import Any, Protocol
+
+from paceway.audit.services import audit
+
+from . import services, store
+
+
+class LocalSocket(Protocol):
+    loop: asyncio.AbstractEventLoop
+    closing: bool
+    paused: bool
+    patient_id: int
+
+    def _checked(self) -> tuple[Any, Any]: ...
+
+    async def take_stored(self, conversation_id: int, messages: list[dict[str, Any]]) -> None: ...
+
+
+_sockets: dict[int, frozenset[LocalSocket]] = {}  # by patient id; replaced whole, read from any thread
+
+
+def register(socket: LocalSocket) -> None:
+    _sockets[socket.patient_id] = _sockets.get(socket.patient_id, frozenset()) | {socket}
+
+
+def unregister(socket: LocalSocket) -> None:
+    left = _sockets.get(socket.patient_id, frozenset()) - {socket}
+    if left:
+        _sockets[socket.patient_id] = left
+    else:
+        _sockets.pop(socket.patient_id, None)
+
+
+Handover = tuple[LocalSocket, int, list[dict[str, Any]]]
+
+
+def prepare(sent: list[tuple[store.Outgoing, Any]]) -> list[Handover]:
+    """For (stored job, the socket that sent it): what to hand to which local socket after
+    commit, with their audit events written now (call inside the round's transaction)."""
+    by_socket: dict[LocalSocket, list[tuple[store.Outgoing, Any]]] = defaultdict(list)
+    for job, origin in sent:
+        if not job.created or job.message is None:
+            continue
+        for socket in _sockets.get(job.patient.pk, ()):
+            if socket is not origin and not socket.closing and not socket.paused:
+                by_socket[socket].append((job, origin))
+    handovers: list[Handover] = []
+    for socket, jobs in by_socket.items():
+        try:
+            viewer, patient = socket._checked()
+        except services.NotAllowed:
+            continue  # the socket learns on its own next read, and closes
+        conversation_id = jobs[0][0].message.conversation_id  # type: ignore[union-attr]
+        shown = [
+            services.serialize(job.message, job.body, viewer=viewer, patient_id=patient.pk)  # type: ignore[arg-type]
+            for job, _origin in jobs
+        ]
+        audit(
+            actor=viewer,
+            action="message.deliver",
+            patient=patient,
+            object_type="Conversation",
+            object_id=f"{conversation_id}:{shown[0]['seq']}-{shown[-1]['seq']}",
+        )
+        handovers.append((socket, conversation_id, shown))
+    return handovers
+
+
+_starting: set[asyncio.Task[None]] = set()
+
+
+def hand_over(handovers: list[Handover]) -> None:
+    """After commit, from any thread: each socket gets its messages on its own loop (one
+    wake-up per loop)."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[Handover]] = defaultdict(list)
+    for handover in handovers:
+        by_loop[handover[0].loop].append(handover)
+    for loop, items in by_loop.items():
+        with contextlib.suppress(RuntimeError):  # the loop has closed
+            loop.call_soon_threadsafe(_start, items)
+
+
+def _start(items: list[Handover]) -> None:
+    for socket, conversation_id, shown in items:
+        task = asyncio.ensure_future(socket.take_stored(conversation_id, shown))
+        _starting.add(task)  # a reference until done (the loop keeps only weak ones)
+        task.add_done_callback(_starting.discard)
