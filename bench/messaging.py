@@ -15,7 +15,7 @@ sockets to a fresh Daphne process and reports the growth of its RSS per socket.
     .venv/bin/python bench/messaging.py                  # Redis db 13, SQLite in a temp dir
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/paceway_bench .venv/bin/python bench/messaging.py
 
-Options: --paths full,relay-pubsub  --n1 300 --n50 40 --idle 2000 (0 skips the memory part).
+Options: --paths full,relay-pubsub  --n1 300 --n50 100 --idle 2000 (0 skips the memory part).
 BENCH_QUERY_LOG=/tmp/q.json counts the Daphne processes' SQL statements by kind into that file
 (rewritten every second; run with --idle 0, or the idle process overwrites it);
 statements per delivered message = total / "INSERT messaging_message". BENCH_DB_THREADS=n
@@ -373,7 +373,7 @@ def main() -> None:
     parser.add_argument("--paths", default="relay-pubsub,relay-core,full")
     parser.add_argument("--conversations", default="1,50")
     parser.add_argument("--n1", type=int, default=300, help="messages per conversation at 1")
-    parser.add_argument("--n50", type=int, default=40, help="messages per conversation at 50 (or more)")
+    parser.add_argument("--n50", type=int, default=100, help="messages per conversation at 50 (or more)")
     parser.add_argument("--idle", type=int, default=2000, help="idle sockets for the memory figure")
     args = parser.parse_args()
     paths = [p for p in args.paths.split(",") if p]

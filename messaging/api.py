@@ -116,7 +116,9 @@ class ConversationMessagesView(APIView):
         patient = patient_for_clinical(request.user, patient_id)
         payload = SendIn(data=request.data)
         payload.is_valid(raise_exception=True)
-        allowed, retry_after = limits.allow_send(request.user.pk)
+        sender_id = request.user.pk
+        assert sender_id is not None  # patient_for_clinical lets only a signed-in user through
+        allowed, retry_after = limits.allow_send(sender_id)
         if not allowed:
             return Response(
                 {"detail": "Too many messages. Please wait a moment."},

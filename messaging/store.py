@@ -127,7 +127,7 @@ def store_messages(jobs: list[Outgoing]) -> None:
     for job in new:
         # No savepoint of its own: a failed audit fails (and rolls back) the whole send.
         audit(actor=job.sender, action="message.send", patient=job.patient, obj=job.message, savepoint=False)
-    doorbells = [(job.patient.pk, m.conversation_id, m.seq) for job in new if (m := job.message)]
+    doorbells = [(job.patient.pk, stored.conversation_id, stored.seq) for job in new if (stored := job.message)]
     transaction.on_commit(lambda: push.new_messages(doorbells))
 
 

@@ -94,19 +94,18 @@ def _locked_heads_and_ids(db: Any, chains: list[int], count: int) -> tuple[dict[
     if db.features.has_select_for_update:
         heads += " FOR UPDATE"
     found, ids = sqlscript.run(db, [(heads, chosen_params), _new_ids(db, count)])
-    assert found.rows is not None and ids.rows is not None
-    if len(found.rows) < len(chains):
+    if len(found.rows or []) < len(chains):
         AuditChainHead.objects.using(db.alias).bulk_create(
             [AuditChainHead(pk=pk, mac=GENESIS) for pk in params], ignore_conflicts=True
         )
         # Ids again, taken now that every head is locked (the first ones are left as a gap).
         found, ids = sqlscript.run(db, [(heads, chosen_params), _new_ids(db, count)])
-        assert found.rows is not None and ids.rows is not None
+    id_rows = ids.rows or []
     if db.vendor == "postgresql":
-        new_ids = sorted(row[0] for row in ids.rows)
+        new_ids = sorted(row[0] for row in id_rows)
     else:
-        new_ids = list(range(ids.rows[0][0] + 1, ids.rows[0][0] + 1 + count))
-    return {pk - 1: [last_id, mac] for pk, last_id, mac in found.rows}, new_ids
+        new_ids = list(range(id_rows[0][0] + 1, id_rows[0][0] + 1 + count))
+    return {pk - 1: [last_id, mac] for pk, last_id, mac in found.rows or []}, new_ids
 
 
 def _new_ids(db: Any, count: int) -> tuple[str, list[Any]]:
