@@ -92,8 +92,11 @@ class GroupCommit:
             by_loop.setdefault(item.loop, []).append(item)
         for loop, items in by_loop.items():  # one loop per process outside tests
             try:
+                with push.collected() as doorbells:
+                    handovers = _commit(items)
+                local_delivery.hand_over(handovers)
                 with push.handing_off_to(loop):
-                    local_delivery.hand_over(_commit(items))
+                    push.send_events(doorbells)
             except Exception as exc:  # noqa: BLE001 - every job must get an answer
                 logger.exception("messaging: group commit round failed")
                 for item in items:
@@ -123,6 +126,7 @@ def _commit(items: list[_Queued]) -> list[local_delivery.Handover]:
             return _apply(ready)
         except Exception as exc:
             if len(ready) == 1:
+                _forget(ready[0].job)
                 ready[0].job.error = exc
                 return []
             handovers = []
@@ -131,6 +135,7 @@ def _commit(items: list[_Queued]) -> list[local_delivery.Handover]:
                 try:
                     handovers += _apply([item])
                 except Exception as own:
+                    _forget(item.job)
                     item.job.error = own
             return handovers
     finally:

@@ -79,6 +79,19 @@ def handing_off_to(loop: asyncio.AbstractEventLoop) -> Iterator[None]:
         _local.loop = previous
 
 
+@contextmanager
+def collected() -> Iterator[list[tuple[str, dict[str, Any]]]]:
+    """Within this block, pushes are collected rather than sent: the caller sends them later
+    (the group commit sends a round's doorbells after handing its messages to local sockets,
+    so that those find their cursor already past each message)."""
+    previous = getattr(_local, "bucket", None)
+    _local.bucket = bucket = []
+    try:
+        yield bucket
+    finally:
+        _local.bucket = previous
+
+
 def _log_failure(future: concurrent.futures.Future[None]) -> None:
     _in_flight.discard(future)
     if future.cancelled():
@@ -98,6 +111,10 @@ def send_events(events: list[tuple[str, dict[str, Any]]]) -> bool:
     Handed off to an event loop (see ``handing_off_to``), it returns True once scheduled: one
     hand-off for all the events; a failure is then only logged."""
     if not events:
+        return True
+    bucket = getattr(_local, "bucket", None)
+    if bucket is not None:
+        bucket.extend(events)
         return True
     loop = getattr(_local, "loop", None)
     if loop is not None and loop.is_running():
