@@ -85,7 +85,8 @@ def collected() -> Iterator[list[tuple[str, dict[str, Any]]]]:
     (the group commit sends a round's doorbells after handing its messages to local sockets,
     so that those find their cursor already past each message)."""
     previous = getattr(_local, "bucket", None)
-    _local.bucket = bucket = []
+    bucket: list[tuple[str, dict[str, Any]]] = []
+    _local.bucket = bucket
     try:
         yield bucket
     finally:
