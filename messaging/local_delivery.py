@@ -13,12 +13,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import weakref
 from collections import defaultdict
 from typing import Any, Protocol
 
 from paceway.audit.services import audit
 
 from . import services, store
+
+logger = logging.getLogger(__name__)
 
 
 class LocalSocket(Protocol):
@@ -32,19 +36,30 @@ class LocalSocket(Protocol):
     async def take_stored(self, conversation_id: int, messages: list[dict[str, Any]]) -> None: ...
 
 
-_sockets: dict[int, frozenset[LocalSocket]] = {}  # by patient id; replaced whole, read from any thread
+# By patient id: weak references (a socket that dies without disconnecting is not kept alive),
+# in sets replaced whole, so the group commit's thread reads them without a lock.
+_sockets: dict[int, frozenset[weakref.ref[LocalSocket]]] = {}
 
 
 def register(socket: LocalSocket) -> None:
-    _sockets[socket.patient_id] = _sockets.get(socket.patient_id, frozenset()) | {socket}
+    _sockets[socket.patient_id] = _alive(socket.patient_id) | {weakref.ref(socket)}
 
 
 def unregister(socket: LocalSocket) -> None:
-    left = _sockets.get(socket.patient_id, frozenset()) - {socket}
+    left = frozenset(ref for ref in _alive(socket.patient_id) if ref() is not socket)
     if left:
         _sockets[socket.patient_id] = left
     else:
         _sockets.pop(socket.patient_id, None)
+
+
+def _alive(patient_id: int) -> frozenset[weakref.ref[LocalSocket]]:
+    return frozenset(ref for ref in _sockets.get(patient_id, ()) if ref() is not None)
+
+
+def _open_sockets(patient_id: int) -> list[LocalSocket]:
+    found = (ref() for ref in _sockets.get(patient_id, ()))
+    return [socket for socket in found if socket is not None and not socket.closing and not socket.paused]
 
 
 Handover = tuple[LocalSocket, int, list[dict[str, Any]]]
@@ -57,8 +72,8 @@ def prepare(sent: list[tuple[store.Outgoing, Any]]) -> list[Handover]:
     for job, origin in sent:
         if not job.created or job.message is None:
             continue
-        for socket in _sockets.get(job.patient.pk, ()):
-            if socket is not origin and not socket.closing and not socket.paused:
+        for socket in _open_sockets(job.patient.pk):
+            if socket is not origin:
                 by_socket[socket].append((job, origin))
     handovers: list[Handover] = []
     for socket, jobs in by_socket.items():
@@ -100,4 +115,10 @@ def _start(items: list[Handover]) -> None:
     for socket, conversation_id, shown in items:
         task = asyncio.ensure_future(socket.take_stored(conversation_id, shown))
         _starting.add(task)  # a reference until done (the loop keeps only weak ones)
-        task.add_done_callback(_starting.discard)
+        task.add_done_callback(_finished)
+
+
+def _finished(task: asyncio.Task[None]) -> None:
+    _starting.discard(task)
+    if not task.cancelled() and task.exception() is not None:  # the socket reads from the database instead
+        logger.warning("messaging: local hand-over failed: %s", type(task.exception()).__name__)
