@@ -1,7 +1,8 @@
 """The conversation socket: ws/messages/<patient_id>/.
 
 Client frames (JSON text, at most 64 KiB):
-  {"action": "send", "client_id", "body"} -> {"type": "ack", "client_id", "seq", "duplicate"}
+  {"action": "send", "client_id", "body"} -> {"type": "ack", "client_id", "seq", "duplicate",
+                                              "message" (when new and next on this socket)}
   {"action": "resume", "after_seq": N}    -> {"type": "messages", "replay": true, ...}
   {"action": "mark_read", "seq": N}       -> {"type": "marked_read", "last_read_seq"}
   {"action": "ping"}                      -> {"type": "pong"}
@@ -198,24 +199,26 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         message = job.message
         assert message is not None
         self.conversation_id = message.conversation_id
-        # Committed by now: the ack can promise durability.
-        await self._send_json(
-            {
-                "type": "ack",
-                "client_id": message.client_id,
-                "seq": message.seq,
-                "duplicate": not job.created,
-            }
-        )
-        if job.created:  # body passed validation unchanged; the sender is this socket's user
-            shown = services.serialize(message, job.body, viewer=job.sender, patient_id=self.patient_id)
-            await self.take_stored(message.conversation_id, [shown])
+        # Committed by now: the ack can promise durability. It carries the new message as this
+        # socket shows it when it is the very next one this socket needs (no echo frame);
+        # otherwise the message comes in order in a "messages" frame, like any other.
+        ack: dict[str, Any] = {
+            "type": "ack",
+            "client_id": message.client_id,
+            "seq": message.seq,
+            "duplicate": not job.created,
+        }
+        async with self.deliver_lock:
+            if job.created and not self.closing and not self.paused and self.cursor == message.seq - 1:
+                self.cursor = message.seq
+                ack["message"] = services.serialize(message, job.body, viewer=job.sender, patient_id=self.patient_id)
+            await self._send_json(ack)
 
     async def take_stored(self, conversation_id: int, messages: list[dict[str, Any]]) -> None:
-        """Messages this process has just stored (this socket's own, or another local socket's:
-        see ``local_delivery``), shown without reading them back when they are the very next
-        ones this socket needs; otherwise the push (or the timer) brings them from the
-        database in order, and this socket's cursor makes sure nothing is shown twice."""
+        """Messages another local socket has just stored (see ``local_delivery``), shown
+        without reading them back when they are the very next ones this socket needs;
+        otherwise the push (or the timer) brings them from the database in order, and this
+        socket's cursor makes sure nothing is shown twice."""
         async with self.deliver_lock:
             if self.closing or self.paused or self.cursor != messages[0]["seq"] - 1:
                 return

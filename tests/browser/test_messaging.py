@@ -58,7 +58,7 @@ def test_it_shows_a_message_with_markup_as_text(login, new_page, paceway_server)
     wait_for_socket_ready(page, frames)
     page.get_by_label("Your message").fill(live)
     page.get_by_role("button", name="Send").click()
-    assert_shown_as_text(page, live)  # appended by the live script from the socket's echo
+    assert_shown_as_text(page, live)  # appended by the live script from the socket's ack
     assert posts == [], "the message went through the form post, not the live socket"
     page.wait_for_timeout(300)  # a script injected by the append would have run by now
     assert page.dialogs == []

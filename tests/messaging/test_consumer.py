@@ -77,7 +77,9 @@ def test_send_is_acked_with_seq_and_pushed_to_the_other_side(personas):
         assert ready["last_seq"] == 0
         await patient.send_json_to({"action": "send", "client_id": "m-1", "body": "<b>hi</b>"})
         ack = await frames_until(patient, "ack")
+        shown = ack.pop("message")  # the sender's copy comes with the ack
         assert ack == {"type": "ack", "client_id": "m-1", "seq": 1, "duplicate": False}
+        assert shown["body"] == "<b>hi</b>" and shown["mine"] is True and shown["seq"] == 1
         live = await frames_until(therapist, "messages")
         assert [m["body"] for m in live["messages"]] == ["<b>hi</b>"]
         assert live["messages"][0]["seq"] == 1 and live["replay"] is False

@@ -105,12 +105,12 @@ def test_a_message_reaches_the_senders_other_tab_and_the_therapist_once_each(per
         therapist, _ = await open_socket(personas.therapist, personas.patient)
         stranger, _ = await open_socket(personas.stranger, personas.stranger)
         await tab1.send_json_to({"action": "send", "client_id": "x1", "body": "from tab 1"})
-        await frames_until(tab1, "ack")
-        for comm in (tab1, tab2, therapist):
+        assert (await frames_until(tab1, "ack"))["message"]["body"] == "from tab 1"
+        for comm in (tab2, therapist):
             frame = await frames_until(comm, "messages")
             assert [m["body"] for m in frame["messages"]] == ["from tab 1"]
         assert await stranger.receive_nothing(timeout=0.3)
-        for comm in (tab2, therapist):  # nothing twice (the doorbell finds the cursor past it)
+        for comm in (tab1, tab2, therapist):  # nothing twice (the doorbell finds the cursor past it)
             assert await comm.receive_nothing(timeout=0.3)
         for comm in (tab1, tab2, therapist, stranger):
             await comm.disconnect()

@@ -69,6 +69,7 @@
       }
     } else if (frame.type === "ack") {
       delete pending[frame.client_id];
+      if (frame.message) { append(frame.message); }  // our own message, as stored
     } else if (frame.type === "error") {
       setStatus(frame.detail || "");
       if (frame.client_id && pending[frame.client_id] !== undefined && !body.value) {
