@@ -73,6 +73,12 @@ def raise_fd_limit(wanted: int) -> int:
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (steadier than wall time on a busy machine)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_kb(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -280,10 +286,15 @@ class Result:
     seconds: float
     p50_ms: float
     p99_ms: float
+    server_cpu_s: float = 0.0
 
     @property
     def rate(self) -> float:
         return self.delivered / self.seconds
+
+    @property
+    def cpu_ms_per_message(self) -> float:
+        return 1000 * self.server_cpu_s / self.delivered
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -301,14 +312,14 @@ async def measure(kind: str, server: Daphne, pairs: list[Pair], conversations: i
         await asyncio.gather(*(c.open() for c in convs[start : start + 25]))
     try:
         await asyncio.gather(*(c.run(5, record=False) for c in convs))  # warm-up
-        started = time.perf_counter()
+        started, cpu_before = time.perf_counter(), cpu_seconds(server.pid)
         await asyncio.gather(*(c.run(count) for c in convs))
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, cpu_seconds(server.pid) - cpu_before
     finally:
         await asyncio.gather(*(c.close() for c in convs))
     latencies = [x * 1000 for c in convs for x in c.latencies]
     return Result(kind, conversations, len(latencies), seconds,
-                  statistics.median(latencies), percentile(latencies, 0.99))
+                  statistics.median(latencies), percentile(latencies, 0.99), cpu)
 
 
 async def idle_memory(server: Daphne, sockets: list[tuple[int, str]]) -> tuple[int, float]:
@@ -345,9 +356,10 @@ async def idle_memory(server: Daphne, sockets: list[tuple[int, str]]) -> tuple[i
 def print_table(results: list[Result]) -> None:
     by = {(r.path, r.conversations): r for r in results}
     print()
-    print(f"{'path':<14}{'conv':>5}{'msgs':>7}{'p50 ms':>9}{'p99 ms':>9}{'msg/s':>9}")
+    print(f"{'path':<14}{'conv':>5}{'msgs':>7}{'p50 ms':>9}{'p99 ms':>9}{'msg/s':>9}{'server CPU ms/msg':>19}")
     for r in results:
-        print(f"{r.path:<14}{r.conversations:>5}{r.delivered:>7}{r.p50_ms:>9.2f}{r.p99_ms:>9.2f}{r.rate:>9.0f}")
+        print(f"{r.path:<14}{r.conversations:>5}{r.delivered:>7}{r.p50_ms:>9.2f}{r.p99_ms:>9.2f}{r.rate:>9.0f}"
+              f"{r.cpu_ms_per_message:>19.3f}")
     print()
     print(f"{'full / bare':<24}{'conv':>5}{'p50 x':>8}{'p99 x':>8}{'rate x':>8}")
     for base in ("relay-pubsub", "relay-core"):

@@ -89,13 +89,26 @@ def _incr_redis(keys: list[str], timeout: int) -> list[int]:
     integers as plain Redis integers, so ``cache.get`` reads the same counters."""
     backend: Any = caches[DEFAULT_CACHE_ALIAS]
     full_keys = [backend.make_and_validate_key(key) for key in keys]
-    client = backend._cache.get_client(full_keys[0], write=True)
-    pipe = client.pipeline(transaction=False)
+    pipe = _redis_client(backend).pipeline(transaction=False)
     for full_key in full_keys:
         pipe.incr(full_key)
         pipe.expire(full_key, timeout)
     replies = pipe.execute()
     return [int(count) for count in replies[::2]]
+
+
+_clients: dict[int, Any] = {}
+
+
+def _redis_client(backend: Any) -> Any:
+    """A Redis client on the cache's connection pool, made once: Django makes a new client per
+    call, and each builds redis-py's table of reply callbacks (it showed in profiles of the
+    send path). Clients are thread-safe; connections still come from the pool."""
+    pool = backend._cache._get_connection_pool(True)  # the primary, where writes go
+    client = _clients.get(id(pool))
+    if client is None or client.connection_pool is not pool:
+        client = _clients[id(pool)] = backend._cache._client(connection_pool=pool)
+    return client
 
 
 def _slot_key(user_id: int, index: int) -> str:

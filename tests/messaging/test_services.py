@@ -188,3 +188,28 @@ def test_no_push_before_commit(personas, layer_traffic, django_capture_on_commit
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         send(personas.patient, personas.patient)
     assert layer_traffic == [] and len(callbacks) == 1
+
+
+@pytest.mark.skipif(not __import__("os").environ.get("REDIS_URL"), reason="needs REDIS_URL")
+def test_send_rate_counts_in_redis_across_a_round(settings):
+    import os
+    import time
+    import uuid
+
+    from django.core.cache import cache
+
+    from messaging import limits
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+        }
+    }
+    settings.MESSAGING_SEND_RATE = (3, 3600)  # one window for the whole test
+    verdicts = limits.allow_sends([7, 7, 8, 7]) + limits.allow_sends([7, 8])
+    assert [allowed for allowed, _ in verdicts] == [True, True, True, True, False, True]
+    assert all(1 <= retry_after <= 3600 for _, retry_after in verdicts)
+    # Plain Redis integers under Django's keys: the cache API reads the same counters.
+    assert cache.get(f"messaging:rate:7:{int(time.time() // 3600)}") == 4
