@@ -75,9 +75,9 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         self.slot: int | None = None
         self.cursor = 0
         self.paused = False
-        self.watchdog: asyncio.Task[None] | None = None
+        self.watchdog: asyncio.TimerHandle | asyncio.Task[None] | None = None
         self.access_checked_at = 0.0
-        self.deliver_lock = asyncio.Lock()
+        self._deliver_lock: asyncio.Lock | None = None
         # Per-socket caches, filled in the database thread: the user and patient rows as of the
         # last access check, the conversation's id and its unwrapped data key (held in memory for
         # the socket's lifetime; the conversation's erased_at is re-read with every page).
@@ -114,7 +114,14 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         await self.accept()
         await self._send_json({"type": "ready", **state})
         local_delivery.register(self)
-        self.watchdog = asyncio.ensure_future(self._watch())
+        self._schedule_check()
+
+    @property
+    def deliver_lock(self) -> asyncio.Lock:
+        """Made on first use: most sockets idle, and a lock costs a few hundred bytes each."""
+        if self._deliver_lock is None:
+            self._deliver_lock = asyncio.Lock()
+        return self._deliver_lock
 
     async def disconnect(self, code: int) -> None:
         self.closing = True
@@ -344,24 +351,35 @@ class ConversationConsumer(AsyncWebsocketConsumer):
                 ok = False
         return ok
 
-    async def _watch(self) -> None:
-        while not self.closing:
-            interval = recheck_seconds() if self.subscribed else min(5.0, recheck_seconds())
-            await asyncio.sleep(interval)
-            if self.closing:
+    def _schedule_check(self) -> None:
+        """Arm the next periodic check. An idle socket waits on a timer rather than in a sleeping
+        task: a task with its coroutines costs about 1 KB per socket; this one exists only while
+        a check runs."""
+        interval = recheck_seconds() if self.subscribed else min(5.0, recheck_seconds())
+        self.watchdog = asyncio.get_running_loop().call_later(interval, self._start_check)
+
+    def _start_check(self) -> None:
+        self.watchdog = asyncio.ensure_future(self._periodic_check())
+
+    async def _periodic_check(self) -> None:
+        """Refresh the connection slot, resubscribe after a layer failure, recheck access and
+        deliver what a lost push left behind; then arm the next check (none once closed)."""
+        if self.closing:
+            return
+        try:
+            await sync_to_async(limits.refresh_slot)(self.user_id, self.slot, self.channel_name)
+            if not self.subscribed:
+                self.subscribed = await self._subscribe()
+            if not await self._recheck():
                 return
-            try:
-                await sync_to_async(limits.refresh_slot)(self.user_id, self.slot, self.channel_name)
-                if not self.subscribed:
-                    self.subscribed = await self._subscribe()
-                if not await self._recheck():
-                    return
-                if not self.paused:
-                    await self._deliver(None, replay=False)  # heals lost pushes
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                logger.exception("messaging: periodic check failed")
+            if not self.paused:
+                await self._deliver(None, replay=False)  # heals lost pushes
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("messaging: periodic check failed")
+        if not self.closing:
+            self._schedule_check()
 
     async def _recheck(self) -> bool:
         allowed = await in_db_thread(self._allowed)(check_session=True)

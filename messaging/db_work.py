@@ -18,7 +18,8 @@ from typing import Any, TypeVar
 
 from channels.db import DatabaseSyncToAsync, database_sync_to_async
 from django.conf import settings
-from django.db import close_old_connections, connection, connections
+from django.db import DEFAULT_DB_ALIAS, close_old_connections, connections
+from django.db.utils import load_backend
 
 from . import push
 
@@ -40,7 +41,14 @@ def db_threads() -> int:
     configured = getattr(settings, "MESSAGING_DB_THREADS", None)
     if configured is not None:
         return max(1, int(configured))
-    return 1 if connection.vendor == "sqlite" else 2
+    return 1 if _db_vendor() == "sqlite" else 2
+
+
+def _db_vendor() -> str:
+    """The default database's vendor without touching ``connection`` in the event loop (each
+    socket's async context would get its own database wrapper)."""
+    engine = connections.settings[DEFAULT_DB_ALIAS]["ENGINE"]
+    return str(load_backend(engine).DatabaseWrapper.vendor)
 
 
 def _pool(size: int) -> ThreadPoolExecutor:

@@ -9,7 +9,8 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.redis import RedisCache
 
 logger = logging.getLogger(__name__)
@@ -31,6 +32,21 @@ def _fail_open(fallback: Any) -> Callable[[Callable[..., T]], Callable[..., T]]:
         return wrapper
 
     return decorate
+
+
+_shared: tuple[object, BaseCache] | None = None
+
+
+def shared_cache() -> BaseCache:
+    """The default cache, one client per process. Django keeps cache clients per async context,
+    and each socket's calls through ``sync_to_async`` copy theirs back into the socket's own
+    context: every idle socket would hold its own cache client (with Redis, its own connection).
+    Rebuilt when the CACHES setting is replaced (tests)."""
+    global _shared
+    config = caches.settings
+    if _shared is None or _shared[0] is not config:
+        _shared = (config, caches.create_connection(DEFAULT_CACHE_ALIAS))
+    return _shared[1]
 
 
 DEFAULT_SEND_RATE = (20, 10)  # sends per window, window in seconds
@@ -71,6 +87,7 @@ def allow_sends(user_ids: list[int]) -> list[tuple[bool, int]]:
 
 
 def _incr_cache(key: str, timeout: int) -> int:
+    cache = shared_cache()
     cache.add(key, 0, timeout=timeout)
     try:
         return int(cache.incr(key))
@@ -80,14 +97,14 @@ def _incr_cache(key: str, timeout: int) -> int:
 
 
 def _is_redis() -> bool:
-    return isinstance(caches[DEFAULT_CACHE_ALIAS], RedisCache)
+    return isinstance(shared_cache(), RedisCache)
 
 
 def _incr_redis(keys: list[str], timeout: int) -> list[int]:
     """INCR and EXPIRE for every key in one pipelined round trip (Django's add + incr take
     three per key). The keys are Django's (prefix and version applied), and Django stores
     integers as plain Redis integers, so ``cache.get`` reads the same counters."""
-    backend: Any = caches[DEFAULT_CACHE_ALIAS]
+    backend: Any = shared_cache()
     full_keys = [backend.make_and_validate_key(key) for key in keys]
     pipe = _redis_client(backend).pipeline(transaction=False)
     for full_key in full_keys:
@@ -119,6 +136,7 @@ def _slot_key(user_id: int, index: int) -> str:
 def acquire_slot(user_id: int, owner: str) -> int | None:
     """Claim one of the user's connection slots (atomic ``add``), or None when all are taken
     (-1 when the cache is unreachable: the connection is let in without a slot)."""
+    cache = shared_cache()
     for index in range(max_connections()):
         if cache.add(_slot_key(user_id, index), owner, timeout=SLOT_TTL_SECONDS):
             return index
@@ -130,6 +148,7 @@ def refresh_slot(user_id: int, index: int, owner: str) -> None:
     if index < 0:
         return
     key = _slot_key(user_id, index)
+    cache = shared_cache()
     if cache.get(key) in (None, owner):
         cache.set(key, owner, timeout=SLOT_TTL_SECONDS)
 
@@ -139,5 +158,6 @@ def release_slot(user_id: int, index: int, owner: str) -> None:
     if index < 0:
         return
     key = _slot_key(user_id, index)
+    cache = shared_cache()
     if cache.get(key) == owner:
         cache.delete(key)
