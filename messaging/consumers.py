@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import random
 import time
 from importlib import import_module
 from typing import Any
@@ -77,6 +78,9 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         self.paused = False
         self.watchdog: asyncio.TimerHandle | asyncio.Task[None] | None = None
         self.access_checked_at = 0.0
+        # Spread over the second half of the memo, so that sockets opened together (after a
+        # restart, say) do not all re-check at once.
+        self.memo_seconds = ACCESS_MEMO_SECONDS * random.uniform(0.5, 1.0)  # noqa: S311 (not security)
         self._deliver_lock: asyncio.Lock | None = None
         # Per-socket caches, filled in the database thread: the user and patient rows as of the
         # last access check, the conversation's id and its unwrapped data key (held in memory for
@@ -356,6 +360,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         task: a task with its coroutines costs about 1 KB per socket; this one exists only while
         a check runs."""
         interval = recheck_seconds() if self.subscribed else min(5.0, recheck_seconds())
+        interval *= random.uniform(0.5, 1.0)  # noqa: S311 - spread, as for memo_seconds
         self.watchdog = asyncio.get_running_loop().call_later(interval, self._start_check)
 
     def _start_check(self) -> None:
@@ -388,7 +393,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         return allowed
 
     async def _access_memo(self) -> bool:
-        if time.monotonic() - self.access_checked_at < ACCESS_MEMO_SECONDS:
+        if time.monotonic() - self.access_checked_at < self.memo_seconds:
             return True
         allowed = await in_db_thread(self._allowed)(check_session=False)
         if not allowed:
@@ -439,7 +444,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
     def _checked(self) -> tuple[Any, Any]:
         """The user and patient as of an access check at most ACCESS_MEMO_SECONDS old (a new
         check when older; a recheck event clears the memo); NotAllowed when access is gone."""
-        if self.user is None or time.monotonic() - self.access_checked_at >= ACCESS_MEMO_SECONDS:
+        if self.user is None or time.monotonic() - self.access_checked_at >= self.memo_seconds:
             self.holds_rows = True  # from now on _allowed keeps the rows it loads
             if not self._allowed(check_session=False):
                 raise services.NotAllowed()
