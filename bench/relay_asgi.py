@@ -10,6 +10,7 @@ the Redis pub/sub layer (``BENCH_RELAY_LAYER=pubsub``, what Paceway uses) or the
 
 from __future__ import annotations
 
+import gc
 import os
 import uuid
 from typing import Any
@@ -72,3 +73,7 @@ application = ProtocolTypeRouter(
         )
     }
 )
+
+# The same garbage-collector settings as paceway.asgi, so that the comparison is of the paths.
+gc.freeze()
+gc.set_threshold(10_000, 20, 100)
