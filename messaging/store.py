@@ -127,7 +127,9 @@ def store_messages(jobs: list[Outgoing]) -> None:
     for job in new:
         # No savepoint of its own: a failed audit fails (and rolls back) the whole send.
         audit(actor=job.sender, action="message.send", patient=job.patient, obj=job.message, savepoint=False)
-    doorbells = [(job.patient.pk, stored.conversation_id, stored.seq) for job in new if (stored := job.message)]
+    # One doorbell per conversation, for its newest message: a socket reads all it has missed.
+    newest = {(job.patient.pk, stored.conversation_id): stored.seq for job in new if (stored := job.message)}
+    doorbells = [(patient_id, conversation_id, seq) for (patient_id, conversation_id), seq in newest.items()]
     transaction.on_commit(lambda: push.new_messages(doorbells))
 
 
