@@ -5,8 +5,11 @@ Starts real Daphne processes:
   relay-core    bench/relay_asgi.py on the core RedisChannelLayer (Channels tutorial setup,
                 host given as a dict with socket_timeout None)
   full          paceway.asgi: session cookie + Origin check, rate limit, row lock and seq,
-                AES-256-GCM, audit event, ack after commit, push on commit, the other side
-                reads the row back from the database and decrypts it
+                AES-256-GCM, audit events, ack after commit; both sides on one process, so the
+                other side gets the message from the local hand-over (audited in the same commit)
+  full-2proc    (only with --paths) the same, each therapist socket on a second Daphne process:
+                the doorbell goes through Redis and that socket reads the row back and decrypts
+                it; server CPU is the two processes' together
 For 1 and for 50 concurrent conversations, each conversation's patient sends messages one at a
 time (the next once the therapist's socket has the previous one: a closed loop) and the latency
 send -> receive on the other socket is recorded. Then it connects 2,000 idle authenticated
@@ -205,18 +208,19 @@ async def connect(server: Daphne, path: str, cookie: str | None = None) -> Any:
 class Conversation:
     """One patient socket and one therapist socket; the patient sends, the therapist receives."""
 
-    def __init__(self, kind: str, server: Daphne, key: str, pair: Pair | None) -> None:
-        self.kind, self.server, self.key, self.pair = kind, server, key, pair
+    def __init__(self, kind: str, servers: list[Daphne], key: str, pair: Pair | None) -> None:
+        self.kind, self.key, self.pair = kind, key, pair
+        self.server, self.receiver_server = servers[0], servers[-1]  # the same one but for full-2proc
         self.sent_at: dict[str, float] = {}
         self.latencies: list[float] = []
         self.arrived: dict[str, asyncio.Future[None]] = {}
         self.acks = 0
 
     async def open(self) -> None:
-        if self.kind == "full":
+        if self.kind.startswith("full"):
             assert self.pair is not None
             path = f"/ws/messages/{self.pair.patient_id}/"
-            self.receiver = await connect(self.server, path, self.pair.therapist_cookie)
+            self.receiver = await connect(self.receiver_server, path, self.pair.therapist_cookie)
             self.sender = await connect(self.server, path, self.pair.patient_cookie)
             for ws in (self.receiver, self.sender):
                 ready = json.loads(await asyncio.wait_for(ws.recv(), 30))
@@ -238,7 +242,7 @@ class Conversation:
         async for raw in self.receiver:
             now = time.perf_counter()
             frame = json.loads(raw)
-            if self.kind == "full":
+            if self.kind.startswith("full"):
                 if frame.get("type") != "messages":
                     continue
                 ids = [m["client_id"] for m in frame["messages"]]
@@ -267,7 +271,7 @@ class Conversation:
             body = f"{cid} {time.time():.6f} {BODY_PAD}"
             frame = (
                 {"action": "send", "client_id": cid, "body": body}
-                if self.kind == "full"
+                if self.kind.startswith("full")
                 else {"client_id": cid, "body": body}
             )
             future = self.arrived[cid] = loop.create_future()
@@ -302,19 +306,20 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
 
 
-async def measure(kind: str, server: Daphne, pairs: list[Pair], conversations: int, count: int) -> Result:
+async def measure(kind: str, servers: list[Daphne], pairs: list[Pair], conversations: int, count: int) -> Result:
     tag = uuid.uuid4().hex[:6]
     convs = [
-        Conversation(kind, server, f"{tag}{n}", pairs[n] if kind == "full" else None)
+        Conversation(kind, servers, f"{tag}{n}", pairs[n] if kind.startswith("full") else None)
         for n in range(conversations)
     ]
     for start in range(0, len(convs), 25):
         await asyncio.gather(*(c.open() for c in convs[start : start + 25]))
     try:
         await asyncio.gather(*(c.run(5, record=False) for c in convs))  # warm-up
-        started, cpu_before = time.perf_counter(), cpu_seconds(server.pid)
+        started, cpu_before = time.perf_counter(), sum(cpu_seconds(s.pid) for s in servers)
         await asyncio.gather(*(c.run(count) for c in convs))
-        seconds, cpu = time.perf_counter() - started, cpu_seconds(server.pid) - cpu_before
+        seconds = time.perf_counter() - started
+        cpu = sum(cpu_seconds(s.pid) for s in servers) - cpu_before
     finally:
         await asyncio.gather(*(c.close() for c in convs))
     latencies = [x * 1000 for c in convs for x in c.latencies]
@@ -402,13 +407,14 @@ def main() -> None:
     print(f"closed loop: each conversation sends its next message once the other side has the last;"
           f" {args.n1} messages at 1 conversation, {args.n50} per conversation above; 5 warm-up each")
 
-    pairs = make_pairs(max(levels)) if "full" in paths else []
+    pairs = make_pairs(max(levels)) if any(p.startswith("full") for p in paths) else []
     servers = {
-        "relay-pubsub": lambda: Daphne("relay-pubsub", "relay_asgi:application", BENCH_RELAY_LAYER="pubsub"),
-        "relay-core": lambda: Daphne("relay-core", "relay_asgi:application", BENCH_RELAY_LAYER="core"),
-        "full": lambda: Daphne("full", "paceway.asgi:application"),
+        "relay-pubsub": lambda: [Daphne("relay-pubsub", "relay_asgi:application", BENCH_RELAY_LAYER="pubsub")],
+        "relay-core": lambda: [Daphne("relay-core", "relay_asgi:application", BENCH_RELAY_LAYER="core")],
+        "full": lambda: [Daphne("full", "paceway.asgi:application")],
+        "full-2proc": lambda: [Daphne("full-a", "paceway.asgi:application"), Daphne("full-b", "paceway.asgi:application")],
     }
-    running = {name: servers[name]().start() for name in paths}
+    running = {name: [daphne.start() for daphne in servers[name]()] for name in paths}
     results: list[Result] = []
     try:
         for conv in levels:
@@ -419,8 +425,9 @@ def main() -> None:
                       f"p99 {result.p99_ms:.2f} ms, {result.rate:.0f} msg/s", flush=True)
                 results.append(result)
     finally:
-        for server in running.values():
-            server.stop()
+        for group in running.values():
+            for server in group:
+                server.stop()
     print_table(results)
 
     if idle:
