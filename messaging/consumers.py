@@ -10,7 +10,8 @@ Server frames: "ready" on connect, "messages" (replay or live, with "limited" an
 "next_after_seq" when a page is full), "read" (the other side's read receipt), "error".
 
 Close codes: 1009 frame too big, 4401 session ended, 4403 access lost, 4429 too many sockets.
-The channel layer only carries {conversation_id, seq}; the socket reads the row itself.
+The channel layer only carries {conversation_id, seq}; the socket reads the row itself, unless
+the message was stored by this process, which hands it over directly (``local_delivery``).
 """
 
 from __future__ import annotations
@@ -220,7 +221,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             "duplicate": not job.created,
         }
         async with self.deliver_lock:
-            if job.created and not self.closing and not self.paused and self.cursor == message.seq - 1:
+            if job.created and self._next_is(message.seq):
                 self.cursor = message.seq
                 ack["message"] = services.serialize(message, job.body, viewer=job.sender, patient_id=self.patient_id)
             await self._send_json(ack)
@@ -231,20 +232,15 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         otherwise the push (or the timer) brings them from the database in order, and this
         socket's cursor makes sure nothing is shown twice."""
         async with self.deliver_lock:
-            if self.closing or self.paused or self.cursor != messages[0]["seq"] - 1:
+            if not self._next_is(messages[0]["seq"]):
                 return
             self.cursor = messages[-1]["seq"]
-            await self._send_json(
-                {
-                    "type": "messages",
-                    "replay": False,
-                    "conversation_id": conversation_id,
-                    "messages": messages,
-                    "limited": False,
-                    "next_after_seq": None,
-                    "last_seq": messages[-1]["seq"],
-                }
-            )
+            page = services.Page(conversation_id=conversation_id, messages=messages, last_seq=self.cursor)
+            await self._send_json(_messages_frame(page, replay=False))
+
+    def _next_is(self, seq: int) -> bool:
+        """Is ``seq`` the very next message this open, live socket needs?"""
+        return not self.closing and not self.paused and self.cursor == seq - 1
 
     async def _action_resume(self, frame: dict[str, Any]) -> None:
         after_seq = services.clean_seq(frame.get("after_seq", 0))
@@ -330,17 +326,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             self.cursor = min(after_seq, page.last_seq)
         self.paused = page.limited
         if page.messages or replay:
-            await self._send_json(
-                {
-                    "type": "messages",
-                    "replay": replay,
-                    "conversation_id": page.conversation_id,
-                    "messages": page.messages,
-                    "limited": page.limited,
-                    "next_after_seq": page.next_after_seq,
-                    "last_seq": page.last_seq,
-                }
-            )
+            await self._send_json(_messages_frame(page, replay=replay))
 
     async def _subscribe(self) -> bool:
         ok = True
@@ -488,6 +474,18 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         if user is None or patient is None:
             raise services.NotAllowed()
         return services.mark_read(user=user, patient=patient, seq=seq)
+
+
+def _messages_frame(page: services.Page, *, replay: bool) -> dict[str, Any]:
+    return {
+        "type": "messages",
+        "replay": replay,
+        "conversation_id": page.conversation_id,
+        "messages": page.messages,
+        "limited": page.limited,
+        "next_after_seq": page.next_after_seq,
+        "last_seq": page.last_seq,
+    }
 
 
 def _client_id_of(frame: dict[str, Any]) -> str | None:

@@ -29,15 +29,10 @@ _db_pool: ThreadPoolExecutor | None = None
 
 
 def db_threads() -> int:
-    """How many threads run the sockets' database work in one process. Django's default for
-    async code is one thread for everything, so every socket waits for every other socket's
-    commit (an fsync on PostgreSQL); several threads, each with its own connection, let those
-    waits overlap. SQLite has a single writer, so there one thread avoids busy waits.
-
-    Two, not more: the threads share one GIL, and with the per-message database work down to a
-    few milliseconds of Python, more threads mostly add GIL hand-offs (bench/messaging.py on
-    PostgreSQL, 50 conversations: 2 threads 93 msg/s, 4 threads 88, 8 threads 85; at 1
-    conversation 80 / 63 / 59). Run more Daphne processes to use more cores."""
+    """How many threads run the sockets' other database work (connect, read receipts, access
+    re-checks; sends and reads go through ``group_commit``) in one process. Django's default
+    for async code is one thread for everything; two let one socket's wait for the database
+    overlap another's. SQLite has a single writer, so there one thread avoids busy waits."""
     configured = getattr(settings, "MESSAGING_DB_THREADS", None)
     if configured is not None:
         return max(1, int(configured))

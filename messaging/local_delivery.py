@@ -1,7 +1,7 @@
 """Messages stored by this process go straight to the sockets open here.
 
 The group commit stores a round of messages; for each socket of this process on one of those
-conversations (other than the one that sent it, which has its echo) it checks access (the
+conversations (other than the one that sent it, which gets it with its ack) it checks access (the
 socket's memo), writes the ``message.deliver`` audit event in the same transaction, and after
 commit hands the socket the messages it has just stored: no Redis round trip and no second
 database round to read them back. The doorbell still goes out, for sockets in other processes;
