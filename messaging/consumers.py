@@ -7,7 +7,11 @@ Client frames (JSON text, at most 64 KiB):
   {"action": "mark_read", "seq": N}       -> {"type": "marked_read", "last_read_seq"}
   {"action": "ping"}                      -> {"type": "pong"}
 Server frames: "ready" on connect, "messages" (replay or live, with "limited" and
-"next_after_seq" when a page is full), "read" (the other side's read receipt), "error".
+"next_after_seq" when a page is full), "read" (the other side's read receipt), "error"
+({"code", "detail", "retryable", and "client_id" when the frame it answers had one; a
+"rate_limited" error also has "retry_after" in seconds}). A send answered by a retryable error
+(or not answered at all: the socket dropped) is sent again with the same client_id: the server
+stores a client_id once and answers a retry with the original seq ("duplicate": true).
 
 Close codes: 1009 frame too big, 4401 session ended, 4403 access lost, 4429 too many sockets.
 The channel layer only carries {conversation_id, seq}; the socket reads the row itself, unless
@@ -108,7 +112,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         self.slot = await sync_to_async(limits.acquire_slot)(self.user_id, self.channel_name)
         if self.slot is None:
             await self.accept()
-            await self._error("too_many_connections", _("Too many open connections."))
+            await self._error("too_many_connections", _("Too many open connections."), retryable=True)
             await self._close(CLOSE_TOO_MANY)
             return
         # Subscribe first, then read where the conversation stands: nothing committed after this
@@ -156,10 +160,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
                 await self._error("bad_frame", _("Send JSON text frames."))
             return
         text = text_data or ""
-        if (
-            len(text) > MAX_FRAME_BYTES // 4
-            and len(text.encode("utf-8", "surrogatepass")) > MAX_FRAME_BYTES
-        ):
+        if len(text) > MAX_FRAME_BYTES // 4 and len(text.encode("utf-8", "surrogatepass")) > MAX_FRAME_BYTES:
             await self._close(CLOSE_TOO_BIG)
             return
         try:
@@ -175,23 +176,32 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         if handler is None:
             await self._error("unknown_action", _("Unknown action."))
             return
+        # Every error about a frame names that frame's client_id (when it has one), so that the
+        # client knows which message of its outbox it concerns, and says whether a retry with
+        # the same client_id may succeed (the client keeps the message and retries) or not (the
+        # client gives the text back to the person).
+        client_id = _client_id_of(frame)
         try:
             await handler(self, frame)
         except services.NotAllowed:
             await self._close(CLOSE_FORBIDDEN)
+        except services.RateLimited as exc:
+            await self._error(exc.code, exc.message, client_id=client_id, retry_after=exc.retry_after, retryable=True)
         except services.MessagingError as exc:
-            await self._error(
-                exc.code, exc.message, field=exc.field, client_id=_client_id_of(frame)
-            )
+            await self._error(exc.code, exc.message, field=exc.field, client_id=client_id, retryable=False)
         except DecryptionError:
             logger.error(
                 "messaging: a message of conversation for patient %s failed to decrypt",
                 self.patient_id,
             )
-            await self._error("unavailable", _("This conversation cannot be read."))
+            await self._error(
+                "unavailable", _("This conversation cannot be read."), client_id=client_id, retryable=False
+            )
         except Exception:
             logger.exception("messaging: error handling a %s frame", action)
-            await self._error("server_error", _("Something went wrong. Please try again."))
+            await self._error(
+                "server_error", _("Something went wrong. Please try again."), client_id=client_id, retryable=True
+            )
 
     async def _action_send(self, frame: dict[str, Any]) -> None:
         job = store.Outgoing(
@@ -201,13 +211,8 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             keys=self.keys,
         )
         await committer.run(job, self._fill_participants, origin=self)
-        if isinstance(job.error, services.RateLimited):
-            await self._error(
-                job.error.code, job.error.message, client_id=job.client_id, retry_after=job.error.retry_after
-            )
-            return
         if job.error is not None:
-            raise job.error
+            raise job.error  # an error frame with this frame's client_id (see ``receive``)
         message = job.message
         assert message is not None
         self.conversation_id = message.conversation_id
@@ -275,9 +280,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
     async def messaging_read(self, event: dict[str, Any]) -> None:
         if self.closing or not await self._access_memo():
             return
-        await self._send_json(
-            {"type": "read", "user_id": event.get("user_id"), "seq": event.get("seq")}
-        )
+        await self._send_json({"type": "read", "user_id": event.get("user_id"), "seq": event.get("seq")})
 
     async def messaging_recheck(self, event: dict[str, Any]) -> None:
         self.access_checked_at = 0.0  # care team, logout or deactivation: no memoized decision
