@@ -32,6 +32,7 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -249,6 +250,7 @@ def main() -> int:
     parser.add_argument("--interval", type=float, default=0.1, help="seconds between two messages typed")
     parser.add_argument("--deadline", type=float, default=180, help="seconds to wait for everything to arrive")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that the servers are stopped
     faults = [f for f in args.faults.split(",") if f]
     unknown = set(faults) - set(FAULTS)
     if unknown:

@@ -63,9 +63,7 @@ def tree_cpu_seconds(root_pid: int) -> float:
         fields = text.rsplit(")", 1)[1].split()
         pid, ppid = int(stat.parent.name), int(fields[1])
         if pid == root_pid or ppid == root_pid:
-            total += (int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])) / os.sysconf(
-                "SC_CLK_TCK"
-            )
+            total += (int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
     return total
 
 
@@ -139,7 +137,9 @@ def make_sockets(count: int) -> list[tuple[int, str]]:
     pairs = count // 2
 
     def users(role: str, n: int) -> list[Any]:
-        made = [User(email=f"idle-{tag}-{role}-{i}@example.org", role=role, display_name=f"{role} {i}") for i in range(n)]
+        made = [
+            User(email=f"idle-{tag}-{role}-{i}@example.org", role=role, display_name=f"{role} {i}") for i in range(n)
+        ]
         for user in made:
             user.set_unusable_password()
         User.objects.bulk_create(made, batch_size=500)
@@ -237,6 +237,7 @@ def main() -> int:
     parser.add_argument("--window", type=float, default=120, help="seconds of idleness measured")
     parser.add_argument("--no-storm", action="store_true", help="skip the reconnect storm")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that the servers are stopped
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, 4 * args.sockets + 1024)), hard))
 

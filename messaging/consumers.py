@@ -37,10 +37,10 @@ from django.utils.translation import gettext as _
 
 from paceway.accounts.access import can_view_clinical
 from paceway.accounts.mfa import mfa_satisfied
-from paceway.accounts.middleware import LOGIN_AT, SEEN_AT, session_expired
+from paceway.accounts.middleware import LOGIN_AT, SEEN_AT, session_deadline, session_expired
 from paceway.keyring.crypto import DecryptionError
 
-from . import limits, local_delivery, services, store
+from . import limits, local_delivery, services, store, sweep
 from .db_work import in_db_thread
 from .group_commit import committer
 from .push import conversation_group, session_fingerprint, user_group
@@ -50,10 +50,6 @@ logger = logging.getLogger(__name__)
 MAX_FRAME_BYTES = 64 * 1024
 REPLAY_PAGE = 200
 PAGE_BYTES = MAX_FRAME_BYTES * 3 // 4  # a page stays under the frame limit (one message always fits)
-# How long a socket acts on its last access decision. Changes to the care team, logout and
-# deactivation reach open sockets at once (a recheck event); this bounds what a lost event
-# (Redis down) can leave stale, together with the periodic recheck.
-ACCESS_MEMO_SECONDS = 5.0
 CLOSE_TOO_BIG = 1009
 CLOSE_SESSION_ENDED = 4401
 CLOSE_FORBIDDEN = 4403
@@ -61,7 +57,11 @@ CLOSE_TOO_MANY = 4429
 
 
 def recheck_seconds() -> float:
-    return float(getattr(settings, "MESSAGING_RECHECK_SECONDS", 30))
+    """Access is decided at connect and decided again on events: logout, deactivation and changes
+    of the care team ring the socket at once (a recheck event), and the session's expiry has a
+    timer of its own. This periodic re-check (jittered: 0.5-1x) only bounds what an event lost
+    while Redis was down can leave stale; at 300 s, 2,000 idle sockets make about 9 a second."""
+    return float(getattr(settings, "MESSAGING_RECHECK_SECONDS", 300))
 
 
 class ConversationConsumer(AsyncWebsocketConsumer):
@@ -83,9 +83,8 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         self.paused = False
         self.watchdog: asyncio.TimerHandle | asyncio.Task[None] | None = None
         self.access_checked_at = 0.0
-        # Spread over the second half of the memo, so that sockets opened together (after a
-        # restart, say) do not all re-check at once.
-        self.memo_seconds = ACCESS_MEMO_SECONDS * random.uniform(0.5, 1.0)  # noqa: S311 (not security)
+        self.memo_seconds = _jittered(recheck_seconds())
+        self.session_deadline: float | None = None  # time.time() when the session would expire
         self._deliver_lock: asyncio.Lock | None = None
         # Per-socket caches, filled in the database thread: the user and patient rows as of the
         # last access check, the conversation's id and its unwrapped data key (held in memory for
@@ -105,7 +104,8 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             return
         self.user_id = int(user.pk)
         self.patient_id = int(self.scope["url_route"]["kwargs"]["patient_id"])
-        allowed = await in_db_thread(self._allowed)(check_session=False)
+        # The session as loaded for this handshake: no second read, but its limits hold here too.
+        allowed = await in_db_thread(self._allowed)(session=session)
         if not allowed:
             await self.close()  # before accept: the handshake is refused (403), nothing revealed
             return
@@ -123,6 +123,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         await self.accept()
         await self._send_json({"type": "ready", **state})
         local_delivery.register(self)
+        sweep.watch(self.loop)
         self._schedule_check()
 
     @property
@@ -345,38 +346,49 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         return ok
 
     def _schedule_check(self) -> None:
-        """Arm the next periodic check. An idle socket waits on a timer rather than in a sleeping
-        task: a task with its coroutines costs about 1 KB per socket; this one exists only while
-        a check runs."""
-        interval = recheck_seconds() if self.subscribed else min(5.0, recheck_seconds())
-        interval *= random.uniform(0.5, 1.0)  # noqa: S311 - spread, as for memo_seconds
-        self.watchdog = asyncio.get_running_loop().call_later(interval, self._start_check)
+        """Arm this socket's only timer: the next access re-check, when its decision is due
+        (``memo_seconds`` after it was made) or its session would expire, whichever comes first.
+        An idle socket waits on a timer rather than in a sleeping task (a task with its
+        coroutines costs about 1 KB per socket). Connection slots, resubscription and lost
+        doorbells are seen to for all of a process's sockets at once (``sweep``)."""
+        due = max(0.0, self.access_checked_at + self.memo_seconds - time.monotonic())
+        if self.session_deadline is not None:
+            due = min(due, max(0.0, self.session_deadline - time.time()) + 1.0)
+        self.watchdog = asyncio.get_running_loop().call_later(due, self._start_check)
 
     def _start_check(self) -> None:
         self.watchdog = asyncio.ensure_future(self._periodic_check())
 
     async def _periodic_check(self) -> None:
-        """Refresh the connection slot, resubscribe after a layer failure, recheck access and
-        deliver what a lost push left behind; then arm the next check (none once closed)."""
+        """Recheck access and the session (closing the socket when either is gone); then arm
+        the next check (none once closed). Outside the group commit: in a database thread."""
         if self.closing:
             return
         try:
-            await sync_to_async(limits.refresh_slot)(self.user_id, self.slot, self.channel_name)
-            if not self.subscribed:
-                self.subscribed = await self._subscribe()
             if not await self._recheck():
                 return
-            if not self.paused:
-                await self._deliver(None, replay=False)  # heals lost pushes
         except asyncio.CancelledError:
             raise
         except Exception:
             logger.exception("messaging: periodic check failed")
+            if not self.closing:  # the decision stays due (a send re-checks first); try again soon
+                self.watchdog = asyncio.get_running_loop().call_later(
+                    _jittered(min(60.0, recheck_seconds())), self._start_check
+                )
+            return
         if not self.closing:
+            self.memo_seconds = _jittered(recheck_seconds())
             self._schedule_check()
 
+    async def catch_up(self) -> None:
+        """Read what a lost doorbell left behind (the sweep found this socket's cursor behind)."""
+        try:
+            await self._deliver(None, replay=False)
+        except Exception:
+            logger.exception("messaging: catching up failed")
+
     async def _recheck(self) -> bool:
-        allowed = await in_db_thread(self._allowed)(check_session=True)
+        allowed = await in_db_thread(self._allowed)(session=_FRESH)
         if not allowed:
             await self._close(CLOSE_FORBIDDEN)
         return allowed
@@ -384,7 +396,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
     async def _access_memo(self) -> bool:
         if time.monotonic() - self.access_checked_at < self.memo_seconds:
             return True
-        allowed = await in_db_thread(self._allowed)(check_session=False)
+        allowed = await in_db_thread(self._allowed)()
         if not allowed:
             await self._close(CLOSE_FORBIDDEN)
         return allowed
@@ -412,16 +424,17 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             patient = None
         return found.get(self.user_id), patient
 
-    def _allowed(self, *, check_session: bool) -> bool:
-        """Access as the database has it now; the memo is dated from before the reads, so a
-        change made meanwhile (and its recheck event) is never masked."""
+    def _allowed(self, *, session: Any = None) -> bool:
+        """Access as the database has it now, and the session's limits when ``session`` is given
+        (a loaded session store, or ``_FRESH`` to read it again); the memo is dated from before
+        the reads, so a change made meanwhile (and its recheck event) is never masked."""
         started = time.monotonic()
         user, patient = self._load()
         allowed = (
             user is not None
             and patient is not None
             and user.is_active
-            and (not check_session or self._session_alive(user))
+            and (session is None or self._session_alive(user, session))
             and mfa_satisfied(user)
             and can_view_clinical(user, patient)
         )
@@ -431,24 +444,31 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         return allowed
 
     def _checked(self) -> tuple[Any, Any]:
-        """The user and patient as of an access check at most ACCESS_MEMO_SECONDS old (a new
-        check when older; a recheck event clears the memo); NotAllowed when access is gone."""
+        """The user and patient as of the last access decision (a new check when it is due:
+        older than ``memo_seconds``, or cleared by a recheck event); NotAllowed when access is
+        gone. Usually the socket's own timer has re-decided before a send needs it."""
         if self.user is None or time.monotonic() - self.access_checked_at >= self.memo_seconds:
             self.holds_rows = True  # from now on _allowed keeps the rows it loads
-            if not self._allowed(check_session=False):
+            if not self._allowed():
                 raise services.NotAllowed()
         return self.user, self.patient
 
-    def _session_alive(self, user: Any) -> bool:
+    def _session_alive(self, user: Any, session: Any) -> bool:
         """The session still exists and is within its role's idle and absolute limits (what the
-        person does on the socket counts as activity, as a page request would)."""
-        store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=self.session_key)
-        if store.get(SESSION_KEY) != str(self.user_id):
+        person does on the socket counts as activity, as a page request would). Notes when it
+        would expire, for this socket's timer."""
+        if session is _FRESH:
+            session = import_module(settings.SESSION_ENGINE).SessionStore(session_key=self.session_key)
+        if session.get(SESSION_KEY) != str(self.user_id):
             return False
         now = time.time()
-        login_at = float(store.get(LOGIN_AT, now))
-        seen_at = max(float(store.get(SEEN_AT, now)), self.last_client_frame)
-        return not session_expired(str(user.role), login_at=login_at, seen_at=seen_at, now=now)
+        login_at = float(session.get(LOGIN_AT, now))
+        seen_at = max(float(session.get(SEEN_AT, now)), self.last_client_frame)
+        role = str(user.role)
+        if session_expired(role, login_at=login_at, seen_at=seen_at, now=now):
+            return False
+        self.session_deadline = session_deadline(role, login_at=login_at, seen_at=seen_at)
+        return True
 
     def _state(self) -> dict[str, Any]:
         user, patient = self._load()
@@ -477,6 +497,15 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         if user is None or patient is None:
             raise services.NotAllowed()
         return services.mark_read(user=user, patient=patient, seq=seq)
+
+
+_FRESH = object()  # _allowed(session=_FRESH): read the session again
+
+
+def _jittered(seconds: float) -> float:
+    """Spread over 0.5-1x, so that sockets opened together (after a restart, say) do not all
+    re-check at once."""
+    return seconds * random.uniform(0.5, 1.0)  # noqa: S311 (not security)
 
 
 def _messages_frame(page: services.Page, *, replay: bool) -> dict[str, Any]:

@@ -36,6 +36,13 @@ def session_expired(role: str, *, login_at: float, seen_at: float, now: float) -
     return now - seen_at > idle_limit or now - login_at > absolute_limit
 
 
+def session_deadline(role: str, *, login_at: float, seen_at: float) -> float:
+    """When ``session_expired`` turns true unless the person is seen again (a time.time())."""
+    idle_limit = settings.SESSION_IDLE_MINUTES.get(role, 15) * 60
+    absolute_limit = settings.SESSION_ABSOLUTE_HOURS * 3600
+    return min(seen_at + idle_limit, login_at + absolute_limit)
+
+
 class SessionLimitMiddleware:
     """Idle limit (15 min clinicians, 30 min patients) and a 12-hour absolute limit."""
 
@@ -68,11 +75,7 @@ class RequireClinicianMFAMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if (
-            user.is_authenticated
-            and not request.path.startswith(MFA_EXEMPT_PREFIXES)
-            and not mfa_satisfied(user)
-        ):
+        if user.is_authenticated and not request.path.startswith(MFA_EXEMPT_PREFIXES) and not mfa_satisfied(user):
             if _wants_json(request):
                 return JsonResponse({"detail": _("Set up two-step verification first.")}, status=403)
             messages.warning(request, _("Set up two-step verification before you continue."))
