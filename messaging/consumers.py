@@ -105,11 +105,10 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         self.user_id = int(user.pk)
         self.patient_id = int(self.scope["url_route"]["kwargs"]["patient_id"])
         # The session as loaded for this handshake: no second read, but its limits hold here too.
-        allowed = await in_db_thread(self._allowed)(session=session)
+        allowed = await in_db_thread(self._admit)(session)
         if not allowed:
             await self.close()  # before accept: the handshake is refused (403), nothing revealed
             return
-        self.slot = await sync_to_async(limits.acquire_slot)(self.user_id, self.channel_name)
         if self.slot is None:
             await self.accept()
             await self._error("too_many_connections", _("Too many open connections."), retryable=True)
@@ -146,7 +145,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             except Exception as exc:
                 logger.info("messaging: group_discard failed: %s", type(exc).__name__)
         if getattr(self, "slot", None) is not None:
-            await sync_to_async(limits.release_slot)(self.user_id, self.slot, self.channel_name)
+            await sync_to_async(limits.release_slot, thread_sensitive=False)(self.user_id, self.slot, self.channel_name)
 
     # Frames from the client ----------------------------------------------------------------------
 
@@ -424,7 +423,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             patient = None
         return found.get(self.user_id), patient
 
-    def _allowed(self, *, session: Any = None) -> bool:
+    def _allowed(self, *, session: Any = None, keep: bool = False) -> bool:
         """Access as the database has it now, and the session's limits when ``session`` is given
         (a loaded session store, or ``_FRESH`` to read it again); the memo is dated from before
         the reads, so a change made meanwhile (and its recheck event) is never masked."""
@@ -438,7 +437,9 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             and mfa_satisfied(user)
             and can_view_clinical(user, patient)
         )
-        if allowed and self.holds_rows:  # only a socket that has sent or read holds the rows (memory)
+        # Only a socket that has sent or read holds the rows (memory); the handshake's are used
+        # once more by ``_state``, then dropped.
+        if allowed and (self.holds_rows or keep):
             self.user, self.patient = user, patient
         self.access_checked_at = started if allowed else 0.0
         return allowed
@@ -470,8 +471,18 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         self.session_deadline = session_deadline(role, login_at=login_at, seen_at=seen_at)
         return True
 
+    def _admit(self, session: Any) -> bool:
+        """The handshake's access decision and connection slot, in one trip to a database thread
+        (not Channels' single shared thread, where every handshake's session is read)."""
+        if not self._allowed(session=session, keep=True):
+            return False
+        self.slot = limits.acquire_slot(self.user_id, self.channel_name)
+        return True
+
     def _state(self) -> dict[str, Any]:
-        user, patient = self._load()
+        user, patient = (self.user, self.patient) if self.user is not None else self._load()
+        if not self.holds_rows:
+            self.user = self.patient = None  # an idle socket keeps no rows (memory)
         conversation = services.conversation_of(patient)
         if conversation is not None:
             self.conversation_id = conversation.pk

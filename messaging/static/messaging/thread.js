@@ -269,18 +269,14 @@
     });
     if (inFlight === clientId) { settled(); }
     retries = 0;
-    if (frame.message) {
-      take(frame.message);
-    } else if (typeof frame.seq === "number" && frame.seq > lastSeq) {
-      var item = pendingItem(clientId);
-      if (item) {  // stored; shown as soon as every earlier message is
-        item.dataset.seq = String(frame.seq);
-        item.dataset.state = "sent";
-        item.querySelector(".outbox-state").textContent = " " + (data.sent || "");
-      }
-    } else {
-      var done = pendingItem(clientId);  // a retry of one the thread already shows
-      if (done) { done.remove(); }
+    if (frame.message) { take(frame.message); }
+    var item = pendingItem(clientId);
+    if (item && typeof frame.seq === "number" && frame.seq > lastSeq) {
+      item.dataset.seq = String(frame.seq);  // stored; shown as soon as every earlier message is
+      item.dataset.state = "sent";
+      item.querySelector(".outbox-state").textContent = " " + (data.sent || "");
+    } else if (item) {
+      item.remove();  // a retry of one the thread already shows
     }
     flush();
     pump();
@@ -292,8 +288,12 @@
     if (clientId) {
       loadOutbox().forEach(function (candidate) { if (candidate.client_id === clientId) { entry = candidate; } });
     }
-    if (!entry) {  // not about one of our messages (e.g. a bad resume)
+    if (!entry) {  // not about one of our messages (e.g. a failed resume: ask again later)
       setStatus(frame.detail || "");
+      if (replaying) {
+        replaying = false;
+        setTimeout(function () { if (ready && !replaying) { resume(); } }, backoff(1));
+      }
       return;
     }
     if (inFlight === clientId) { settled(); }
