@@ -10,7 +10,7 @@ therapists (TOTP enrolled, assigned) on the same conversations.
   idle       nothing sent for --window seconds: CPU of Daphne, PostgreSQL and Redis, in cores
   storm      SIGKILL of Daphne, started again on its port; every client reconnects at once, then
              retries with backoff and jitter as thread.js does (1, 2, 4 ... s, each 0.5-1x):
-             failed handshakes (attempts refused or timed out after 10 s), clients back, time
+             failed handshakes (refused, or timed out after --handshake-timeout s), clients back, time
 
     .venv/bin/python bench/messaging_idle.py                     # 2,000 sockets, 120 s window
     .venv/bin/python bench/messaging_idle.py --sockets 500 --window 60 --no-storm
@@ -183,7 +183,10 @@ class Client:
         self.failed = 0  # handshakes refused or timed out
         self.attempts = 0
 
-    async def connect_once(self, timeout: float = 10) -> bool:
+    timeout = 10.0
+
+    async def connect_once(self, timeout: float | None = None) -> bool:
+        timeout = timeout or self.timeout
         from websockets.asyncio.client import connect
         from websockets.typing import Origin
 
@@ -236,6 +239,9 @@ def main() -> int:
     parser.add_argument("--sockets", type=int, default=2000)
     parser.add_argument("--window", type=float, default=120, help="seconds of idleness measured")
     parser.add_argument("--no-storm", action="store_true", help="skip the reconnect storm")
+    parser.add_argument(
+        "--handshake-timeout", type=float, default=10, help="seconds a client waits for a handshake and ready"
+    )
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that the servers are stopped
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -263,6 +269,7 @@ def main() -> int:
         assert redis.process is not None
         pg_pid, redis_pid = postmaster_pid(postgres), redis.process.pid
         clients = [Client(daphne, pid, cookie) for pid, cookie in sockets]
+        Client.timeout = args.handshake_timeout
 
         async def scenario() -> None:
             assert daphne is not None
@@ -316,7 +323,8 @@ def main() -> int:
             back = sum(first) + sum(retried)
             failed = sum(c.failed for c in clients)
             print(
-                f"storm: {len(clients)} reconnecting at once after SIGKILL: {sum(first)} at the first try, "
+                f"storm: {len(clients)} reconnecting at once after SIGKILL (clients wait {args.handshake_timeout:.0f} s): "
+                f"{sum(first)} at the first try, "
                 f"{back} back in {time.monotonic() - t1:.1f} s, {failed} failed handshakes "
                 f"(goal 0: {'ok' if failed == 0 else 'MISSED'}), "
                 f"{(cpu_seconds(daphne.pid) - cpu_s) * 1000 / max(1, back):.1f} Daphne CPU-ms per handshake",
