@@ -6,6 +6,8 @@ Client frames (JSON text, at most 64 KiB):
   {"action": "resume", "after_seq": N}    -> {"type": "messages", "replay": true, ...}
   {"action": "mark_read", "seq": N}       -> {"type": "marked_read", "last_read_seq"}
   {"action": "ping"}                      -> {"type": "pong"}
+After "ready", live messages wait until the client's first "resume" has been answered (at most
+3 s): the replay of what the client missed always comes before them, each message once.
 Server frames: "ready" on connect, "messages" (replay or live, with "limited" and
 "next_after_seq" when a page is full), "read" (the other side's read receipt), "error"
 ({"code", "detail", "retryable", and "client_id" when the frame it answers had one; a
@@ -54,6 +56,7 @@ CLOSE_TOO_BIG = 1009
 CLOSE_SESSION_ENDED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_TOO_MANY = 4429
+RESUME_GRACE_SECONDS = 3.0
 
 
 def recheck_seconds() -> float:
@@ -80,7 +83,11 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         self.joined: list[str] = []
         self.slot: int | None = None
         self.cursor = 0
-        self.paused = False
+        # Live delivery waits for the client's first resume, so that its replay (what it missed
+        # while away) always comes before live messages; at most RESUME_GRACE_SECONDS, for a
+        # client that does not resume. Paused again while a replay is paged (``limited``).
+        self.paused = True
+        self.resumed = False
         self.watchdog: asyncio.TimerHandle | asyncio.Task[None] | None = None
         self.access_checked_at = 0.0
         self.memo_seconds = _jittered(recheck_seconds())
@@ -124,6 +131,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         local_delivery.register(self)
         sweep.watch(self.loop)
         self._schedule_check()
+        self.loop.call_later(RESUME_GRACE_SECONDS, self._end_grace)
 
     @property
     def deliver_lock(self) -> asyncio.Lock:
@@ -247,8 +255,15 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         """Is ``seq`` the very next message this open, live socket needs?"""
         return not self.closing and not self.paused and self.cursor == seq - 1
 
+    def _end_grace(self) -> None:
+        if not self.resumed and not self.closing:
+            self.resumed = True
+            self.paused = False
+            self.grace_task = asyncio.ensure_future(self.catch_up())  # from the cursor: what came since "ready"
+
     async def _action_resume(self, frame: dict[str, Any]) -> None:
         after_seq = services.clean_seq(frame.get("after_seq", 0))
+        self.resumed = True
         await self._deliver(after_seq, replay=True)
 
     async def _action_mark_read(self, frame: dict[str, Any]) -> None:
@@ -448,10 +463,16 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         """The user and patient as of the last access decision (a new check when it is due:
         older than ``memo_seconds``, or cleared by a recheck event); NotAllowed when access is
         gone. Usually the socket's own timer has re-decided before a send needs it."""
-        if self.user is None or time.monotonic() - self.access_checked_at >= self.memo_seconds:
+        if time.monotonic() - self.access_checked_at >= self.memo_seconds:
             self.holds_rows = True  # from now on _allowed keeps the rows it loads
             if not self._allowed():
                 raise services.NotAllowed()
+        elif self.user is None:  # decided, but the rows were not kept (an idle socket's first use)
+            self.holds_rows = True
+            user, patient = self._load()
+            if user is None or patient is None:
+                raise services.NotAllowed()
+            self.user, self.patient = user, patient
         return self.user, self.patient
 
     def _session_alive(self, user: Any, session: Any) -> bool:

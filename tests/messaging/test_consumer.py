@@ -431,7 +431,7 @@ def test_it_names_the_client_id_in_a_server_error_from_a_failed_round(personas, 
     failures = {"left": 1}
 
     def flaky(jobs):
-        if failures["left"]:
+        if jobs and failures["left"]:
             failures["left"] -= 1
             raise OperationalError("server closed the connection unexpectedly")
         return real(jobs)
@@ -463,6 +463,8 @@ def test_it_names_the_client_id_when_a_whole_round_fails(personas, monkeypatch):
     from messaging import limits
 
     def down(sender_ids):
+        if not sender_ids:
+            return []
         raise ConnectionError("cache down")
 
     monkeypatch.setattr(limits, "allow_sends", down)
@@ -516,8 +518,12 @@ def test_it_names_the_client_id_when_a_conversation_cannot_be_read(personas, mon
     from messaging import store
     from paceway.keyring.crypto import DecryptionError
 
+    real = store.store_messages
+
     def broken(jobs):
-        raise DecryptionError("bad key")
+        if jobs:
+            raise DecryptionError("bad key")
+        return real(jobs)
 
     monkeypatch.setattr(store, "store_messages", broken)
 
@@ -527,5 +533,42 @@ def test_it_names_the_client_id_when_a_conversation_cannot_be_read(personas, mon
         error = await frames_until(comm, "error")
         assert (error["code"], error["client_id"], error["retryable"]) == ("unavailable", "u-1", False)
         await comm.disconnect()
+
+    run(scenario)
+
+
+def test_it_sends_the_replay_before_live_messages_after_a_reconnect(personas):
+    """Messages committed between "ready" and the client's resume come once, in the replay,
+    never as live frames ahead of it."""
+    send(personas.patient, personas.patient, body="missed")
+
+    async def scenario():
+        receiver, ready = await open_socket(personas.therapist, personas.patient, resume=False)
+        sender, _ = await open_socket(personas.patient, personas.patient)
+        await sender.send_json_to({"action": "send", "client_id": "l-1", "body": "while reconnecting"})
+        await frames_until(sender, "ack")
+        assert await receiver.receive_nothing(timeout=0.3)  # live waits for the resume
+        await receiver.send_json_to({"action": "resume", "after_seq": 0})
+        replay = await frames_until(receiver, "messages")
+        assert replay["replay"] is True
+        assert [m["body"] for m in replay["messages"]] == ["missed", "while reconnecting"]
+        await sender.send_json_to({"action": "send", "client_id": "l-2", "body": "live"})
+        live = await frames_until(receiver, "messages")
+        assert (live["replay"], [m["seq"] for m in live["messages"]]) == (False, [3])
+        for comm in (receiver, sender):
+            await comm.disconnect()
+
+    run(scenario)
+
+
+def test_it_goes_live_without_a_resume_after_a_grace(personas, monkeypatch):
+    monkeypatch.setattr(consumers, "RESUME_GRACE_SECONDS", 0.2)
+
+    async def scenario():
+        receiver, _ = await open_socket(personas.therapist, personas.patient, resume=False)
+        await database_sync_to_async(send)(personas.patient, personas.patient, "first")
+        live = await frames_until(receiver, "messages", timeout=3)
+        assert [m["body"] for m in live["messages"]] == ["first"]
+        await receiver.disconnect()
 
     run(scenario)
