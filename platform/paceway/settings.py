@@ -84,8 +84,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that a request waiting for its turn holds no thread and no database connection.
+    "paceway.ops.saturation.RequestGateMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything that reads the session: a saturated database answers 503, not 500.
+    "paceway.ops.saturation.DatabaseSaturationMiddleware",
     "paceway.audit.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -125,8 +129,28 @@ TEMPLATES = [
 ]
 
 # Database -------------------------------------------------------------------------------------
+# Under ASGI every request runs in a thread of its own, so a persistent connection (CONN_MAX_AGE)
+# is one PostgreSQL connection per request in flight, kept after the request: a burst of 200
+# submissions asked PostgreSQL for 200 connections and got "too many clients" (issue 15). On
+# PostgreSQL each process therefore borrows from a bounded pool (psycopg_pool, Django 5.2's native
+# support; Django requires CONN_MAX_AGE 0 with it) and returns the connection when the request
+# ends. DATABASE_POOL_MAX=0 turns the pool off (then one connection per request, closed after it).
+# The pool checks a connection before lending it, so one that died in a server restart is replaced
+# rather than failing a request. Waiting longer than DATABASE_POOL_TIMEOUT for a connection
+# answers 503 with Retry-After (paceway.ops.saturation), never 500.
+DATABASE_POOL_MIN = env_int("DATABASE_POOL_MIN", 2, minimum=0)
+DATABASE_POOL_MAX = env_int("DATABASE_POOL_MAX", 20, minimum=0)
+DATABASE_POOL_TIMEOUT = env_int("DATABASE_POOL_TIMEOUT", 5, minimum=1)
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    # With the pool, CONN_HEALTH_CHECKS makes the pool check each connection it lends.
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0, conn_health_checks=True)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DATABASE_POOL_MAX:
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": min(DATABASE_POOL_MIN, DATABASE_POOL_MAX),
+            "max_size": DATABASE_POOL_MAX,
+            "timeout": DATABASE_POOL_TIMEOUT,
+            "name": "paceway",
+        }
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -145,6 +169,23 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Requests in flight ------------------------------------------------------------------------------
+# Django under Daphne gives every request in flight a thread of its own (asgiref's
+# ThreadSensitiveContext: one single-thread executor per request; ASGI_THREADS sizes only the
+# shared executor and does not bound these). The gate (paceway.ops.saturation) lets at most
+# HTTP_CONCURRENCY requests per process into Django at once; the others wait in the event loop,
+# costing no thread and no connection, for up to HTTP_QUEUE_SECONDS, then get 503 with
+# Retry-After: HTTP_RETRY_AFTER seconds. On PostgreSQL the default leaves 4 of the pool's
+# connections to the sockets' database threads (messaging.db_work, the group commit, Channels).
+MESSAGING_DB_RESERVE = 4
+HTTP_CONCURRENCY = env_int(
+    "HTTP_CONCURRENCY",
+    max(1, DATABASE_POOL_MAX - MESSAGING_DB_RESERVE) if DATABASE_URL and DATABASE_POOL_MAX else 16,
+    minimum=0,  # 0: no gate
+)
+HTTP_QUEUE_SECONDS = env_int("HTTP_QUEUE_SECONDS", 20, minimum=1)
+HTTP_RETRY_AFTER = env_int("HTTP_RETRY_AFTER", 5, minimum=1)
 
 # Cache, channel layer, Celery broker ------------------------------------------------------------
 if REDIS_URL:

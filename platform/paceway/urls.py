@@ -11,6 +11,9 @@ from paceway.ops import views as ops_views
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 admin.site.site_header = "Paceway administration"
 
+# Saturation met anywhere is 503 with Retry-After, not 500 (paceway.ops.saturation).
+handler500 = "paceway.ops.saturation.server_error"
+
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", ops_views.healthz, name="healthz"),
