@@ -131,9 +131,17 @@ class Daphne:
         )
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
-                [str(DAPHNE), "-e", f"tcp:port={self.port}:interface=127.0.0.1:backlog=1024",
-                 "paceway.asgi:application"],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                [
+                    str(DAPHNE),
+                    "-e",
+                    f"tcp:port={self.port}:interface=127.0.0.1:backlog=1024",
+                    "paceway.asgi:application",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         wait_for_port(self.port, timeout=30, process=self.process)
         return self
@@ -171,7 +179,9 @@ def make_patients(count: int) -> list[Patient]:
     tag = uuid.uuid4().hex[:8]
 
     def users(role: str, n: int) -> list[User]:
-        made = [User(email=f"burst-{tag}-{role}-{i}@example.org", role=role, display_name=f"{role} {i}") for i in range(n)]
+        made = [
+            User(email=f"burst-{tag}-{role}-{i}@example.org", role=role, display_name=f"{role} {i}") for i in range(n)
+        ]
         for user in made:
             user.set_unusable_password()
         User.objects.bulk_create(made, batch_size=500)
@@ -284,11 +294,18 @@ def sample_connections(dbname: str, stop: threading.Event, peak: list[int]) -> N
 
     params = settings.DATABASES["default"]
     with psycopg.connect(
-        host=params["HOST"] or "127.0.0.1", port=params["PORT"] or 5432, user=params["USER"],
-        password=params["PASSWORD"] or None, dbname=dbname, autocommit=True,
+        host=params["HOST"] or "127.0.0.1",
+        port=params["PORT"] or 5432,
+        user=params["USER"],
+        password=params["PASSWORD"] or None,
+        dbname=dbname,
+        autocommit=True,
     ) as conn:
         while not stop.wait(0.05):
-            count = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND backend_type = %s AND pid <> pg_backend_pid()", [dbname, "client backend"]).fetchone()
+            count = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND backend_type = %s AND pid <> pg_backend_pid()",
+                [dbname, "client backend"],
+            ).fetchone()
             peak[0] = max(peak[0], int(count[0]) if count else 0)
 
 
@@ -297,7 +314,9 @@ async def run_burst(server: Daphne, path: str, patients: list[Patient], retries:
     transport = httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=None, max_keepalive_connections=0))
     clients = [
         httpx.AsyncClient(
-            transport=transport, trust_env=False, timeout=httpx.Timeout(120.0),
+            transport=transport,
+            trust_env=False,
+            timeout=httpx.Timeout(120.0),
             cookies={settings.SESSION_COOKIE_NAME: p.session, settings.CSRF_COOKIE_NAME: p.csrf},
         )
         for p in patients
@@ -325,8 +344,15 @@ async def run_burst(server: Daphne, path: str, patients: list[Patient], retries:
     for client in clients:
         await client.aclose()
     await transport.aclose()
-    return Burst(path, len(patients), list(outcomes), seconds, cpu_after[0] - cpu_before[0],
-                 cpu_after[1] - cpu_before[1], peak[0])
+    return Burst(
+        path,
+        len(patients),
+        list(outcomes),
+        seconds,
+        cpu_after[0] - cpu_before[0],
+        cpu_after[1] - cpu_before[1],
+        peak[0],
+    )
 
 
 def verify(burst: Burst, patients: list[Patient], since: float) -> None:
@@ -374,8 +400,10 @@ def describe(b: Burst) -> str:
 
 def summary(results: list[Burst], paths: list[str]) -> None:
     print("\nmedians over rounds (first-attempt 500s and lost risk answers: totals)")
-    print(f"{'path':<10}{'N':>6}{'500':>6}{'5xx':>6}{'conn err':>9}{'503':>6}{'saved':>7}{'risk lost':>10}"
-          f"{'p50 ms':>9}{'p99 ms':>9}{'CPU ms/op':>10}{'peak conn':>10}")
+    print(
+        f"{'path':<10}{'N':>6}{'500':>6}{'5xx':>6}{'conn err':>9}{'503':>6}{'saved':>7}{'risk lost':>10}"
+        f"{'p50 ms':>9}{'p99 ms':>9}{'CPU ms/op':>10}{'peak conn':>10}"
+    )
     rows: dict[tuple[str, int], dict[str, float]] = {}
     for size in sorted({r.size for r in results}):
         for path in paths:
@@ -391,26 +419,34 @@ def summary(results: list[Burst], paths: list[str]) -> None:
                 "saved": statistics.median(r.saved for r in mine),
                 "lost": sum(len(r.lost_risk) for r in mine),
                 "p50": statistics.median(percentile([o.saved_ms for o in r.outcomes if o.saved_ms], 0.5) for r in mine),
-                "p99": statistics.median(percentile([o.saved_ms for o in r.outcomes if o.saved_ms], 0.99) for r in mine),
+                "p99": statistics.median(
+                    percentile([o.saved_ms for o in r.outcomes if o.saved_ms], 0.99) for r in mine
+                ),
                 "cpu": statistics.median((r.daphne_cpu + r.postgres_cpu) * 1000 / max(1, r.saved) for r in mine),
                 "peak": max(r.peak_connections for r in mine),
             }
             rows[(path, size)] = row
-            print(f"{path:<10}{size:>6}{row['500']:>6}{row['5xx']:>6}{row['err']:>9}{row['503']:>6}{row['saved']:>7.0f}"
-                  f"{row['lost']:>10}{row['p50']:>9.0f}{row['p99']:>9.0f}{row['cpu']:>10.1f}{row['peak']:>10}")
+            print(
+                f"{path:<10}{size:>6}{row['500']:>6}{row['5xx']:>6}{row['err']:>9}{row['503']:>6}{row['saved']:>7.0f}"
+                f"{row['lost']:>10}{row['p50']:>9.0f}{row['p99']:>9.0f}{row['cpu']:>10.1f}{row['peak']:>10}"
+            )
     if "paceway" in paths and "baseline" in paths:
         print("\npaceway / baseline (saved-latency p50 and p99, CPU per saved submission)")
         for size in sorted({r.size for r in results}):
             a, b = rows.get(("paceway", size)), rows.get(("baseline", size))
             if a and b:
-                print(f"  N={size:<5} p50 {a['p50'] / b['p50']:.2f}x  p99 {a['p99'] / b['p99']:.2f}x"
-                      f"  CPU/op {a['cpu'] / b['cpu']:.2f}x")
+                print(
+                    f"  N={size:<5} p50 {a['p50'] / b['p50']:.2f}x  p99 {a['p99'] / b['p99']:.2f}x"
+                    f"  CPU/op {a['cpu'] / b['cpu']:.2f}x"
+                )
     for size in sorted({r.size for r in results}):
         if ("paceway", size) in rows:
             row = rows[("paceway", size)]
             ok = row["500"] == 0 and row["lost"] == 0
-            print(f"goal at N={size}: 0 responses 500 and every risk answer with its alert and panel: "
-                  f"{'ok' if ok else 'MISSED'} (500s {row['500']:.0f}, risk answers lost {row['lost']:.0f})")
+            print(
+                f"goal at N={size}: 0 responses 500 and every risk answer with its alert and panel: "
+                f"{'ok' if ok else 'MISSED'} (500s {row['500']:.0f}, risk answers lost {row['lost']:.0f})"
+            )
 
 
 def main() -> None:
@@ -426,13 +462,19 @@ def main() -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, 4 * max(sizes) + 1024)), hard))
     database = settings.DATABASES["default"]
-    print(f"database: {database['ENGINE'].rsplit('.', 1)[-1]} {database['NAME']}; "
-          f"Redis: {os.environ.get('REDIS_URL') or 'none (embedded defaults)'}")
-    print(f"paceway: pool max {settings.DATABASE_POOL_MAX if connection.vendor == 'postgresql' else '-'}, "
-          f"{settings.HTTP_CONCURRENCY} requests in Django at once, queue {settings.HTTP_QUEUE_SECONDS} s; "
-          f"baseline: CONN_MAX_AGE=60 per request thread, no pool, no gate")
-    print(f"{RISK_SHARE and 100 // RISK_SHARE}% risk answers; client retries a 503 after Retry-After up to "
-          f"{args.retries} times; {args.rounds} rounds, paths interleaved")
+    print(
+        f"database: {database['ENGINE'].rsplit('.', 1)[-1]} {database['NAME']}; "
+        f"Redis: {os.environ.get('REDIS_URL') or 'none (embedded defaults)'}"
+    )
+    print(
+        f"paceway: pool max {settings.DATABASE_POOL_MAX if connection.vendor == 'postgresql' else '-'}, "
+        f"{settings.HTTP_CONCURRENCY} requests in Django at once, queue {settings.HTTP_QUEUE_SECONDS} s; "
+        f"baseline: CONN_MAX_AGE=60 per request thread, no pool, no gate"
+    )
+    print(
+        f"{RISK_SHARE and 100 // RISK_SHARE}% risk answers; client retries a 503 after Retry-After up to "
+        f"{args.retries} times; {args.rounds} rounds, paths interleaved"
+    )
     patients = {size: make_patients(size) for size in sizes}
     postmaster = find_postmaster()
     connection.close()
@@ -459,6 +501,7 @@ def main() -> None:
                 if path == "baseline" and connection.vendor == "postgresql":
                     time.sleep(2)  # the baseline's connections close with its process
     summary(results, paths)
+
 
 if __name__ == "__main__":
     main()
