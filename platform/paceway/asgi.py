@@ -21,10 +21,12 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from messaging.routing import websocket_urlpatterns  # noqa: E402
+from paceway.ops.saturation import RequestGate  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # At most HTTP_CONCURRENCY requests in Django at once; the others wait their turn here.
+        "http": RequestGate(django_asgi_app),
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

@@ -84,8 +84,6 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First, so that a request waiting for its turn holds no thread and no database connection.
-    "paceway.ops.saturation.RequestGateMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything that reads the session: a saturated database answers 503, not 500.
@@ -173,10 +171,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Requests in flight ------------------------------------------------------------------------------
 # Django under Daphne gives every request in flight a thread of its own (asgiref's
 # ThreadSensitiveContext: one single-thread executor per request; ASGI_THREADS sizes only the
-# shared executor and does not bound these). The gate (paceway.ops.saturation) lets at most
-# HTTP_CONCURRENCY requests per process into Django at once; the others wait in the event loop,
-# costing no thread and no connection, for up to HTTP_QUEUE_SECONDS, then get 503 with
-# Retry-After: HTTP_RETRY_AFTER seconds. On PostgreSQL the default leaves 4 of the pool's
+# shared executor and does not bound these). The gate around Django (paceway.ops.saturation.
+# RequestGate, in paceway.asgi) lets at most HTTP_CONCURRENCY requests per process in at once;
+# the others wait in the event loop, costing no thread and no connection, for up to
+# HTTP_QUEUE_SECONDS, then get 503 with Retry-After: HTTP_RETRY_AFTER seconds. On PostgreSQL the default leaves 4 of the pool's
 # connections to the sockets' database threads (messaging.db_work, the group commit, Channels).
 MESSAGING_DB_RESERVE = 4
 HTTP_CONCURRENCY = env_int(

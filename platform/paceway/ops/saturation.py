@@ -2,8 +2,8 @@
 
 Three layers, outermost first:
 
-- ``RequestGateMiddleware`` (async, first in ``MIDDLEWARE``): at most ``HTTP_CONCURRENCY``
-  requests per process run Django's sync code at once. Under Daphne every request in flight
+- ``RequestGate`` (ASGI, around Django in ``paceway.asgi``): at most ``HTTP_CONCURRENCY``
+  requests per process in Django at once. Under Daphne every request in flight
   otherwise gets a thread of its own (asgiref's ``ThreadSensitiveContext``), and with it a
   database connection: a burst of 200 asked PostgreSQL for 200. A request over the limit waits
   in the event loop (no thread, no connection) for up to ``HTTP_QUEUE_SECONDS``, then gets 503.
@@ -23,15 +23,16 @@ among those not yet saved. The page and the JSON below need no database and no s
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import sqlite3
 import sys
 import weakref
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from typing import Any
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
+from django.core.handlers.asgi import ASGIRequest
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
@@ -40,6 +41,10 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 
 logger = logging.getLogger(__name__)
+
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+ASGIApp = Callable[[dict[str, Any], Receive, Send], Awaitable[None]]
 
 # Served without the database or the gate: static files (the crisis page's script among them) and
 # the liveness probe.
@@ -112,29 +117,37 @@ def unavailable(request: HttpRequest) -> HttpResponse:
     return response
 
 
-class RequestGateMiddleware:
-    """At most ``HTTP_CONCURRENCY`` requests of this process past this point at once (see the
-    module docstring). Only under ASGI: the sync path (the test client) passes straight through."""
+class RequestGate:
+    """ASGI: at most ``limit`` HTTP requests of this process in Django at once (see the module
+    docstring). Outside Django on purpose: Django's handler gives a request its thread (for the
+    ``request_started`` signal) before any middleware runs. A request over the limit waits here
+    for ``queue_seconds``, holding no thread and no connection, then gets 503 with Retry-After."""
 
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
-        self.get_response = get_response
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
-            markcoroutinefunction(self)
-        self.limit = int(getattr(settings, "HTTP_CONCURRENCY", 0))
-        self.queue_seconds = float(getattr(settings, "HTTP_QUEUE_SECONDS", 20))
+    def __init__(self, app: ASGIApp, *, limit: int | None = None, queue_seconds: float | None = None) -> None:
+        self.app = app
+        self.limit = int(settings.HTTP_CONCURRENCY if limit is None else limit)
+        self.queue_seconds = float(settings.HTTP_QUEUE_SECONDS if queue_seconds is None else queue_seconds)
         # One semaphore per event loop (a semaphore belongs to the loop it first waits in).
         self._gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
             weakref.WeakKeyDictionary()
         )
 
-    def __call__(self, request: HttpRequest) -> Any:
-        if self.is_async:
-            return self._gated(request)
-        return self.get_response(request)
+    async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self.limit <= 0 or _exempt(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        gate = self._gate()
+        try:
+            async with asyncio.timeout(self.queue_seconds):
+                await gate.acquire()
+        except TimeoutError:
+            logger.warning("Request waited %.0f s for a free slot: answered 503.", self.queue_seconds)
+            await self._refuse(scope, send)
+            return
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            gate.release()
 
     def _gate(self) -> asyncio.Semaphore:
         loop = asyncio.get_running_loop()
@@ -143,21 +156,13 @@ class RequestGateMiddleware:
             gate = self._gates[loop] = asyncio.Semaphore(self.limit)
         return gate
 
-    async def _gated(self, request: HttpRequest) -> HttpResponse:
-        get_response: Callable[[HttpRequest], Awaitable[HttpResponse]] = self.get_response  # type: ignore[assignment]
-        if self.limit <= 0 or _exempt(request.path):
-            return await get_response(request)
-        gate = self._gate()
-        try:
-            async with asyncio.timeout(self.queue_seconds):
-                await gate.acquire()
-        except TimeoutError:
-            logger.warning("Request waited %.0f s for a free slot: answered 503.", self.queue_seconds)
-            return unavailable(request)
-        try:
-            return await get_response(request)
-        finally:
-            gate.release()
+    @staticmethod
+    async def _refuse(scope: dict[str, Any], send: Send) -> None:
+        request = ASGIRequest(scope, io.BytesIO())  # the headers only: the body is never read
+        response = unavailable(request)
+        headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in response.items()]
+        await send({"type": "http.response.start", "status": response.status_code, "headers": headers})
+        await send({"type": "http.response.body", "body": response.content})
 
 
 class DatabaseSaturationMiddleware:
