@@ -12,9 +12,10 @@ Three layers, outermost first:
   connection slots answers 503 whichever middleware or view would have asked first; and turns a
   saturation error raised by a view (SQLite's "database is locked" after its busy timeout) into
   503 too.
-- ``server_error`` (``handler500``): anything else that was saturation, anywhere, is 503.
+- ``server_error`` (``handler500``): a connection refused for lack of room, met anywhere (in
+  production; with DEBUG, Django shows its debug page instead), is 503.
 
-A 503 changed nothing (the view's transaction rolled back, or never began). It is safe to send
+A 503 changed nothing (the request had no connection, or the view's transaction rolled back). It is safe to send
 the same form again after ``Retry-After`` seconds; questionnaire pages do so by themselves
 (``outcomes/submit-fallback.js``) and show the crisis resources meanwhile when a risk answer is
 among those not yet saved. The page and the JSON below need no database and no session.
@@ -28,7 +29,7 @@ import logging
 import sqlite3
 import sys
 import weakref
-from collections.abc import Awaitable, Callable, Iterator, MutableMapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -42,8 +43,8 @@ from django.views import defaults
 
 logger = logging.getLogger(__name__)
 
-Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
-Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+Receive = Callable[[], Awaitable[Mapping[str, Any]]]
+Send = Callable[[Mapping[str, Any]], Awaitable[None]]
 ASGIApp = Callable[[dict[str, Any], Receive, Send], Awaitable[None]]
 
 # Served without the database or the gate: static files (the crisis page's script among them) and
@@ -68,23 +69,28 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
         current = current.__cause__ or current.__context__
 
 
-def is_saturation(exc: BaseException) -> bool:
-    """True for "the database has no room for this request now" (as opposed to a fault): the
-    pool's wait timed out, PostgreSQL refused a connection for lack of slots, or SQLite's write
-    lock was not free within its busy timeout."""
+def no_connection(exc: BaseException) -> bool:
+    """True if the request got no database connection for lack of room: the pool's wait timed
+    out, or PostgreSQL refused a connection for lack of slots. Nothing can have been written."""
     from psycopg_pool import PoolTimeout
 
     for error in _chain(exc):
-        if isinstance(error, PoolTimeout):
+        if isinstance(error, PoolTimeout) or getattr(error, "sqlstate", None) == TOO_MANY_CONNECTIONS:
             return True
-        if getattr(error, "sqlstate", None) == TOO_MANY_CONNECTIONS:
-            return True
-        text = str(error).lower()
-        if any(message in text for message in SATURATION_MESSAGES):
-            return True
-        if isinstance(error, sqlite3.OperationalError) and "database is locked" in text:
+        if any(message in str(error).lower() for message in SATURATION_MESSAGES):
             return True
     return False
+
+
+def is_saturation(exc: BaseException) -> bool:
+    """``no_connection``, or SQLite's write lock not free within its busy timeout (raised by a
+    view: its transaction rolled back)."""
+    if no_connection(exc):
+        return True
+    return any(
+        isinstance(error, sqlite3.OperationalError) and "database is locked" in str(error).lower()
+        for error in _chain(exc)
+    )
 
 
 def unavailable(request: HttpRequest) -> HttpResponse:
@@ -190,8 +196,9 @@ class DatabaseSaturationMiddleware:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """``handler500``: saturation met anywhere (a middleware's session save, say) is 503."""
+    """``handler500``: no connection to be had, met anywhere, is 503. (Not SQLite's busy lock:
+    met here, in a session save say, the view's work may already be committed.)"""
     exc = sys.exc_info()[1]
-    if exc is not None and is_saturation(exc):
+    if exc is not None and no_connection(exc):
         return unavailable(request)
     return defaults.server_error(request)
