@@ -21,7 +21,9 @@ the database) and the crisis panel in the response that saved it.
         .venv/bin/python bench/burst.py --sizes 200,1000
     .venv/bin/python bench/burst.py --sizes 200          # embedded SQLite in a temp dir, no Redis
 
-Options: --sizes 200,1000  --rounds 2  --paths paceway,baseline  --retries 5. On PostgreSQL the
+Options: --sizes 200,1000  --rounds 2  --paths paceway,baseline  --retries 5. With
+BENCH_PGBOUNCER_URL (a PgBouncer in transaction mode in front of the same database) the path
+"pgbouncer" is the baseline's settings through it (BENCH_PGBOUNCER_PID adds its CPU to PostgreSQL's). On PostgreSQL the
 baseline can exhaust the server's connections for every client of that server for a minute:
 point DATABASE_URL at a private server (the figures in the README were taken on one).
 """
@@ -90,9 +92,12 @@ def children(pid: int) -> list[int]:
 
 
 def postgres_cpu(postmaster: int | None) -> float:
+    """PostgreSQL's CPU (and PgBouncer's, when BENCH_PGBOUNCER_PID names it)."""
     if postmaster is None:
         return 0.0
     total = cpu_seconds(postmaster)
+    if os.environ.get("BENCH_PGBOUNCER_PID"):
+        total += cpu_seconds(int(os.environ["BENCH_PGBOUNCER_PID"]))
     for child in children(postmaster):
         try:
             fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
@@ -481,6 +486,10 @@ def main() -> None:
     servers = {
         "paceway": lambda: Daphne("paceway"),
         "baseline": lambda: Daphne("baseline", BENCH_BASELINE="1"),
+        # The settings before issue 15 behind PgBouncer (transaction pooling) instead of the pool.
+        "pgbouncer": lambda: Daphne(
+            "pgbouncer", BENCH_BASELINE="1", BENCH_PGBOUNCER="1", DATABASE_URL=os.environ["BENCH_PGBOUNCER_URL"]
+        ),
     }
     results: list[Burst] = []
     for round_no in range(args.rounds):

@@ -21,3 +21,6 @@ if os.environ.get("BENCH_BASELINE") == "1":
     MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("paceway.ops.saturation.")]  # noqa: F405
     HTTP_CONCURRENCY = 0
     ROOT_URLCONF = "burst_baseline_urls"
+
+if os.environ.get("BENCH_PGBOUNCER") == "1":  # transaction pooling: no server-side cursors
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True  # noqa: F405
