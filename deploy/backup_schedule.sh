@@ -3,6 +3,7 @@
 # BACKUP_INTERVAL_SECONDS, into /backups/paceway-<UTC time>.dump, written to a temporary name and
 # renamed when complete. Dumps older than BACKUP_KEEP_DAYS are deleted, but the newest
 # BACKUP_KEEP_MIN are always kept (a stopped schedule never empties the folder).
+# `backup_schedule.sh once` makes one dump now and exits.
 # Connection from PGHOST, PGUSER, PGDATABASE, PGPASSWORD. Restore: see deploy/README.md.
 set -eu
 interval="${BACKUP_INTERVAL_SECONDS:-86400}"
@@ -31,6 +32,10 @@ dump_once() {
 }
 
 until pg_isready -q; do sleep 2; done
+if [ "${1:-}" = "once" ]; then  # docker compose exec backup sh /usr/local/bin/backup_schedule.sh once
+  dump_once
+  exit
+fi
 while true; do
   dump_once || true
   sleep "$interval" &
