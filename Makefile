@@ -58,7 +58,7 @@ k8s-validate: $(K8S_VENV)/.installed
 # The compose stack for real: image, two web replicas behind Caddy (TLS), messaging across replicas
 # with one replica killed, e-mail from the worker, backup and restore. Needs root, Docker (a private
 # dockerd is started if none answers), debootstrap and network access to Debian and PyPI for the
-# first run. See deploy/testing/README.md.
+# first run. See "Tested here" in deploy/README.md.
 deploy-test: install
 	deploy/testing/test_stack.sh
 

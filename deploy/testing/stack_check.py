@@ -31,7 +31,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 
-
 def ws_connects(container: str, patient_id: int) -> int:
     """How many sockets of this conversation a web replica has accepted (Daphne's access log)."""
     logs = subprocess.run(["docker", "logs", container], capture_output=True, text=True)
@@ -145,8 +144,16 @@ class Side:
 
 
 class Exchange:
-    def __init__(self, target: Target, patient_id: int, patient: Side, therapist: Side, total: int, kill_at: int,
-                 replicas: dict[str, str]) -> None:
+    def __init__(
+        self,
+        target: Target,
+        patient_id: int,
+        patient: Side,
+        therapist: Side,
+        total: int,
+        kill_at: int,
+        replicas: dict[str, str],
+    ) -> None:
         self.target, self.patient_id = target, patient_id
         self.sides = [patient, therapist]
         self.total, self.kill_at, self.replicas = total, kill_at, replicas
@@ -165,9 +172,14 @@ class Exchange:
             try:
                 ws = await connect(
                     f"wss://{self.target.name}:{self.target.port}/ws/messages/{self.patient_id}/",
-                    ssl=self.target.context(), host=self.target.connect_host, port=self.target.port,
-                    server_hostname=self.target.name, origin=Origin(self.target.site),
-                    additional_headers={"Cookie": side.cookie}, open_timeout=10, compression=None,
+                    ssl=self.target.context(),
+                    host=self.target.connect_host,
+                    port=self.target.port,
+                    server_hostname=self.target.name,
+                    origin=Origin(self.target.site),
+                    additional_headers={"Cookie": side.cookie},
+                    open_timeout=10,
+                    compression=None,
                 )
                 ready = json.loads(await asyncio.wait_for(ws.recv(), 10))
                 if ready.get("type") != "ready":
@@ -220,10 +232,15 @@ class Exchange:
                         fail(f"{side.name}: {len(side.seen)}/{self.total} messages after 600 s")
                     waiting_for = side.to_send[side.next_index] if side.next_index < len(side.to_send) else None
                     if waiting_for is not None and waiting_for not in side.acked:
-                        await ws.send(json.dumps({
-                            "action": "send", "client_id": waiting_for,
-                            "body": f"{waiting_for}: stack test message from the {side.name}",
-                        }))
+                        await ws.send(
+                            json.dumps(
+                                {
+                                    "action": "send",
+                                    "client_id": waiting_for,
+                                    "body": f"{waiting_for}: stack test message from the {side.name}",
+                                }
+                            )
+                        )
                     # Read until the ack of what was sent (or, with nothing left to send, anything).
                     while True:
                         frame = json.loads(await asyncio.wait_for(ws.recv(), 30))
@@ -251,8 +268,11 @@ class Exchange:
                 return
             except Exception as exc:  # the socket died (or went silent for 30 s): reconnect
                 side.reconnects += 1
-                print(f"     {side.name}: socket lost ({type(exc).__name__}) after {len(side.seen)} messages; "
-                      "reconnecting and resuming", flush=True)
+                print(
+                    f"     {side.name}: socket lost ({type(exc).__name__}) after {len(side.seen)} messages; "
+                    "reconnecting and resuming",
+                    flush=True,
+                )
                 await self.connect(side)
 
     async def maybe_kill(self) -> None:
@@ -263,8 +283,9 @@ class Exchange:
         container = self.replicas.get(victim_ip)
         if not container:
             fail(f"no web replica at {victim_ip} (replicas {self.replicas})")
-        pid = subprocess.run(["docker", "inspect", "-f", "{{.State.Pid}}", container],
-                             check=True, capture_output=True, text=True).stdout.strip()
+        pid = subprocess.run(
+            ["docker", "inspect", "-f", "{{.State.Pid}}", container], check=True, capture_output=True, text=True
+        ).stdout.strip()
         subprocess.run(["kill", "-KILL", pid], check=True)
         self.killed = container
         print(f"     SIGKILL to web replica {container[:12]} ({victim_ip}, pid {pid}) after {acked} acks", flush=True)
@@ -288,12 +309,12 @@ class Exchange:
             lost = set(sent) - set(ids)
             duplicated = len(ids) - len(set(ids))
             out_of_order = sum(1 for a, b in zip(seqs, seqs[1:], strict=False) if b != a + 1) + (seqs[:1] != [1])
-            per_sender_order = all(
-                [cid for cid in ids if cid in own] == own for own in (s.to_send for s in self.sides)
+            per_sender_order = all([cid for cid in ids if cid in own] == own for own in (s.to_send for s in self.sides))
+            summary = (
+                f"{side.name}: {len(ids)} messages, {len(lost)} lost, {duplicated} duplicated, "
+                f"{out_of_order} out of order, {side.reconnects} reconnects, "
+                f"{side.redelivered} resume overlaps dropped by seq"
             )
-            summary = (f"{side.name}: {len(ids)} messages, {len(lost)} lost, {duplicated} duplicated, "
-                       f"{out_of_order} out of order, {side.reconnects} reconnects, "
-                       f"{side.redelivered} resume overlaps dropped by seq")
             if lost or duplicated or out_of_order or not per_sender_order or len(ids) != len(sent):
                 fail(summary + ("" if per_sender_order else ", a sender's order not kept"))
             ok(summary)
@@ -305,8 +326,11 @@ class Exchange:
 def wait_restarted(container: str, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        state = subprocess.run(["docker", "inspect", "-f", "{{.State.Health.Status}} {{.RestartCount}}", container],
-                               capture_output=True, text=True).stdout.split()
+        state = subprocess.run(
+            ["docker", "inspect", "-f", "{{.State.Health.Status}} {{.RestartCount}}", container],
+            capture_output=True,
+            text=True,
+        ).stdout.split()
         if state and state[0] == "healthy" and int(state[1]) >= 1:
             ok(f"killed replica {container[:12]} restarted by Docker and healthy again (restarts: {state[1]})")
             return
@@ -337,10 +361,14 @@ def main() -> None:
         half = args.messages // 2
         cookie_name = accounts["cookie_name"]
         patient = Side("patient", f"{cookie_name}={accounts['patient_session']}", [f"p{n}" for n in range(half)])
-        therapist = Side("therapist", f"{cookie_name}={accounts['therapist_session']}",
-                         [f"t{n}" for n in range(args.messages - half)])
-        exchange = Exchange(target, accounts["patient_id"], patient, therapist, args.messages, args.kill_at,
-                            json.loads(args.replicas))
+        therapist = Side(
+            "therapist",
+            f"{cookie_name}={accounts['therapist_session']}",
+            [f"t{n}" for n in range(args.messages - half)],
+        )
+        exchange = Exchange(
+            target, accounts["patient_id"], patient, therapist, args.messages, args.kill_at, json.loads(args.replicas)
+        )
         asyncio.run(exchange.run())
         assert exchange.killed is not None
         wait_restarted(exchange.killed)

@@ -13,6 +13,7 @@ answers = {i.code: 0 for i in PHQ9.items if i.scored}
 answers.update({i.code: 0 for i in GAD7.items})
 answers.update({i.code: 5 for i in PEG.items})
 answers["44260-8"] = 1  # PHQ-9 item 9
-submission = services.submit_response(actor=patient, patient=patient, questionnaire="weekly-check-in",
-                                      answers=list(answers.items()))
+submission = services.submit_response(
+    actor=patient, patient=patient, questionnaire="weekly-check-in", answers=list(answers.items())
+)
 print(f"STACK_ALERT {submission.alert.pk if submission.alert else 'none'}")

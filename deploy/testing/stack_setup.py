@@ -36,12 +36,19 @@ admin = make(Role.ADMINISTRATOR, "admin")
 patient = make(Role.PATIENT, "patient")
 therapist = make(Role.THERAPIST, "therapist")
 TOTP.activate(therapist, "JBSWY3DPEHPK3PXPJBSWY3DP")
-TherapistProfile.objects.create(user=therapist, training_title="stack test", training_verified_by=admin, caseload_capacity=5)
+TherapistProfile.objects.create(
+    user=therapist, training_title="stack test", training_verified_by=admin, caseload_capacity=5
+)
 CareAssignment.objects.create(patient=patient, therapist=therapist, assigned_by=admin)
-print("STACK_JSON " + json.dumps({
-    "patient_id": patient.pk,
-    "therapist_email": therapist.email,
-    "cookie_name": settings.SESSION_COOKIE_NAME,
-    "patient_session": session(patient),
-    "therapist_session": session(therapist),
-}))
+print(
+    "STACK_JSON "
+    + json.dumps(
+        {
+            "patient_id": patient.pk,
+            "therapist_email": therapist.email,
+            "cookie_name": settings.SESSION_COOKIE_NAME,
+            "patient_session": session(patient),
+            "therapist_session": session(therapist),
+        }
+    )
+)
