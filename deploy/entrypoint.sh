@@ -15,9 +15,14 @@ case "$role" in
   web)
     # --proxy-headers: the client address comes from X-Forwarded-For, which the proxy in front
     # (Caddy, an Ingress controller) sets; keep TRUSTED_PROXY_COUNT equal to the number of proxies.
+    # Daphne's own access log names full paths (a patient's id in /ws/messages/<id>/): off unless
+    # DAPHNE_ACCESS_LOG=true; ACCESS_LOG=true gives Paceway's line per request (URL patterns only).
+    case "${DAPHNE_ACCESS_LOG:-false}" in
+      1|true|yes|on) set -- --access-log - "$@" ;;
+    esac
     exec daphne -b "${BIND:-0.0.0.0}" -p "${PORT:-8000}" --proxy-headers \
       --websocket-max-message-size 65536 --application-close-timeout 5 \
-      --access-log - "$@" paceway.asgi:application
+      "$@" paceway.asgi:application
     ;;
   worker)
     exec celery -A paceway worker --loglevel "${LOG_LEVEL:-INFO}" \

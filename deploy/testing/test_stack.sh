@@ -64,10 +64,9 @@ else
   rm -rf "$WORK"; mkdir -p "$WORK/backups"
 fi
 if [ ! -f "$WORK/secrets.env" ]; then
-  if docker run --rm -e DEBUG=true -e DATA_DIR=/tmp/d paceway:stacktest manage help generate_secrets >/dev/null 2>&1; then
-    step "secrets: manage.py generate_secrets --output"
-    docker run --rm --user 0 -e DEBUG=true -e DATA_DIR=/tmp/d -v "$WORK:/out" paceway:stacktest \
-      manage generate_secrets --output /out/secrets.env
+  if docker run --rm -e DEBUG=true paceway:stacktest manage help generate_secrets >/dev/null 2>&1; then
+    step "secrets: manage.py generate_secrets (as in deploy/README.md, step 4)"
+    (umask 077; docker run --rm -e DEBUG=true paceway:stacktest manage generate_secrets > "$WORK/secrets.env")
   else
     step "secrets: generate_secrets is not in this image yet; writing them with Python's secrets module"
     "$PY" - > "$WORK/secrets.env" <<'PYEOF'
@@ -99,6 +98,7 @@ SITE_URL=https://$SITE:$HTTPS_PORT
 EMAIL_URL=file:///data/mail
 DEFAULT_FROM_EMAIL=Paceway <no-reply@$SITE>
 LOG_FORMAT=json
+DAPHNE_ACCESS_LOG=true
 EOF
 [ -f "$WORK/stack.env.pw" ] && sed -i "s/^POSTGRES_PASSWORD=.*/POSTGRES_PASSWORD=$(cat "$WORK/stack.env.pw")/" "$WORK/stack.env"
 grep '^POSTGRES_PASSWORD=' "$WORK/stack.env" | cut -d= -f2 > "$WORK/stack.env.pw"
@@ -182,6 +182,20 @@ out="$(dc run --rm --no-deps -T -e DATABASE_URL="$restored" web manage verify_au
   || { echo "$out" | tail -20; echo "FAIL verify_audit on the restored database"; exit 1; }
 echo "ok   restored database, same keys: verify_audit: $(echo "$out" | tail -1)"
 other_enc="k9:$(head -c 32 /dev/urandom | base64)"
+if docker run --rm -e DEBUG=true paceway:stacktest manage help check_keys >/dev/null 2>&1; then
+  out="$(dc run --rm --no-deps -T -e DATABASE_URL="$restored" web manage check_keys 2>&1)" \
+    || { echo "$out" | tail -5; echo "FAIL check_keys with the right keys"; exit 1; }
+  echo "ok   check_keys, same keys: $(echo "$out" | tail -1)"
+  enc="$(sed -n 's/^ENCRYPTION_KEYS=//p' "$WORK/secrets.env")"
+  for wrong in "ENCRYPTION_KEYS=$other_enc" "ENCRYPTION_KEYS=${enc%%:*}:$(head -c 32 /dev/urandom | base64)" \
+               "AUDIT_HMAC_KEY=not-the-key"; do
+    if out="$(dc run --rm --no-deps -T -e DATABASE_URL="$restored" -e "$wrong" web manage check_keys 2>&1)"; then
+      echo "FAIL check_keys passed with ${wrong%%=*} changed"; exit 1
+    fi
+    echo "$out" | grep -q "${wrong%%=*}" || { echo "$out" | tail -3; echo "FAIL check_keys did not name ${wrong%%=*}"; exit 1; }
+    echo "ok   check_keys, another ${wrong%%=*}: $(echo "$out" | grep "${wrong%%=*}" | tail -1 | cut -c1-160)"
+  done
+fi
 if out="$(dc run --rm --no-deps -T -e DATABASE_URL="$restored" -e ENCRYPTION_KEYS="$other_enc" web manage shell < "$HERE/stack_restore_check.py" 2>&1)"; then
   echo "FAIL the restored messages decrypted with another ENCRYPTION_KEYS"; exit 1
 fi
