@@ -199,11 +199,11 @@ fi
 if out="$(dc run --rm --no-deps -T -e DATABASE_URL="$restored" -e ENCRYPTION_KEYS="$other_enc" web manage shell < "$HERE/stack_restore_check.py" 2>&1)"; then
   echo "FAIL the restored messages decrypted with another ENCRYPTION_KEYS"; exit 1
 fi
-echo "ok   wrong ENCRYPTION_KEYS refused: $(echo "$out" | grep -v '^\s*$' | tail -1 | cut -c1-200)"
+echo "ok   wrong ENCRYPTION_KEYS refused: $(echo "$out" | grep -E 'Error|error' | tail -1 | cut -c1-200)"
 if out="$(dc run --rm --no-deps -T -e DATABASE_URL="$restored" -e AUDIT_HMAC_KEY=not-the-key web manage verify_audit 2>&1)"; then
   echo "FAIL verify_audit passed with another AUDIT_HMAC_KEY"; exit 1
 fi
-echo "ok   wrong AUDIT_HMAC_KEY refused: $(echo "$out" | grep -v '^\s*$' | tail -1 | cut -c1-200)"
+echo "ok   wrong AUDIT_HMAC_KEY refused: $(echo "$out" | grep -E 'Error|error' | tail -1 | cut -c1-200)"
 dc exec -T backup dropdb paceway_restored
 
 if [ "$static_ok" != 1 ]; then
