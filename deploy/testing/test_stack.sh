@@ -146,6 +146,17 @@ step "proxy: /healthz, /readyz, HSTS, redirect"
 step "static files: hashed stylesheet with far-future caching"
 static_ok=1
 "${check[@]}" --only static || static_ok=0
+if docker run --rm -e DEBUG=true paceway:stacktest manage help create_first_admin >/dev/null 2>&1; then
+  step "first administrator (deploy/README.md, step 6): manage create_first_admin, then its one-time link"
+  out="$(dc run --rm --no-deps -T web manage create_first_admin --email "admin@$SITE" 2>&1)" \
+    || { echo "$out" | tail -5; echo "FAIL create_first_admin"; exit 1; }
+  echo "$out" | grep -q 'otpauth://totp/' || { echo "FAIL no otpauth URI printed"; exit 1; }
+  link="$(echo "$out" | grep -oE "https://$SITE:$HTTPS_PORT/[^ ]+" | head -1 | tr -d '\r')"
+  code="$(curl -s -o /dev/null -w '%{http_code}' --cacert "$WORK/caddy-root.crt" \
+    --resolve "$SITE:$HTTPS_PORT:127.0.0.1" "$link")"
+  [ "$code" = 200 ] || { echo "FAIL the one-time link $link answers $code"; exit 1; }
+  echo "ok   administrator created without e-mail: otpauth URI printed, one-time link answers 200 through Caddy"
+fi
 step "accounts: a patient and their therapist (manage.py shell in a web container)"
 accounts="$(dc exec -T web python manage.py shell < "$HERE/stack_setup.py" | sed -n 's/^STACK_JSON //p')"
 [ -n "$accounts" ] || { echo "no accounts"; exit 1; }

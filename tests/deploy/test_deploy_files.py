@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 SOURCES = ["platform", "modules", "therapist", "messaging"]
 READ_VARIABLE = re.compile(
-    r"""(?:env_(?:str|int|bool|list|secret)\(|os\.environ\.get\(|os\.environ\[|os\.getenv\()\s*["']([A-Z][A-Z0-9_]+)["']"""
+    r"""(?:env_(?:str|int|bool|list|secret|choice)\(|os\.environ\.get\(|os\.environ\[|os\.getenv\()\s*["']([A-Z][A-Z0-9_]+)["']"""
 )
 # Set by the image or the process manager, not by an operator.
 NOT_OPERATOR_SETTINGS = {"DJANGO_SETTINGS_MODULE", "PORT", "HOST"}
