@@ -41,8 +41,11 @@ check-deploy: install
 	ALLOWED_HOSTS=paceway.example.org ENCRYPTION_KEYS=k1:$$(head -c 32 /dev/urandom | base64) \
 	AUDIT_HMAC_KEY=x $(PY) manage.py check --deploy --fail-level WARNING
 
+# requirements.lock: everything (runtime + dev), used by `make install` and `make test`.
+# requirements-runtime.lock: runtime only (what the container image installs); no test or lint tools.
 lock:
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
+	$(VENV)/bin/uv pip compile pyproject.toml --generate-hashes --python-version 3.11 -o requirements-runtime.lock
 
 clean:
 	rm -rf $(VENV) data
