@@ -19,6 +19,7 @@ install: $(STAMP)
 
 run: install
 	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py load_content
 	$(PY) manage.py load_demo
 	$(PY) deploy/run_all.py

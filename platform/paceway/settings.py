@@ -241,11 +241,22 @@ TIME_ZONE = env_str("TIME_ZONE", "America/Toronto")
 USE_I18N = True
 USE_TZ = True
 
+# Static files: `collectstatic` (run by `make run` and at image build) writes compressed copies with
+# content-hashed names to STATIC_ROOT, outside DATA_DIR so the image carries them read-only;
+# WhiteNoise serves them from the web process, hashed names with a far-future `immutable` cache.
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles"))).resolve()
 STATICFILES_DIRS = [CORE_DIR / "static"]
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-WHITENOISE_USE_FINDERS = DEBUG
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+try:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+except OSError:
+    pass  # a read-only image where collectstatic already made it, or it is reported by WhiteNoise
+WHITENOISE_USE_FINDERS = DEBUG  # development: files changed since the last collectstatic are served too
+WHITENOISE_MAX_AGE = 3600  # for unhashed names; hashed names get WhiteNoise's ten years, immutable
 
 # E-mail ------------------------------------------------------------------------------------------
 globals().update(parse_email_url(env_str("EMAIL_URL", "console://" if DEBUG else "smtp://localhost:25")))
