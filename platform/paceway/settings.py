@@ -7,6 +7,7 @@ PostgreSQL and Redis. ``DEBUG=false`` is production and refuses to start without
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -251,10 +252,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-try:
+with contextlib.suppress(OSError):  # a read-only image, where collectstatic made it at build time
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-except OSError:
-    pass  # a read-only image where collectstatic already made it, or it is reported by WhiteNoise
 WHITENOISE_USE_FINDERS = DEBUG  # development: files changed since the last collectstatic are served too
 WHITENOISE_MAX_AGE = 3600  # for unhashed names; hashed names get WhiteNoise's ten years, immutable
 
