@@ -17,11 +17,9 @@ $(STAMP): requirements.lock pyproject.toml
 
 install: $(STAMP)
 
+# run_all.py refuses a second instance on the same DATA_DIR, then migrates, collects static files,
+# loads the program and demo accounts, and supervises web, worker and scheduler.
 run: install
-	$(PY) manage.py migrate --noinput -v0
-	$(PY) manage.py collectstatic --noinput -v0
-	$(PY) manage.py load_content
-	$(PY) manage.py load_demo
 	$(PY) deploy/run_all.py
 
 test: install browsers
