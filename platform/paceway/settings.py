@@ -86,6 +86,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "paceway.ops.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "paceway.audit.middleware.RequestContextMiddleware",
@@ -312,6 +313,14 @@ if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
+
+# Operations: Prometheus metrics (paceway.ops.metrics), never public; optional Sentry ------------
+METRICS_TOKEN = env_secret("METRICS_TOKEN")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 16:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 16 characters (or unset: no /metrics)")
+METRICS_PORT = env_int("METRICS_PORT", 0, minimum=0)
+WORKER_METRICS_PORT = env_int("WORKER_METRICS_PORT", 0, minimum=0)
+METRICS_BIND = env_str("METRICS_BIND", "127.0.0.1")
 
 # Logging: request and user ids only, never health data. LOG_FORMAT=json: one object per line.
 LOG_FORMAT = env_choice("LOG_FORMAT", "plain", ("plain", "json"))
