@@ -322,6 +322,16 @@ METRICS_PORT = env_int("METRICS_PORT", 0, minimum=0)
 WORKER_METRICS_PORT = env_int("WORKER_METRICS_PORT", 0, minimum=0)
 METRICS_BIND = env_str("METRICS_BIND", "127.0.0.1")
 
+SENTRY_DSN = env_secret("SENTRY_DSN")
+if SENTRY_DSN:
+    from .ops.sentry import init as _init_sentry
+
+    try:
+        _traces = float(env_str("SENTRY_TRACES_SAMPLE_RATE", "0"))
+    except ValueError as exc:
+        raise ImproperlyConfigured("SENTRY_TRACES_SAMPLE_RATE must be a number from 0 to 1") from exc
+    _init_sentry(SENTRY_DSN, environment=env_str("SENTRY_ENVIRONMENT", "production"), traces_sample_rate=_traces)
+
 # Logging: request and user ids only, never health data. LOG_FORMAT=json: one object per line.
 LOG_FORMAT = env_choice("LOG_FORMAT", "plain", ("plain", "json"))
 LOGGING = {
