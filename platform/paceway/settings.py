@@ -11,12 +11,12 @@ import contextlib
 import os
 from pathlib import Path
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .email_url import parse_email_url
-from .env import env_bool, env_choice, env_int, env_list, env_secret, env_str
+from .env import check_redis_url, env_bool, env_choice, env_int, env_list, env_secret, env_str, parse_database_url
+from .keyring.crypto import parse_master_keys
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 CORE_DIR = Path(__file__).resolve().parent
@@ -51,10 +51,15 @@ else:
     ENCRYPTION_KEYS = ENCRYPTION_KEYS or "dev1:ZGV2LW9ubHktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM="
     AUDIT_HMAC_KEY = AUDIT_HMAC_KEY or "dev-only-audit-hmac-key"
 
+# Refuse a malformed key list at start-up, not at the first encrypted read.
+parse_master_keys(ENCRYPTION_KEYS)
+
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [SITE_URL])
 REDIS_URL = env_str("REDIS_URL")
 DATABASE_URL = env_str("DATABASE_URL")
+if REDIS_URL:
+    check_redis_url(REDIS_URL)
 
 INSTALLED_APPS = [
     "daphne",
@@ -130,7 +135,7 @@ TEMPLATES = [
 
 # Database -------------------------------------------------------------------------------------
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    DATABASES = {"default": parse_database_url(DATABASE_URL)}
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
