@@ -339,6 +339,7 @@ if SENTRY_DSN:
 
 # Logging: request and user ids only, never health data. LOG_FORMAT=json: one object per line.
 LOG_FORMAT = env_choice("LOG_FORMAT", "plain", ("plain", "json"))
+ACCESS_LOG = env_bool("ACCESS_LOG", False)  # a line per HTTP request (method, URL pattern, status, time)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

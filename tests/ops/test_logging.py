@@ -63,3 +63,16 @@ def test_log_format_comes_from_the_environment(tmp_path):
     assert "WARNING paceway.x [-] started" in plain.stderr
     bad = _django_setup({"LOG_FORMAT": "xml", "DATA_DIR": str(tmp_path)}, code)
     assert bad.returncode != 0 and "LOG_FORMAT" in bad.stderr
+
+
+def test_the_access_log_is_json_with_the_url_pattern(clients, personas, settings):
+    settings.ACCESS_LOG = True
+    stream, handler = _capture("paceway.access")
+    try:
+        clients["therapist"].get(f"/messages/{personas.patient.pk}/?q=secret", HTTP_X_REQUEST_ID="req-access-0001")
+    finally:
+        logging.getLogger("paceway.access").removeHandler(handler)
+    record = json.loads(stream.getvalue().splitlines()[-1])
+    assert record["message"].startswith("GET /messages/<int:patient_id>/ 200 ")
+    assert record["request_id"] == "req-access-0001" and record["user_id"] == personas.therapist.pk
+    assert "secret" not in stream.getvalue()

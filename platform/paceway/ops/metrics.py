@@ -35,6 +35,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 logger = logging.getLogger(__name__)
+access_logger = logging.getLogger("paceway.access")
 
 HTTP_REQUESTS = Counter(
     "paceway_http_requests", "HTTP requests answered, by URL pattern, method and status", ["route", "method", "status"]
@@ -74,8 +75,14 @@ class MetricsMiddleware:
         started = time.perf_counter()
         response = self.get_response(request)
         route, method = route_of(request), request.method if request.method in _METHODS else "other"
-        HTTP_LATENCY.labels(route, method).observe(time.perf_counter() - started)
+        elapsed = time.perf_counter() - started
+        HTTP_LATENCY.labels(route, method).observe(elapsed)
         HTTP_REQUESTS.labels(route, method, str(response.status_code)).inc()
+        if settings.ACCESS_LOG:
+            # The URL pattern, not the path: no ids or query strings in the logs.
+            access_logger.info(
+                "%s %s %s %.1fms", method, route, response.status_code, elapsed * 1000, extra={"request": request}
+            )
         return response
 
 
