@@ -9,6 +9,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from messaging.selectors import patient_unread_count
+
 from .models import (
     Enrolment,
     ExerciseEntry,
@@ -154,12 +156,5 @@ def reminder_preference(patient: Any) -> ReminderPreference:
 
 
 def unread_message_count(patient: Any) -> int:
-    """The patient's unread messages, from the messaging app when it is there (0 otherwise)."""
-    try:
-        from messaging.selectors import unread_count
-    except ImportError:
-        return 0
-    try:
-        return int(unread_count(patient, patient))
-    except Exception:  # noqa: BLE001 - the home page must not fail because of a sibling app
-        return 0
+    """The patient's unread secure messages (for the program home page)."""
+    return patient_unread_count(patient)

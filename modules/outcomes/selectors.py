@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.apps import apps
 from django.db.models import Q
 from django.utils import timezone
 
+from modules.models import Enrolment
 from paceway.accounts.access import caseload_patient_ids
 from paceway.accounts.roles import is_administrator, is_therapist
 
@@ -89,9 +89,7 @@ def alerts_for(user: Any) -> AlertLists:
     if is_therapist(user):
         ids = caseload_patient_ids(user)
         mine = list(open_.filter(patient_id__in=ids))
-        resolved = list(
-            base.filter(status=RiskAlert.Status.RESOLVED, patient_id__in=ids).order_by("-resolved_at")[:20]
-        )
+        resolved = list(base.filter(status=RiskAlert.Status.RESOLVED, patient_id__in=ids).order_by("-resolved_at")[:20])
     lead = is_clinical_lead(user)
     if lead or is_administrator(user):
         from paceway.accounts.models import CareAssignment
@@ -122,26 +120,20 @@ class DueItem:
 
 
 def _enrolment_start(patient: Any) -> datetime | None:
-    """The program app's enrolment start, if it has an Enrolment model (kept decoupled)."""
-    try:
-        enrolment_model = apps.get_model("modules", "Enrolment")
-    except LookupError:
+    """Start of day on the active enrolment's ``start_date`` (None when the patient has none).
+
+    The outcomes app depends on the program app (``modules``), never the other way round. The start
+    date is the day the program begins for the patient (it may lie ahead of ``enrolled_at``, the
+    day the therapist enrolled them); an ended enrolment no longer sets the schedule.
+    """
+    start_date = (
+        Enrolment.objects.filter(patient_id=patient.pk, ended_at__isnull=True)
+        .values_list("start_date", flat=True)
+        .first()
+    )
+    if start_date is None:
         return None
-    for field in ("patient", "user"):
-        try:
-            row = enrolment_model.objects.filter(**{field: patient}).order_by("pk").first()
-        except Exception:  # noqa: S112 - field names differ between versions: try the next one
-            continue
-        if row is None:
-            return None
-        for attr in ("started_at", "enrolled_at", "created_at", "start_date"):
-            value = getattr(row, attr, None)
-            if isinstance(value, datetime):
-                return value
-            if isinstance(value, date):
-                return timezone.make_aware(datetime.combine(value, datetime.min.time()))
-        return None
-    return None
+    return timezone.make_aware(datetime.combine(start_date, time.min))
 
 
 def due_questionnaires(patient: Any, *, now: datetime | None = None, program: str = DEFAULT_PROGRAM) -> list[DueItem]:
