@@ -101,8 +101,8 @@ def _measure(scale_key: str, pairs: list[tuple[float, float]]) -> MeasureRow:
     cases = [c for c in changes if c.case_at_baseline]
     if scale.caseness is not None:
         row.cases_at_baseline = _count(len(cases))
-        row.recovery_pct = _pct(sum(1 for c in cases if c.recovery), len(cases))
-        row.reliable_recovery_pct = _pct(sum(1 for c in cases if c.reliable_recovery), len(cases))
+        row.recovery_pct = _pct(sum(1 for c in cases if not c.case_at_latest), len(cases))
+        row.reliable_recovery_pct = _pct(sum(1 for c in cases if not c.case_at_latest and c.reliable_improvement), len(cases))
     return row
 
 

@@ -19,6 +19,7 @@ from .access import is_clinical_lead
 from .instruments import SCALES, get_questionnaire
 from .models import QuestionnaireResponse, RiskAlert, Score
 from .schedules import DEFAULT_PROGRAM, GRACE, OPEN_BEFORE, PROGRAM_SCHEDULES
+from .scoring import exact_total
 
 logger = logging.getLogger(__name__)
 
@@ -56,16 +57,36 @@ def score_series(patient_id: int) -> dict[str, list[Point]]:
     for s in Score.objects.filter(patient_id=patient_id).order_by("submitted_at", "id"):
         if s.response_id in hidden or s.scale not in SCALES:
             continue
-        series.setdefault(s.scale, []).append(Point(s.submitted_at, float(s.total), s.band, s.response_id))
+        total = exact_total(SCALES[s.scale][1], float(s.total))  # unrounded: change is computed from it
+        series.setdefault(s.scale, []).append(Point(s.submitted_at, total, s.band, s.response_id))
     return {key: series[key] for key in SCALES if key in series}  # registry order
 
 
 def changes_from_baseline(series: dict[str, list[Point]]) -> dict[str, change_rules.Change]:
+    """Per measure, first score -> latest score. For PHQ-9 and GAD-7 show these only beside the
+    paired verdict (:func:`paired_changes`), labelled as one measure's result."""
     out = {}
     for key, points in series.items():
         if len(points) >= 2:
             out[key] = change_rules.compare(SCALES[key][1], points[0].total, points[-1].total)
     return out
+
+
+def paired_changes(series: dict[str, list[Point]]) -> dict[int, change_rules.PairedChange]:
+    """Response id -> the paired PHQ-9 + GAD-7 verdict of that sitting against the baseline sitting
+    (the first response with both measures). Only sittings with both measures are judged."""
+    gad = {p.response_id: p.total for p in series.get("gad7", [])}
+    both = [(p.response_id, p.total, gad[p.response_id]) for p in series.get("phq9", []) if p.response_id in gad]
+    if len(both) < 2:
+        return {}
+    _base_id, phq0, gad0 = both[0]
+    return {rid: change_rules.paired_scores(phq0, gad0, phq1, gad1) for rid, phq1, gad1 in both[1:]}
+
+
+def latest_paired_change(series: dict[str, list[Point]]) -> change_rules.PairedChange | None:
+    """The paired verdict of the latest sitting with both PHQ-9 and GAD-7 (None before a second)."""
+    judged = paired_changes(series)
+    return judged[next(reversed(judged))] if judged else None
 
 
 # Alerts ------------------------------------------------------------------------------------

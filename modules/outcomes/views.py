@@ -44,7 +44,9 @@ def _require_patient(request: HttpRequest) -> None:
         raise Http404
 
 
-def _form_context(definition: Any, posted: dict[str, str] | None = None, errors: dict[str, list[str]] | None = None) -> dict[str, Any]:
+def _form_context(
+    definition: Any, posted: dict[str, str] | None = None, errors: dict[str, list[str]] | None = None
+) -> dict[str, Any]:
     errors = errors or {}
     posted = posted or {}
     sections = [
@@ -72,7 +74,9 @@ def questionnaire(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         try:
             submission = services.submit_response(
-                actor=request.user, patient=request.user, questionnaire=slug,  # type: ignore[arg-type]
+                actor=request.user,
+                patient=request.user,
+                questionnaire=slug,  # type: ignore[arg-type]
                 answers=_answer_pairs(request),
             )
         except AnswerErrors as exc:
@@ -94,7 +98,7 @@ def _submitted(request: HttpRequest, definition: Any, submission: Any) -> HttpRe
             "clinic_contact": settings.CLINIC_CONTACT,
             "clinic_name": settings.CLINIC_NAME,
             "scores": [
-                {"label": s.scale.label, "total": s.total, "band": s.band.label if s.band else ""}
+                {"label": s.scale.label, "total": s.stored, "band": s.band.label if s.band else ""}
                 for s in submission.result.scores
             ],
         },
@@ -233,7 +237,9 @@ def amend(request: HttpRequest, response_id: int) -> HttpResponse:
     if request.method == "POST":
         try:
             submission = services.amend_response(
-                actor=request.user, response_id=original.pk, answers=_answer_pairs(request),
+                actor=request.user,
+                response_id=original.pk,
+                answers=_answer_pairs(request),
                 reason=request.POST.get("reason", ""),
             )
         except AnswerErrors as exc:
@@ -264,7 +270,9 @@ def evaluation_page(request: HttpRequest) -> HttpResponse:
         raise Http404
     audit(actor=request.user, action="outcomes.evaluation.read")
     return render(
-        request, "outcomes/evaluation.html", {"report": evaluation.program_evaluation(), "min_cell": evaluation.MIN_CELL}
+        request,
+        "outcomes/evaluation.html",
+        {"report": evaluation.program_evaluation(), "min_cell": evaluation.MIN_CELL},
     )
 
 

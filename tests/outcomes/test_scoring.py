@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from decimal import Decimal
 
 import pytest
 
@@ -49,8 +50,20 @@ def test_it_finds_item9_by_code_not_by_position():
     assert not scoring.validate_and_score(PHQ9, reordered).risk
 
 
-@pytest.mark.parametrize("boundary", [(4, "minimal"), (5, "mild"), (9, "mild"), (10, "moderate"), (14, "moderate"),
-                                      (15, "moderately-severe"), (19, "moderately-severe"), (20, "severe"), (27, "severe")])
+@pytest.mark.parametrize(
+    "boundary",
+    [
+        (4, "minimal"),
+        (5, "mild"),
+        (9, "mild"),
+        (10, "moderate"),
+        (14, "moderate"),
+        (15, "moderately-severe"),
+        (19, "moderately-severe"),
+        (20, "severe"),
+        (27, "severe"),
+    ],
+)
 def test_it_puts_phq9_band_boundaries_at_5_10_15_20(boundary):
     total, band = boundary
     assert PHQ9.scales[0].band_for(total).key == band
@@ -72,8 +85,11 @@ def test_it_scores_all_peg_vectors_as_the_mean():
     peg = QUESTIONNAIRES["peg"]
     for vector in itertools.product(range(11), repeat=3):
         result = scoring.validate_and_score(peg, list(zip(PEG_CODES, vector, strict=True))[::-1])
-        assert result.scores[0].total == pytest.approx(round(sum(vector) / 3, 2))
-        assert 0 <= result.scores[0].total <= 10
+        score = result.scores[0]
+        assert score.total == sum(vector) / 3  # unrounded: change and percentages use this
+        assert score.stored == Decimal(str(round(sum(vector) / 3, 2)))  # rounded for storage and display
+        assert scoring.exact_total(score.scale, float(score.stored)) == score.total  # recovered exactly
+        assert 0 <= score.total <= 10
 
 
 def test_it_scores_pain_nrs_and_pgic():
@@ -83,7 +99,14 @@ def test_it_scores_pain_nrs_and_pgic():
         assert {s.scale.key: s.total for s in result.scores} == {"nrs-average": average, "nrs-worst": worst}
     pgic = QUESTIONNAIRES["pgic"]
     assert [scoring.validate_and_score(pgic, [(PGIC_CODES[0], v)]).scores[0].band.key for v in range(1, 8)] == [
-        "improved", "improved", "little-change", "little-change", "little-change", "worse", "worse"]
+        "improved",
+        "improved",
+        "little-change",
+        "little-change",
+        "little-change",
+        "worse",
+        "worse",
+    ]
     with pytest.raises(scoring.AnswerErrors):
         scoring.validate_and_score(pgic, [(PGIC_CODES[0], 0)])
 
