@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import ExerciseKind, ReminderPreference, TailoringAction
+from .models import EndReason, ExerciseKind, ReminderPreference, TailoringAction
 
 TEXT = {"max_length": 2000}
 
@@ -321,3 +321,7 @@ class TailoringForm(forms.Form):
 
 class EnrolForm(forms.Form):
     start_date = forms.DateField(label=_("Start date"), widget=_DateInput(format="%Y-%m-%d"))
+
+
+class EndForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Why the program ends"), choices=EndReason.choices)

@@ -150,6 +150,21 @@ class Step(_ImmutableOncePublished):
         return Program.objects.filter(modules__pk=self.module_id, published_at__isnull=False).exists()
 
 
+class EndReason(models.TextChoices):
+    """Why a patient's program ended (IMMPACT: reasons for stopping), for the evaluation report."""
+
+    COMPLETED = "completed", _("Completed the program")
+    NO_TIME = "no_time", _("No time or energy for the program")
+    NOT_HELPFUL = "not_helpful", _("Did not find it helpful")
+    FEELING_BETTER = "better", _("Felt better and did not need it")
+    HEALTH = "health", _("Health problems or a medical reason")
+    UNWANTED_EFFECTS = "unwanted_effects", _("Unwanted effects of the program")
+    TECHNICAL = "technical", _("Technical problems")
+    STEPPED_UP = "stepped_up", _("Moved to in-person or multidisciplinary care")
+    LOST_CONTACT = "lost_contact", _("Stopped responding")
+    OTHER = "other", _("Another reason")
+
+
 class Enrolment(models.Model):
     patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="enrolments")
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="enrolments")
@@ -158,6 +173,7 @@ class Enrolment(models.Model):
     enrolled_at = models.DateTimeField(default=timezone.now)
     last_active_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
 
     class Meta:
         constraints = [

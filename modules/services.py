@@ -21,6 +21,7 @@ from . import selectors
 from .access import can_do_program_work, can_enrol, can_tailor
 from .forms import PARENT_KIND, ExerciseForm, form_for
 from .models import (
+    EndReason,
     Enrolment,
     ExerciseEntry,
     ModuleKind,
@@ -70,6 +71,22 @@ def enrol_patient(*, actor: Any, patient: Any, program: Program, start_date: dat
     )
     audit(actor=actor, action="program.enrol", patient=patient, obj=enrolment)
     return enrolment
+
+
+@transaction.atomic
+def end_enrolment(*, actor: Any, enrolment: Enrolment, reason: str, now: Any = None) -> Enrolment:
+    """End the patient's program with the reason (one of ``EndReason``). Nothing else changes."""
+    _require(can_tailor(actor, enrolment.patient))
+    if reason not in EndReason.values:
+        raise ValidationError(_("Choose why the program ends."))
+    locked = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    if locked.ended_at is not None:
+        raise ValidationError(_("This program has already ended."))
+    locked.ended_at = now or timezone.now()
+    locked.end_reason = reason
+    locked.save(update_fields=["ended_at", "end_reason"])
+    audit(actor=actor, action="program.end", patient=locked.patient, obj=locked)
+    return locked
 
 
 def touch_activity(*, enrolment: Enrolment) -> None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -183,3 +183,9 @@ def clinical_notes(patient: Any) -> list[tuple[ClinicalNote, str]]:
 
 def message_templates(therapist: Any) -> list[MessageTemplate]:
     return list(MessageTemplate.objects.filter(Q(owner=therapist) | Q(owner__isnull=True)))
+
+
+def weekly_review_minutes(patient_ids: list[int]) -> dict[int, int]:
+    """{patient_id: minutes logged in weekly reviews}, for the program evaluation (aggregate only)."""
+    rows = WeeklyReview.objects.filter(patient_id__in=patient_ids).values("patient_id").annotate(total=Sum("minutes"))
+    return {row["patient_id"]: row["total"] for row in rows}

@@ -166,3 +166,51 @@ def patient_charts(patient: Any) -> list[dict[str, Any]]:
             }
         )
     return charts
+
+
+def bar_chart_svg(title: str, bars: list[tuple[str, float | None]], *, chart_id: str, maximum: float) -> SafeString:
+    """Horizontal bars for the evaluation report, one per label; a suppressed value (None) is drawn
+    as "suppressed" without a bar. The page shows the same numbers in a table beside it."""
+    row_h, label_w, bar_w = 22, 230, 330
+    height = TOP + row_h * max(len(bars), 1) + 8
+    shown = [f"{label}: {_fmt(v) if v is not None else _('suppressed')}" for label, v in bars]
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" '
+        f'aria-labelledby="{chart_id}-t {chart_id}-d" class="bars" font-size="11" font-family="system-ui, sans-serif">',
+        f'<title id="{chart_id}-t">{escape(title)}</title><desc id="{chart_id}-d">{escape("; ".join(shown))}</desc>',
+    ]
+    for i, (label, value) in enumerate(bars):
+        y = TOP + i * row_h
+        out.append(f'<text x="{label_w - 6}" y="{y + 14}" text-anchor="end" fill="#1d2a36">{escape(label)}</text>')
+        if value is None:
+            out.append(f'<text x="{label_w}" y="{y + 14}" fill="#5b6b79">{escape(_("suppressed"))}</text>')
+            continue
+        w = max(0.0, min(1.0, abs(value) / maximum)) * bar_w if maximum else 0.0
+        out.append(
+            f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row_h - 8}" fill="#2f6f73"/>'
+            f'<text x="{label_w + w + 4:.1f}" y="{y + 14}" fill="#1d2a36">{escape(_fmt(value))}</text>'
+        )
+    out.append("</svg>")
+    return mark_safe("".join(out))  # noqa: S308 - every interpolated text is escaped above
+
+
+def evaluation_charts(report: Any) -> list[dict[str, Any]]:
+    """The evaluation's charts: mean scores (ITT) at baseline, post and follow-up per measure;
+    completion and dropout by module. Each is shown beside its table."""
+    charts = []
+    for key in ("phq9", "gad7", "peg", "nrs-average"):
+        rows = [r for r in report.measures if r.scale == key]
+        if not rows:
+            continue
+        scale = SCALES[key][1]
+        bars: list[tuple[str, float | None]] = [(_("Baseline"), rows[0].itt.mean_baseline)]
+        bars += [(_("Post-treatment") if r.timepoint == "post" else _("Follow-up"), r.itt.mean_end) for r in rows]
+        title = _("%(scale)s: mean score, intention to treat") % {"scale": scale.label}
+        charts.append(
+            {"title": title, "svg": bar_chart_svg(title, bars, chart_id=f"eval-{key}", maximum=scale.maximum)}
+        )
+    if report.dropout_by_module:
+        title = _("Dropouts by the module they stopped in (% of dropouts)")
+        bars = [(d.label, d.pct) for d in report.dropout_by_module]
+        charts.append({"title": title, "svg": bar_chart_svg(title, bars, chart_id="eval-dropout", maximum=100)})
+    return charts

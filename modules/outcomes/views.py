@@ -26,7 +26,7 @@ from paceway.audit.services import audit
 
 from . import evaluation, selectors, services
 from .access import can_act_on_alert, can_see_fallback_queue, is_clinical_lead
-from .charts import patient_charts
+from .charts import evaluation_charts, patient_charts
 from .fhir import patient_bundle
 from .instruments import WEEKLY_CHECK_IN, get_questionnaire
 from .models import QuestionnaireResponse
@@ -269,11 +269,9 @@ def evaluation_page(request: HttpRequest) -> HttpResponse:
     if not is_administrator(request.user):
         raise Http404
     audit(actor=request.user, action="outcomes.evaluation.read")
-    return render(
-        request,
-        "outcomes/evaluation.html",
-        {"report": evaluation.program_evaluation(), "min_cell": evaluation.MIN_CELL},
-    )
+    report = evaluation.program_evaluation()
+    context = {"report": report, "min_cell": evaluation.MIN_CELL, "charts": evaluation_charts(report)}
+    return render(request, "outcomes/evaluation.html", context)
 
 
 @never_cache

@@ -15,5 +15,18 @@ care_team_changed_listeners: list[Callable[[int], None]] = []
 def open_risk_items(therapist: Any) -> int:
     return sum(counter(therapist) for counter in open_risk_item_counters)
 
+
 # Each adds an app's demo data after the accounts exist: loader(accounts: dict[str, User]).
 demo_data_loaders: list[Callable[[dict[str, Any]], None]] = []
+
+# Each returns {patient_id: minutes} clinicians logged for these patients (the therapist time log),
+# for the program evaluation: reader(patient_ids: list[int]) -> dict[int, int].
+clinician_minutes_readers: list[Callable[[list[int]], dict[int, int]]] = []
+
+
+def clinician_minutes(patient_ids: list[int]) -> dict[int, int]:
+    total: dict[int, int] = {}
+    for reader in clinician_minutes_readers:
+        for patient_id, minutes in reader(patient_ids).items():
+            total[patient_id] = total.get(patient_id, 0) + minutes
+    return total
