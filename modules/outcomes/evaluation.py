@@ -69,7 +69,7 @@ from .models import QuestionnaireResponse, Score
 from .scoring import exact_total
 
 MIN_CELL = 5
-MEASURES = ("phq9", "gad7", "peg", "nrs-average")
+MEASURES = ("phq9", "gad7", "peg", "nrs-average", "promis-pi", "promis-pf", "promis-sleep")
 PAIN_MEASURES = ("peg", "nrs-average")
 TIMEPOINTS = (("post", "post-treatment"), ("follow-up", "follow-up"))
 PGIC_IMPROVED = (1, 2)  # very much improved, much improved

@@ -75,8 +75,8 @@ def questionnaire(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             submission = services.submit_response(
                 actor=request.user,
-                patient=request.user,
-                questionnaire=slug,  # type: ignore[arg-type]
+                patient=request.user,  # type: ignore[arg-type]
+                questionnaire=slug,
                 answers=_answer_pairs(request),
             )
         except AnswerErrors as exc:

@@ -11,7 +11,7 @@ from modules.outcomes import selectors, services
 from modules.outcomes.demo import load_demo_outcomes
 from modules.outcomes.models import QuestionnaireResponse, RiskAlert
 
-from .helpers import NRS_CODES, weekly, with_item9
+from .helpers import NRS_CODES, complete, weekly, with_item9
 
 
 def submit(patient, slug, answers, when=None):
@@ -23,13 +23,13 @@ def submit(patient, slug, answers, when=None):
 def test_progress_page_has_charts_tables_and_change(personas, clients):
     load_demo_outcomes({"patient": personas.patient})
     page = clients["patient"].get("/outcomes/").content.decode()
-    assert page.count("<svg") == 5  # PHQ-9, GAD-7, PEG, NRS average, NRS worst
+    assert page.count("<svg") == 8  # PHQ-9, GAD-7, PEG, NRS average and worst, PROMIS interference, function, sleep
     assert 'role="img"' in page and "<desc" in page and "<table>" in page
     assert "Baseline" in page and "Reliable improvement" in page
     assert "<script" not in page.split("<main")[1]
     assert "Moderate" in page  # band label
     therapist_page = clients["therapist"].get(f"/outcomes/patients/{personas.patient.pk}/").content.decode()
-    assert therapist_page.count("<svg") == 5
+    assert therapist_page.count("<svg") == 8
     assert "Reliable improvement" in therapist_page
 
 
@@ -69,7 +69,7 @@ def test_amendment_replaces_scores_but_keeps_the_original(personas, clients):
 def test_schedule_due_and_overdue(personas):
     start = timezone.now()
     assert selectors.due_questionnaires(personas.patient, now=start)[0].status == "due"  # baseline, nothing yet
-    baseline = {**weekly(), **dict(zip(NRS_CODES, [5, 6], strict=True))}
+    baseline = complete("baseline", {**weekly(), **dict(zip(NRS_CODES, [5, 6], strict=True))})
     with time_machine.travel(start, tick=False):
         submit(personas.patient, "baseline", baseline)
     items = {d.key: d for d in selectors.due_questionnaires(personas.patient, now=start + timedelta(days=1))}
