@@ -40,6 +40,9 @@ class ExerciseKind(models.TextChoices):
     PRACTICE_LOG = "practice_log", _("Practice plan")
 
 
+# Activity increases: the "when to call your doctor now" box is shown with every one of them.
+PACING_EXERCISES = {"pacing_plan", "pacing_log"}
+
 # Kinds a content step may name in `exercise:` (the others are created from a parent entry).
 STEP_EXERCISES = {
     "pain_diary",

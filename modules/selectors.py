@@ -12,6 +12,7 @@ from django.utils import timezone
 from messaging.selectors import patient_unread_count
 
 from .models import (
+    PACING_EXERCISES,
     Enrolment,
     ExerciseEntry,
     Module,
@@ -44,6 +45,12 @@ class ModuleState:
         if self.plan.held:
             return "held"
         return "locked"
+
+    @property
+    def shows_red_flags(self) -> bool:
+        """The "when to call your doctor now" box: in week 1 (the first module) and beside every
+        pacing exercise, since graded activity starts there."""
+        return self.index == 1 or any(s.exercise in PACING_EXERCISES for s in self.steps)
 
     @property
     def steps_done(self) -> int:

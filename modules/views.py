@@ -37,7 +37,7 @@ from .forms import (
     labelled_fields,
 )
 from .loader import latest_program
-from .models import ExerciseEntry, ExerciseKind, Step, StepKind
+from .models import PACING_EXERCISES, ExerciseEntry, ExerciseKind, Step, StepKind
 
 TIMER_SALT = "modules.step-opened"
 
@@ -245,6 +245,7 @@ def exercise_list(request: HttpRequest, kind: str) -> HttpResponse:
         {
             "kind": kind,
             "kind_label": ExerciseKind(kind).label,
+            "red_flags": kind in PACING_EXERCISES,
             "form": form,
             "parents": parents,
             "entries": [(e, labelled_fields(e.kind, e.data)) for e in entries],
