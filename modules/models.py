@@ -189,6 +189,36 @@ class Enrolment(models.Model):
         return f"Enrolment {self.pk}"
 
 
+class ReviewDecision(models.TextChoices):
+    CONTINUE = "continue", _("Continue as planned")
+    ADJUST = "adjust", _("Adjust the plan")
+    ADD_MODULE = "add_module", _("Add a module")
+    STEP_UP = "step_up", _("Step up to in-person or multidisciplinary care")
+    PAUSE = "pause", _("Pause the program")
+
+
+class ProgramReview(models.Model):
+    """The mid-program review the therapist and patient do together (after module 3 by default,
+    ``settings.PROGRAM_REVIEW_AFTER_MODULE``): what helps, what gets in the way, both sides' words
+    and the shared decision. The patient sees it in "Your plan"."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="reviews")
+    after_module = models.PositiveIntegerField()
+    what_helps = models.TextField(_("What helps"))
+    what_gets_in_the_way = models.TextField(_("What gets in the way"))
+    patient_words = models.TextField(_("In the patient's words"))
+    therapist_words = models.TextField(_("The therapist's view"))
+    decision = models.CharField(_("Shared decision"), max_length=20, choices=ReviewDecision.choices)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Review {self.pk} of enrolment {self.enrolment_id}"
+
+
 class ModulePlan(models.Model):
     """One module in one patient's plan: its place, whether it is in, and the therapist's changes."""
 

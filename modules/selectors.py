@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -17,6 +18,7 @@ from .models import (
     ExerciseEntry,
     Module,
     ModulePlan,
+    ProgramReview,
     ReminderPreference,
     Step,
     StepCompletion,
@@ -94,6 +96,26 @@ class Overview:
     @property
     def finished(self) -> bool:
         return bool(self.states) and all(s.is_complete for s in self.states)
+
+
+def review_after_module() -> int:
+    """After how many completed modules the mid-program review is due (3 unless configured)."""
+    return int(getattr(settings, "PROGRAM_REVIEW_AFTER_MODULE", 3))
+
+
+def modules_completed(enrolment: Enrolment) -> int:
+    """Included modules marked complete (what the dashboard counts, and what a review is after)."""
+    return enrolment.plans.filter(included=True, completed_at__isnull=False).count()
+
+
+def program_reviews(enrolment: Enrolment) -> list[ProgramReview]:
+    return list(enrolment.reviews.select_related("created_by"))
+
+
+def review_due(modules_done: int, reviews_after: list[int], *, after: int | None = None) -> bool:
+    """Pure: due once ``after`` modules are complete and no review has been recorded since."""
+    after = review_after_module() if after is None else after
+    return modules_done >= after and not any(n >= after for n in reviews_after)
 
 
 def active_enrolment(patient: Any) -> Enrolment | None:

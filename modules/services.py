@@ -27,7 +27,9 @@ from .models import (
     ModuleKind,
     ModulePlan,
     Program,
+    ProgramReview,
     ReminderPreference,
+    ReviewDecision,
     Step,
     StepCompletion,
     TailoringAction,
@@ -87,6 +89,48 @@ def end_enrolment(*, actor: Any, enrolment: Enrolment, reason: str, now: Any = N
     locked.save(update_fields=["ended_at", "end_reason"])
     audit(actor=actor, action="program.end", patient=locked.patient, obj=locked)
     return locked
+
+
+REVIEW_TEXT_MAX = 4000
+
+
+@transaction.atomic
+def record_program_review(
+    *,
+    actor: Any,
+    enrolment: Enrolment,
+    what_helps: str,
+    what_gets_in_the_way: str,
+    patient_words: str,
+    therapist_words: str,
+    decision: str,
+) -> ProgramReview:
+    """The mid-program review, with both sides' words and the shared decision (the assigned
+    therapist records it; the patient reads it in "Your plan")."""
+    _require(can_tailor(actor, enrolment.patient))
+    if enrolment.ended_at is not None:
+        raise ValidationError(_("This program has ended."))
+    texts = {
+        "what_helps": (what_helps or "").strip(),
+        "what_gets_in_the_way": (what_gets_in_the_way or "").strip(),
+        "patient_words": (patient_words or "").strip(),
+        "therapist_words": (therapist_words or "").strip(),
+    }
+    if not all(texts.values()):
+        raise ValidationError(_("Write what helps, what gets in the way, and both your words and the patient's."))
+    if any(len(t) > REVIEW_TEXT_MAX for t in texts.values()):
+        raise ValidationError(_("Each answer can be up to 4,000 characters."))
+    if decision not in ReviewDecision.values:
+        raise ValidationError(_("Choose the decision you made together."))
+    review = ProgramReview.objects.create(
+        enrolment=enrolment,
+        after_module=selectors.modules_completed(enrolment),
+        decision=decision,
+        created_by=actor,
+        **texts,
+    )
+    audit(actor=actor, action="program.review.create", patient=enrolment.patient, obj=review)
+    return review
 
 
 def touch_activity(*, enrolment: Enrolment) -> None:

@@ -318,8 +318,9 @@ def plan(request: HttpRequest) -> HttpResponse:
         return redirect("modules:plan")
     overview = selectors.program_overview(enrolment)
     history = list(selectors.tailoring_history(enrolment)[:200])
+    reviews = selectors.program_reviews(enrolment)
     audit(actor=request.user, action="program.plan.read", patient=request.user, obj=enrolment)
-    return render(request, "modules/plan.html", {"overview": overview, "history": history})
+    return render(request, "modules/plan.html", {"overview": overview, "history": history, "reviews": reviews})
 
 
 @patient_only

@@ -11,11 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from messaging.selectors import caseload_unread_counts
-from modules.models import Enrolment, ModulePlan
+from modules.models import Enrolment, ModulePlan, ProgramReview
 from modules.outcomes.change import Change, PairedChange, compare, paired_scores
 from modules.outcomes.instruments import SCALES as OUTCOME_SCALES
 from modules.outcomes.models import RiskAlert, Score
 from modules.outcomes.scoring import exact_total
+from modules.selectors import review_due
 from paceway.accounts.models import CareAssignment, User
 from paceway.keyring.services import decrypt
 
@@ -45,6 +46,7 @@ class CaseloadRow:
     last_active: datetime | None = None
     scores: dict[str, Latest] = field(default_factory=dict)
     reviewed_minutes: int | None = None
+    program_review_due: bool = False  # the mid-program review with the patient (modules.selectors.review_due)
     # PHQ-9 and GAD-7 judged together (first and latest sitting with both); a measure answered
     # without the other (no such pair) is judged alone (``alone``).
     mood: PairedChange | None = None
@@ -144,6 +146,14 @@ def caseload(therapist: Any, *, query: str = "") -> list[CaseloadRow]:
             ]
         if "peg" in row.scores:
             row.pain = compare(OUTCOME_SCALES["peg"][1], first[patient_id, "peg"], row.scores["peg"].value)
+    reviewed_after: dict[int, list[int]] = {}
+    for enrolment_id, after in ProgramReview.objects.filter(enrolment_id__in=list(enrolments)).values_list(
+        "enrolment_id", "after_module"
+    ):
+        reviewed_after.setdefault(enrolment_id, []).append(after)
+    for enrolment_id, enrolment in enrolments.items():
+        row = rows[enrolment.patient_id]
+        row.program_review_due = review_due(row.modules_done, reviewed_after.get(enrolment_id, []))
     for review in WeeklyReview.objects.filter(patient_id__in=ids, week_start=week_start(today)):
         rows[review.patient_id].reviewed_minutes = review.minutes
     return sorted(rows.values(), key=lambda row: (*row.need(), row.patient.name.lower()))
@@ -155,6 +165,7 @@ FLAGS = {
     "deteriorated": _("Reliable deterioration"),
     "inactive": _("Inactive 7+ days"),
     "review": _("Review due"),
+    "midreview": _("Mid-program review due"),
 }
 
 
@@ -166,6 +177,7 @@ def has_flag(row: CaseloadRow, flag: str) -> bool:
         "deteriorated": row.deteriorated,
         "inactive": row.inactive,
         "review": row.review_due,
+        "midreview": row.program_review_due,
     }
     return checks.get(flag, True)
 
