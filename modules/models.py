@@ -38,6 +38,8 @@ class ExerciseKind(models.TextChoices):
     STAYING_WELL_PLAN = "staying_well_plan", _("Staying-well plan")
     REFLECTION = "reflection", _("Reflection")
     PRACTICE_LOG = "practice_log", _("Practice plan")
+    SLEEP_DIARY = "sleep_diary", _("Sleep diary")
+    PROBLEM_SOLVING = "problem_solving", _("Problem solving")
 
 
 # Activity increases: the "when to call your doctor now" box is shown with every one of them.
@@ -53,6 +55,8 @@ STEP_EXERCISES = {
     "pleasant_activity",
     "flare_up_plan",
     "staying_well_plan",
+    "sleep_diary",
+    "problem_solving",
 }
 
 

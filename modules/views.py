@@ -38,6 +38,7 @@ from .forms import (
 )
 from .loader import latest_program
 from .models import PACING_EXERCISES, ExerciseEntry, ExerciseKind, Step, StepKind
+from .sleep import efficiency_svg
 
 TIMER_SALT = "modules.step-opened"
 
@@ -250,6 +251,8 @@ def exercise_list(request: HttpRequest, kind: str) -> HttpResponse:
             "parents": parents,
             "entries": [(e, labelled_fields(e.kind, e.data)) for e in entries],
             "chart": [e for e in entries if kind == ExerciseKind.PAIN_DIARY][:14],
+            "sleep_chart": efficiency_svg(entries) if kind == ExerciseKind.SLEEP_DIARY and entries else None,
+            "sleep_rows": [e for e in entries if kind == ExerciseKind.SLEEP_DIARY][:14],
         },
         status=400 if form.errors else 200,
     )
