@@ -181,6 +181,8 @@ class Enrolment(models.Model):
     last_active_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
+    # The patient agreed that their discharge summary may go to their family physician.
+    summary_shared_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

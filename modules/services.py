@@ -133,6 +133,19 @@ def record_program_review(
     return review
 
 
+@transaction.atomic
+def consent_to_share_summary(*, actor: Any, enrolment: Enrolment, share: bool) -> Enrolment:
+    """The patient says yes (or no longer) to sending the discharge summary to their family physician."""
+    if not (is_patient(actor) and enrolment.patient_id == actor.pk):
+        raise PermissionDenied
+    enrolment.summary_shared_at = timezone.now() if share else None
+    enrolment.save(update_fields=["summary_shared_at"])
+    audit(
+        actor=actor, action="program.summary_consent." + ("give" if share else "withdraw"), patient=actor, obj=enrolment
+    )
+    return enrolment
+
+
 def touch_activity(*, enrolment: Enrolment) -> None:
     """Record that the patient was here (at most one write a minute)."""
     now = timezone.now()

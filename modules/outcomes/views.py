@@ -27,6 +27,7 @@ from paceway.audit.services import audit
 from . import evaluation, selectors, services
 from .access import can_act_on_alert, can_see_fallback_queue, is_clinical_lead
 from .charts import evaluation_charts, patient_charts
+from .discharge import discharge_document, discharge_summary
 from .fhir import patient_bundle
 from .instruments import WEEKLY_CHECK_IN, get_questionnaire
 from .models import QuestionnaireResponse
@@ -150,6 +151,72 @@ def export_json(request: HttpRequest) -> HttpResponse:
         bundle = patient_bundle(request.user)
     response = HttpResponse(json.dumps(bundle, indent=2), content_type="application/fhir+json")
     response["Content-Disposition"] = 'attachment; filename="paceway-questionnaires.json"'
+    return response
+
+
+# Discharge summary -----------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def discharge_mine(request: HttpRequest) -> HttpResponse:
+    """The patient's own summary; a POST gives (share=1) or withdraws consent to send it to their
+    family physician."""
+    from modules.models import Enrolment
+    from modules.selectors import active_enrolment
+    from modules.services import consent_to_share_summary
+
+    _require_patient(request)
+    if request.method == "POST":
+        enrolment = (
+            active_enrolment(request.user)
+            or Enrolment.objects.filter(patient_id=request.user.pk).order_by("-enrolled_at").first()
+        )
+        if enrolment is None:
+            raise Http404
+        share = request.POST.get("share") == "1"
+        consent_to_share_summary(actor=request.user, enrolment=enrolment, share=share)
+        messages.success(
+            request, _("Saved: your therapist can send it.") if share else _("Saved: it will not be sent.")
+        )
+        return redirect("outcomes:discharge")
+    with transaction.atomic():
+        audit(actor=request.user, action="outcomes.discharge.read", patient=request.user)
+        summary = discharge_summary(request.user)
+    return render(request, "outcomes/discharge.html", {"summary": summary, "mine": True})
+
+
+@never_cache
+@login_required
+@require_GET
+def discharge_for_patient(request: HttpRequest, patient_id: int) -> HttpResponse:
+    if not is_therapist(request.user):
+        raise Http404
+    patient = patient_for_clinical(request.user, patient_id)
+    with transaction.atomic():
+        audit(actor=request.user, action="outcomes.discharge.read", patient=patient)
+        summary = discharge_summary(patient)
+    return render(request, "outcomes/discharge.html", {"summary": summary, "mine": False})
+
+
+@never_cache
+@login_required
+@require_GET
+def discharge_fhir(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """The FHIR document for the family physician: only once the patient has agreed."""
+    if not is_therapist(request.user):
+        raise Http404
+    patient = patient_for_clinical(request.user, patient_id)
+    with transaction.atomic():
+        summary = discharge_summary(patient)
+        if not summary.shared_with_physician:
+            message = _("The patient has not agreed to share the summary with their family physician.")
+            return HttpResponse(json.dumps({"detail": message}), status=409, content_type="application/json")
+        audit(actor=request.user, action="outcomes.discharge.export", patient=patient)
+        document = discharge_document(summary)
+    response = HttpResponse(json.dumps(document, indent=2), content_type="application/fhir+json")
+    response["Content-Disposition"] = 'attachment; filename="discharge-summary.json"'
     return response
 
 
