@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from messaging.selectors import patient_unread_count
+from paceway.accounts import hooks
 
 from .models import (
     PACING_EXERCISES,
@@ -185,5 +185,6 @@ def reminder_preference(patient: Any) -> ReminderPreference:
 
 
 def unread_message_count(patient: Any) -> int:
-    """The patient's unread secure messages (for the program home page)."""
-    return patient_unread_count(patient)
+    """The patient's unread secure messages (for the program home page), counted by the messaging
+    app through ``accounts.hooks``: messaging depends on the program app, not the reverse."""
+    return hooks.unread_messages(patient)

@@ -8,6 +8,15 @@ from typing import Any
 # Each returns how many open risk items a therapist still owns (e.g. unresolved risk alerts).
 open_risk_item_counters: list[Callable[[Any], int]] = []
 
+# Each returns how many secure messages a patient has not read (the messaging app's count), so
+# the program's home page can show it without the program app importing messaging.
+unread_message_counters: list[Callable[[Any], int]] = []
+
+
+def unread_messages(patient: Any) -> int:
+    return sum(counter(patient) for counter in unread_message_counters)
+
+
 # Each is called (after commit) when a patient's care team changes, e.g. to close sockets.
 care_team_changed_listeners: list[Callable[[int], None]] = []
 
