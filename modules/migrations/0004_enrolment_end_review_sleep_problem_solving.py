@@ -7,49 +7,123 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('modules', '0003_message_emails'),
+        ("modules", "0003_message_emails"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='enrolment',
-            name='end_reason',
-            field=models.CharField(blank=True, choices=[('completed', 'Completed the program'), ('no_time', 'No time or energy for the program'), ('not_helpful', 'Did not find it helpful'), ('better', 'Felt better and did not need it'), ('health', 'Health problems or a medical reason'), ('unwanted_effects', 'Unwanted effects of the program'), ('technical', 'Technical problems'), ('stepped_up', 'Moved to in-person or multidisciplinary care'), ('lost_contact', 'Stopped responding'), ('other', 'Another reason')], max_length=20),
+            model_name="enrolment",
+            name="end_reason",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("completed", "Completed the program"),
+                    ("no_time", "No time or energy for the program"),
+                    ("not_helpful", "Did not find it helpful"),
+                    ("better", "Felt better and did not need it"),
+                    ("health", "Health problems or a medical reason"),
+                    ("unwanted_effects", "Unwanted effects of the program"),
+                    ("technical", "Technical problems"),
+                    ("stepped_up", "Moved to in-person or multidisciplinary care"),
+                    ("lost_contact", "Stopped responding"),
+                    ("other", "Another reason"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AddField(
-            model_name='enrolment',
-            name='summary_shared_at',
+            model_name="enrolment",
+            name="summary_shared_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AlterField(
-            model_name='exerciseentry',
-            name='kind',
-            field=models.CharField(choices=[('pain_diary', 'Pain and activity diary'), ('smart_goal', 'SMART goal'), ('goal_review', 'Goal review'), ('pacing_plan', 'Pacing plan'), ('pacing_log', 'Pacing log'), ('relaxation_log', 'Relaxation practice'), ('thought_record', 'Thought record'), ('pleasant_activity', 'Pleasant activity'), ('flare_up_plan', 'Flare-up plan'), ('staying_well_plan', 'Staying-well plan'), ('reflection', 'Reflection'), ('practice_log', 'Practice plan'), ('sleep_diary', 'Sleep diary'), ('problem_solving', 'Problem solving')], max_length=30),
+            model_name="exerciseentry",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("pain_diary", "Pain and activity diary"),
+                    ("smart_goal", "SMART goal"),
+                    ("goal_review", "Goal review"),
+                    ("pacing_plan", "Pacing plan"),
+                    ("pacing_log", "Pacing log"),
+                    ("relaxation_log", "Relaxation practice"),
+                    ("thought_record", "Thought record"),
+                    ("pleasant_activity", "Pleasant activity"),
+                    ("flare_up_plan", "Flare-up plan"),
+                    ("staying_well_plan", "Staying-well plan"),
+                    ("reflection", "Reflection"),
+                    ("practice_log", "Practice plan"),
+                    ("sleep_diary", "Sleep diary"),
+                    ("problem_solving", "Problem solving"),
+                ],
+                max_length=30,
+            ),
         ),
         migrations.AlterField(
-            model_name='step',
-            name='exercise',
-            field=models.CharField(blank=True, choices=[('pain_diary', 'Pain and activity diary'), ('smart_goal', 'SMART goal'), ('goal_review', 'Goal review'), ('pacing_plan', 'Pacing plan'), ('pacing_log', 'Pacing log'), ('relaxation_log', 'Relaxation practice'), ('thought_record', 'Thought record'), ('pleasant_activity', 'Pleasant activity'), ('flare_up_plan', 'Flare-up plan'), ('staying_well_plan', 'Staying-well plan'), ('reflection', 'Reflection'), ('practice_log', 'Practice plan'), ('sleep_diary', 'Sleep diary'), ('problem_solving', 'Problem solving')], max_length=30),
+            model_name="step",
+            name="exercise",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("pain_diary", "Pain and activity diary"),
+                    ("smart_goal", "SMART goal"),
+                    ("goal_review", "Goal review"),
+                    ("pacing_plan", "Pacing plan"),
+                    ("pacing_log", "Pacing log"),
+                    ("relaxation_log", "Relaxation practice"),
+                    ("thought_record", "Thought record"),
+                    ("pleasant_activity", "Pleasant activity"),
+                    ("flare_up_plan", "Flare-up plan"),
+                    ("staying_well_plan", "Staying-well plan"),
+                    ("reflection", "Reflection"),
+                    ("practice_log", "Practice plan"),
+                    ("sleep_diary", "Sleep diary"),
+                    ("problem_solving", "Problem solving"),
+                ],
+                max_length=30,
+            ),
         ),
         migrations.CreateModel(
-            name='ProgramReview',
+            name="ProgramReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('after_module', models.PositiveIntegerField()),
-                ('what_helps', models.TextField(verbose_name='What helps')),
-                ('what_gets_in_the_way', models.TextField(verbose_name='What gets in the way')),
-                ('patient_words', models.TextField(verbose_name="In the patient's words")),
-                ('therapist_words', models.TextField(verbose_name="The therapist's view")),
-                ('decision', models.CharField(choices=[('continue', 'Continue as planned'), ('adjust', 'Adjust the plan'), ('add_module', 'Add a module'), ('step_up', 'Step up to in-person or multidisciplinary care'), ('pause', 'Pause the program')], max_length=20, verbose_name='Shared decision')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('enrolment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reviews', to='modules.enrolment')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("after_module", models.PositiveIntegerField()),
+                ("what_helps", models.TextField(verbose_name="What helps")),
+                ("what_gets_in_the_way", models.TextField(verbose_name="What gets in the way")),
+                ("patient_words", models.TextField(verbose_name="In the patient's words")),
+                ("therapist_words", models.TextField(verbose_name="The therapist's view")),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[
+                            ("continue", "Continue as planned"),
+                            ("adjust", "Adjust the plan"),
+                            ("add_module", "Add a module"),
+                            ("step_up", "Step up to in-person or multidisciplinary care"),
+                            ("pause", "Pause the program"),
+                        ],
+                        max_length=20,
+                        verbose_name="Shared decision",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "enrolment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="reviews", to="modules.enrolment"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
     ]
