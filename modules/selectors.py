@@ -6,14 +6,19 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from paceway.accounts import hooks
+
 from .models import (
+    PACING_EXERCISES,
     Enrolment,
     ExerciseEntry,
     Module,
     ModulePlan,
+    ProgramReview,
     ReminderPreference,
     Step,
     StepCompletion,
@@ -42,6 +47,12 @@ class ModuleState:
         if self.plan.held:
             return "held"
         return "locked"
+
+    @property
+    def shows_red_flags(self) -> bool:
+        """The "when to call your doctor now" box: in week 1 (the first module) and beside every
+        pacing exercise, since graded activity starts there."""
+        return self.index == 1 or any(s.exercise in PACING_EXERCISES for s in self.steps)
 
     @property
     def steps_done(self) -> int:
@@ -85,6 +96,26 @@ class Overview:
     @property
     def finished(self) -> bool:
         return bool(self.states) and all(s.is_complete for s in self.states)
+
+
+def review_after_module() -> int:
+    """After how many completed modules the mid-program review is due (3 unless configured)."""
+    return int(getattr(settings, "PROGRAM_REVIEW_AFTER_MODULE", 3))
+
+
+def modules_completed(enrolment: Enrolment) -> int:
+    """Included modules marked complete (what the dashboard counts, and what a review is after)."""
+    return enrolment.plans.filter(included=True, completed_at__isnull=False).count()
+
+
+def program_reviews(enrolment: Enrolment) -> list[ProgramReview]:
+    return list(enrolment.reviews.select_related("created_by"))
+
+
+def review_due(modules_done: int, reviews_after: list[int], *, after: int | None = None) -> bool:
+    """Pure: due once ``after`` modules are complete and no review has been recorded since."""
+    after = review_after_module() if after is None else after
+    return modules_done >= after and not any(n >= after for n in reviews_after)
 
 
 def active_enrolment(patient: Any) -> Enrolment | None:
@@ -154,12 +185,6 @@ def reminder_preference(patient: Any) -> ReminderPreference:
 
 
 def unread_message_count(patient: Any) -> int:
-    """The patient's unread messages, from the messaging app when it is there (0 otherwise)."""
-    try:
-        from messaging.selectors import unread_count
-    except ImportError:
-        return 0
-    try:
-        return int(unread_count(patient, patient))
-    except Exception:  # noqa: BLE001 - the home page must not fail because of a sibling app
-        return 0
+    """The patient's unread secure messages (for the program home page), counted by the messaging
+    app through ``accounts.hooks``: messaging depends on the program app, not the reverse."""
+    return hooks.unread_messages(patient)
