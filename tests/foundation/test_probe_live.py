@@ -51,6 +51,59 @@ def logged_in(user: Any) -> tuple[Client, str]:
     return client, f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
 
+CSRF = "probeprobeprobeprobeprobeprobe12"  # any well-formed token: the cookie and header agree
+
+
+def http(server: DaphneServer, method: str, path: str, cookie: str, body: bytes = b"", content_type: str = "") -> tuple[int, bytes]:
+    """One request to the real server, with the session cookie and a CSRF token."""
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    headers = {"Cookie": f"{cookie}; {settings.CSRF_COOKIE_NAME}={CSRF}", "X-CSRFToken": CSRF}
+    if content_type:
+        headers["Content-Type"] = content_type
+    try:
+        conn.request(method, path, body=body or None, headers=headers)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def test_it_answers_deeply_nested_json_with_400(personas, daphne):
+    from messaging.models import Message
+
+    _client, cookie = logged_in(personas.patient)
+    body = ("[" * 100_000 + "]" * 100_000).encode()
+    status, content = http(
+        daphne, "POST", f"/api/v1/conversations/{personas.patient.pk}/messages", cookie, body, "application/json"
+    )
+    assert status == 400, content[:300]
+    assert b"Traceback" not in content
+    assert not Message.objects.exists()
+
+
+def test_it_refuses_a_nul_in_a_form_field_with_400_on_either_database(personas, daphne):
+    from urllib.parse import urlencode
+
+    from modules.outcomes import services as outcomes
+    from modules.outcomes.models import QuestionnaireResponse
+    from tests.outcomes.helpers import weekly
+
+    submission = outcomes.submit_response(
+        actor=personas.patient, patient=personas.patient, questionnaire="weekly-check-in",
+        answers=list(weekly(1).items()),
+    )
+    _client, cookie = logged_in(personas.patient)
+    form = {code: "0" for code in weekly(0)} | {"reason": "a typo\x00"}
+    status, content = http(
+        daphne, "POST", f"/outcomes/responses/{submission.response.pk}/amend/", cookie,
+        urlencode(form).encode(), "application/x-www-form-urlencoded",
+    )
+    assert status == 400, content[:300]
+    assert QuestionnaireResponse.objects.filter(patient=personas.patient).count() == 1
+
+
 async def connect(server: DaphneServer, path: str, cookie: str) -> Any:
     from websockets.asyncio.client import connect as ws_connect
 
