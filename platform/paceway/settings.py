@@ -261,7 +261,7 @@ CLINIC_CONTACT = env_str("CLINIC_CONTACT", "1-555-010-0000 (weekdays 9 to 5)")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "paceway.api_schema.AutoSchema",  # documents 400/403/404/429
     # Size, depth and NUL limits: bad JSON is a 400, never a 500 (paceway.inputs).
     "DEFAULT_PARSER_CLASSES": [
         "paceway.inputs.LimitedJSONParser",
@@ -278,6 +278,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Therapist-guided iCBT for chronic pain",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Not public: signed-in therapists and administrators only (paceway.api_schema).
+    "SERVE_PERMISSIONS": ["paceway.api_schema.IsSignedInStaff"],
+    "SERVE_AUTHENTICATION": ["rest_framework.authentication.SessionAuthentication"],
 }
 
 # Security headers --------------------------------------------------------------------------------

@@ -71,7 +71,9 @@ def test_it_refuses_a_nul_anywhere_in_json_with_400(clients, personas, body):
 
 def test_it_refuses_a_nul_in_a_form_field_with_400_and_stores_nothing(clients, personas):
     submission = outcomes.submit_response(
-        actor=personas.patient, patient=personas.patient, questionnaire="weekly-check-in",
+        actor=personas.patient,
+        patient=personas.patient,
+        questionnaire="weekly-check-in",
         answers=list(weekly(1).items()),
     )
     client = clients["patient"]

@@ -54,7 +54,9 @@ def logged_in(user: Any) -> tuple[Client, str]:
 CSRF = "probeprobeprobeprobeprobeprobe12"  # any well-formed token: the cookie and header agree
 
 
-def http(server: DaphneServer, method: str, path: str, cookie: str, body: bytes = b"", content_type: str = "") -> tuple[int, bytes]:
+def http(
+    server: DaphneServer, method: str, path: str, cookie: str, body: bytes = b"", content_type: str = ""
+) -> tuple[int, bytes]:
     """One request to the real server, with the session cookie and a CSRF token."""
     import http.client
 
@@ -91,14 +93,20 @@ def test_it_refuses_a_nul_in_a_form_field_with_400_on_either_database(personas, 
     from tests.outcomes.helpers import weekly
 
     submission = outcomes.submit_response(
-        actor=personas.patient, patient=personas.patient, questionnaire="weekly-check-in",
+        actor=personas.patient,
+        patient=personas.patient,
+        questionnaire="weekly-check-in",
         answers=list(weekly(1).items()),
     )
     _client, cookie = logged_in(personas.patient)
     form = {code: "0" for code in weekly(0)} | {"reason": "a typo\x00"}
     status, content = http(
-        daphne, "POST", f"/outcomes/responses/{submission.response.pk}/amend/", cookie,
-        urlencode(form).encode(), "application/x-www-form-urlencoded",
+        daphne,
+        "POST",
+        f"/outcomes/responses/{submission.response.pk}/amend/",
+        cookie,
+        urlencode(form).encode(),
+        "application/x-www-form-urlencoded",
     )
     assert status == 400, content[:300]
     assert QuestionnaireResponse.objects.filter(patient=personas.patient).count() == 1
@@ -108,8 +116,11 @@ async def connect(server: DaphneServer, path: str, cookie: str) -> Any:
     from websockets.asyncio.client import connect as ws_connect
 
     return await ws_connect(
-        server.ws_url(path), origin=server.origin, additional_headers={"Cookie": cookie},
-        open_timeout=5, max_size=2**24,
+        server.ws_url(path),
+        origin=server.origin,
+        additional_headers={"Cookie": cookie},
+        open_timeout=5,
+        max_size=2**24,
     )
 
 
@@ -199,3 +210,14 @@ def test_it_closes_the_alerts_socket_of_a_deactivated_therapist(personas, daphne
         assert await close_code(ws, 1.0) in (4401, 4403)
 
     async_to_sync(scenario)()
+
+
+def test_the_schema_and_docs_are_for_signed_in_staff_only(personas, daphne):
+    _client, patient_cookie = logged_in(personas.patient)
+    _client, therapist_cookie = logged_in(personas.therapist)
+    for path in ("/api/schema/", "/api/docs/"):
+        assert http(daphne, "GET", path, "")[0] == 403
+        assert http(daphne, "GET", path, patient_cookie)[0] == 403
+        assert http(daphne, "GET", path, therapist_cookie)[0] == 200
+    status, content = http(daphne, "GET", "/api/schema/", therapist_cookie)
+    assert f"name: {settings.SESSION_COOKIE_NAME}".encode() in content
