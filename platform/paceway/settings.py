@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "paceway.ops",
     "modules",
     "modules.outcomes",
+    "modules.record",
     "therapist",
     "therapist.screening",
     "messaging",

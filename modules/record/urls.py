@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "record"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("access/", views.access_log, name="access"),
+    path("access.csv", views.access_log_csv, name="access-csv"),
+    path("export/", views.export_html, name="export"),
+    path("export.json", views.export_json, name="export-json"),
+    path("schema.json", views.schema, name="schema"),
+]
