@@ -8,6 +8,11 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 LABELS: dict[str, Promise] = {
+    "account.mfa_reset": _("Reset your two-step verification"),
+    "account.update": _("Changed your account details"),
+    "admin.add": _("Added an item about you (administration)"),
+    "admin.change": _("Changed an item about you (administration)"),
+    "admin.delete": _("Deleted an item about you (administration)"),
     "assignment.create": _("Assigned a therapist to you"),
     "assignment.end": _("Ended a therapist's assignment"),
     "caseload.read": _("Saw you on a caseload"),

@@ -135,3 +135,23 @@ class Invitation(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.accepted_at is None and self.expires_at > timezone.now()
+
+
+class MfaReset(models.Model):
+    """An administrator removed a person's second factors (lost phone): who, for whom, why.
+
+    Made only through ``services.reset_mfa`` (the admin's "add" form): the reason is required, the
+    person is told by e-mail, and the reset is in the audit chain. Kept as it was."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="mfa_resets", verbose_name=_("person"))
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("reset by"))
+    reason = models.CharField(_("reason"), max_length=500)
+    authenticators_removed = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("MFA reset")
+
+    def __str__(self) -> str:
+        return f"MFA reset of {self.user} at {self.created_at:%Y-%m-%d %H:%M}"

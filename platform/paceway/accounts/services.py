@@ -17,7 +17,7 @@ from paceway.audit.services import audit
 
 from . import hooks
 from .access import can_manage_accounts
-from .models import CareAssignment, Invitation, TherapistProfile, User
+from .models import CareAssignment, Invitation, MfaReset, TherapistProfile, User
 from .roles import Role
 
 INVITATION_LIFETIME = timedelta(days=3)
@@ -201,3 +201,73 @@ def therapists_with_load() -> list[TherapistProfile]:
         )
         .order_by("user__display_name")
     )
+
+
+MFA_RESET_REASON_MIN = 10
+
+
+@transaction.atomic
+def reset_mfa(*, actor: User, user: User, reason: str) -> MfaReset:
+    """Remove a person's authenticators (TOTP, recovery codes, keys) so they enrol again at their
+    next sign-in. An administrator, not for themselves, with a reason; the person is told."""
+    from allauth.mfa.models import Authenticator
+
+    _require_admin(actor)
+    if actor.pk == user.pk:
+        raise ValidationError(_("Another administrator must reset your own two-step verification."))
+    reason = (reason or "").strip()
+    if len(reason) < MFA_RESET_REASON_MIN:
+        raise ValidationError(_("Give the reason (at least %(n)d characters).") % {"n": MFA_RESET_REASON_MIN})
+    removed, _by_type = Authenticator.objects.filter(user=user).delete()
+    record = MfaReset.objects.create(user=user, actor=actor, reason=reason, authenticators_removed=removed)
+    audit(actor=actor, action="account.mfa_reset", patient=user if user.role == Role.PATIENT else None, obj=record)
+    transaction.on_commit(partial(_tell_of_mfa_reset, record.pk))
+    return record
+
+
+def _tell_of_mfa_reset(reset_id: int) -> None:
+    from django.conf import settings
+    from django.core.mail import send_mail
+
+    record = MfaReset.objects.select_related("user", "actor").get(pk=reset_id)
+    body = _(
+        "An administrator (%(admin)s) reset the two-step verification of your Paceway account on %(when)s.\n\n"
+        "At your next sign-in you will be asked to set up an authenticator app again.\n\n"
+        "If you did not ask for this, contact %(contact)s at once."
+    ) % {
+        "admin": record.actor.name,
+        "when": timezone.localtime(record.created_at).strftime("%Y-%m-%d %H:%M"),
+        "contact": settings.CLINIC_CONTACT,
+    }
+    send_mail(str(_("Your two-step verification was reset")), body, None, [record.user.email])
+
+
+@transaction.atomic
+def update_account(*, actor: User, user: User, display_name: str, preferred_language: str, is_active: bool) -> User:
+    """An administrator's change to an account (name, language, active). Deactivating a
+    therapist follows the therapist rule (no patients, no open risk alerts)."""
+    _require_admin(actor)
+    if not is_active and user.is_active and actor.pk == user.pk:
+        raise ValidationError(_("You cannot deactivate your own account."))
+    if not is_active and user.is_active and user.role == Role.THERAPIST:
+        refusal = deactivation_refusal(user)
+        if refusal:
+            raise ValidationError(refusal)
+    changed = []
+    for field, value in (
+        ("display_name", display_name),
+        ("preferred_language", preferred_language),
+        ("is_active", is_active),
+    ):
+        if getattr(user, field) != value:
+            setattr(user, field, value)
+            changed.append(field)
+    if changed:
+        user.save(update_fields=changed)
+        audit(
+            actor=actor,
+            action="account.update",
+            patient=user if user.role == Role.PATIENT else None,
+            obj=user,
+        )
+    return user

@@ -5,3 +5,11 @@ class AuditConfig(AppConfig):
     name = "paceway.audit"
     label = "audit"
     verbose_name = "Audit log"
+
+    def ready(self) -> None:
+        from django.contrib.admin.models import LogEntry
+        from django.db.models.signals import post_save
+
+        from . import signals
+
+        post_save.connect(signals.audit_admin_log_entry, sender=LogEntry, dispatch_uid="audit-admin-log")
