@@ -25,3 +25,14 @@ class AccessFilterForm(forms.Form):
     def filters(self) -> dict[str, Any]:
         data = self.cleaned_data
         return {"since": data.get("since"), "until": data.get("until"), "actor_id": data.get("person")}
+
+
+class BreakGlassForm(forms.Form):
+    patient_id = forms.IntegerField(label=_("Patient number"), min_value=1)
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Why you must read this record now. The patient will see it."),
+    )
+    minutes = forms.IntegerField(label=_("For how many minutes"), min_value=1, initial=60)

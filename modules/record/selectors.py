@@ -24,6 +24,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.db.models import QuerySet
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,7 +37,7 @@ from modules.outcomes import selectors as outcomes
 from modules.outcomes.fhir import patient_bundle
 from modules.outcomes.instruments import SCALES, get_questionnaire
 from modules.outcomes.models import QuestionnaireResponse, RiskAlert, Score
-from paceway.accounts.models import CareAssignment
+from paceway.accounts.models import BreakGlassAccess, CareAssignment
 from paceway.accounts.roles import Role
 from paceway.audit.models import AuditEvent
 from paceway.audit.services import audit
@@ -138,13 +139,35 @@ def _role_label(role: str) -> str:
         return role or ""
 
 
+# Break-glass ------------------------------------------------------------------------------------
+
+
+def break_glass_on(patient: Any) -> list[BreakGlassAccess]:
+    """Every break-glass access ever opened to this patient's record, newest first."""
+    return list(BreakGlassAccess.objects.filter(patient_id=patient.pk).select_related("actor"))
+
+
+def break_glass_by(actor: Any) -> list[BreakGlassAccess]:
+    return list(BreakGlassAccess.objects.filter(actor_id=actor.pk).select_related("patient")[:50])
+
+
+def open_break_glass(actor: Any, access_id: int) -> BreakGlassAccess:
+    """The actor's own access, while it is open; ``Http404`` otherwise (expired, closed, not theirs)."""
+    access = BreakGlassAccess.objects.filter(pk=access_id, actor_id=actor.pk).select_related("patient").first()
+    if access is None or not access.is_open():
+        raise Http404
+    return access
+
+
 # The whole record ---------------------------------------------------------------------------
 
 
 def export_record(*, actor: Any, patient: Any, fmt: str) -> dict[str, Any]:
-    """Audit the export (one event), then build it, in one transaction."""
+    """Audit the export (one event), then build it, in one transaction. The patient exports
+    their own; anyone else reads it under break-glass (the caller checked it is open)."""
+    action = "record.export" if actor.pk == patient.pk else "breakglass.read"
     with transaction.atomic():
-        audit(actor=actor, action="record.export", patient=patient, object_type="record", object_id=fmt)
+        audit(actor=actor, action=action, patient=patient, object_type="record", object_id=fmt)
         return whole_record(patient)
 
 

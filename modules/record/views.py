@@ -6,22 +6,27 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
+from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from paceway.accounts import services as account_services
+from paceway.accounts.access import may_break_glass
 from paceway.audit.models import AuditEvent
 
 from . import selectors
 from .access import own_record_of
-from .forms import AccessFilterForm
+from .forms import AccessFilterForm, BreakGlassForm
 
 SCHEMA = Path(__file__).with_name("record.schema.json")
 PAGE = 100
@@ -57,6 +62,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     context = {
         "form": form,
+        "break_glass": selectors.break_glass_on(request.user),
         "page": page,
         "rows": selectors.access_log(request.user, page.object_list),
         "query": query.urlencode(),
@@ -111,3 +117,61 @@ def export_json(request: HttpRequest) -> HttpResponse:
 def schema(request: HttpRequest) -> HttpResponse:
     """The JSON Schema of the export (documentation: no health data)."""
     return JsonResponse(json.loads(SCHEMA.read_text()), json_dumps_params={"indent": 2})
+
+
+# Break-glass ------------------------------------------------------------------------------------
+
+
+def _break_glass_user(request: HttpRequest) -> Any:
+    if not may_break_glass(request.user):
+        raise Http404
+    return request.user
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def break_glass(request: HttpRequest) -> HttpResponse:
+    """Open a time-limited, reasoned access to a patient outside one's care team (administrators
+    and clinical leads), and see one's own accesses."""
+    actor = _break_glass_user(request)
+    form = BreakGlassForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                access = account_services.open_break_glass(
+                    actor=actor,
+                    patient_id=form.cleaned_data["patient_id"],
+                    reason=form.cleaned_data["reason"],
+                    minutes=form.cleaned_data["minutes"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.warning(request, _("Break-glass access is open. Everything you read is recorded."))
+                return redirect("record:break-glass-record", access_id=access.pk)
+        status = 400
+    context = {"form": form, "accesses": selectors.break_glass_by(actor), "now": timezone.now()}
+    return render(request, "record/break_glass.html", context, status=status)
+
+
+@never_cache
+@login_required
+@require_GET
+def break_glass_record(request: HttpRequest, access_id: int) -> HttpResponse:
+    """The patient's whole record, read under an open break-glass access (audited)."""
+    actor = _break_glass_user(request)
+    access = selectors.open_break_glass(actor, access_id)  # 404 once expired or closed
+    record = selectors.export_record(actor=actor, patient=access.patient, fmt="break-glass")
+    return render(request, "record/export.html", {"record": record, "now": timezone.now(), "break_glass": access})
+
+
+@login_required
+@require_POST
+def close_break_glass(request: HttpRequest, access_id: int) -> HttpResponse:
+    actor = _break_glass_user(request)
+    if account_services.close_break_glass(actor=actor, access_id=access_id) is None:
+        raise Http404
+    messages.success(request, _("Break-glass access closed."))
+    return redirect("record:break-glass")

@@ -256,6 +256,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Clinic -----------------------------------------------------------------------------------------
 CLINIC_NAME = env_str("CLINIC_NAME", "Paceway Demo Clinic")
+# Told of every break-glass access (with the patient's therapist); empty: the therapist only.
+PRIVACY_CONTACT_EMAIL = env_str("PRIVACY_CONTACT_EMAIL", "")
+BREAK_GLASS_MAX_MINUTES = env_int("BREAK_GLASS_MAX_MINUTES", 240, minimum=1)
 CLINIC_CONTACT = env_str("CLINIC_CONTACT", "1-555-010-0000 (weekdays 9 to 5)")
 
 # API --------------------------------------------------------------------------------------------

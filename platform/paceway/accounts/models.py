@@ -155,3 +155,28 @@ class MfaReset(models.Model):
 
     def __str__(self) -> str:
         return f"MFA reset of {self.user} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class BreakGlassAccess(models.Model):
+    """Time-limited read access to one patient's clinical data for someone outside the care team
+    (an administrator or a clinical lead), opened with a reason. The patient's therapist and the
+    privacy contact are told; the patient sees it on "Who has seen my record". It ends by itself
+    at ``expires_at`` (``access.can_view_clinical`` compares with the clock) or when closed."""
+
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="break_glass_accesses")
+    patient = models.ForeignKey(User, on_delete=models.PROTECT, related_name="break_glass_on_record")
+    reason = models.CharField(_("reason"), max_length=500)
+    opened_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        indexes = [models.Index(fields=["actor", "patient", "expires_at"])]
+        verbose_name = _("break-glass access")
+
+    def __str__(self) -> str:
+        return f"break-glass {self.actor_id} -> {self.patient_id} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+    def is_open(self, now: Any = None) -> bool:
+        return self.closed_at is None and self.expires_at > (now or timezone.now())

@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 from functools import partial
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,7 +18,7 @@ from paceway.audit.services import audit
 
 from . import hooks
 from .access import can_manage_accounts
-from .models import CareAssignment, Invitation, MfaReset, TherapistProfile, User
+from .models import BreakGlassAccess, CareAssignment, Invitation, MfaReset, TherapistProfile, User
 from .roles import Role
 
 INVITATION_LIFETIME = timedelta(days=3)
@@ -271,3 +272,75 @@ def update_account(*, actor: User, user: User, display_name: str, preferred_lang
             obj=user,
         )
     return user
+
+
+BREAK_GLASS_REASON_MIN = 15
+
+
+def break_glass_max_minutes() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "BREAK_GLASS_MAX_MINUTES", 240))
+
+
+@transaction.atomic
+def open_break_glass(*, actor: User, patient_id: Any, reason: str, minutes: int = 60) -> BreakGlassAccess:
+    """Open time-limited read access to a patient outside the care team. Administrators and
+    clinical leads only, with a reason; the patient's therapist and the privacy contact are
+    e-mailed (no health data, not even the reason); the patient sees it on their access page."""
+    from .access import is_assigned, may_break_glass
+
+    if not may_break_glass(actor):
+        raise PermissionError("Only administrators and clinical leads open break-glass access")
+    patient = User.objects.filter(pk=patient_id, role=Role.PATIENT, is_active=True).first() if str(patient_id).isdigit() else None
+    if patient is None:
+        raise ValidationError(_("No active patient has this number."))
+    if is_assigned(actor, patient):
+        raise ValidationError(_("You are on this patient's care team: no break-glass access is needed."))
+    reason = (reason or "").strip()
+    if len(reason) < BREAK_GLASS_REASON_MIN:
+        raise ValidationError(_("Give the reason (at least %(n)d characters).") % {"n": BREAK_GLASS_REASON_MIN})
+    if not 1 <= int(minutes) <= break_glass_max_minutes():
+        raise ValidationError(_("Choose from 1 to %(max)d minutes.") % {"max": break_glass_max_minutes()})
+    now = timezone.now()
+    access = BreakGlassAccess.objects.create(
+        actor=actor, patient=patient, reason=reason, opened_at=now, expires_at=now + timedelta(minutes=int(minutes))
+    )
+    audit(actor=actor, action="breakglass.open", patient=patient, obj=access)
+    transaction.on_commit(partial(_tell_of_break_glass, access.pk))
+    return access
+
+
+@transaction.atomic
+def close_break_glass(*, actor: User, access_id: Any) -> BreakGlassAccess | None:
+    access = BreakGlassAccess.objects.select_for_update().filter(pk=access_id, actor_id=actor.pk).first()
+    if access is None or not access.is_open():
+        return None
+    access.closed_at = timezone.now()
+    access.save(update_fields=["closed_at"])
+    audit(actor=actor, action="breakglass.close", patient=access.patient_id, obj=access)
+    return access
+
+
+def _tell_of_break_glass(access_id: int) -> None:
+    from django.conf import settings
+    from django.core.mail import send_mail
+
+    from .access import active_therapist_of
+
+    access = BreakGlassAccess.objects.select_related("actor", "patient").get(pk=access_id)
+    therapist = active_therapist_of(access.patient)
+    recipients = [r for r in (therapist.email if therapist else "", settings.PRIVACY_CONTACT_EMAIL) if r]
+    if not recipients:
+        return
+    body = _(
+        "%(actor)s (%(role)s) opened break-glass access to the record of patient number %(patient)d "
+        "on %(when)s, until %(until)s. The reason and every access are in Paceway's audit log."
+    ) % {
+        "actor": access.actor.name,
+        "role": access.actor.get_role_display(),  # type: ignore[attr-defined]
+        "patient": access.patient_id,
+        "when": timezone.localtime(access.opened_at).strftime("%Y-%m-%d %H:%M"),
+        "until": timezone.localtime(access.expires_at).strftime("%Y-%m-%d %H:%M"),
+    }
+    send_mail(str(_("Break-glass access opened")), body, None, recipients)
