@@ -36,3 +36,19 @@ class BreakGlassForm(forms.Form):
         help_text=_("Why you must read this record now. The patient will see it."),
     )
     minutes = forms.IntegerField(label=_("For how many minutes"), min_value=1, initial=60)
+
+
+class AuditReportForm(forms.Form):
+    SUBJECTS = [("patient", _("Every access to one patient's record")), ("user", _("Everything one person accessed"))]
+
+    subject = forms.ChoiceField(label=_("Report"), choices=SUBJECTS)
+    person_id = forms.IntegerField(label=_("Patient or person number"), min_value=1)
+    since = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            raise forms.ValidationError(_("The start date is after the end date."))
+        return data

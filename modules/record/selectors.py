@@ -81,6 +81,54 @@ def access_events(
     return events.order_by("-created_at", "-id")
 
 
+def actor_events(actor_id: int, *, since: date, until: date) -> QuerySet[AuditEvent]:
+    """Everything one person did or read, within [since, until] (local dates), oldest first."""
+    return AuditEvent.objects.filter(
+        actor_id=actor_id, created_at__gte=_start_of(since), created_at__lt=_start_of(until + timedelta(days=1))
+    ).order_by("created_at", "id")
+
+
+def audit_report(*, actor: Any, subject: str, person_id: int, since: date, until: date) -> Iterable[list[Any]]:
+    """A privacy officer's CSV rows (header first): every access to one patient's record, or
+    everything one person accessed, over a period. Making the report is audited. Ids, names,
+    roles, actions and times only: no health data."""
+    if subject == "patient":
+        events = access_events(person_id, since=since, until=until).order_by("created_at", "id")
+        audit(actor=actor, action="audit.report.patient", patient=person_id, object_type="audit_report")
+    else:
+        events = actor_events(person_id, since=since, until=until)
+        audit(actor=actor, action="audit.report.user", object_type="user", object_id=person_id)
+    yield [
+        "event_id",
+        "created_at",
+        "actor_id",
+        "actor_name",
+        "actor_role",
+        "patient_id",
+        "action",
+        "object_type",
+        "object_id",
+        "client_ip",
+        "request_id",
+    ]
+    rows = list(events)
+    names = _names({e.actor_id for e in rows if e.actor_id is not None})
+    for e in rows:
+        yield [
+            e.pk,
+            e.created_at.isoformat(),
+            e.actor_id or "",
+            names.get(e.actor_id or 0, ""),
+            e.actor_role,
+            e.patient_id or "",
+            e.action,
+            e.object_type,
+            e.object_id,
+            e.client_ip,
+            e.request_id,
+        ]
+
+
 def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -22,11 +23,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from paceway.accounts import services as account_services
 from paceway.accounts.access import may_break_glass
+from paceway.accounts.roles import is_administrator
 from paceway.audit.models import AuditEvent
 
 from . import selectors
 from .access import own_record_of
-from .forms import AccessFilterForm, BreakGlassForm
+from .forms import AccessFilterForm, AuditReportForm, BreakGlassForm
 
 SCHEMA = Path(__file__).with_name("record.schema.json")
 PAGE = 100
@@ -175,3 +177,37 @@ def close_break_glass(request: HttpRequest, access_id: int) -> HttpResponse:
         raise Http404
     messages.success(request, _("Break-glass access closed."))
     return redirect("record:break-glass")
+
+
+# Privacy officer reports ------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@require_GET
+def audit_report(request: HttpRequest) -> HttpResponse:
+    """CSV of every access to one patient's record, or of everything one person accessed, over
+    a period. Administrators (who read the audit log, never clinical content) only."""
+    if not is_administrator(request.user):
+        raise Http404
+    form = AuditReportForm(request.GET or None)
+    if not request.GET or not form.is_valid():
+        return render(request, "record/audit_report.html", {"form": form}, status=400 if request.GET else 200)
+    data = form.cleaned_data
+    with transaction.atomic():
+        rows = list(
+            selectors.audit_report(
+                actor=request.user,
+                subject=data["subject"],
+                person_id=data["person_id"],
+                since=data["since"],
+                until=data["until"],
+            )
+        )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    name = f"audit-{data['subject']}-{data['person_id']}-{data['since']:%Y%m%d}-{data['until']:%Y%m%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    writer = csv.writer(response)
+    for row in rows:
+        writer.writerow([_csv_safe(v) if isinstance(v, str) else v for v in row])
+    return response

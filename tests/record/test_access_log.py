@@ -100,3 +100,38 @@ def test_the_log_pages_through_many_events(clients, personas):
     first = client.get("/record/access/").content.decode()
     assert "Page 1 of 2" in first
     assert len(_csv(client)) == 130
+
+
+def test_a_privacy_report_of_one_patient_and_of_one_person(clients, personas):
+    _activity(clients, personas)
+    admin = clients["admin"]
+    response = admin.get(
+        f"/record/audit-report/?subject=patient&person_id={personas.patient.pk}&since=2026-03-01&until=2026-03-31"
+    )
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    expected = AuditEvent.objects.filter(
+        patient_id=personas.patient.pk, created_at__year=2026, created_at__month=3
+    ).exclude(action="audit.report.patient")
+    assert sorted(int(r["event_id"]) for r in rows) == sorted(expected.values_list("id", flat=True))
+    by_therapist = admin.get(
+        f"/record/audit-report/?subject=user&person_id={personas.therapist.pk}&since=2026-03-01&until=2026-03-31"
+    )
+    actions = [r["action"] for r in csv.DictReader(io.StringIO(by_therapist.content.decode()))]
+    assert actions == ["outcomes.scores.read", "diary.read"]
+    assert AuditEvent.objects.filter(actor_id=personas.admin.pk, action__startswith="audit.report.").count() == 2
+
+
+def test_privacy_reports_are_for_administrators_only_and_check_their_input(clients, personas):
+    query = f"?subject=patient&person_id={personas.patient.pk}&since=2026-03-01&until=2026-03-31"
+    for who in ("patient", "therapist", "unassigned_therapist"):
+        assert clients[who].get(f"/record/audit-report/{query}").status_code == 404
+    admin = clients["admin"]
+    assert admin.get("/record/audit-report/").status_code == 200
+    assert (
+        admin.get("/record/audit-report/?subject=patient&person_id=x&since=2026-03-01&until=2026-03-31").status_code
+        == 400
+    )
+    assert (
+        admin.get("/record/audit-report/?subject=user&person_id=1&since=2026-03-31&until=2026-03-01").status_code == 400
+    )
