@@ -26,6 +26,8 @@ DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "data"))).resolve()
 SECRET_KEY = env_secret("SECRET_KEY")
 ENCRYPTION_KEYS = env_secret("ENCRYPTION_KEYS")
 AUDIT_HMAC_KEY = env_secret("AUDIT_HMAC_KEY")
+# Where the audit chains' heads are copied outside the database (paceway.audit.witness).
+AUDIT_WITNESS_PATH = env_str("AUDIT_WITNESS_PATH", str(DATA_DIR / "audit-witness.jsonl"))
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
 
 if not DEBUG:
@@ -188,7 +190,9 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
-for _schedule_module in ("modules.schedule", "modules.outcomes.schedule", "messaging.schedule", "therapist.schedule"):
+for _schedule_module in (
+    "modules.schedule", "modules.outcomes.schedule", "messaging.schedule", "therapist.schedule", "paceway.audit.schedule"
+):
     # Plain dicts only (no Django imports), so reading them here is safe.
     CELERY_BEAT_SCHEDULE.update(__import__(_schedule_module, fromlist=["BEAT_SCHEDULE"]).BEAT_SCHEDULE)
 
