@@ -11,6 +11,7 @@ urlpatterns = [
     path("export/", views.export_html, name="export"),
     path("export.json", views.export_json, name="export-json"),
     path("schema.json", views.schema, name="schema"),
+    path("close/", views.close_account, name="close"),
     path("audit-report/", views.audit_report, name="audit-report"),
     path("break-glass/", views.break_glass, name="break-glass"),
     path("break-glass/<int:access_id>/", views.break_glass_record, name="break-glass-record"),

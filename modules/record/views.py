@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -27,6 +28,7 @@ from paceway.accounts.roles import is_administrator
 from paceway.audit.models import AuditEvent
 
 from . import selectors
+from . import services as record_services
 from .access import own_record_of
 from .forms import AccessFilterForm, AuditReportForm, BreakGlassForm
 
@@ -211,3 +213,26 @@ def audit_report(request: HttpRequest) -> HttpResponse:
     for row in rows:
         writer.writerow([_csv_safe(v) if isinstance(v, str) else v for v in row])
     return response
+
+
+# Closing the account ----------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def close_account(request: HttpRequest) -> HttpResponse:
+    """The patient closes their account; the record is kept for the retention period, then
+    destroyed (``services``)."""
+    patient = own_record_of(request.user)
+    keep_until = record_services._years_after(timezone.now(), record_services.retention_years())
+    context: dict[str, Any] = {"keep_until": keep_until, "years": record_services.retention_years()}
+    if request.method == "POST":
+        if request.POST.get("confirm") != "close":
+            context["error"] = _("Tick the box to confirm.")
+            return render(request, "record/close.html", context, status=400)
+        record_services.request_closure(actor=patient, patient=patient)
+        logout(request)
+        messages.success(request, _("Your account is closed. Your record is kept as the law requires, then destroyed."))
+        return redirect("home")
+    return render(request, "record/close.html", context)

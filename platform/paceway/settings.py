@@ -191,7 +191,12 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
 for _schedule_module in (
-    "modules.schedule", "modules.outcomes.schedule", "messaging.schedule", "therapist.schedule", "paceway.audit.schedule"
+    "modules.schedule",
+    "modules.outcomes.schedule",
+    "modules.record.schedule",
+    "messaging.schedule",
+    "therapist.schedule",
+    "paceway.audit.schedule",
 ):
     # Plain dicts only (no Django imports), so reading them here is safe.
     CELERY_BEAT_SCHEDULE.update(__import__(_schedule_module, fromlist=["BEAT_SCHEDULE"]).BEAT_SCHEDULE)
@@ -262,6 +267,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 CLINIC_NAME = env_str("CLINIC_NAME", "Paceway Demo Clinic")
 # Told of every break-glass access (with the patient's therapist); empty: the therapist only.
 PRIVACY_CONTACT_EMAIL = env_str("PRIVACY_CONTACT_EMAIL", "")
+# Years a closed patient's record is kept after the last contact (Ontario practice for adults: 10).
+RECORD_RETENTION_YEARS = env_int("RECORD_RETENTION_YEARS", 10, minimum=0)
 BREAK_GLASS_MAX_MINUTES = env_int("BREAK_GLASS_MAX_MINUTES", 240, minimum=1)
 CLINIC_CONTACT = env_str("CLINIC_CONTACT", "1-555-010-0000 (weekdays 9 to 5)")
 
