@@ -52,3 +52,29 @@ class AuditReportForm(forms.Form):
         if since and until and since > until:
             raise forms.ValidationError(_("The start date is after the end date."))
         return data
+
+
+class CorrectionForm(forms.Form):
+    item = forms.CharField(
+        label=_("What should be corrected"),
+        max_length=300,
+        help_text=_("For example: the diary entry of 6 January, or the pain condition in my intake."),
+    )
+    correction = forms.CharField(
+        label=_("What it should say, and why"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class CorrectionAnswerForm(forms.Form):
+    action = forms.ChoiceField(choices=[("accept", _("Accept")), ("refuse", _("Refuse"))])
+    text = forms.CharField(
+        label=_("The amendment (if you accept) or your reasons (if you refuse)"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class DisagreementForm(forms.Form):
+    statement = forms.CharField(
+        label=_("Your statement of disagreement"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )

@@ -37,14 +37,16 @@ from modules.outcomes import selectors as outcomes
 from modules.outcomes.fhir import patient_bundle
 from modules.outcomes.instruments import SCALES, get_questionnaire
 from modules.outcomes.models import QuestionnaireResponse, RiskAlert, Score
+from paceway.accounts.access import can_change_clinical, caseload_patient_ids
 from paceway.accounts.models import BreakGlassAccess, CareAssignment
-from paceway.accounts.roles import Role
+from paceway.accounts.roles import Role, is_therapist
 from paceway.audit.models import AuditEvent
 from paceway.audit.services import audit
 from therapist.models import WeeklyReview
 from therapist.screening.models import Consent, Intake, ScreeningDecision
 
 from . import actions
+from .models import CorrectionRequest
 
 FORMAT = "paceway-record"
 FORMAT_VERSION = 1
@@ -207,6 +209,52 @@ def open_break_glass(actor: Any, access_id: int) -> BreakGlassAccess:
     return access
 
 
+# Corrections ------------------------------------------------------------------------------------
+
+
+def corrections_of(patient: Any) -> list[CorrectionRequest]:
+    return list(CorrectionRequest.objects.filter(patient_id=patient.pk).select_related("decided_by"))
+
+
+def corrections_to_answer(therapist: Any) -> list[CorrectionRequest]:
+    patient_ids = caseload_patient_ids(therapist)
+    return list(
+        CorrectionRequest.objects.filter(patient_id__in=patient_ids, status=CorrectionRequest.Status.OPEN)
+        .select_related("patient")
+        .order_by("due_at")
+    )
+
+
+def correction_for_clinician(user: Any, request_id: int) -> CorrectionRequest:
+    """The request, when ``user`` is a therapist on that patient's care team; else ``Http404``."""
+    request = CorrectionRequest.objects.filter(pk=request_id).select_related("patient").first()
+    if request is None or not is_therapist(user) or not can_change_clinical(user, request.patient):
+        raise Http404
+    return request
+
+
+def _corrections(patient: Any) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": c.pk,
+            "item": c.item,
+            "correction": c.correction,
+            "requested_at": _iso(c.requested_at),
+            "due_at": _iso(c.due_at),
+            "status": c.status,
+            "decided_by": _person(c.decided_by),
+            "decided_at": _iso(c.decided_at),
+            "amendment": c.amendment,
+            "refusal_reason": c.refusal_reason,
+            "disagreement": c.disagreement,
+            "disagreement_at": _iso(c.disagreement_at),
+        }
+        for c in CorrectionRequest.objects.filter(patient_id=patient.pk)
+        .select_related("decided_by")
+        .order_by("requested_at", "id")
+    ]
+
+
 # The whole record ---------------------------------------------------------------------------
 
 
@@ -237,6 +285,7 @@ def whole_record(patient: Any) -> dict[str, Any]:
         "messages": _messages(patient),
         "alerts": _alerts(patient),
         "weekly_reviews": _weekly_reviews(patient),
+        "corrections": _corrections(patient),
         "fhir": patient_bundle(patient),
     }
 

@@ -21,7 +21,8 @@ they expire (see the deployment notes).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -35,14 +36,15 @@ from messaging.models import Conversation, Message, NotificationSent, ReadReceip
 from messaging.services import erase_conversation
 from modules.models import Enrolment, ExerciseEntry, ReminderPreference, ReminderSent
 from modules.outcomes.models import QuestionnaireResponse, RiskAlert, Score
+from paceway.accounts.access import can_change_clinical
 from paceway.accounts.models import BreakGlassAccess, CareAssignment, MfaReset, User
-from paceway.accounts.roles import is_patient
+from paceway.accounts.roles import is_patient, is_therapist
 from paceway.audit.services import audit
 from paceway.keyring.services import destroy_data_key
 from therapist.models import ClinicalNote, WeeklyReview
 from therapist.screening.models import Consent, Intake, ScreeningDecision
 
-from .models import AccountClosure
+from .models import AccountClosure, CorrectionRequest
 
 
 def retention_years() -> int:
@@ -124,6 +126,7 @@ def destroy_record(*, closure_id: int, now: datetime | None = None) -> int | Non
     ReminderSent.objects.filter(patient_id=pid).delete()
     CareAssignment.objects.filter(patient_id=pid).delete()
     BreakGlassAccess.objects.filter(patient_id=pid).delete()
+    CorrectionRequest.objects.filter(patient_id=pid).delete()
     MfaReset.objects.filter(user_id=pid).delete()
     _anonymise(patient)
 
@@ -147,3 +150,97 @@ def _anonymise(patient: User) -> None:
     patient.is_active = False
     patient.set_unusable_password()
     patient.save(update_fields=["email", "display_name", "is_active", "password"])
+
+
+# Corrections ------------------------------------------------------------------------------------
+
+CORRECTION_DAYS = 30
+
+
+@transaction.atomic
+def request_correction(*, actor: Any, patient: Any, item: str, correction: str) -> CorrectionRequest:
+    if not is_patient(actor) or actor.pk != patient.pk:
+        raise PermissionError("Only the patient asks for a correction of their record")
+    item, correction = (item or "").strip(), (correction or "").strip()
+    if not item or not correction:
+        raise ValidationError(_("Say what should be corrected and what it should say."))
+    now = timezone.now()
+    request = CorrectionRequest.objects.create(
+        patient=patient,
+        item=item,
+        correction=correction,
+        requested_at=now,
+        due_at=now + timedelta(days=CORRECTION_DAYS),
+    )
+    audit(actor=actor, action="record.correction.request", patient=patient, obj=request)
+    transaction.on_commit(partial(_tell_care_team_of_correction, request.pk))
+    return request
+
+
+def _decidable(actor: Any, request_id: Any) -> CorrectionRequest:
+    request = CorrectionRequest.objects.select_for_update().filter(pk=request_id).select_related("patient").first()
+    if request is None or not can_change_clinical(actor, request.patient) or not is_therapist(actor):
+        raise PermissionError("Only a clinician on the care team answers a correction request")
+    if request.status != CorrectionRequest.Status.OPEN:
+        raise ValidationError(_("This request has already been answered."))
+    return request
+
+
+@transaction.atomic
+def accept_correction(*, actor: Any, request_id: Any, amendment: str) -> CorrectionRequest:
+    """Record the amendment; the original entry is never changed or deleted."""
+    request = _decidable(actor, request_id)
+    amendment = (amendment or "").strip()
+    if not amendment:
+        raise ValidationError(_("Write the amendment that will be added to the record."))
+    request.status, request.amendment = CorrectionRequest.Status.ACCEPTED, amendment
+    request.decided_by, request.decided_at = actor, timezone.now()
+    request.save(update_fields=["status", "amendment", "decided_by", "decided_at"])
+    audit(actor=actor, action="record.correction.accept", patient=request.patient, obj=request)
+    return request
+
+
+@transaction.atomic
+def refuse_correction(*, actor: Any, request_id: Any, reason: str) -> CorrectionRequest:
+    request = _decidable(actor, request_id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give the reasons for refusing; the patient will read them."))
+    request.status, request.refusal_reason = CorrectionRequest.Status.REFUSED, reason
+    request.decided_by, request.decided_at = actor, timezone.now()
+    request.save(update_fields=["status", "refusal_reason", "decided_by", "decided_at"])
+    audit(actor=actor, action="record.correction.refuse", patient=request.patient, obj=request)
+    return request
+
+
+@transaction.atomic
+def add_disagreement(*, actor: Any, request_id: Any, statement: str) -> CorrectionRequest:
+    """After a refusal, the patient's statement of disagreement, kept with the item."""
+    request = CorrectionRequest.objects.select_for_update().filter(pk=request_id, patient_id=actor.pk).first()
+    if request is None or not is_patient(actor):
+        raise PermissionError("Only the patient states their disagreement")
+    if request.status != CorrectionRequest.Status.REFUSED:
+        raise ValidationError(_("A statement of disagreement follows a refused request."))
+    statement = (statement or "").strip()
+    if not statement:
+        raise ValidationError(_("Write your statement."))
+    request.disagreement, request.disagreement_at = statement, timezone.now()
+    request.save(update_fields=["disagreement", "disagreement_at"])
+    audit(actor=actor, action="record.correction.disagree", patient=actor, obj=request)
+    return request
+
+
+def _tell_care_team_of_correction(request_id: int) -> None:
+    from django.core.mail import send_mail
+
+    from paceway.accounts.access import active_therapist_of
+
+    request = CorrectionRequest.objects.select_related("patient").get(pk=request_id)
+    therapist = active_therapist_of(request.patient)
+    if therapist is None:
+        return
+    body = _(
+        "A patient on your caseload (number %(patient)d) asked for a correction of their record. "
+        "Answer it in Paceway by %(due)s."
+    ) % {"patient": request.patient_id, "due": timezone.localtime(request.due_at).strftime("%Y-%m-%d")}
+    send_mail(str(_("A correction request")), body, None, [therapist.email])

@@ -24,13 +24,20 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from paceway.accounts import services as account_services
 from paceway.accounts.access import may_break_glass
-from paceway.accounts.roles import is_administrator
+from paceway.accounts.roles import is_administrator, is_therapist
 from paceway.audit.models import AuditEvent
 
 from . import selectors
 from . import services as record_services
 from .access import own_record_of
-from .forms import AccessFilterForm, AuditReportForm, BreakGlassForm
+from .forms import (
+    AccessFilterForm,
+    AuditReportForm,
+    BreakGlassForm,
+    CorrectionAnswerForm,
+    CorrectionForm,
+    DisagreementForm,
+)
 
 SCHEMA = Path(__file__).with_name("record.schema.json")
 PAGE = 100
@@ -236,3 +243,80 @@ def close_account(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your account is closed. Your record is kept as the law requires, then destroyed."))
         return redirect("home")
     return render(request, "record/close.html", context)
+
+
+# Corrections ------------------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def corrections(request: HttpRequest) -> HttpResponse:
+    """The patient's correction requests (with deadlines and answers), and a new one."""
+    patient = own_record_of(request.user)
+    form = CorrectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record_services.request_correction(actor=patient, patient=patient, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Your request is sent. The clinic answers within 30 days."))
+            return redirect("record:corrections")
+    context = {"form": form, "requests": selectors.corrections_of(patient), "disagree_form": DisagreementForm()}
+    return render(request, "record/corrections.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def disagree(request: HttpRequest, request_id: int) -> HttpResponse:
+    patient = own_record_of(request.user)
+    form = DisagreementForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write your statement."))
+        return redirect("record:corrections")
+    try:
+        record_services.add_disagreement(actor=patient, request_id=request_id, statement=form.cleaned_data["statement"])
+    except PermissionError:
+        raise Http404 from None
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("record:corrections")
+    messages.success(request, _("Your statement is kept with this part of your record."))
+    return redirect("record:corrections")
+
+
+@never_cache
+@login_required
+@require_GET
+def corrections_to_answer(request: HttpRequest) -> HttpResponse:
+    """A therapist's open correction requests from their caseload, oldest deadline first."""
+    if not is_therapist(request.user):
+        raise Http404
+    return render(
+        request, "record/corrections_to_answer.html", {"requests": selectors.corrections_to_answer(request.user)}
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def answer_correction(request: HttpRequest, request_id: int) -> HttpResponse:
+    correction = selectors.correction_for_clinician(request.user, request_id)  # 404 unless on the care team
+    form = CorrectionAnswerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["action"] == "accept":
+                record_services.accept_correction(actor=request.user, request_id=correction.pk, amendment=data["text"])
+            else:
+                record_services.refuse_correction(actor=request.user, request_id=correction.pk, reason=data["text"])
+        except PermissionError:
+            raise Http404 from None
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Your answer is recorded and the patient can read it."))
+            return redirect("record:corrections-to-answer")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "record/answer_correction.html", {"correction": correction, "form": form}, status=status)
