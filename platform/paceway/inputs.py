@@ -34,26 +34,27 @@ def max_json_depth() -> int:
     return int(getattr(settings, "API_MAX_JSON_DEPTH", 32))
 
 
-def json_problem(data: Any, *, max_depth: int) -> str | None:
-    """What is wrong with parsed JSON (too deep, a NUL in a string or key), or None.
-
-    Iterative, so a structure just under the interpreter's recursion limit is walked safely."""
-    stack: list[tuple[Any, int]] = [(data, 1)]
+def json_problem(data: Any, *, max_depth: int) -> tuple[str | None, str] | None:
+    """What is wrong with parsed JSON, as (top-level field or None, message), or None: nesting
+    too deep, or a NUL character in a string or key. Iterative, so a structure just under the
+    interpreter's recursion limit is walked safely."""
+    nul = _("The request contains a null character.")
+    stack: list[tuple[Any, int, str | None]] = [(data, 1, None)]
     while stack:
-        value, depth = stack.pop()
+        value, depth, field = stack.pop()
         if isinstance(value, str):
             if NUL in value:
-                return _("The request contains a null character.")
+                return field, nul
         elif isinstance(value, dict | list):
             if depth > max_depth:
-                return _("The JSON is nested too deeply (at most %(depth)d levels).") % {"depth": max_depth}
+                return None, _("The JSON is nested too deeply (at most %(depth)d levels).") % {"depth": max_depth}
             if isinstance(value, dict):
                 for key, item in value.items():
                     if NUL in key:
-                        return _("The request contains a null character.")
-                    stack.append((item, depth + 1))
+                        return None, nul
+                    stack.append((item, depth + 1, key if depth == 1 else field))
             else:
-                stack.extend((item, depth + 1) for item in value)
+                stack.extend((item, depth + 1, field) for item in value)
     return None
 
 
@@ -76,7 +77,8 @@ class LimitedJSONParser(JSONParser):
             raise ParseError(_("The request body is not valid JSON.")) from exc
         problem = json_problem(data, max_depth=max_json_depth())
         if problem is not None:
-            raise ParseError(problem)
+            field, message = problem
+            raise ParseError({field: [message]} if field else message)  # a field's error, as serializers give
         return data
 
 

@@ -17,3 +17,15 @@ def open_risk_items(therapist: Any) -> int:
 
 # Each adds an app's demo data after the accounts exist: loader(accounts: dict[str, User]).
 demo_data_loaders: list[Callable[[dict[str, Any]], None]] = []
+
+# Each says why a patient's program is paused (e.g. consent withdrawn), or None: reason(patient).
+program_pause_checks: list[Callable[[Any], str | None]] = []
+
+
+def program_pause_reason(patient: Any) -> str | None:
+    """The first reason the patient's program is paused, or None."""
+    for check in program_pause_checks:
+        reason = check(patient)
+        if reason:
+            return reason
+    return None
