@@ -221,3 +221,7 @@ def test_the_schema_and_docs_are_for_signed_in_staff_only(personas, daphne):
         assert http(daphne, "GET", path, therapist_cookie)[0] == 200
     status, content = http(daphne, "GET", "/api/schema/", therapist_cookie)
     assert f"name: {settings.SESSION_COOKIE_NAME}".encode() in content
+    import yaml
+
+    responses = yaml.safe_load(content)["paths"]["/api/v1/conversations/{patient_id}/messages"]["post"]["responses"]
+    assert {"201", "400", "403", "404", "429"} <= set(responses)
