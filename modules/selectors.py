@@ -37,6 +37,7 @@ class ModuleState:
     is_complete: bool
     steps: list[Step]
     done_step_ids: set[int]
+    paused: str | None = None  # why the whole program is paused (consent), shown when locked
 
     @property
     def status(self) -> str:
@@ -76,6 +77,7 @@ class Overview:
     steps_total: int
     steps_done: int
     by_slug: dict[str, ModuleState] = field(default_factory=dict)
+    paused: str | None = None
 
     @property
     def percent(self) -> int:
@@ -127,8 +129,11 @@ def active_enrolment(patient: Any) -> Enrolment | None:
 
 
 def program_overview(enrolment: Enrolment, *, today: date | None = None) -> Overview:
-    """Apply the opening rules to this patient's plan (three queries, whatever the history)."""
+    """Apply the opening rules to this patient's plan (a constant number of queries, whatever
+    the history). A paused program (``hooks.program_pause_reason``: consent withdrawn, or a new
+    consent version not yet agreed to) opens nothing new: only finished modules stay open."""
     today = today or timezone.localdate()
+    paused = hooks.program_pause_reason(enrolment.patient)
     program = enrolment.program
     plans = list(enrolment.plans.select_related("module").order_by("position", "module__number"))
     steps_by_module: dict[int, list[Step]] = {}
@@ -153,17 +158,17 @@ def program_overview(enrolment: Enrolment, *, today: date | None = None) -> Over
         complete = bool(steps) and all(s.pk in done for s in steps)
         if complete:
             is_open = True
-        elif plan.held:
+        elif paused or plan.held:
             is_open = False
         elif plan.open_early:
             is_open = True
         else:
             is_open = today >= opens_on and (previous_complete or not program.require_previous_complete)
-        states.append(ModuleState(plan, plan.module, index, opens_on, due_on, is_open, complete, steps, done))
+        states.append(ModuleState(plan, plan.module, index, opens_on, due_on, is_open, complete, steps, done, paused))
         previous_complete = complete
     steps_total = sum(len(s.steps) for s in states)
     steps_done = sum(s.steps_done for s in states)
-    overview = Overview(enrolment, today, states, not_included, steps_total, steps_done)
+    overview = Overview(enrolment, today, states, not_included, steps_total, steps_done, paused=paused)
     overview.by_slug = {s.module.slug: s for s in states}
     return overview
 

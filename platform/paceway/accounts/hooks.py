@@ -39,3 +39,16 @@ def clinician_minutes(patient_ids: list[int]) -> dict[int, int]:
         for patient_id, minutes in reader(patient_ids).items():
             total[patient_id] = total.get(patient_id, 0) + minutes
     return total
+
+
+# Each says why a patient's program is paused (e.g. consent withdrawn), or None: reason(patient).
+program_pause_checks: list[Callable[[Any], str | None]] = []
+
+
+def program_pause_reason(patient: Any) -> str | None:
+    """The first reason the patient's program is paused, or None."""
+    for check in program_pause_checks:
+        reason = check(patient)
+        if reason:
+            return reason
+    return None
