@@ -28,7 +28,7 @@ SECRET_KEY = env_secret("SECRET_KEY")
 ENCRYPTION_KEYS = env_secret("ENCRYPTION_KEYS")
 AUDIT_HMAC_KEY = env_secret("AUDIT_HMAC_KEY")
 # Where the audit chains' heads are copied outside the database (paceway.audit.witness).
-AUDIT_WITNESS_PATH = env_str("AUDIT_WITNESS_PATH", str(DATA_DIR / "audit-witness.jsonl"))
+AUDIT_WITNESS_PATH = env_str("AUDIT_WITNESS_PATH") or str(DATA_DIR / "audit-witness.jsonl")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
 
 if not DEBUG:
