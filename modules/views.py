@@ -194,11 +194,9 @@ def step_complete(request: HttpRequest, module: str, step: str) -> HttpResponse:
         return redirect("modules:home")
     if created:
         messages.success(request, _("Step done."))
-    overview = selectors.program_overview(enrolment)
-    state = overview.by_slug.get(module)
-    if state is None:
-        return redirect("modules:home")
-    return redirect(_after_step(state, step_obj))
+    # Back to the step that was done: the notice, the "Done" mark and the link to the next step
+    # are on one page (the next step's page would show a notice about a step it is not).
+    return redirect("modules:step", module=module, step=step)
 
 
 @patient_only

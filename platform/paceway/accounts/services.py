@@ -201,3 +201,28 @@ def therapists_with_load() -> list[TherapistProfile]:
         )
         .order_by("user__display_name")
     )
+
+
+@transaction.atomic
+def update_details(*, actor: User, values: dict[str, str]) -> User:
+    """A person changes their own name, pronouns and time zone (values already validated)."""
+    user = User.objects.select_for_update().get(pk=actor.pk)
+    user.display_name = values["display_name"].strip()
+    user.pronouns = values.get("pronouns", "").strip()
+    user.time_zone = values.get("time_zone", "")
+    user.save(update_fields=["display_name", "pronouns", "time_zone"])
+    audit(actor=actor, action="account.details.update", obj=user)
+    return user
+
+
+@transaction.atomic
+def update_public_profile(*, actor: User, public_profile: str, welcome_message: str) -> TherapistProfile:
+    """A therapist writes what their patients read about them, and the welcome they see."""
+    if actor.role != Role.THERAPIST:
+        raise PermissionError("Only therapists have a profile for patients")
+    profile, _created = TherapistProfile.objects.select_for_update().get_or_create(user=actor)
+    profile.public_profile = public_profile.strip()
+    profile.welcome_message = welcome_message.strip()
+    profile.save(update_fields=["public_profile", "welcome_message"])
+    audit(actor=actor, action="therapist.public_profile.update", obj=profile)
+    return profile
