@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from paceway.accounts.access import patient_for_clinical
+from paceway import clinic
+from paceway.accounts.access import active_therapist_of, patient_for_clinical
 from paceway.accounts.roles import is_patient, is_therapist
 
 from . import services
@@ -37,6 +41,18 @@ def my_thread(request: HttpRequest) -> HttpResponse:
     if is_therapist(request.user):
         return redirect("home")
     raise Http404
+
+
+def _care_team(patient: Any) -> dict[str, Any]:
+    """For the patient's own thread: their therapist, or when one is expected and replies come."""
+    therapist = active_therapist_of(patient)
+    if therapist is not None:
+        return {"therapist": therapist, "reply_days": settings.REPLY_TARGET_BUSINESS_DAYS}
+    return {
+        "therapist": None,
+        "assignment_expected": clinic.assignment_expected(patient.date_joined if patient.date_joined else timezone.now()),
+        "reply_days": settings.REPLY_TARGET_BUSINESS_DAYS,
+    }
 
 
 @login_required
@@ -76,6 +92,7 @@ def thread(request: HttpRequest, patient_id: int) -> HttpResponse:
             "page": page,
             "form": form,
             "is_own": request.user.pk == patient.pk,
+            **(_care_team(patient) if request.user.pk == patient.pk else {}),
             "socket_path": f"/ws/messages/{patient.pk}/",
         },
         status=400 if request.method == "POST" else 200,

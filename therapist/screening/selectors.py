@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from modules.models import Enrolment
 from modules.outcomes.instruments import RISK_ITEM
 from modules.outcomes.models import RiskAlert, Score
+from paceway import clinic
+from paceway.accounts.access import active_therapist_of
 from paceway.accounts.models import CareAssignment, TherapistProfile
 from paceway.accounts.roles import is_therapist
 
@@ -296,3 +298,75 @@ def consent_withdrawn_while_enrolled(therapist: Any) -> list[Consent]:
         .order_by("-withdrawn_at")
         .distinct()
     )
+
+
+# The patient's journey (the tracker on their start page) ------------------------------------------
+
+DONE, CURRENT, UPCOMING, STOPPED = "done", "current", "upcoming", "stopped"
+
+
+@dataclass(frozen=True)
+class JourneyStep:
+    key: str  # intake, decision, consent, therapist, week1
+    label: Any
+    status: str  # done, current, upcoming, stopped (a decision other than "accept")
+
+
+@dataclass
+class Journey:
+    """Where a patient is between sign-up and week 1, and what happens next and by when."""
+
+    status: PatientStatus
+    therapist: Any
+    therapist_profile: TherapistProfile | None
+    enrolment: Enrolment | None
+    steps: list[JourneyStep] = field(default_factory=list)
+    expected: Any = None  # when the current step's next thing should happen (datetime or date)
+
+    @property
+    def current(self) -> str:
+        return next((s.key for s in self.steps if s.status in (CURRENT, STOPPED)), "done")
+
+
+def journey(patient: Any) -> Journey:
+    status = patient_status(patient)
+    therapist = active_therapist_of(patient)
+    profile = TherapistProfile.objects.filter(user=therapist).first() if therapist is not None else None
+    enrolment = Enrolment.objects.filter(patient_id=patient.pk, ended_at__isnull=True).first()
+    decision = status.decision
+    done = {
+        "intake": status.intake is not None,
+        "decision": decision is not None and decision.decision == Decision.ACCEPT,
+        "consent": status.consent is not None,
+        "therapist": therapist is not None,
+        "week1": enrolment is not None,
+    }
+    labels = {
+        "intake": _("Tell us about you"),
+        "decision": _("Decide together with a therapist"),
+        "consent": _("Your consent to online therapy"),
+        "therapist": _("Meet your therapist"),
+        "week1": _("Week 1 of your program"),
+    }
+    steps: list[JourneyStep] = []
+    seen_current = False
+    for key in ("intake", "decision", "consent", "therapist", "week1"):
+        if done[key]:
+            steps.append(JourneyStep(key, labels[key], DONE))
+        elif key == "decision" and decision is not None and not seen_current:
+            steps.append(JourneyStep(key, labels[key], STOPPED))
+            seen_current = True
+        elif not seen_current:
+            steps.append(JourneyStep(key, labels[key], CURRENT))
+            seen_current = True
+        else:
+            steps.append(JourneyStep(key, labels[key], UPCOMING))
+    result = Journey(status=status, therapist=therapist, therapist_profile=profile, enrolment=enrolment, steps=steps)
+    current = result.current
+    if current == "decision" and status.intake is not None and decision is None:
+        result.expected = clinic.decision_expected(status.intake.submitted_at)
+    elif current == "therapist" and decision is not None:
+        result.expected = clinic.assignment_expected(decision.decided_at)
+    elif current == "week1" or (enrolment is not None and current == "done"):
+        result.expected = enrolment.start_date if enrolment is not None else None
+    return result

@@ -25,6 +25,7 @@ from modules.outcomes import services as outcome_services
 from modules.outcomes.instruments import GAD7, PEG, PHQ9, get_questionnaire
 from modules.outcomes.models import RiskAlert
 from modules.outcomes.scoring import AnswerErrors, validate_and_score
+from paceway.accounts import emails
 from paceway.accounts.access import active_therapist_of, can_manage_accounts
 from paceway.accounts.models import User
 from paceway.accounts.roles import is_patient
@@ -137,6 +138,8 @@ def submit_intake(
         # the same alert path as PHQ-9 question 9, tied to the baseline PHQ-9 response.
         alerts.append(outcome_services._raise_alert(submissions["phq-9"].response, now))
     crisis = any(s.crisis for s in submissions.values()) or intake.flag_suicidal_plans
+    if selectors.active_consent(patient) is None:
+        emails.send_on_commit(user=patient, template="consent_needed")
     return IntakeResult(intake=intake, alerts=tuple(alerts), crisis=crisis)
 
 
@@ -207,6 +210,8 @@ def decide(
         enrolment=enrolment,
     )
     audit(actor=actor, action=f"screening.decision.{record.decision}", patient=patient, obj=record)
+    if record.decision == Decision.ACCEPT:
+        emails.send_on_commit(user=patient, template="accepted")
     return record
 
 

@@ -101,9 +101,11 @@ def intake(request: HttpRequest) -> HttpResponse:
             messages.info(request, " ".join(exc.messages))
             return redirect("screening:status")
         with transaction.atomic():
-            status = selectors.patient_status(patient)
+            path = selectors.journey(patient)
             audit(actor=patient, action="screening.status.read", patient=patient, obj=result.intake)
-        context = {"status": status, "just_submitted": True, "crisis": result.crisis, **_crisis_context()}
+        context = {
+            "status": path.status, "journey": path, "just_submitted": True, "crisis": result.crisis, **_crisis_context()
+        }
         return render(request, "screening/status.html", context)
     language = getattr(patient, "preferred_language", "") or request.LANGUAGE_CODE or "en"
     return _intake_page(request, IntakeForm(initial={"language": language[:2]}))
@@ -116,9 +118,9 @@ def status(request: HttpRequest) -> HttpResponse:
     _require_patient(request)
     patient = request.user
     with transaction.atomic():
-        state = selectors.patient_status(patient)
-        audit(actor=patient, action="screening.status.read", patient=patient, obj=state.intake)
-    context = {"status": state, "crisis": state.risk, **_crisis_context()}
+        path = selectors.journey(patient)
+        audit(actor=patient, action="screening.status.read", patient=patient, obj=path.status.intake)
+    context = {"status": path.status, "journey": path, "crisis": path.status.risk, **_crisis_context()}
     return render(request, "screening/status.html", context)
 
 

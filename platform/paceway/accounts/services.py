@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from paceway.audit.services import audit
 
-from . import hooks
+from . import emails, hooks
 from .access import can_manage_accounts
 from .models import CareAssignment, Invitation, TherapistProfile, User
 from .roles import Role
@@ -74,6 +74,16 @@ def assign_patient(*, actor: User, patient: User, therapist: User, reason: str =
     assignment = CareAssignment.objects.create(patient=patient, therapist=therapist, assigned_by=actor, reason=reason)
     audit(actor=actor, action="assignment.create", patient=patient, obj=assignment)
     _notify_care_team_changed(patient.pk)
+    # E-mails after commit, one per person and assignment (no health data, see emails.py).
+    previous = current.therapist if current is not None else None
+    emails.send_on_commit(
+        user=patient,
+        template="therapist_changed" if previous is not None else "therapist_assigned",
+        context={"therapist_name": therapist.name},
+    )
+    emails.send_on_commit(user=therapist, template="patient_assigned")
+    if previous is not None:
+        emails.send_on_commit(user=previous, template="patient_moved")
     return assignment
 
 
