@@ -265,9 +265,6 @@ CLINIC_CONTACT = env_str("CLINIC_CONTACT", "1-555-010-0000 (weekdays 9 to 5)")
 REPLY_TARGET_BUSINESS_DAYS = env_int("REPLY_TARGET_BUSINESS_DAYS", 1, minimum=1)
 SCREENING_DECISION_BUSINESS_DAYS = env_int("SCREENING_DECISION_BUSINESS_DAYS", 3, minimum=1)
 ASSIGNMENT_BUSINESS_DAYS = env_int("ASSIGNMENT_BUSINESS_DAYS", 2, minimum=1)
-# One baseline: questionnaires answered at intake count as the program's baseline for this many
-# days, so "Before you start" and the week-1 check-in do not ask them again.
-BASELINE_VALID_DAYS = env_int("BASELINE_VALID_DAYS", 28, minimum=0)
 
 # API --------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
