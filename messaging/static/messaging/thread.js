@@ -34,7 +34,7 @@
     who.textContent = message.mine ? (list.dataset.you || "You") : message.sender_name;
     var when = document.createElement("time");
     when.dateTime = message.created_at;
-    when.textContent = " " + new Date(message.created_at).toLocaleString();
+    when.textContent = " " + (message.created_local || new Date(message.created_at).toLocaleString());
     meta.appendChild(who);
     meta.appendChild(when);
     var text = document.createElement("p");
