@@ -79,6 +79,14 @@ def thread(request: HttpRequest, patient_id: int) -> HttpResponse:
                 )
     else:
         form = MessageForm(initial={"client_id": uuid.uuid4().hex})
+    templates: list[Any] = []
+    if is_therapist(request.user):
+        from therapist.selectors import message_templates  # the therapist app's reads (it imports us)
+
+        templates = message_templates(request.user)
+        chosen = next((t for t in templates if str(t.pk) == request.GET.get("template")), None)
+        if chosen is not None and request.method == "GET":
+            form = MessageForm(initial={"client_id": form.initial["client_id"], "body": chosen.body})
     page = services.recent_messages(user=request.user, patient=patient)
     for message in page.messages:
         message["created_dt"] = datetime.fromisoformat(message["created_at"])
@@ -92,6 +100,7 @@ def thread(request: HttpRequest, patient_id: int) -> HttpResponse:
             "page": page,
             "form": form,
             "is_own": request.user.pk == patient.pk,
+            "templates": templates,
             **(_care_team(patient) if request.user.pk == patient.pk else {}),
             "socket_path": f"/ws/messages/{patient.pk}/",
         },

@@ -370,3 +370,49 @@ def journey(patient: Any) -> Journey:
     elif current == "week1" or (enrolment is not None and current == "done"):
         result.expected = enrolment.start_date if enrolment is not None else None
     return result
+
+
+# The administrators' console: where each waiting patient is (no answers, only the stage) --------
+
+STAGE_NO_INTAKE = "no_intake"
+STAGE_UNDECIDED = "undecided"
+STAGE_ACCEPTED_AWAITING_CONSENT = "accepted_awaiting_consent"
+STAGE_READY_TO_ASSIGN = "ready_to_assign"
+STAGE_NOT_ACCEPTED = "not_accepted"
+STAGE_LABELS = {
+    STAGE_NO_INTAKE: _("No intake yet"),
+    STAGE_UNDECIDED: _("Undecided: intake waiting for a decision"),
+    STAGE_ACCEPTED_AWAITING_CONSENT: _("Accepted, awaiting consent"),
+    STAGE_READY_TO_ASSIGN: _("Ready to assign"),
+    STAGE_NOT_ACCEPTED: _("Referred elsewhere or not now"),
+}
+STAGE_ORDER = (STAGE_READY_TO_ASSIGN, STAGE_ACCEPTED_AWAITING_CONSENT, STAGE_UNDECIDED, STAGE_NO_INTAKE, STAGE_NOT_ACCEPTED)
+
+
+def stages_for(patient_ids: list[int]) -> dict[int, str]:
+    """{patient_id: stage} from each patient's latest intake, its decision and their consent to the
+    current text. Three queries whatever the number of patients."""
+    latest: dict[int, Intake] = {}
+    for item in Intake.objects.filter(patient_id__in=patient_ids).select_related("decision").order_by("submitted_at", "id"):
+        latest[item.patient_id] = item
+    text = current_consent_text()
+    consenting = set(
+        Consent.objects.filter(patient_id__in=patient_ids, consent_text=text, withdrawn_at__isnull=True).values_list(
+            "patient_id", flat=True
+        )
+    ) if text is not None else set()
+    stages: dict[int, str] = {}
+    for pid in patient_ids:
+        intake = latest.get(pid)
+        decision = getattr(intake, "decision", None) if intake is not None else None
+        if intake is None:
+            stages[pid] = STAGE_NO_INTAKE
+        elif decision is None:
+            stages[pid] = STAGE_UNDECIDED
+        elif decision.decision != Decision.ACCEPT:
+            stages[pid] = STAGE_NOT_ACCEPTED
+        elif pid in consenting:
+            stages[pid] = STAGE_READY_TO_ASSIGN
+        else:
+            stages[pid] = STAGE_ACCEPTED_AWAITING_CONSENT
+    return stages
