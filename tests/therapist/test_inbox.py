@@ -5,6 +5,7 @@ picked inline; the administrators' console shows each waiting patient's stage an
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import time_machine
 
@@ -107,5 +108,5 @@ def test_it_makes_the_risk_banner_unmistakable(clients, personas):
     assert 'class="crisis risk-banner" role="alert"' in page and "Urgent" in page
     from django.contrib.staticfiles import finders
 
-    css = open(finders.find("css/paceway.css")).read()
+    css = Path(finders.find("css/paceway.css")).read_text()
     assert "#live-alert li" in css  # the live banner: the warning colour, not a routine notice
