@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class TherapistConfig(AppConfig):
     name = "therapist"
     verbose_name = "Therapist workspace"
+
+    def ready(self) -> None:
+        from paceway.accounts import hooks
+
+        from .demo import load_demo_cohort
+
+        if load_demo_cohort not in hooks.demo_data_loaders:
+            hooks.demo_data_loaders.append(load_demo_cohort)
