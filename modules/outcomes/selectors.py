@@ -136,7 +136,8 @@ def _enrolment_start(patient: Any) -> datetime | None:
             continue
         if row is None:
             return None
-        for attr in ("started_at", "enrolled_at", "created_at", "start_date"):
+        # The program start (a date the therapist may set ahead), not when the row was written.
+        for attr in ("started_at", "start_date", "enrolled_at", "created_at"):
             value = getattr(row, attr, None)
             if isinstance(value, datetime):
                 return value
