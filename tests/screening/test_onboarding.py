@@ -107,3 +107,36 @@ def test_it_shows_the_patients_preferred_name_to_their_therapist(clients, person
     assert other.name == "Robin"
     page = clients["therapist"].get("/therapist/").content.decode()
     assert personas.patient.display_name in page
+
+
+def test_it_lets_the_clinical_lead_assign_right_after_accepting(
+    clients, personas, program, django_capture_on_commit_callbacks
+):
+    from paceway.accounts.models import CareAssignment
+    from therapist.screening import services
+    from therapist.screening.models import Intake
+
+    lead = personas.unassigned_therapist
+    lead.therapist_profile.is_clinical_lead = True
+    lead.therapist_profile.save()
+    patient = clients["stranger"]
+    patient.post("/screening/", intake_data())
+    patient.post("/screening/consent/", {"action": "give", "version": "1"})
+    intake = Intake.objects.get(patient=personas.stranger)
+    lead_client = clients["unassigned_therapist"]
+    assert 'id="assign-after-acceptance"' not in lead_client.get(f"/screening/intakes/{intake.pk}/").content.decode()
+    assert (
+        lead_client.post(f"/screening/intakes/{intake.pk}/assign/", {"therapist": lead.pk}).status_code == 404
+    )  # not accepted yet
+    services.decide(actor=lead, intake_id=intake.pk, **decision_data("accept"))
+    assert 'id="assign-after-acceptance"' in lead_client.get(f"/screening/intakes/{intake.pk}/").content.decode()
+    assert (
+        clients["therapist"].post(f"/screening/intakes/{intake.pk}/assign/", {"therapist": lead.pk}).status_code == 404
+    )
+    response = lead_client.post(f"/screening/intakes/{intake.pk}/assign/", {"therapist": "nobody"})
+    assert response.status_code == 302 and not CareAssignment.objects.filter(patient=personas.stranger).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = lead_client.post(f"/screening/intakes/{intake.pk}/assign/", {"therapist": lead.pk})
+    assert response.status_code == 302
+    assert CareAssignment.objects.get(patient=personas.stranger, ended_at__isnull=True).therapist == lead
+    assert {m.to[0] for m in mail.outbox} >= {personas.stranger.email, lead.email}

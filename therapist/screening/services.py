@@ -32,7 +32,7 @@ from paceway.accounts.roles import is_patient
 from paceway.audit.services import audit
 
 from . import selectors
-from .access import can_decide
+from .access import can_decide, is_screening_lead
 from .forms import DecisionForm, IntakeForm
 from .models import Consent, ConsentText, Decision, Intake, ScreeningDecision
 
@@ -213,6 +213,24 @@ def decide(
     if record.decision == Decision.ACCEPT:
         emails.send_on_commit(user=patient, template="accepted")
     return record
+
+
+@transaction.atomic
+def assign_after_acceptance(*, actor: Any, intake_id: Any, therapist_id: Any) -> Any:
+    """The clinical lead who accepted an unassigned patient assigns a therapist from the review."""
+    from paceway.accounts.services import assign_as_clinical_lead
+
+    intake = Intake.objects.select_related("patient").filter(pk=intake_id).first() if str(intake_id).isdigit() else None
+    record = getattr(intake, "decision", None) if intake is not None else None
+    if intake is None or record is None or record.decision != Decision.ACCEPT or not is_screening_lead(actor):
+        raise PermissionDenied
+    therapist = User.objects.filter(pk=therapist_id if str(therapist_id).isdigit() else 0, is_active=True).first()
+    if therapist is None:
+        raise ValidationError(_("Choose a therapist."))
+    try:
+        return assign_as_clinical_lead(actor=actor, patient=intake.patient, therapist=therapist)
+    except PermissionError:
+        raise PermissionDenied from None
 
 
 @transaction.atomic

@@ -54,6 +54,23 @@ def assignment_refusal(therapist: User) -> str | None:
 def assign_patient(*, actor: User, patient: User, therapist: User, reason: str = "") -> CareAssignment:
     """Put a patient in a therapist's care, ending any current assignment (history kept)."""
     _require_admin(actor)
+    return _assign(actor=actor, patient=patient, therapist=therapist, reason=reason)
+
+
+@transaction.atomic
+def assign_as_clinical_lead(*, actor: User, patient: User, therapist: User) -> CareAssignment:
+    """A clinical lead who has just accepted a patient with no therapist assigns one (possibly
+    themselves). Only a first assignment: reassignments stay with administrators. The caller
+    checks the acceptance (the screening app's rule)."""
+    profile = TherapistProfile.objects.filter(user_id=actor.pk).first()
+    if actor.role != Role.THERAPIST or profile is None or not profile.is_clinical_lead or not profile.training_verified:
+        raise PermissionError("Only clinical leads assign after accepting")
+    if CareAssignment.objects.filter(patient=patient, ended_at__isnull=True).exists():
+        raise ValidationError(_("This patient already has a therapist."))
+    return _assign(actor=actor, patient=patient, therapist=therapist, reason="Assigned by the clinical lead after acceptance")
+
+
+def _assign(*, actor: User, patient: User, therapist: User, reason: str) -> CareAssignment:
     if patient.role != Role.PATIENT or not patient.is_active:
         raise ValidationError(_("Only an active patient can be assigned."))
     # Lock the therapist row so two concurrent assignments cannot both take the last place.
