@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import dateformat, timezone, translation
+from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
 from paceway.accounts.access import can_change_clinical, can_view_clinical
@@ -172,7 +175,17 @@ def serialize(
         "mine": message.sender_id == getattr(viewer, "pk", None),
         "body": body,
         "created_at": message.created_at.isoformat(),
+        "created_local": local_time_label(message.created_at, viewer),
     }
+
+
+def local_time_label(moment: datetime, viewer: Any) -> str:
+    """A message's time as its viewer reads it: their time zone and language, the same text in
+    the page and in live frames (so a message looks identical before and after a reload)."""
+    zone = getattr(viewer, "zone", None) or timezone.get_default_timezone()
+    language = getattr(viewer, "preferred_language", "") or settings.LANGUAGE_CODE
+    with translation.override(language):
+        return dateformat.format(timezone.localtime(moment, zone), get_format("SHORT_DATETIME_FORMAT", lang=language))
 
 
 # Writes -----------------------------------------------------------------------------------------
