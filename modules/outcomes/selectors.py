@@ -176,7 +176,8 @@ def due_questionnaires(patient: Any, *, now: datetime | None = None, program: st
             and (closes is None or r.submitted_at < closes)
             for r in responses
         )
-        covered = not answered and _answered_recently(occasion, responses, opens=opens, closes=closes)
+        reused, remaining = _recently_answered_instruments(occasion, responses, opens=opens, closes=closes)
+        covered = not answered and bool(reused)
         done = answered or covered
         if done:
             status = "done"
@@ -194,6 +195,20 @@ def due_questionnaires(patient: Any, *, now: datetime | None = None, program: st
         items.append(
             DueItem(occasion.key, occasion.questionnaire, title, timezone.localdate(due), status, covered, current)
         )
+        if covered and remaining:
+            # Only what was not answered already is asked, one instrument at a time, in order.
+            definition_order = [i.slug for i in definition.instruments] if definition else sorted(remaining)
+            for slug in [s for s in definition_order if s in remaining]:
+                alone = get_questionnaire(slug)
+                status = "upcoming" if now < opens else "due" if now <= due + timedelta(days=GRACE) else (
+                    "overdue" if closes is None or now < closes else "missed"
+                )
+                items.append(
+                    DueItem(
+                        f"{occasion.key}:{slug}", slug, str(alone.title) if alone else slug,
+                        timezone.localdate(due), status, False, current,
+                    )
+                )
     return items
 
 
@@ -202,20 +217,20 @@ def _instruments_of(questionnaire: str) -> frozenset[str]:
     return frozenset(i.slug for i in definition.instruments) if definition else frozenset()
 
 
-def _answered_recently(
+def _recently_answered_instruments(
     occasion: Occasion, responses: list[QuestionnaireResponse], *, opens: datetime, closes: datetime | None
-) -> bool:
-    """One baseline: every instrument this occasion asks was already answered (in any
-    questionnaire, the intake's included) within the occasion's reuse window."""
-    if not occasion.reuse_within_days:
-        return False
-    since = opens - timedelta(days=occasion.reuse_within_days)
+) -> tuple[frozenset[str], frozenset[str]]:
+    """One baseline: (the instruments this occasion asks that were already answered within its
+    reuse window, in any questionnaire, the intake's included; those still to ask)."""
     needed = _instruments_of(occasion.questionnaire) - NOT_REQUIRED_FOR_REUSE
+    if not occasion.reuse_within_days:
+        return frozenset(), needed
+    since = opens - timedelta(days=occasion.reuse_within_days)
     answered: set[str] = set()
     for r in responses:
         if r.submitted_at >= since and (closes is None or r.submitted_at < closes):
             answered |= _instruments_of(r.questionnaire)
-    return bool(needed) and needed <= answered
+    return frozenset(needed & answered), frozenset(needed - answered)
 
 
 def recently_answered(patient: Any, questionnaire: str, *, now: datetime | None = None) -> DueItem | None:

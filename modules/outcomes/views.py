@@ -94,7 +94,10 @@ def questionnaire(request: HttpRequest, slug: str) -> HttpResponse:
     already = selectors.recently_answered(request.user, definition.slug)
     if already is not None and request.GET.get("again") != "1":
         # One baseline: the same questions were answered recently (e.g. at intake); not asked twice.
-        return render(request, "outcomes/already_answered.html", {"questionnaire": definition, "item": already})
+        remaining = [d for d in selectors.due_questionnaires(request.user) if d.key.startswith(already.key + ":")]
+        return render(
+            request, "outcomes/already_answered.html", {"questionnaire": definition, "item": already, "remaining": remaining}
+        )
     return render(request, "outcomes/questionnaire.html", _form_context(definition))
 
 
