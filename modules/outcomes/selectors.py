@@ -96,7 +96,11 @@ def alerts_for(user: Any) -> AlertLists:
     if lead or is_administrator(user):
         from paceway.accounts.models import CareAssignment
 
-        assigned = CareAssignment.objects.filter(ended_at__isnull=True).values("patient_id")
+        # The fallback queue (same rule as access.in_fallback_queue): no active therapist who is
+        # an active clinician (none assigned, or the assigned one is on leave or deactivated).
+        assigned = CareAssignment.objects.filter(
+            ended_at__isnull=True, therapist__is_active=True, therapist__therapist_profile__is_active_clinician=True
+        ).values("patient_id")
         seen = {a.pk for a in mine}
         fallback = [a for a in open_.filter(~Q(patient_id__in=assigned)) if a.pk not in seen]
         if lead:

@@ -25,8 +25,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from paceway.accounts.access import active_therapist_of, caseload_patient_ids
-from paceway.accounts.models import TherapistProfile, User
+from paceway.accounts.access import active_therapist_of, caseload_patient_ids, is_active_clinician
+from paceway.accounts.access import clinical_leads as access_clinical_leads
+from paceway.accounts.models import User
 from paceway.accounts.roles import Role, is_patient
 from paceway.audit.services import audit
 
@@ -52,12 +53,6 @@ class Submission:
     def crisis(self) -> bool:
         """Show the crisis panel in this very response."""
         return self.result.risk
-
-
-def _active_clinician(user: User | None) -> bool:
-    if user is None or not user.is_active:
-        return False
-    return TherapistProfile.objects.filter(user_id=user.pk, is_active_clinician=True).exists()
 
 
 @transaction.atomic
@@ -134,7 +129,7 @@ def amend_response(*, actor: Any, response_id: int, answers: Iterable[tuple[obje
 
 def _raise_alert(response: QuestionnaireResponse, now: datetime) -> RiskAlert:
     therapist = active_therapist_of(response.patient)
-    if not _active_clinician(therapist):
+    if not is_active_clinician(therapist):
         therapist = None
     alert = RiskAlert.objects.create(
         patient=response.patient,
@@ -182,14 +177,7 @@ def enqueue_alert_notification(alert_id: int) -> None:
 
 
 def clinical_leads() -> list[User]:
-    return list(
-        User.objects.filter(
-            role=Role.THERAPIST,
-            is_active=True,
-            therapist_profile__is_clinical_lead=True,
-            therapist_profile__is_active_clinician=True,
-        ).order_by("pk")
-    )
+    return list(access_clinical_leads())
 
 
 def escalation_recipients() -> list[User]:
@@ -198,7 +186,7 @@ def escalation_recipients() -> list[User]:
 
 def notification_recipients(alert: RiskAlert) -> list[User]:
     therapist = active_therapist_of(alert.patient)
-    if _active_clinician(therapist):
+    if is_active_clinician(therapist):
         return [therapist]  # type: ignore[list-item]
     return escalation_recipients()
 

@@ -147,8 +147,11 @@ def test_it_resolves_only_with_a_note_by_the_care_team(personas, lead):
         services.resolve_alert(actor=personas.therapist, alert_id=alert.pk, note="again")
 
 
-def test_the_clinical_lead_may_resolve(personas, lead):
+def test_the_clinical_lead_may_resolve_an_escalated_alert(personas, lead):
     alert = submit(personas.patient, with_item9(weekly(), 1)).alert
+    with pytest.raises(PermissionDenied):  # not on the care team, not escalated: the therapist's
+        services.resolve_alert(actor=lead, alert_id=alert.pk, note="Reviewed by the clinical lead.")
+    RiskAlert.objects.filter(pk=alert.pk).update(escalated_at=timezone.now())
     services.resolve_alert(actor=lead, alert_id=alert.pk, note="Reviewed by the clinical lead.")
     assert RiskAlert.objects.get(pk=alert.pk).resolved_by == lead
 
