@@ -9,6 +9,7 @@ class OutcomesConfig(AppConfig):
     def ready(self) -> None:
         from paceway.accounts import hooks
 
+        from . import checks  # noqa: F401  (registers the deploy check)
         from .demo import load_demo_outcomes
         from .services import open_alert_count_for_therapist
 

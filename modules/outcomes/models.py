@@ -7,13 +7,17 @@ clinician with a note; a later, lower score never clears one.
 
 from __future__ import annotations
 
+from datetime import time
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from . import clinic as clinic_validators
 
 
 class ImmutableError(RuntimeError):
@@ -116,3 +120,68 @@ class RiskAlert(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
+
+
+class ClinicProfile(models.Model):
+    """The clinic's crisis resources, hours and escalation ladder, set by administrators.
+
+    Versioned: rows are never changed or deleted; the admin saves every edit as a new row and the
+    newest row is the current profile (``clinic.current_profile``). No health data here.
+    """
+
+    clinic_name = models.CharField(_("clinic name"), max_length=200)
+    contact_phone = models.CharField(_("clinic contact phone"), max_length=60)
+    contact_hours_en = models.CharField(_("contact hours (English)"), max_length=200, default="Monday to Friday, 9:00 to 17:00")
+    contact_hours_fr = models.CharField(_("contact hours (French)"), max_length=200, default="Du lundi au vendredi, de 9 h à 17 h")
+    time_zone = models.CharField(_("time zone"), max_length=64, default="America/Toronto", validators=[clinic_validators.validate_time_zone])
+    open_days = models.CharField(
+        _("open days"), max_length=20, default="0,1,2,3,4", validators=[clinic_validators.validate_open_days],
+        help_text=_("0 = Monday ... 6 = Sunday, separated by commas."),
+    )
+    opens_at = models.TimeField(_("opens at"), default=time(9))
+    closes_at = models.TimeField(_("closes at"), default=time(17))
+    contact_within_hours = models.PositiveSmallIntegerField(
+        _("patients are contacted within (business hours)"), default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(72)],
+    )
+    crisis_lines = models.JSONField(
+        _("crisis lines"), default=clinic_validators.default_crisis_lines, validators=[clinic_validators.validate_crisis_lines],
+        help_text=_(
+            'A list of lines: {"regions": ["*"] or ["ON", "QC"], "phone": ..., "name_en": ..., "name_fr": ..., '
+            '"description_en": ..., "description_fr": ...}. Defaults: 9-8-8 Suicide Crisis Helpline and 911.'
+        ),
+    )
+    # The escalation ladder: the assigned therapist at once; the clinical leads after
+    # ``leads_after_minutes`` of business time; every administrator and the on-call list after
+    # ``everyone_after_minutes`` of clock time (on call means out of hours too); then again every
+    # ``repeat_every_minutes`` until someone acknowledges. A "high" triage level uses the shorter
+    # times.
+    leads_after_minutes = models.PositiveIntegerField(_("clinical leads after (business minutes)"), default=60, validators=[MinValueValidator(1)])
+    everyone_after_minutes = models.PositiveIntegerField(_("administrators and on-call after (minutes)"), default=240, validators=[MinValueValidator(1)])
+    repeat_every_minutes = models.PositiveIntegerField(_("repeat every (minutes) until acknowledged"), default=60, validators=[MinValueValidator(5)])
+    high_risk_leads_after_minutes = models.PositiveIntegerField(_("high risk: clinical leads after (minutes)"), default=15, validators=[MinValueValidator(1)])
+    high_risk_everyone_after_minutes = models.PositiveIntegerField(_("high risk: administrators and on-call after (minutes)"), default=60, validators=[MinValueValidator(1)])
+    on_call = models.JSONField(
+        _("on-call list"), default=list, blank=True,
+        help_text=_('A list of {"name": ..., "email": ..., "phone": ...} (staff contacts, no patient data).'),
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("clinic profile (crisis resources and escalation)")
+        verbose_name_plural = _("clinic profiles (every saved version)")
+
+    def __str__(self) -> str:
+        return f"{self.clinic_name} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ImmutableError("A clinic profile version is kept; save a new one.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ImmutableError("Clinic profile versions are kept.")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -91,8 +90,9 @@ def _submitted(request: HttpRequest, definition: Any, submission: Any) -> HttpRe
             "questionnaire": definition,
             "submission": submission,
             "crisis": submission.crisis,
-            "clinic_contact": settings.CLINIC_CONTACT,
-            "clinic_name": settings.CLINIC_NAME,
+            "panel": selectors.crisis_panel(submission.response.patient, alert=submission.alert)
+            if submission.crisis
+            else None,
             "scores": [
                 {"label": s.scale.label, "total": s.total, "band": s.band.label if s.band else ""}
                 for s in submission.result.scores

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from modules.outcomes.models import RiskAlert
+from modules.outcomes.selectors import crisis_panel
 from paceway.accounts.access import active_therapist_of
 from paceway.accounts.roles import is_patient, is_therapist
 from paceway.audit.services import audit
@@ -46,8 +46,8 @@ def _label(field_name: str) -> Any:
     return cast(Any, Intake._meta.get_field(field_name)).verbose_name
 
 
-def _crisis_context() -> dict[str, Any]:
-    return {"clinic_contact": settings.CLINIC_CONTACT, "clinic_name": getattr(settings, "CLINIC_NAME", "")}
+def _crisis_context(patient: Any, alert: RiskAlert | None) -> dict[str, Any]:
+    return {"panel": crisis_panel(patient, alert=alert)}
 
 
 def _sections(posted: dict[str, str] | None = None, errors: dict[str, list[str]] | None = None) -> list[dict[str, Any]]:
@@ -103,7 +103,8 @@ def intake(request: HttpRequest) -> HttpResponse:
         with transaction.atomic():
             status = selectors.patient_status(patient)
             audit(actor=patient, action="screening.status.read", patient=patient, obj=result.intake)
-        context = {"status": status, "just_submitted": True, "crisis": result.crisis, **_crisis_context()}
+        alert = result.alerts[0] if result.alerts else None
+        context = {"status": status, "just_submitted": True, "crisis": result.crisis, **_crisis_context(patient, alert)}
         return render(request, "screening/status.html", context)
     language = getattr(patient, "preferred_language", "") or request.LANGUAGE_CODE or "en"
     return _intake_page(request, IntakeForm(initial={"language": language[:2]}))
@@ -118,7 +119,8 @@ def status(request: HttpRequest) -> HttpResponse:
     with transaction.atomic():
         state = selectors.patient_status(patient)
         audit(actor=patient, action="screening.status.read", patient=patient, obj=state.intake)
-    context = {"status": state, "crisis": state.risk, **_crisis_context()}
+    alert = RiskAlert.objects.filter(patient_id=patient.pk, status=RiskAlert.Status.OPEN).order_by("-created_at").first()
+    context = {"status": state, "crisis": state.risk, **_crisis_context(patient, alert)}
     return render(request, "screening/status.html", context)
 
 
