@@ -185,3 +185,24 @@ class ClinicProfile(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise ImmutableError("Clinic profile versions are kept.")
+
+
+class ContactDetails(models.Model):
+    """How the care team can reach a patient (and whom to call in an emergency), sealed with the
+    keyring: the fields live in ``ciphertext`` as JSON, never in plain columns. Every save adds a
+    row (the newest is current); reads are audited (see ``contact.contact_details``)."""
+
+    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    data_key = models.ForeignKey("keyring.DataKey", on_delete=models.PROTECT, related_name="+")
+    ciphertext = models.BinaryField()
+    saved_at = models.DateTimeField(default=timezone.now)
+    saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-saved_at", "-pk"]
+        indexes = [models.Index(fields=["patient", "saved_at"])]
+        verbose_name = _("contact details")
+        verbose_name_plural = _("contact details")
+
+    def __str__(self) -> str:
+        return f"Contact details {self.pk}"

@@ -10,6 +10,7 @@ urlpatterns = [
     path("responses/<int:response_id>/amend/", views.amend, name="amend"),
     path("export.json", views.export_json, name="export"),
     path("patients/<int:patient_id>/", views.patient_scores, name="patient_scores"),
+    path("contact/", views.contact_edit, name="contact"),
     path("alerts/", views.alerts, name="alerts"),
     path("alerts/<int:alert_id>/acknowledge/", views.acknowledge_alert, name="acknowledge_alert"),
     path("alerts/<int:alert_id>/resolve/", views.resolve_alert, name="resolve_alert"),

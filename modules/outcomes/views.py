@@ -19,11 +19,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from paceway.accounts.access import patient_for_clinical
+from paceway.accounts.access import can_view_clinical, patient_for_clinical
 from paceway.accounts.roles import is_administrator, is_patient, is_therapist
 from paceway.audit.services import audit
 
-from . import evaluation, selectors, services
+from . import contact, evaluation, selectors, services
 from .access import can_act_on_alert, can_see_fallback_queue, is_clinical_lead
 from .charts import patient_charts
 from .fhir import patient_bundle
@@ -153,6 +153,7 @@ def export_json(request: HttpRequest) -> HttpResponse:
 
 
 def _alert_rows(alerts: list[Any], *, user: Any, clinical: bool) -> list[dict[str, Any]]:
+    """Call inside a transaction: reading the contact details is audited."""
     from .instruments import PHQ9, RISK_ITEM
 
     item = PHQ9.items_by_code[RISK_ITEM]
@@ -162,6 +163,9 @@ def _alert_rows(alerts: list[Any], *, user: Any, clinical: bool) -> list[dict[st
         if clinical:
             value = alert.response.answers.get(RISK_ITEM)
             row["risk_answer"] = item.option(int(value)).label if value is not None else ""
+        if row["can_act"]:
+            row["contact"] = contact.contact_details(viewer=user, patient=alert.patient, alert=alert)
+            row["can_message"] = can_view_clinical(user, alert.patient)
         rows.append(row)
     return rows
 
@@ -178,10 +182,13 @@ def alerts(request: HttpRequest) -> HttpResponse:
         clinical = is_therapist(user)
         for alert in [*lists.mine, *lists.fallback, *lists.escalated, *lists.resolved]:
             audit(actor=user, action="outcomes.risk_alert.read", patient=alert.patient, obj=alert)
+        mine = _alert_rows(lists.mine, user=user, clinical=clinical)
+        fallback = _alert_rows(lists.fallback, user=user, clinical=clinical)
+        escalated = _alert_rows(lists.escalated, user=user, clinical=clinical)
     context = {
-        "mine": _alert_rows(lists.mine, user=user, clinical=clinical),
-        "fallback": _alert_rows(lists.fallback, user=user, clinical=clinical),
-        "escalated": _alert_rows(lists.escalated, user=user, clinical=clinical),
+        "mine": mine,
+        "fallback": fallback,
+        "escalated": escalated,
         "resolved": lists.resolved,
         "clinical": clinical,
         "is_lead": is_clinical_lead(user),
@@ -214,6 +221,46 @@ def acknowledge_alert(request: HttpRequest, alert_id: int) -> HttpResponse:
         raise Http404 from None
     messages.success(request, _("Acknowledged. The alert stays open until you resolve it with a note."))
     return redirect("outcomes:alerts")
+
+
+# Contact details ---------------------------------------------------------------------------
+
+
+def _safe_next(request: HttpRequest) -> str | None:
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts=None) and target.startswith("/"):
+        return target
+    return None
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_edit(request: HttpRequest) -> HttpResponse:
+    """The patient's own contact details (an intake step, editable any time)."""
+    _require_patient(request)
+    patient = request.user
+    if request.method == "POST":
+        form = contact.ContactForm(request.POST)
+        try:
+            contact.save_contact_details(actor=patient, patient=patient, data=request.POST)
+        except ValidationError:
+            form.is_valid()  # the same errors, for the page
+            return render(request, "outcomes/contact.html", {"form": form, "next": _safe_next(request)}, status=400)
+        messages.success(request, _("Your contact details are saved. Only your care team can see them."))
+        return redirect(_safe_next(request) or "outcomes:contact")
+    current = contact.contact_details(viewer=patient, patient=patient)
+    initial = current.__dict__ if current is not None else {}
+    form = contact.ContactForm(
+        initial={**initial, "phone": current.phone_display, "emergency_phone": current.emergency_phone_display}
+        if current
+        else {}
+    )
+    return render(
+        request, "outcomes/contact.html", {"form": form, "next": _safe_next(request), "saved": current is not None}
+    )
 
 
 # Amendments --------------------------------------------------------------------------------

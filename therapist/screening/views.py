@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from modules.outcomes.contact import has_contact_details
 from modules.outcomes.models import RiskAlert
 from modules.outcomes.selectors import crisis_panel
 from paceway.accounts.access import active_therapist_of
@@ -47,7 +48,8 @@ def _label(field_name: str) -> Any:
 
 
 def _crisis_context(patient: Any, alert: RiskAlert | None) -> dict[str, Any]:
-    return {"panel": crisis_panel(patient, alert=alert)}
+    """The crisis panel, and whether the intake's contact-details step is still to do."""
+    return {"panel": crisis_panel(patient, alert=alert), "needs_contact": not has_contact_details(patient)}
 
 
 def _sections(posted: dict[str, str] | None = None, errors: dict[str, list[str]] | None = None) -> list[dict[str, Any]]:
