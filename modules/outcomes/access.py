@@ -40,3 +40,18 @@ def can_act_on_alert(user: Any, alert: Any) -> bool:
 
 def can_see_fallback_queue(user: Any) -> bool:
     return is_administrator(user) or is_clinical_lead(user)
+
+
+def alert_for(user: Any, alert_id: Any) -> Any:
+    """The alert ``user`` may act on, or 404 (existence is not revealed)."""
+    from django.http import Http404
+
+    from .models import RiskAlert
+
+    try:
+        alert = RiskAlert.objects.select_related("patient", "therapist_at_creation").get(pk=alert_id)
+    except (RiskAlert.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if not can_act_on_alert(user, alert):
+        raise Http404
+    return alert

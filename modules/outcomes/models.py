@@ -77,6 +77,12 @@ class Score(models.Model):
         super().save(*args, **kwargs)
 
 
+class RiskLevel(models.TextChoices):
+    LOW = "low", _("Low")
+    MODERATE = "moderate", _("Moderate")
+    HIGH = "high", _("High")
+
+
 class RiskAlert(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
@@ -91,6 +97,8 @@ class RiskAlert(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     routed_to_fallback = models.BooleanField(default=False)
+    # The follow-up screener's triage level (C-SSRS screener), once the patient answered it.
+    triage_level = models.CharField(max_length=10, choices=RiskLevel.choices, blank=True)
     notified_at = models.DateTimeField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_by = models.ForeignKey(
@@ -206,3 +214,59 @@ class ContactDetails(models.Model):
 
     def __str__(self) -> str:
         return f"Contact details {self.pk}"
+
+
+class ContactAttempt(models.Model):
+    """One try to reach the patient about an alert: when, how, and whether they were reached."""
+
+    class Method(models.TextChoices):
+        PHONE = "phone", _("Phone call")
+        VOICEMAIL = "voicemail", _("Phone call, voicemail left")
+        TEXT = "text", _("Text message")
+        MESSAGE = "message", _("Secure message in Paceway")
+        EMAIL = "email", _("E-mail")
+        IN_PERSON = "in_person", _("In person")
+        EMERGENCY_CONTACT = "emergency_contact", _("Through the emergency contact")
+
+    alert = models.ForeignKey(RiskAlert, on_delete=models.PROTECT, related_name="attempts")
+    attempted_at = models.DateTimeField()
+    method = models.CharField(max_length=20, choices=Method.choices)
+    reached = models.BooleanField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["attempted_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Contact attempt {self.pk} on alert {self.alert_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ImmutableError("A contact attempt is kept as recorded.")
+        super().save(*args, **kwargs)
+
+
+class FollowUpAction(models.TextChoices):
+    SAFETY_PLAN = "safety_plan", _("Safety plan reviewed or made")
+    CRISIS_REFERRAL = "crisis_referral", _("Referred to a crisis service or emergency department")
+    PHYSICIAN_INFORMED = "physician_informed", _("Family physician or nurse practitioner informed")
+    EMERGENCY_CONTACT = "emergency_contact", _("Emergency contact used")
+
+
+class FollowUp(models.Model):
+    """The clinician's structured follow-up of an alert. The free text (protective factors, plan,
+    hand-over summary) is sealed with the keyring; the rest is structured."""
+
+    alert = models.OneToOneField(RiskAlert, on_delete=models.PROTECT, related_name="follow_up")
+    risk_level = models.CharField(max_length=10, choices=RiskLevel.choices, blank=True)
+    actions = models.JSONField(default=list, blank=True)
+    handover_service = models.CharField(max_length=200, blank=True)
+    follow_up_on = models.DateField(null=True, blank=True)
+    data_key = models.ForeignKey("keyring.DataKey", on_delete=models.PROTECT, related_name="+")
+    ciphertext = models.BinaryField()
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self) -> str:
+        return f"Follow-up of alert {self.alert_id}"

@@ -9,6 +9,7 @@ notification is enqueued after commit, failures to enqueue are logged (ids only)
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -30,11 +31,12 @@ from paceway.accounts.access import clinical_leads as access_clinical_leads
 from paceway.accounts.models import User
 from paceway.accounts.roles import Role, is_patient
 from paceway.audit.services import audit
+from paceway.keyring.services import create_data_key, encrypt
 
 from . import scoring
 from .access import can_act_on_alert
 from .instruments import SCALES, get_questionnaire
-from .models import QuestionnaireResponse, RiskAlert, Score
+from .models import ContactAttempt, FollowUp, QuestionnaireResponse, RiskAlert, Score
 
 logger = logging.getLogger(__name__)
 
@@ -304,15 +306,80 @@ def acknowledge_alert(*, actor: Any, alert_id: Any) -> RiskAlert:
     return alert
 
 
+def _form_errors(form: Any) -> ValidationError:
+    return ValidationError({name: [e["message"] for e in errs] for name, errs in form.errors.get_json_data().items()})
+
+
+def _acknowledge_by_acting(alert: RiskAlert, actor: Any, now: datetime) -> None:
+    """Recording follow-up work on an alert acknowledges it (the clinician is on it)."""
+    if alert.acknowledged_at is None:
+        alert.acknowledged_at, alert.acknowledged_by = now, actor
+        alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
+        audit(actor=actor, action="outcomes.risk_alert.acknowledge", patient=alert.patient, obj=alert)
+
+
+@transaction.atomic
+def record_contact_attempt(*, actor: Any, alert_id: Any, data: Any) -> ContactAttempt:
+    """One try to reach the patient. Raises PermissionDenied or ValidationError (nothing saved)."""
+    from .followup import AttemptForm
+
+    alert = _alert_for_clinician(actor, alert_id)
+    if not alert.is_open:
+        raise ValidationError(_("This alert is already resolved."))
+    form = AttemptForm(data, alert=alert)
+    if not form.is_valid():
+        raise _form_errors(form)
+    attempt = ContactAttempt.objects.create(
+        alert=alert, attempted_at=form.cleaned_data["attempted_at"], method=form.cleaned_data["method"],
+        reached=form.cleaned_data["reached"], recorded_by=actor,
+    )
+    audit(actor=actor, action="outcomes.contact_attempt.create", patient=alert.patient, obj=attempt)
+    _acknowledge_by_acting(alert, actor, timezone.now())
+    return attempt
+
+
+@transaction.atomic
+def save_follow_up(*, actor: Any, alert_id: Any, data: Any) -> FollowUp:
+    """The assessment, actions, hand-over and follow-up date (saved as far as filled in)."""
+    from .followup import TEXT_FIELDS, FollowUpForm, text_context
+
+    alert = _alert_for_clinician(actor, alert_id)
+    if not alert.is_open:
+        raise ValidationError(_("This alert is already resolved."))
+    form = FollowUpForm(data)
+    if not form.is_valid():
+        raise _form_errors(form)
+    values = form.cleaned_data
+    row = FollowUp.objects.filter(alert=alert).first() or FollowUp(alert=alert, data_key=create_data_key(purpose="follow-up"))
+    row.risk_level = values["risk_level"]
+    row.actions = sorted(values["actions"])
+    row.handover_service = values["handover_service"].strip()
+    row.follow_up_on = values["follow_up_on"]
+    row.updated_by, row.updated_at = actor, timezone.now()
+    row.ciphertext = encrypt(row.data_key, json.dumps({n: values[n].strip() for n in TEXT_FIELDS}), context=text_context(row))
+    row.save()
+    audit(actor=actor, action="outcomes.follow_up.save", patient=alert.patient, obj=alert)
+    _acknowledge_by_acting(alert, actor, row.updated_at)
+    return row
+
+
 @transaction.atomic
 def resolve_alert(*, actor: Any, alert_id: Any, note: str) -> RiskAlert:
-    """Close an alert: a clinician on the care team, with a note. Nothing else closes one."""
+    """Close an alert: a clinician who may act on it, with a note and a complete follow-up record.
+    Nothing else closes one."""
+    from .followup import load, missing
+
     alert = _alert_for_clinician(actor, alert_id)
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": [_("Write a note: what you did and what you decided.")]})
+    if "\x00" in note:
+        raise ValidationError({"note": [_("The note contains a character that is not allowed.")]})
     if not alert.is_open:
         raise ValidationError(_("This alert is already resolved."))
+    gaps = missing(load(alert))
+    if gaps:
+        raise ValidationError({"follow_up": gaps})
     now = timezone.now()
     alert.status = RiskAlert.Status.RESOLVED
     alert.resolved_by = actor

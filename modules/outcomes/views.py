@@ -24,7 +24,7 @@ from paceway.accounts.roles import is_administrator, is_patient, is_therapist
 from paceway.audit.services import audit
 
 from . import contact, evaluation, selectors, services
-from .access import can_act_on_alert, can_see_fallback_queue, is_clinical_lead
+from .access import alert_for, can_act_on_alert, can_see_fallback_queue, is_clinical_lead
 from .charts import patient_charts
 from .fhir import patient_bundle
 from .instruments import WEEKLY_CHECK_IN, get_questionnaire
@@ -198,16 +198,104 @@ def alerts(request: HttpRequest) -> HttpResponse:
     return render(request, "outcomes/alerts.html", context)
 
 
+def _alert_page(request: HttpRequest, alert: Any, *, attempt_form: Any = None, follow_up_form: Any = None,
+                errors: list[str] | None = None, status: int = 200) -> HttpResponse:
+    from .followup import AttemptForm, FollowUpForm, missing, read_record
+
+    user = request.user
+    with transaction.atomic():
+        record = read_record(viewer=user, alert=alert)
+        person = contact.contact_details(viewer=user, patient=alert.patient, alert=alert)
+    context = {
+        "alert": alert,
+        "record": record,
+        "missing": missing(record),
+        "errors": errors or [],
+        "contact": person,
+        "can_message": can_view_clinical(user, alert.patient),
+        "attempt_form": attempt_form or AttemptForm(initial={"reached": "no"}),
+        "follow_up_form": follow_up_form or FollowUpForm(initial=record.initial()),
+    }
+    return render(request, "outcomes/alert.html", context, status=status)
+
+
+@never_cache
+@login_required
+@require_GET
+def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
+    """The follow-up record of one alert: contact, attempts, assessment, hand-over, resolve."""
+    return _alert_page(request, alert_for(request.user, alert_id))
+
+
 @login_required
 @require_POST
-def resolve_alert(request: HttpRequest, alert_id: int) -> HttpResponse:
+def add_attempt(request: HttpRequest, alert_id: int) -> HttpResponse:
+    from .followup import AttemptForm
+
+    alert = alert_for(request.user, alert_id)
     try:
-        services.resolve_alert(actor=request.user, alert_id=alert_id, note=request.POST.get("note", ""))
+        services.record_contact_attempt(actor=request.user, alert_id=alert.pk, data=request.POST)
     except PermissionDenied:
         raise Http404 from None
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("outcomes:alerts")
+        form = AttemptForm(request.POST, alert=alert)
+        form.is_valid()
+        return _alert_page(request, alert, attempt_form=form, errors=exc.messages, status=400)
+    messages.success(request, _("Contact attempt recorded."))
+    return redirect("outcomes:alert", alert_id=alert.pk)
+
+
+@login_required
+@require_POST
+def save_follow_up(request: HttpRequest, alert_id: int) -> HttpResponse:
+    from .followup import FollowUpForm
+
+    alert = alert_for(request.user, alert_id)
+    try:
+        services.save_follow_up(actor=request.user, alert_id=alert.pk, data=request.POST)
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as exc:
+        form = FollowUpForm(request.POST)
+        form.is_valid()
+        return _alert_page(request, alert, follow_up_form=form, errors=exc.messages, status=400)
+    messages.success(request, _("Follow-up record saved."))
+    return redirect("outcomes:alert", alert_id=alert.pk)
+
+
+@never_cache
+@login_required
+@require_GET
+def handover(request: HttpRequest, alert_id: int) -> HttpResponse:
+    """The hand-over summary, printable (HTML) or downloaded (?format=txt)."""
+    from .followup import read_record
+
+    alert = alert_for(request.user, alert_id)
+    with transaction.atomic():
+        record = read_record(viewer=request.user, alert=alert)
+        person = contact.contact_details(viewer=request.user, patient=alert.patient, alert=alert)
+    context = {"alert": alert, "record": record, "contact": person}
+    if request.GET.get("format") == "txt":
+        from django.template.loader import render_to_string
+
+        text = render_to_string("outcomes/handover.txt", context, request=request)
+        response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="handover-alert-{alert.pk}.txt"'
+        response["Cache-Control"] = "no-store"
+        return response
+    return render(request, "outcomes/handover.html", context)
+
+
+@login_required
+@require_POST
+def resolve_alert(request: HttpRequest, alert_id: int) -> HttpResponse:
+    alert = alert_for(request.user, alert_id)
+    try:
+        services.resolve_alert(actor=request.user, alert_id=alert.pk, note=request.POST.get("note", ""))
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as exc:
+        return _alert_page(request, alert, errors=exc.messages, status=400)
     messages.success(request, _("The alert is resolved and your note is saved."))
     return redirect("outcomes:alerts")
 

@@ -19,7 +19,7 @@ from paceway.accounts import services as account_services
 from paceway.accounts.models import CareAssignment, TherapistProfile
 from paceway.audit.models import AuditEvent
 
-from .helpers import weekly, with_item9
+from .helpers import complete_follow_up, weekly, with_item9
 
 URL = "/outcomes/q/weekly-check-in/"
 
@@ -141,6 +141,9 @@ def test_it_resolves_only_with_a_note_by_the_care_team(personas, lead):
         with pytest.raises(PermissionDenied):
             services.resolve_alert(actor=actor, alert_id=alert.pk, note="Called, safe.")
     assert RiskAlert.objects.get(pk=alert.pk).is_open
+    with pytest.raises(ValidationError):  # a note alone is not enough: the follow-up record is empty
+        services.resolve_alert(actor=personas.therapist, alert_id=alert.pk, note="Phoned; safety plan made.")
+    complete_follow_up(alert, personas.therapist)
     resolved = services.resolve_alert(actor=personas.therapist, alert_id=alert.pk, note="Phoned; safety plan made.")
     assert resolved.status == "resolved" and resolved.resolved_by == personas.therapist
     with pytest.raises(ValidationError):
@@ -152,6 +155,7 @@ def test_the_clinical_lead_may_resolve_an_escalated_alert(personas, lead):
     with pytest.raises(PermissionDenied):  # not on the care team, not escalated: the therapist's
         services.resolve_alert(actor=lead, alert_id=alert.pk, note="Reviewed by the clinical lead.")
     RiskAlert.objects.filter(pk=alert.pk).update(escalated_at=timezone.now())
+    complete_follow_up(alert, lead)
     services.resolve_alert(actor=lead, alert_id=alert.pk, note="Reviewed by the clinical lead.")
     assert RiskAlert.objects.get(pk=alert.pk).resolved_by == lead
 
@@ -164,6 +168,10 @@ def test_resolution_over_http(personas, clients):
     assert clients["stranger"].post(url, {"note": "x"}).status_code == 404
     clients["therapist"].post(url, {"note": ""})
     assert RiskAlert.objects.get(pk=alert.pk).is_open
+    response = clients["therapist"].post(url, {"note": "Spoke with patient."})
+    assert response.status_code == 400 and "Record at least one contact attempt." in response.content.decode()
+    assert RiskAlert.objects.get(pk=alert.pk).is_open
+    complete_follow_up(alert, personas.therapist)
     assert clients["therapist"].post(url, {"note": "Spoke with patient."}).status_code == 302
     assert not RiskAlert.objects.get(pk=alert.pk).is_open
 
@@ -236,5 +244,6 @@ def test_a_therapist_with_open_alerts_cannot_be_deactivated(personas):
     CareAssignment.objects.filter(patient=personas.patient).update(ended_at=None)
     refusal = account_services.deactivation_refusal(personas.therapist)
     assert refusal
+    complete_follow_up(alert, personas.therapist)
     services.resolve_alert(actor=personas.therapist, alert_id=alert.pk, note="ok")
     assert hooks.open_risk_items(personas.therapist) == 0
