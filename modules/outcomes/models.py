@@ -99,6 +99,9 @@ class RiskAlert(models.Model):
     routed_to_fallback = models.BooleanField(default=False)
     # The follow-up screener's triage level (C-SSRS screener), once the patient answered it.
     triage_level = models.CharField(max_length=10, choices=RiskLevel.choices, blank=True)
+    screener = models.OneToOneField(
+        QuestionnaireResponse, null=True, blank=True, on_delete=models.PROTECT, related_name="screened_alert"
+    )
     notified_at = models.DateTimeField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_by = models.ForeignKey(

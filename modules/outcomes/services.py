@@ -156,7 +156,10 @@ def ring_dashboards(alert_id: int) -> None:
         alert = RiskAlert.objects.select_related("patient").filter(pk=alert_id).first()
         if alert is None:
             return
-        ring_therapists([u.pk for u in notification_recipients(alert) if u.role == Role.THERAPIST])
+        ring_therapists(
+            [u.pk for u in notification_recipients(alert) if u.role == Role.THERAPIST],
+            urgent=alert.triage_level == "high",
+        )
     except Exception as exc:
         logger.warning("Risk alert %s: dashboard doorbell failed (%s).", alert_id, type(exc).__name__)
 
@@ -280,6 +283,39 @@ def notify_and_escalate_risk_alerts(*, now: datetime | None = None) -> dict[str,
             counts["failed"] += 1
             logger.warning("Risk alert %s: escalation failed (%s); will retry.", alert_id, type(exc).__name__)
     return counts
+
+
+# The follow-up screener (C-SSRS) -------------------------------------------------------------
+
+
+@transaction.atomic
+def submit_screener(*, actor: Any, alert_id: Any, answers: Iterable[tuple[object, object]]) -> RiskAlert:
+    """The patient's answers to the follow-up screen of their own alert: saved as a response, the
+    triage level put on the alert (once). Raises PermissionDenied, AnswerErrors or ValidationError
+    (nothing stored). A high level re-rings the dashboards and shortens the escalation clock."""
+    from .instruments.cssrs import SCREENER, skip_errors, triage
+
+    alert = RiskAlert.objects.select_for_update().select_related("patient").filter(pk=alert_id).first() if str(alert_id).isdigit() else None
+    if alert is None or not (is_patient(actor) and alert.patient_id == actor.pk):
+        raise PermissionDenied
+    if alert.screener_id is not None:
+        raise ValidationError(_("These questions are already answered. Thank you."))
+    valid = scoring.validate(SCREENER, answers)
+    errors = skip_errors(valid)
+    if errors:
+        raise scoring.AnswerErrors(errors)
+    response = QuestionnaireResponse.objects.create(
+        patient=alert.patient, questionnaire=SCREENER.slug, answers=valid,
+        language=getattr(actor, "preferred_language", "en") or "en", submitted_at=timezone.now(), submitted_by=actor,
+    )
+    alert.screener = response
+    alert.triage_level = triage(valid)
+    alert.save(update_fields=["screener", "triage_level"])
+    audit(actor=actor, action="outcomes.screener.submit", patient=alert.patient, obj=response)
+    if alert.triage_level == "high":
+        alert_pk = alert.pk
+        transaction.on_commit(lambda: ring_dashboards(alert_pk), robust=True)
+    return alert
 
 
 # Clinician actions --------------------------------------------------------------------------

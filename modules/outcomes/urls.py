@@ -11,6 +11,7 @@ urlpatterns = [
     path("export.json", views.export_json, name="export"),
     path("patients/<int:patient_id>/", views.patient_scores, name="patient_scores"),
     path("contact/", views.contact_edit, name="contact"),
+    path("risk/<int:alert_id>/", views.screener, name="screener"),
     path("alerts/", views.alerts, name="alerts"),
     path("alerts/<int:alert_id>/", views.alert_detail, name="alert"),
     path("alerts/<int:alert_id>/attempts/", views.add_attempt, name="add_attempt"),

@@ -28,7 +28,7 @@ from .access import alert_for, can_act_on_alert, can_see_fallback_queue, is_clin
 from .charts import patient_charts
 from .fhir import patient_bundle
 from .instruments import WEEKLY_CHECK_IN, get_questionnaire
-from .models import QuestionnaireResponse
+from .models import QuestionnaireResponse, RiskAlert
 from .scoring import AnswerErrors
 
 NOT_ANSWERS = {"csrfmiddlewaretoken", "reason"}
@@ -93,6 +93,7 @@ def _submitted(request: HttpRequest, definition: Any, submission: Any) -> HttpRe
             "panel": selectors.crisis_panel(submission.response.patient, alert=submission.alert)
             if submission.crisis
             else None,
+            **screener_context(submission.alert),
             "scores": [
                 {"label": s.scale.label, "total": s.total, "band": s.band.label if s.band else ""}
                 for s in submission.result.scores
@@ -309,6 +310,47 @@ def acknowledge_alert(request: HttpRequest, alert_id: int) -> HttpResponse:
         raise Http404 from None
     messages.success(request, _("Acknowledged. The alert stays open until you resolve it with a note."))
     return redirect("outcomes:alerts")
+
+
+# The follow-up screener (C-SSRS) after a positive risk answer --------------------------------
+
+
+def screener_context(alert: Any, posted: dict[str, str] | None = None, errors: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    """The screener's form for an alert not screened yet (for any page that shows the panel)."""
+    from .instruments import SCREENER
+
+    if alert is None or alert.screener_id is not None or not alert.is_open:
+        return {}
+    form = _form_context(SCREENER, posted, errors)
+    return {"screener_sections": form["sections"], "screener_errors": form["general_errors"], "screener_alert": alert}
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def screener(request: HttpRequest, alert_id: int) -> HttpResponse:
+    """The patient's follow-up screen of their own alert; the crisis panel is always on the page
+    (stronger when the triage level is high)."""
+    _require_patient(request)
+    alert = RiskAlert.objects.select_related("therapist_at_creation").filter(pk=alert_id, patient_id=request.user.pk).first()
+    if alert is None:
+        raise Http404
+    status = 200
+    context: dict[str, Any] = {}
+    if request.method == "POST":
+        try:
+            alert = services.submit_screener(actor=request.user, alert_id=alert.pk, answers=_answer_pairs(request))
+        except PermissionDenied:
+            raise Http404 from None
+        except AnswerErrors as exc:
+            context = screener_context(alert, request.POST.dict(), exc.errors)
+            status = 400
+        except ValidationError as exc:
+            messages.info(request, " ".join(exc.messages))
+    else:
+        context = screener_context(alert)
+    context["panel"] = selectors.crisis_panel(request.user, alert=alert, urgent=alert.triage_level == "high")
+    return render(request, "outcomes/screener.html", context, status=status)
 
 
 # Contact details ---------------------------------------------------------------------------

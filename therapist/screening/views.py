@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from modules.outcomes.contact import has_contact_details
 from modules.outcomes.models import RiskAlert
 from modules.outcomes.selectors import crisis_panel
+from modules.outcomes.views import screener_context
 from paceway.accounts.access import active_therapist_of
 from paceway.accounts.roles import is_patient, is_therapist
 from paceway.audit.services import audit
@@ -49,7 +50,11 @@ def _label(field_name: str) -> Any:
 
 def _crisis_context(patient: Any, alert: RiskAlert | None) -> dict[str, Any]:
     """The crisis panel, and whether the intake's contact-details step is still to do."""
-    return {"panel": crisis_panel(patient, alert=alert), "needs_contact": not has_contact_details(patient)}
+    return {
+        "panel": crisis_panel(patient, alert=alert, urgent=alert is not None and alert.triage_level == "high"),
+        "needs_contact": not has_contact_details(patient),
+        **screener_context(alert),
+    }
 
 
 def _sections(posted: dict[str, str] | None = None, errors: dict[str, list[str]] | None = None) -> list[dict[str, Any]]:

@@ -15,6 +15,7 @@ from .base import (
     Questionnaire,
     Scale,
 )
+from .cssrs import CSSRS_SCREEN, SCREENER
 from .gad7 import GAD7
 from .nrs import PAIN_NRS
 from .peg import PEG
@@ -63,6 +64,11 @@ SCALES: dict[str, tuple[Instrument, Scale]] = {
 }
 
 
+# The follow-up screen after a positive risk item: filled in only through an alert (not listed in
+# QUESTIONNAIRES, so it cannot be opened on its own at /outcomes/q/<slug>/).
+FOLLOW_UP_SCREENERS: dict[str, Questionnaire] = {SCREENER.slug: SCREENER}
+
+
 def get_questionnaire(slug: str) -> Questionnaire | None:
     return QUESTIONNAIRES.get(slug)
 
@@ -70,5 +76,5 @@ def get_questionnaire(slug: str) -> Questionnaire | None:
 __all__ = [
     "INSTRUMENTS", "QUESTIONNAIRES", "SCALES", "WEEKLY_CHECK_IN", "RISK_ITEM", "LOINC", "LOCAL_SYSTEM",
     "AnswerOption", "Band", "Instrument", "Item", "JacobsonTruax", "Questionnaire", "Scale",
-    "PHQ9", "GAD7", "PEG", "PAIN_NRS", "PGIC", "get_questionnaire",
+    "PHQ9", "GAD7", "PEG", "PAIN_NRS", "PGIC", "get_questionnaire", "CSSRS_SCREEN", "SCREENER", "FOLLOW_UP_SCREENERS",
 ]
