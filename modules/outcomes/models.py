@@ -273,3 +273,38 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"Follow-up of alert {self.alert_id}"
+
+
+class AlertNotification(models.Model):
+    """One delivery of one escalation step of an alert, to one address on one channel.
+
+    The unique key (alert, step, channel, address) is written before anything is sent, so a step
+    happens once however many times the task or the sweep runs. ``claimed_at`` marks a delivery
+    in progress: a worker that dies after claiming leaves it claimed, and the sweep sends it again
+    once the claim is stale. The address is a staff e-mail or phone (no patient data here).
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        SMS = "sms", _("Text message")
+
+    alert = models.ForeignKey(RiskAlert, on_delete=models.PROTECT, related_name="notifications")
+    step = models.CharField(max_length=20)  # "notify", "leads", "everyone", "repeat-1", ...
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    address = models.CharField(max_length=254)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=100, blank=True)  # an exception type name only
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["alert", "step", "channel", "address"], name="one_delivery_per_step_channel_address")
+        ]
+        indexes = [models.Index(fields=["sent_at", "alert"])]
+
+    def __str__(self) -> str:
+        return f"Alert {self.alert_id} step {self.step} by {self.channel}"

@@ -13,7 +13,7 @@ import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -39,10 +39,6 @@ from .instruments import SCALES, get_questionnaire
 from .models import ContactAttempt, FollowUp, QuestionnaireResponse, RiskAlert, Score
 
 logger = logging.getLogger(__name__)
-
-
-def escalation_minutes() -> int:
-    return int(getattr(settings, "RISK_ESCALATION_MINUTES", 60))
 
 
 @dataclass(frozen=True)
@@ -196,93 +192,27 @@ def notification_recipients(alert: RiskAlert) -> list[User]:
     return escalation_recipients()
 
 
-def _alerts_url() -> str:
-    return settings.SITE_URL + reverse("outcomes:alerts")
-
-
-def _mail(recipients: list[User], subject: str, body: str) -> None:
-    # No health data, no patient name: only that something needs attention, and where.
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [u.email for u in recipients], fail_silently=False)
-
-
 def send_alert_notification(*, alert_id: int) -> bool:
-    """Notify the care team of a new alert, once. True if this call sent it."""
-    with transaction.atomic():
-        alert = RiskAlert.objects.select_for_update().select_related("patient").filter(pk=alert_id).first()
-        if alert is None or alert.notified_at is not None or not alert.is_open:
-            return False
-        recipients = notification_recipients(alert)
-        if not recipients:
-            logger.error("Risk alert %s: nobody to notify (no therapist, clinical lead or administrator).", alert_id)
-            return False
-        _mail(
-            recipients,
-            _("Paceway: an item needs your attention"),
-            _("An item in Paceway needs a clinician's attention today. Please log in to review it:\n%(url)s\n")
-            % {"url": _alerts_url()},
-        )  # raises on failure: nothing is recorded and the next run tries again
-        alert.notified_at = timezone.now()
-        alert.save(update_fields=["notified_at"])
-        audit(actor=None, action="outcomes.risk_alert.notified", patient=alert.patient, obj=alert)
-    return True
+    """Tell the care team of a new alert, once (the ladder's first step). True if this call sent
+    it. Raises nothing: a failed delivery is retried by the sweep."""
+    from . import ladder
+
+    return ladder.run(alert_id=int(alert_id))["notified"] > 0
 
 
 def escalate_alert(*, alert_id: int, now: datetime | None = None) -> bool:
-    """Escalate an unacknowledged alert past its time to the clinical lead(s) or administrators."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        alert = RiskAlert.objects.select_for_update().select_related("patient").filter(pk=alert_id).first()
-        if (
-            alert is None
-            or not alert.is_open
-            or alert.escalated_at is not None
-            or alert.acknowledged_at is not None
-            or alert.created_at > now - timedelta(minutes=escalation_minutes())
-        ):
-            return False
-        recipients = escalation_recipients()
-        if not recipients:
-            logger.error("Risk alert %s: nobody to escalate to.", alert_id)
-            return False
-        _mail(
-            recipients,
-            _("Paceway: an urgent item has not been acknowledged"),
-            _(
-                "An urgent item in Paceway has not been acknowledged by the care team within %(minutes)s "
-                "minutes. Please log in to review it:\n%(url)s\n"
-            )
-            % {"minutes": escalation_minutes(), "url": _alerts_url()},
-        )
-        alert.escalated_at = now
-        alert.save(update_fields=["escalated_at"])
-        audit(actor=None, action="outcomes.risk_alert.escalated", patient=alert.patient, obj=alert)
-    return True
+    """Run the ladder for one alert: True if a new escalation step was taken."""
+    from . import ladder
+
+    return ladder.run(alert_id=int(alert_id), now=now)["escalated"] > 0
 
 
 def notify_and_escalate_risk_alerts(*, now: datetime | None = None) -> dict[str, int]:
-    """The periodic, idempotent sweep: send missing notifications, escalate overdue alerts."""
-    now = now or timezone.now()
-    counts = {"notified": 0, "escalated": 0, "failed": 0}
-    pending = RiskAlert.objects.filter(status=RiskAlert.Status.OPEN, notified_at__isnull=True)
-    for alert_id in pending.values_list("pk", flat=True):
-        try:
-            counts["notified"] += send_alert_notification(alert_id=alert_id)
-        except Exception as exc:
-            counts["failed"] += 1
-            logger.warning("Risk alert %s: notification failed (%s); will retry.", alert_id, type(exc).__name__)
-    overdue = RiskAlert.objects.filter(
-        status=RiskAlert.Status.OPEN,
-        escalated_at__isnull=True,
-        acknowledged_at__isnull=True,
-        created_at__lte=now - timedelta(minutes=escalation_minutes()),
-    )
-    for alert_id in overdue.values_list("pk", flat=True):
-        try:
-            counts["escalated"] += escalate_alert(alert_id=alert_id, now=now)
-        except Exception as exc:
-            counts["failed"] += 1
-            logger.warning("Risk alert %s: escalation failed (%s); will retry.", alert_id, type(exc).__name__)
-    return counts
+    """The periodic, idempotent sweep (Celery beat and `manage.py outcomes_risk_sweep`): every
+    step of every open alert that is due, exactly once; failed deliveries retried."""
+    from . import ladder
+
+    return ladder.run(now=now)
 
 
 # The follow-up screener (C-SSRS) -------------------------------------------------------------

@@ -194,7 +194,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
         "clinical": clinical,
         "is_lead": is_clinical_lead(user),
         "sees_fallback": can_see_fallback_queue(user),
-        "escalation_minutes": services.escalation_minutes(),
+        "ladder": ladder_description(),
     }
     return render(request, "outcomes/alerts.html", context)
 
@@ -214,6 +214,7 @@ def _alert_page(request: HttpRequest, alert: Any, *, attempt_form: Any = None, f
         "errors": errors or [],
         "contact": person,
         "can_message": can_view_clinical(user, alert.patient),
+        "ladder": ladder_description(),
         "attempt_form": attempt_form or AttemptForm(initial={"reached": "no"}),
         "follow_up_form": follow_up_form or FollowUpForm(initial=record.initial()),
     }
@@ -285,6 +286,13 @@ def handover(request: HttpRequest, alert_id: int) -> HttpResponse:
         response["Cache-Control"] = "no-store"
         return response
     return render(request, "outcomes/handover.html", context)
+
+
+def ladder_description() -> str:
+    from .clinic import current_profile
+    from .ladder import describe
+
+    return describe(current_profile())
 
 
 @login_required

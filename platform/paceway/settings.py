@@ -255,6 +255,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Clinic -----------------------------------------------------------------------------------------
 CLINIC_NAME = env_str("CLINIC_NAME", "Paceway Demo Clinic")
 CLINIC_CONTACT = env_str("CLINIC_CONTACT", "1-555-010-0000 (weekdays 9 to 5)")
+# Text messages of the risk escalation ladder (modules.outcomes.sms): console in development.
+SMS_BACKEND = env_str("SMS_BACKEND", "modules.outcomes.sms.ConsoleBackend")
+TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = env_secret("TWILIO_AUTH_TOKEN", "")
+TWILIO_FROM = env_str("TWILIO_FROM", "")
 
 # API --------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

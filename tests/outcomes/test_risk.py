@@ -3,8 +3,9 @@ notification exactly once; escalation on time; resolution rules; alerts never cl
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from unittest import mock
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -13,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from modules.outcomes import services
-from modules.outcomes.models import QuestionnaireResponse, RiskAlert, Score
+from modules.outcomes.models import ClinicProfile, QuestionnaireResponse, RiskAlert, Score
 from paceway.accounts import hooks
 from paceway.accounts import services as account_services
 from paceway.accounts.models import CareAssignment, TherapistProfile
@@ -176,9 +177,12 @@ def test_resolution_over_http(personas, clients):
     assert not RiskAlert.objects.get(pk=alert.pk).is_open
 
 
-def test_it_escalates_on_time_to_the_clinical_lead(personas, lead, settings):
-    settings.RISK_ESCALATION_MINUTES = 30
-    start = timezone.now()
+TUESDAY_10 = datetime(2026, 3, 10, 10, 0, tzinfo=ZoneInfo("America/Toronto"))  # clinic hours
+
+
+def test_it_escalates_on_time_to_the_clinical_lead(personas, lead):
+    ClinicProfile.objects.create(clinic_name="Lakeside", contact_phone="1-416-555-2368", leads_after_minutes=30)
+    start = TUESDAY_10
     with time_machine.travel(start, tick=False):
         alert = submit(personas.patient, with_item9(weekly(), 1)).alert
     with time_machine.travel(start + timedelta(minutes=29), tick=False):
@@ -194,7 +198,7 @@ def test_it_escalates_on_time_to_the_clinical_lead(personas, lead, settings):
 
 
 def test_it_escalates_to_administrators_without_a_clinical_lead(personas):
-    start = timezone.now()
+    start = TUESDAY_10
     with time_machine.travel(start, tick=False):
         alert = submit(personas.patient, with_item9(weekly(), 1)).alert
     with time_machine.travel(start + timedelta(minutes=61), tick=False):

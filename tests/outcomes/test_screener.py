@@ -36,8 +36,7 @@ def test_it_triages_by_the_published_rules_over_every_valid_answer_set():
                 a = answers(q1, q2, *q345, q6, q6b)
                 assert skip_errors(validate(SCREENER, list(a.items()))) == {}
                 q3, q4, q5 = q345
-                expected = ("high" if q4 == 1 or q5 == 1 or (q6 and q6b == 1)
-                            else "moderate" if q3 == 1 or q6 else "low")
+                expected = "high" if q4 == 1 or q5 == 1 or (q6 and q6b == 1) else "moderate" if q3 == 1 or q6 else "low"
                 assert triage(a) == expected, a
                 seen.add(expected)
     assert seen == {"low", "moderate", "high"}
@@ -80,7 +79,9 @@ def test_a_high_level_makes_the_panel_stronger_and_reaches_the_therapist(submitt
     # Answered once: a second post changes nothing.
     clients["patient"].post(f"/outcomes/risk/{alert.pk}/", answers())
     alert.refresh_from_db()
-    assert alert.triage_level == "high" and QuestionnaireResponse.objects.filter(questionnaire="cssrs-screen").count() == 1
+    assert (
+        alert.triage_level == "high" and QuestionnaireResponse.objects.filter(questionnaire="cssrs-screen").count() == 1
+    )
 
 
 def test_a_low_level_keeps_the_panel(submitted, clients):
@@ -92,8 +93,14 @@ def test_a_low_level_keeps_the_panel(submitted, clients):
 
 @pytest.mark.parametrize(
     "payload",
-    [answers(q2=1), {**answers(), "cssrs-1": 2}, {**answers(), "44260-8": 1}, {"cssrs-1": "1\x00"},
-     answers(q2=0, q3=1), {}],
+    [
+        answers(q2=1),
+        {**answers(), "cssrs-1": 2},
+        {**answers(), "44260-8": 1},
+        {"cssrs-1": "1\x00"},
+        answers(q2=0, q3=1),
+        {},
+    ],
 )
 def test_bad_screener_answers_are_refused_and_nothing_is_stored(submitted, clients, payload):
     _response, alert = submitted
@@ -114,8 +121,9 @@ def test_only_the_patient_answers_their_own_screener(submitted, clients, persona
     assert RiskAlert.objects.get(pk=alert.pk).screener_id is None
 
 
-def test_a_high_level_rings_the_dashboard_as_urgent_without_health_data(submitted, clients, monkeypatch, personas,
-                                                                        django_capture_on_commit_callbacks):
+def test_a_high_level_rings_the_dashboard_as_urgent_without_health_data(
+    submitted, clients, monkeypatch, personas, django_capture_on_commit_callbacks
+):
     from channels.layers import get_channel_layer
 
     _response, alert = submitted
@@ -126,6 +134,7 @@ def test_a_high_level_rings_the_dashboard_as_urgent_without_health_data(submitte
 
     monkeypatch.setattr(get_channel_layer(), "group_send", recording)
     with django_capture_on_commit_callbacks(execute=True):
-        services.submit_screener(actor=personas.patient, alert_id=alert.pk,
-                                 answers=list(answers(q1=1, q2=1, q3=0, q4=0, q5=1).items()))
+        services.submit_screener(
+            actor=personas.patient, alert_id=alert.pk, answers=list(answers(q1=1, q2=1, q3=0, q4=0, q5=1).items())
+        )
     assert sent == [(f"therapist-{personas.therapist.pk}", {"type": "alert.raised", "urgent": True})]

@@ -41,17 +41,54 @@ BEHAVIOUR_RECENT = "cssrs-6b"
 ONLY_IF_THOUGHTS = (METHOD, INTENT, PLAN)
 
 ITEMS = (
-    Item(WISH_DEAD, _("In the past month, have you wished you were dead or wished you could go to sleep and not wake up?"), YES_NO, system=LOCAL_SYSTEM),
-    Item(THOUGHTS, _("In the past month, have you actually had any thoughts of killing yourself?"), YES_NO, system=LOCAL_SYSTEM),
-    Item(METHOD, _("If yes to question 2: have you been thinking about how you might do this?"), YES_NO, system=LOCAL_SYSTEM, required=False),
-    Item(INTENT, _("If yes to question 2: have you had these thoughts and had some intention of acting on them?"), YES_NO, system=LOCAL_SYSTEM, required=False),
+    Item(
+        WISH_DEAD,
+        _("In the past month, have you wished you were dead or wished you could go to sleep and not wake up?"),
+        YES_NO,
+        system=LOCAL_SYSTEM,
+    ),
+    Item(
+        THOUGHTS,
+        _("In the past month, have you actually had any thoughts of killing yourself?"),
+        YES_NO,
+        system=LOCAL_SYSTEM,
+    ),
+    Item(
+        METHOD,
+        _("If yes to question 2: have you been thinking about how you might do this?"),
+        YES_NO,
+        system=LOCAL_SYSTEM,
+        required=False,
+    ),
+    Item(
+        INTENT,
+        _("If yes to question 2: have you had these thoughts and had some intention of acting on them?"),
+        YES_NO,
+        system=LOCAL_SYSTEM,
+        required=False,
+    ),
     Item(
         PLAN,
-        _("If yes to question 2: have you started to work out or worked out the details of how to kill yourself? Do you intend to carry out this plan?"),
-        YES_NO, system=LOCAL_SYSTEM, required=False,
+        _(
+            "If yes to question 2: have you started to work out or worked out the details of how to kill yourself? Do you intend to carry out this plan?"
+        ),
+        YES_NO,
+        system=LOCAL_SYSTEM,
+        required=False,
     ),
-    Item(BEHAVIOUR, _("Have you ever done anything, started to do anything, or prepared to do anything to end your life?"), YES_NO, system=LOCAL_SYSTEM),
-    Item(BEHAVIOUR_RECENT, _("If yes to question 6: was this within the past 3 months?"), YES_NO, system=LOCAL_SYSTEM, required=False),
+    Item(
+        BEHAVIOUR,
+        _("Have you ever done anything, started to do anything, or prepared to do anything to end your life?"),
+        YES_NO,
+        system=LOCAL_SYSTEM,
+    ),
+    Item(
+        BEHAVIOUR_RECENT,
+        _("If yes to question 6: was this within the past 3 months?"),
+        YES_NO,
+        system=LOCAL_SYSTEM,
+        required=False,
+    ),
 )
 
 CSSRS_SCREEN = Instrument(
@@ -93,7 +130,7 @@ def skip_errors(answers: Mapping[str, int]) -> dict[str, list[str]]:
 
 
 def triage(answers: Mapping[str, int]) -> str:
-    """"low", "moderate" or "high" from the published rules (answers already validated)."""
+    """ "low", "moderate" or "high" from the published rules (answers already validated)."""
     if answers.get(INTENT) == 1 or answers.get(PLAN) == 1:
         return "high"
     if answers.get(BEHAVIOUR) == 1 and answers.get(BEHAVIOUR_RECENT) == 1:
