@@ -308,3 +308,23 @@ class AlertNotification(models.Model):
 
     def __str__(self) -> str:
         return f"Alert {self.alert_id} step {self.step} by {self.channel}"
+
+
+class SafetyPlan(models.Model):
+    """A version of a patient's safety plan (Stanley-Brown structure), built by the patient and
+    their therapist together. Every save is a new version; the newest is current. The text is
+    sealed with the keyring."""
+
+    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField()
+    data_key = models.ForeignKey("keyring.DataKey", on_delete=models.PROTECT, related_name="+")
+    ciphertext = models.BinaryField()
+    saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [models.UniqueConstraint(fields=["patient", "version"], name="one_safety_plan_version_number")]
+
+    def __str__(self) -> str:
+        return f"Safety plan v{self.version} of {self.patient_id}"

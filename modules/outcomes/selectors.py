@@ -9,6 +9,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from paceway.accounts.access import caseload_patient_ids
@@ -202,6 +203,7 @@ class CrisisPanel:
     told: str  # who has been told
     expect: str  # when to expect contact, given the clinic's hours
     urgent: bool  # a high triage level: call 9-8-8 or 911 now
+    safety_plan_url: str = ""
 
 
 def crisis_panel(patient: Any, *, alert: RiskAlert | None = None, now: datetime | None = None,
@@ -239,4 +241,5 @@ def crisis_panel(patient: Any, *, alert: RiskAlert | None = None, now: datetime 
         told=told,
         expect=expect,
         urgent=urgent,
+        safety_plan_url=reverse("outcomes:safety_plan"),
     )

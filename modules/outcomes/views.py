@@ -361,6 +361,50 @@ def screener(request: HttpRequest, alert_id: int) -> HttpResponse:
     return render(request, "outcomes/screener.html", context, status=status)
 
 
+# The safety plan ------------------------------------------------------------------------------
+
+
+def _safety_plan_page(request: HttpRequest, patient: Any, *, action: str) -> HttpResponse:
+    from . import safety_plan
+
+    status = 200
+    if request.method == "POST":
+        try:
+            safety_plan.save_plan(actor=request.user, patient=patient, data=request.POST)
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError:
+            form = safety_plan.SafetyPlanForm(request.POST)
+            form.is_valid()
+            status = 400
+        else:
+            messages.success(request, _("The safety plan is saved as a new version."))
+            return redirect(action)
+    plan = safety_plan.current_plan(viewer=request.user, patient=patient)
+    if status == 200:
+        form = safety_plan.SafetyPlanForm(initial=plan.initial() if plan else None)
+    context = {"form": form, "plan": plan, "patient": patient, "versions": safety_plan.versions(patient), "action": action}
+    return render(request, "outcomes/safety_plan.html", context, status=status)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_safety_plan(request: HttpRequest) -> HttpResponse:
+    _require_patient(request)
+    return _safety_plan_page(request, request.user, action=request.path)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def patient_safety_plan(request: HttpRequest, patient_id: int) -> HttpResponse:
+    if not is_therapist(request.user):
+        raise Http404
+    patient = patient_for_clinical(request.user, patient_id)
+    return _safety_plan_page(request, patient, action=request.path)
+
+
 # Contact details ---------------------------------------------------------------------------
 
 
