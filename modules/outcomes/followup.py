@@ -152,6 +152,10 @@ def text_context(row: FollowUp) -> str:
 def missing(record: Record) -> list[str]:
     """What the record still needs before the alert can be resolved (empty: complete)."""
     out = []
+    if record.alert.kind == RiskAlert.Kind.TEXT:  # possible risk in text: the clinician's judgement
+        if not record.risk_level:
+            out.append(_("Record your risk assessment level."))
+        return out
     if not record.attempts:
         out.append(_("Record at least one contact attempt."))
     if not record.risk_level:

@@ -68,6 +68,8 @@ def plan(profile: Any, alert: Any, *, until: datetime) -> list[Step]:
     else:
         leads_at = clinic.add_business_minutes(profile, created, profile.leads_after_minutes)
         everyone_at = created + timedelta(minutes=profile.everyone_after_minutes)
+    if alert.kind == "text":  # "possible risk in text": a lower level, the care team only
+        return [Step("notify", created, "care_team")] if created <= until else []
     steps = [
         Step("notify", created, "care_team"),
         Step("leads", leads_at, "leads"),

@@ -88,8 +88,17 @@ class RiskAlert(models.Model):
         OPEN = "open", _("Open")
         RESOLVED = "resolved", _("Resolved")
 
+    class Kind(models.TextChoices):
+        QUESTIONNAIRE = "questionnaire", _("Risk answer in a questionnaire")
+        TEXT = "text", _("Possible risk in text")
+
     patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="risk_alerts")
-    response = models.ForeignKey(QuestionnaireResponse, on_delete=models.PROTECT, related_name="risk_alerts")
+    # The questionnaire answers that raised it (None for a "possible risk in text" alert).
+    response = models.ForeignKey(
+        QuestionnaireResponse, null=True, blank=True, on_delete=models.PROTECT, related_name="risk_alerts"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.QUESTIONNAIRE)
+    source = models.CharField(max_length=30, blank=True)  # for text: "message", "diary", ... (never the text)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     # The therapist in charge when the alert was raised (None: routed to the fallback queue).

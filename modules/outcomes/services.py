@@ -13,7 +13,7 @@ import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -141,6 +141,40 @@ def _raise_alert(response: QuestionnaireResponse, now: datetime) -> RiskAlert:
     transaction.on_commit(lambda: enqueue_alert_notification(alert_id), robust=True)
     transaction.on_commit(lambda: ring_dashboards(alert_id), robust=True)
     return alert
+
+
+def screen_free_text(patient: Any, source: str, texts: list[str]) -> RiskAlert | None:
+    """The free-text hook (messages, diary notes, reflections): a phrase that suggests suicidal
+    thinking or self-harm raises a lower-level "possible risk in text" alert for the care team
+    (one open at a time per patient), in a savepoint of the writer's transaction. The text itself
+    is never stored here, logged or audited; the source says only where it was written."""
+    from .textscreen import suggests_risk
+
+    if not is_patient(patient) or not any(suggests_risk(text) for text in texts):
+        return None
+    with transaction.atomic():
+        if RiskAlert.objects.filter(patient_id=patient.pk, kind=RiskAlert.Kind.TEXT, status=RiskAlert.Status.OPEN).exists():
+            return None
+        therapist = active_therapist_of(patient)
+        if not is_active_clinician(therapist):
+            therapist = None
+        alert = RiskAlert.objects.create(
+            patient=patient, kind=RiskAlert.Kind.TEXT, source=source[:30], created_at=timezone.now(),
+            therapist_at_creation=therapist, routed_to_fallback=therapist is None,
+        )
+        audit(actor=patient, action="outcomes.risk_alert.create_from_text", patient=patient, obj=alert)
+        alert_id = alert.pk
+        transaction.on_commit(lambda: enqueue_alert_notification(alert_id), robust=True)
+        transaction.on_commit(lambda: ring_dashboards(alert_id), robust=True)
+    return alert
+
+
+def recent_text_alert(patient: Any, *, hours: int = 24) -> bool:
+    """Show the patient the resources gently: an open "possible risk in text" alert of theirs."""
+    return RiskAlert.objects.filter(
+        patient_id=patient.pk, kind=RiskAlert.Kind.TEXT, status=RiskAlert.Status.OPEN,
+        created_at__gte=timezone.now() - timedelta(hours=hours),
+    ).exists()
 
 
 def ring_dashboards(alert_id: int) -> None:

@@ -161,7 +161,7 @@ def _alert_rows(alerts: list[Any], *, user: Any, clinical: bool) -> list[dict[st
     rows = []
     for alert in alerts:
         row: dict[str, Any] = {"alert": alert, "can_act": can_act_on_alert(user, alert)}
-        if clinical:
+        if clinical and alert.response is not None:
             value = alert.response.answers.get(RISK_ITEM)
             row["risk_answer"] = item.option(int(value)).label if value is not None else ""
         if row["can_act"]:
