@@ -23,6 +23,7 @@ from paceway.accounts.models import User
 from paceway.audit.services import audit
 from paceway.keyring.models import DataKey
 from paceway.keyring.services import unwrap
+from paceway.ops import metrics
 
 from . import push, services
 from .models import Conversation, Message, ReadReceipt
@@ -134,7 +135,13 @@ def store_messages(jobs: list[Outgoing]) -> None:
     # One doorbell per conversation, for its newest message: a socket reads all it has missed.
     newest = {(job.patient.pk, stored.conversation_id): stored.seq for job in new if (stored := job.message)}
     doorbells = [(patient_id, conversation_id, seq) for (patient_id, conversation_id), seq in newest.items()]
-    transaction.on_commit(lambda: push.new_messages(doorbells))
+    stored_count = len(new)
+
+    def after_commit() -> None:
+        push.new_messages(doorbells)
+        metrics.messages_stored(stored_count)
+
+    transaction.on_commit(after_commit)
 
 
 def _lock_conversations(

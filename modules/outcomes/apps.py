@@ -7,9 +7,13 @@ class OutcomesConfig(AppConfig):
     verbose_name = "Questionnaires, outcomes and risk"
 
     def ready(self) -> None:
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.signals import user_logged_out
+        from django.db.models.signals import post_save
+
         from paceway.accounts import hooks
 
-        from . import checks  # noqa: F401  (registers the deploy check)
+        from . import checks, signals  # noqa: F401  (checks registers the deploy check)
         from .demo import load_demo_outcomes
         from .services import open_alert_count_for_therapist, screen_free_text
 
@@ -19,3 +23,9 @@ class OutcomesConfig(AppConfig):
             hooks.free_text_listeners.append(screen_free_text)
         if load_demo_outcomes not in hooks.demo_data_loaders:
             hooks.demo_data_loaders.append(load_demo_outcomes)
+        user_logged_out.connect(signals.close_alert_sockets_on_logout, dispatch_uid="outcomes-logout")
+        post_save.connect(
+            signals.close_alert_sockets_on_deactivation,
+            sender=get_user_model(),
+            dispatch_uid="outcomes-deactivation",
+        )

@@ -177,6 +177,17 @@ def deploy_profile() -> Any:
     return environment_profile()
 
 
+def offline_panel_context() -> dict[str, str]:
+    """The clinic's name and phone for the crisis panel a form page carries for when its answers
+    cannot be saved (read while the page is rendered; the environment's values if the database
+    cannot answer)."""
+    try:
+        profile = current_profile()
+    except DatabaseError:
+        profile = environment_profile()
+    return {"clinic_name": profile.clinic_name, "clinic_contact": profile.contact_phone}
+
+
 # Business hours -----------------------------------------------------------------------------
 
 

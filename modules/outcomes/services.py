@@ -4,7 +4,13 @@ The safety-critical path: ``submit_response`` validates, then saves the response
 (if a risk item is positive) a RiskAlert in ONE transaction, audited, and returns what the page
 needs to show the crisis panel. Nothing in that path needs Redis, Celery or e-mail: the
 notification is enqueued after commit, failures to enqueue are logged (ids only) and the periodic
-``notify_and_escalate_risk_alerts`` sends whatever has not been sent, exactly once.
+``notify_and_escalate_risk_alerts`` sends whatever has not been sent.
+
+The notification e-mail is at-least-once, by nature: SMTP has no idempotency key, so a message
+the server accepted just before the process died, or before ``notified_at`` was committed, is
+sent again by the next run. What is exactly-once is the record (``notified_at``, under a row
+lock): a clinician may get the same e-mail twice, never none. The alert row and the crisis panel
+do not depend on the e-mail at all.
 """
 
 from __future__ import annotations
@@ -14,7 +20,6 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -89,7 +94,7 @@ def submit_response(
             patient=patient,
             instrument=SCALES[s.scale.key][0].slug,
             scale=s.scale.key,
-            total=Decimal(str(s.total)),
+            total=s.stored,
             band=s.band.key if s.band else "",
             submitted_at=measured_at,
         )
@@ -106,7 +111,9 @@ def submit_response(
 
 
 @transaction.atomic
-def amend_response(*, actor: Any, response_id: int, answers: Iterable[tuple[object, object]], reason: str) -> Submission:
+def amend_response(
+    *, actor: Any, response_id: int, answers: Iterable[tuple[object, object]], reason: str
+) -> Submission:
     """A correction: a new response pointing to the original, which is kept unchanged."""
     original = QuestionnaireResponse.objects.filter(pk=response_id).select_related("patient").first()
     if original is None or not (is_patient(actor) and original.patient_id == actor.pk):

@@ -7,15 +7,16 @@ PostgreSQL and Redis. ``DEBUG=false`` is production and refuses to start without
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .email_url import parse_email_url
-from .env import env_bool, env_int, env_list, env_secret, env_str
+from .env import check_redis_url, env_bool, env_choice, env_int, env_list, env_secret, env_str, parse_database_url
+from .keyring.crypto import parse_master_keys
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 CORE_DIR = Path(__file__).resolve().parent
@@ -26,6 +27,8 @@ DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "data"))).resolve()
 SECRET_KEY = env_secret("SECRET_KEY")
 ENCRYPTION_KEYS = env_secret("ENCRYPTION_KEYS")
 AUDIT_HMAC_KEY = env_secret("AUDIT_HMAC_KEY")
+# Where the audit chains' heads are copied outside the database (paceway.audit.witness).
+AUDIT_WITNESS_PATH = env_str("AUDIT_WITNESS_PATH", str(DATA_DIR / "audit-witness.jsonl"))
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
 
 if not DEBUG:
@@ -50,10 +53,15 @@ else:
     ENCRYPTION_KEYS = ENCRYPTION_KEYS or "dev1:ZGV2LW9ubHktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM="
     AUDIT_HMAC_KEY = AUDIT_HMAC_KEY or "dev-only-audit-hmac-key"
 
+# Refuse a malformed key list at start-up, not at the first encrypted read.
+parse_master_keys(ENCRYPTION_KEYS)
+
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [SITE_URL])
 REDIS_URL = env_str("REDIS_URL")
 DATABASE_URL = env_str("DATABASE_URL")
+if REDIS_URL:
+    check_redis_url(REDIS_URL)
 
 INSTALLED_APPS = [
     "daphne",
@@ -65,6 +73,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "channels",
+    "django_celery_beat",
     "rest_framework",
     "drf_spectacular",
     "django_htmx",
@@ -78,20 +87,26 @@ INSTALLED_APPS = [
     "paceway.ops",
     "modules",
     "modules.outcomes",
+    "modules.record",
     "therapist",
     "therapist.screening",
     "messaging",
 ]
 
 MIDDLEWARE = [
+    "paceway.ops.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything that reads the session: a saturated database answers 503, not 500.
+    "paceway.ops.saturation.DatabaseSaturationMiddleware",
     "paceway.audit.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "paceway.inputs.RejectNullCharactersMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "paceway.audit.middleware.UserIdLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "paceway.accounts.middleware.NoStoreForSignedInMiddleware",
     "paceway.accounts.middleware.SessionLimitMiddleware",
@@ -125,8 +140,29 @@ TEMPLATES = [
 ]
 
 # Database -------------------------------------------------------------------------------------
+# Under ASGI every request runs in a thread of its own, so a persistent connection (CONN_MAX_AGE)
+# is one PostgreSQL connection per request in flight, kept after the request: a burst of 200
+# submissions asked PostgreSQL for 200 connections and got "too many clients" (issue 15). On
+# PostgreSQL each process therefore borrows from a bounded pool (psycopg_pool, Django 5.2's native
+# support; Django requires CONN_MAX_AGE 0 with it) and returns the connection when the request
+# ends. DATABASE_POOL_MAX=0 turns the pool off (then one connection per request, closed after it).
+# The pool checks a connection before lending it, so one that died in a server restart is replaced
+# rather than failing a request. Waiting longer than DATABASE_POOL_TIMEOUT for a connection
+# answers 503 with Retry-After (paceway.ops.saturation), never 500.
+DATABASE_POOL_MIN = env_int("DATABASE_POOL_MIN", 2, minimum=0)
+DATABASE_POOL_MAX = env_int("DATABASE_POOL_MAX", 20, minimum=0)
+DATABASE_POOL_TIMEOUT = env_int("DATABASE_POOL_TIMEOUT", 5, minimum=1)
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    # With the pool, CONN_HEALTH_CHECKS makes the pool check each connection it lends.
+    DATABASES = {"default": parse_database_url(DATABASE_URL)}
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DATABASE_POOL_MAX:
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": min(DATABASE_POOL_MIN, DATABASE_POOL_MAX),
+            "max_size": DATABASE_POOL_MAX,
+            "timeout": DATABASE_POOL_TIMEOUT,
+            "name": "paceway",
+        }
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -145,6 +181,23 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Requests in flight ------------------------------------------------------------------------------
+# Django under Daphne gives every request in flight a thread of its own (asgiref's
+# ThreadSensitiveContext: one single-thread executor per request; ASGI_THREADS sizes only the
+# shared executor and does not bound these). The gate around Django (paceway.ops.saturation.
+# RequestGate, in paceway.asgi) lets at most HTTP_CONCURRENCY requests per process in at once;
+# the others wait in the event loop, costing no thread and no connection, for up to
+# HTTP_QUEUE_SECONDS, then get 503 with Retry-After: HTTP_RETRY_AFTER seconds. On PostgreSQL the default leaves 4 of the pool's
+# connections to the sockets' database threads (messaging.db_work, the group commit, Channels).
+MESSAGING_DB_RESERVE = 4
+HTTP_CONCURRENCY = env_int(
+    "HTTP_CONCURRENCY",
+    max(1, DATABASE_POOL_MAX - MESSAGING_DB_RESERVE) if DATABASE_URL and DATABASE_POOL_MAX else 16,
+    minimum=0,  # 0: no gate
+)
+HTTP_QUEUE_SECONDS = env_int("HTTP_QUEUE_SECONDS", 20, minimum=1)
+HTTP_RETRY_AFTER = env_int("HTTP_RETRY_AFTER", 5, minimum=1)
 
 # Cache, channel layer, Celery broker ------------------------------------------------------------
 if REDIS_URL:
@@ -183,10 +236,18 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+# The schedule and last runs live in the database; one beat at a time holds a lock (paceway.ops.beat).
+CELERY_BEAT_SCHEDULER = "paceway.ops.beat:SingleDatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
-for _schedule_module in ("modules.schedule", "modules.outcomes.schedule", "messaging.schedule", "therapist.schedule"):
+for _schedule_module in (
+    "modules.schedule",
+    "modules.outcomes.schedule",
+    "modules.record.schedule",
+    "messaging.schedule",
+    "therapist.schedule",
+    "paceway.audit.schedule",
+):
     # Plain dicts only (no Django imports), so reading them here is safe.
     CELERY_BEAT_SCHEDULE.update(__import__(_schedule_module, fromlist=["BEAT_SCHEDULE"]).BEAT_SCHEDULE)
 
@@ -241,11 +302,20 @@ TIME_ZONE = env_str("TIME_ZONE", "America/Toronto")
 USE_I18N = True
 USE_TZ = True
 
+# Static files: `collectstatic` (run by `make run` and at image build) writes compressed copies with
+# content-hashed names to STATIC_ROOT, outside DATA_DIR so the image carries them read-only;
+# WhiteNoise serves them from the web process, hashed names with a far-future `immutable` cache.
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles"))).resolve()
 STATICFILES_DIRS = [CORE_DIR / "static"]
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-WHITENOISE_USE_FINDERS = DEBUG
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+with contextlib.suppress(OSError):  # a read-only image, where collectstatic made it at build time
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+WHITENOISE_USE_FINDERS = DEBUG  # development: files changed since the last collectstatic are served too
+WHITENOISE_MAX_AGE = 3600  # for unhashed names; hashed names get WhiteNoise's ten years, immutable
 
 # E-mail ------------------------------------------------------------------------------------------
 globals().update(parse_email_url(env_str("EMAIL_URL", "console://" if DEBUG else "smtp://localhost:25")))
@@ -254,6 +324,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Clinic -----------------------------------------------------------------------------------------
 CLINIC_NAME = env_str("CLINIC_NAME", "Paceway Demo Clinic")
+# Told of every break-glass access (with the patient's therapist); empty: the therapist only.
+PRIVACY_CONTACT_EMAIL = env_str("PRIVACY_CONTACT_EMAIL", "")
+# Years a closed patient's record is kept after the last contact (Ontario practice for adults: 10).
+RECORD_RETENTION_YEARS = env_int("RECORD_RETENTION_YEARS", 10, minimum=0)
+BREAK_GLASS_MAX_MINUTES = env_int("BREAK_GLASS_MAX_MINUTES", 240, minimum=1)
 CLINIC_CONTACT = env_str("CLINIC_CONTACT", "1-555-010-0000 (weekdays 9 to 5)")
 # Text messages of the risk escalation ladder (modules.outcomes.sms): console in development.
 SMS_BACKEND = env_str("SMS_BACKEND", "modules.outcomes.sms.ConsoleBackend")
@@ -265,15 +340,26 @@ TWILIO_FROM = env_str("TWILIO_FROM", "")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "paceway.api_schema.AutoSchema",  # documents 400/403/404/429
+    # Size, depth and NUL limits: bad JSON is a 400, never a 500 (paceway.inputs).
+    "DEFAULT_PARSER_CLASSES": [
+        "paceway.inputs.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_RATES": {"user": "600/min"},
     "EXCEPTION_HANDLER": "rest_framework.views.exception_handler",
 }
+API_MAX_JSON_BYTES = 1024 * 1024
+API_MAX_JSON_DEPTH = 32
 SPECTACULAR_SETTINGS = {
     "TITLE": "Paceway API",
     "DESCRIPTION": "Therapist-guided iCBT for chronic pain",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Not public: signed-in therapists and administrators only (paceway.api_schema).
+    "SERVE_PERMISSIONS": ["paceway.api_schema.IsSignedInStaff"],
+    "SERVE_AUTHENTICATION": ["rest_framework.authentication.SessionAuthentication"],
 }
 
 # Security headers --------------------------------------------------------------------------------
@@ -305,12 +391,37 @@ if not DEBUG:
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
 
-# Logging: request ids only, never health data.
+# Operations: Prometheus metrics (paceway.ops.metrics), never public; optional Sentry ------------
+METRICS_TOKEN = env_secret("METRICS_TOKEN")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 16:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 16 characters (or unset: no /metrics)")
+METRICS_PORT = env_int("METRICS_PORT", 0, minimum=0)
+WORKER_METRICS_PORT = env_int("WORKER_METRICS_PORT", 0, minimum=0)
+METRICS_BIND = env_str("METRICS_BIND", "127.0.0.1")
+
+SENTRY_DSN = env_secret("SENTRY_DSN")
+if SENTRY_DSN:
+    from .ops.sentry import init as _init_sentry
+
+    try:
+        _traces = float(env_str("SENTRY_TRACES_SAMPLE_RATE", "0"))
+    except ValueError as exc:
+        raise ImproperlyConfigured("SENTRY_TRACES_SAMPLE_RATE must be a number from 0 to 1") from exc
+    _init_sentry(SENTRY_DSN, environment=env_str("SENTRY_ENVIRONMENT", "production"), traces_sample_rate=_traces)
+
+# Logging: request and user ids only, never health data. LOG_FORMAT=json: one object per line.
+LOG_FORMAT = env_choice("LOG_FORMAT", "plain", ("plain", "json"))
+ACCESS_LOG = env_bool("ACCESS_LOG", False)  # a line per HTTP request (method, URL pattern, status, time)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "paceway.audit.middleware.RequestIdLogFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "paceway.logs.ParsimoniousJsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+# Celery's worker and beat log through the handler above (JSON too) instead of their own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from modules.outcomes.clinic import offline_panel_context
 from modules.outcomes.contact import has_contact_details
 from modules.outcomes.models import RiskAlert
 from modules.outcomes.selectors import crisis_panel
@@ -83,6 +84,7 @@ def _intake_page(request: HttpRequest, form: IntakeForm, *, posted: dict[str, st
         "care_fields": [form[name] for name in (*CARE_FIELDS, "care_none")],
         "flag_fields": [form[name] for name in FLAG_FIELDS],
         "has_errors": bool(errors) or bool(form.errors),
+        **offline_panel_context(),  # the crisis panel the page shows by itself if it cannot be saved now
     }
     return render(request, "screening/intake.html", context, status=status)
 
