@@ -474,11 +474,15 @@ def _questionnaires(patient: Any) -> list[dict[str, Any]]:
 
 def _score_changes(patient: Any) -> list[dict[str, Any]]:
     """Baseline to latest per scale, with the rules that judge the change (reliable change,
-    recovery, percent improvement), as the progress page shows them."""
-    changes = outcomes.changes_from_baseline(outcomes.score_series(patient.pk))
+    recovery, percent improvement), as the progress page shows them. Recovery exists for PHQ-9 and
+    GAD-7 together only (the paired rules): both rows carry the pair's verdict, other scales None."""
+    series = outcomes.score_series(patient.pk)
+    changes = outcomes.changes_from_baseline(series)
+    pair = outcomes.latest_paired_change(series)
     out = []
     for key, change in changes.items():
         scale = SCALES[key][1]
+        judged_as_pair = pair is not None and key in {"phq9", "gad7"}
         out.append(
             {
                 "scale": key,
@@ -493,8 +497,8 @@ def _score_changes(patient: Any) -> list[dict[str, Any]]:
                 "reliable_deterioration": change.reliable_deterioration,
                 "case_at_baseline": change.case_at_baseline,
                 "case_at_latest": change.case_at_latest,
-                "recovery": change.recovery,
-                "reliable_recovery": change.reliable_recovery,
+                "recovery": pair.recovery if pair is not None and judged_as_pair else None,
+                "reliable_recovery": pair.reliable_recovery if pair is not None and judged_as_pair else None,
                 "improvement_thresholds_met": list(change.improvement_thresholds_met),
             }
         )
