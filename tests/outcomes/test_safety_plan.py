@@ -47,4 +47,8 @@ def test_strangers_are_refused(personas, clients):
 def test_it_is_one_click_from_the_crisis_panel_and_home(personas, clients):
     body = clients["patient"].post("/outcomes/q/weekly-check-in/", with_item9(weekly(), 1)).content.decode()
     assert 'id="crisis-safety-plan" href="/outcomes/safety-plan/"' in body
-    assert 'href="/outcomes/safety-plan/"' in clients["patient"].get("/program/").content.decode()
+    # The patient's navigation (every page) and the program home (enrolled patients) link to it.
+    assert 'href="/outcomes/safety-plan/"' in clients["patient"].get("/outcomes/").content.decode()
+    from django.template.loader import get_template
+
+    assert "outcomes:safety_plan" in get_template("modules/home.html").template.source
