@@ -17,10 +17,9 @@ $(STAMP): requirements.lock pyproject.toml
 
 install: $(STAMP)
 
+# run_all.py refuses a second instance on the same DATA_DIR, then migrates, collects static files,
+# loads the program and demo accounts, and supervises web, worker and scheduler.
 run: install
-	$(PY) manage.py migrate --noinput -v0
-	$(PY) manage.py load_content
-	$(PY) manage.py load_demo
 	$(PY) deploy/run_all.py
 
 test: install browsers
@@ -41,8 +40,12 @@ check-deploy: install
 	ALLOWED_HOSTS=paceway.example.org ENCRYPTION_KEYS=k1:$$(head -c 32 /dev/urandom | base64) \
 	AUDIT_HMAC_KEY=x $(PY) manage.py check --deploy --fail-level WARNING
 
+# requirements.lock: everything (runtime + dev), used by `make install` and `make test`.
+# requirements-runtime.lock: runtime only (what the container image installs); no test or lint tools.
 lock:
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
+	@# The runtime lock takes the same versions as the full one (constrained by it).
+	$(VENV)/bin/uv pip compile pyproject.toml --generate-hashes --python-version 3.11 -c requirements.lock -o requirements-runtime.lock
 
 # Kubernetes manifests: render (kubectl kustomize) and validate against the schemas, strict, offline
 # once the tools are installed (a separate venv from deploy/kubernetes/requirements-validate.lock).

@@ -20,7 +20,9 @@ case "$role" in
     case "${DAPHNE_ACCESS_LOG:-false}" in
       1|true|yes|on) set -- --access-log - "$@" ;;
     esac
-    exec daphne -b "${BIND:-0.0.0.0}" -p "${PORT:-8000}" --proxy-headers \
+    # The endpoint form sets a listen backlog of 1024 (-b/-p leave Twisted's 50, and a burst of
+    # connections beyond it is dropped by the kernel and retried by clients seconds later).
+    exec daphne -e "tcp:port=${PORT:-8000}:interface=${BIND:-0.0.0.0}:backlog=1024" --proxy-headers \
       --websocket-max-message-size 65536 --application-close-timeout 5 \
       "$@" paceway.asgi:application
     ;;

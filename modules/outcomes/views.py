@@ -58,7 +58,14 @@ def _form_context(definition: Any, posted: dict[str, str] | None = None, errors:
         for inst in definition.instruments
     ]
     general = [msg for code, msgs in errors.items() if code not in definition.items_by_code for msg in msgs]
-    return {"questionnaire": definition, "sections": sections, "general_errors": general}
+    return {
+        "questionnaire": definition,
+        "sections": sections,
+        "general_errors": general,
+        # For the crisis panel the page shows by itself if the answers cannot be saved now.
+        "clinic_contact": settings.CLINIC_CONTACT,
+        "clinic_name": settings.CLINIC_NAME,
+    }
 
 
 @never_cache

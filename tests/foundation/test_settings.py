@@ -116,3 +116,46 @@ def test_redis_layer_avoids_the_socket_timeout_trap(settings):
         pytest.skip("Redis not configured")
     host = settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0]
     assert host["socket_timeout"] is None
+
+
+_SHOW_POOL = (
+    "import django; django.setup(); from django.conf import settings as s; d = s.DATABASES['default']; "
+    "print(d['CONN_MAX_AGE'], d['OPTIONS'].get('pool'), s.HTTP_CONCURRENCY)"
+)
+
+
+def test_it_bounds_postgresql_connections_with_a_pool_sized_from_the_environment(tmp_path):
+    # Nothing connects: settings only (issue 15).
+    url = "postgres://u@127.0.0.1:1/x"
+    result = _django_setup({"DATABASE_URL": url, "DATABASE_POOL_MAX": "12", "DATA_DIR": str(tmp_path)}, _SHOW_POOL)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[0] == "0"  # Django requires CONN_MAX_AGE 0 with a pool
+    assert "'max_size': 12" in result.stdout and "'min_size': 2" in result.stdout and "'timeout': 5" in result.stdout
+    assert result.stdout.split()[-1] == "8"  # the gate leaves 4 connections to the sockets' threads
+    off = _django_setup({"DATABASE_URL": url, "DATABASE_POOL_MAX": "0", "DATA_DIR": str(tmp_path)}, _SHOW_POOL)
+    assert off.stdout.split()[:2] == ["0", "None"], off.stderr
+    bad = _django_setup({"DATABASE_URL": url, "DATABASE_POOL_MAX": "lots", "DATA_DIR": str(tmp_path)}, _SHOW_POOL)
+    assert bad.returncode != 0 and "DATABASE_POOL_MAX" in bad.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "says"),
+    [
+        ("DATABASE_URL", "mysql://u@h/db", "is not a PostgreSQL or SQLite URL"),
+        ("DATABASE_URL", "postgres://u:s3cret@h:port/db", "is malformed"),
+        ("DATABASE_URL", "postgres://u@h:5432", "names no database"),
+        ("REDIS_URL", "http://cache:6379", "is not a Redis URL"),
+        ("TRUSTED_PROXY_COUNT", "one", "is not an integer"),
+        ("TRUSTED_PROXY_COUNT", "-1", "must be at least 0"),
+        ("ENCRYPTION_KEYS", "k1:not-base64!!", "is not valid base64"),
+        ("METRICS_TOKEN", "short", "at least 16 characters"),
+        ("METRICS_PORT", "http", "is not an integer"),
+        ("LOG_FORMAT", "xml", "is not one of"),
+    ],
+)
+def test_bad_configuration_stops_start_up_naming_the_variable(variable, value, says, tmp_path):
+    result = _django_setup({**PRODUCTION, "DATA_DIR": str(tmp_path), variable: value})
+    assert result.returncode != 0
+    last = result.stderr.strip().splitlines()[-1]
+    assert "ImproperlyConfigured" in last and variable in last and says in last, last
+    assert "s3cret" not in result.stderr  # passwords never echoed
