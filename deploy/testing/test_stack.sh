@@ -185,10 +185,15 @@ step "backup: the backup service's dump, restored into a fresh database"
 dc exec -T backup sh /usr/local/bin/backup_schedule.sh once
 dump="$(ls -1t "$WORK"/backups/paceway-*.dump | head -1)"
 echo "     newest dump: $dump ($(stat -c %s "$dump") bytes); dumps in the folder: $(ls "$WORK"/backups/*.dump | wc -l)"
-dc exec -T backup sh -c "dropdb --if-exists paceway_restored && createdb paceway_restored \
-  && pg_restore --no-owner --no-privileges --exit-on-error -d paceway_restored /backups/$(basename "$dump")"
 pw="$(cat "$WORK/stack.env.pw")"
 restored="postgres://paceway:$pw@postgres:5432/paceway_restored"
+dc exec -T backup sh -c "dropdb --if-exists paceway_restored && createdb paceway_restored"
+if [ -f "$ROOT/deploy/restore.sh" ]; then  # as deploy/README.md, step 8, says
+  dc run --rm --no-deps -T -v "$ROOT/deploy/restore.sh:/restore.sh:ro" --entrypoint sh backup \
+    /restore.sh "/backups/$(basename "$dump")" "$restored"
+else
+  dc exec -T backup pg_restore --no-owner --no-privileges --exit-on-error -d paceway_restored "/backups/$(basename "$dump")"
+fi
 out="$(dc run --rm --no-deps -T -e DATABASE_URL="$restored" web manage shell < "$HERE/stack_restore_check.py" 2>&1)" \
   || { echo "$out" | tail -20; echo "FAIL messages of the restored database do not decrypt"; exit 1; }
 echo "ok   restored database, same keys: $(echo "$out" | sed -n 's/^STACK_RESTORE //p') decrypted"
