@@ -148,7 +148,8 @@ static_ok=1
 "${check[@]}" --only static || static_ok=0
 if docker run --rm -e DEBUG=true paceway:stacktest manage help create_first_admin >/dev/null 2>&1; then
   step "first administrator (deploy/README.md, step 6): manage create_first_admin, then its one-time link"
-  out="$(dc run --rm --no-deps -T web manage create_first_admin --email "admin@$SITE" 2>&1)" \
+  again=(); [ "${KEEP:-0}" = 1 ] && again=(--force-another)  # a reused stack has one already
+  out="$(dc run --rm --no-deps -T web manage create_first_admin --email "admin-$(date +%s)@$SITE" "${again[@]}" 2>&1)" \
     || { echo "$out" | tail -5; echo "FAIL create_first_admin"; exit 1; }
   echo "$out" | grep -q 'otpauth://totp/' || { echo "FAIL no otpauth URI printed"; exit 1; }
   link="$(echo "$out" | grep -oE "https://$SITE:$HTTPS_PORT/[^ ]+" | head -1 | tr -d '\r')"
