@@ -26,6 +26,10 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 HOST = os.environ.get("HOST", "127.0.0.1")
 PORT = os.environ.get("PORT", "8000")
+# A listen backlog of 1024 rather than Twisted's 50: a burst of connections waits in the kernel's
+# queue rather than being dropped (the request gate then lets them into Django in turn).
+ESCAPED_HOST = HOST.replace(":", "\\:")  # an IPv6 address's colons, for Twisted's endpoint syntax
+ENDPOINT = f"tcp:port={PORT}:interface={ESCAPED_HOST}:backlog=1024"
 MANAGE = [sys.executable, str(ROOT / "manage.py")]
 
 PREPARE = [
@@ -38,10 +42,8 @@ PREPARE = [
 COMMANDS = {
     "web": [
         str(BIN / "daphne"),
-        "-b",
-        HOST,
-        "-p",
-        PORT,
+        "-e",
+        ENDPOINT,
         "--websocket-max-message-size",
         "65536",
         "--application-close-timeout",

@@ -134,8 +134,8 @@ def store_messages(jobs: list[Outgoing]) -> None:
     stored_count = len(new)
 
     def after_commit() -> None:
-        metrics.messages_stored(stored_count)
         push.new_messages(doorbells)
+        metrics.messages_stored(stored_count)
 
     transaction.on_commit(after_commit)
 

@@ -4,7 +4,13 @@ The safety-critical path: ``submit_response`` validates, then saves the response
 (if a risk item is positive) a RiskAlert in ONE transaction, audited, and returns what the page
 needs to show the crisis panel. Nothing in that path needs Redis, Celery or e-mail: the
 notification is enqueued after commit, failures to enqueue are logged (ids only) and the periodic
-``notify_and_escalate_risk_alerts`` sends whatever has not been sent, exactly once.
+``notify_and_escalate_risk_alerts`` sends whatever has not been sent.
+
+The notification e-mail is at-least-once, by nature: SMTP has no idempotency key, so a message
+the server accepted just before the process died, or before ``notified_at`` was committed, is
+sent again by the next run. What is exactly-once is the record (``notified_at``, under a row
+lock): a clinician may get the same e-mail twice, never none. The alert row and the crisis panel
+do not depend on the e-mail at all.
 """
 
 from __future__ import annotations
@@ -13,7 +19,6 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -96,7 +101,7 @@ def submit_response(
             patient=patient,
             instrument=SCALES[s.scale.key][0].slug,
             scale=s.scale.key,
-            total=Decimal(str(s.total)),
+            total=s.stored,
             band=s.band.key if s.band else "",
             submitted_at=measured_at,
         )
@@ -113,7 +118,9 @@ def submit_response(
 
 
 @transaction.atomic
-def amend_response(*, actor: Any, response_id: int, answers: Iterable[tuple[object, object]], reason: str) -> Submission:
+def amend_response(
+    *, actor: Any, response_id: int, answers: Iterable[tuple[object, object]], reason: str
+) -> Submission:
     """A correction: a new response pointing to the original, which is kept unchanged."""
     original = QuestionnaireResponse.objects.filter(pk=response_id).select_related("patient").first()
     if original is None or not (is_patient(actor) and original.patient_id == actor.pk):
@@ -209,11 +216,17 @@ def _alerts_url() -> str:
 
 def _mail(recipients: list[User], subject: str, body: str) -> None:
     # No health data, no patient name: only that something needs attention, and where.
+    # At-least-once: SMTP has no idempotency, so a crash between the server's acceptance and the
+    # commit of notified_at / escalated_at sends this again on the next run (never zero times).
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [u.email for u in recipients], fail_silently=False)
 
 
 def send_alert_notification(*, alert_id: int) -> bool:
-    """Notify the care team of a new alert, once. True if this call sent it."""
+    """Notify the care team of a new alert. True if this call sent it.
+
+    Recorded once (``notified_at`` under a row lock, so concurrent runs do not both send), but the
+    e-mail itself is at-least-once: if the process dies after the SMTP server accepted it and
+    before the commit, the next run sends it again."""
     with transaction.atomic():
         alert = RiskAlert.objects.select_for_update().select_related("patient").filter(pk=alert_id).first()
         if alert is None or alert.notified_at is not None or not alert.is_open:

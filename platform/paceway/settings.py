@@ -27,6 +27,8 @@ DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "data"))).resolve()
 SECRET_KEY = env_secret("SECRET_KEY")
 ENCRYPTION_KEYS = env_secret("ENCRYPTION_KEYS")
 AUDIT_HMAC_KEY = env_secret("AUDIT_HMAC_KEY")
+# Where the audit chains' heads are copied outside the database (paceway.audit.witness).
+AUDIT_WITNESS_PATH = env_str("AUDIT_WITNESS_PATH", str(DATA_DIR / "audit-witness.jsonl"))
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
 
 if not DEBUG:
@@ -85,6 +87,7 @@ INSTALLED_APPS = [
     "paceway.ops",
     "modules",
     "modules.outcomes",
+    "modules.record",
     "therapist",
     "therapist.screening",
     "messaging",
@@ -94,9 +97,12 @@ MIDDLEWARE = [
     "paceway.ops.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything that reads the session: a saturated database answers 503, not 500.
+    "paceway.ops.saturation.DatabaseSaturationMiddleware",
     "paceway.audit.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "paceway.inputs.RejectNullCharactersMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -134,8 +140,29 @@ TEMPLATES = [
 ]
 
 # Database -------------------------------------------------------------------------------------
+# Under ASGI every request runs in a thread of its own, so a persistent connection (CONN_MAX_AGE)
+# is one PostgreSQL connection per request in flight, kept after the request: a burst of 200
+# submissions asked PostgreSQL for 200 connections and got "too many clients" (issue 15). On
+# PostgreSQL each process therefore borrows from a bounded pool (psycopg_pool, Django 5.2's native
+# support; Django requires CONN_MAX_AGE 0 with it) and returns the connection when the request
+# ends. DATABASE_POOL_MAX=0 turns the pool off (then one connection per request, closed after it).
+# The pool checks a connection before lending it, so one that died in a server restart is replaced
+# rather than failing a request. Waiting longer than DATABASE_POOL_TIMEOUT for a connection
+# answers 503 with Retry-After (paceway.ops.saturation), never 500.
+DATABASE_POOL_MIN = env_int("DATABASE_POOL_MIN", 2, minimum=0)
+DATABASE_POOL_MAX = env_int("DATABASE_POOL_MAX", 20, minimum=0)
+DATABASE_POOL_TIMEOUT = env_int("DATABASE_POOL_TIMEOUT", 5, minimum=1)
 if DATABASE_URL:
+    # With the pool, CONN_HEALTH_CHECKS makes the pool check each connection it lends.
     DATABASES = {"default": parse_database_url(DATABASE_URL)}
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DATABASE_POOL_MAX:
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": min(DATABASE_POOL_MIN, DATABASE_POOL_MAX),
+            "max_size": DATABASE_POOL_MAX,
+            "timeout": DATABASE_POOL_TIMEOUT,
+            "name": "paceway",
+        }
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -154,6 +181,23 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Requests in flight ------------------------------------------------------------------------------
+# Django under Daphne gives every request in flight a thread of its own (asgiref's
+# ThreadSensitiveContext: one single-thread executor per request; ASGI_THREADS sizes only the
+# shared executor and does not bound these). The gate around Django (paceway.ops.saturation.
+# RequestGate, in paceway.asgi) lets at most HTTP_CONCURRENCY requests per process in at once;
+# the others wait in the event loop, costing no thread and no connection, for up to
+# HTTP_QUEUE_SECONDS, then get 503 with Retry-After: HTTP_RETRY_AFTER seconds. On PostgreSQL the default leaves 4 of the pool's
+# connections to the sockets' database threads (messaging.db_work, the group commit, Channels).
+MESSAGING_DB_RESERVE = 4
+HTTP_CONCURRENCY = env_int(
+    "HTTP_CONCURRENCY",
+    max(1, DATABASE_POOL_MAX - MESSAGING_DB_RESERVE) if DATABASE_URL and DATABASE_POOL_MAX else 16,
+    minimum=0,  # 0: no gate
+)
+HTTP_QUEUE_SECONDS = env_int("HTTP_QUEUE_SECONDS", 20, minimum=1)
+HTTP_RETRY_AFTER = env_int("HTTP_RETRY_AFTER", 5, minimum=1)
 
 # Cache, channel layer, Celery broker ------------------------------------------------------------
 if REDIS_URL:
@@ -196,7 +240,14 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULER = "paceway.ops.beat:SingleDatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
-for _schedule_module in ("modules.schedule", "modules.outcomes.schedule", "messaging.schedule", "therapist.schedule"):
+for _schedule_module in (
+    "modules.schedule",
+    "modules.outcomes.schedule",
+    "modules.record.schedule",
+    "messaging.schedule",
+    "therapist.schedule",
+    "paceway.audit.schedule",
+):
     # Plain dicts only (no Django imports), so reading them here is safe.
     CELERY_BEAT_SCHEDULE.update(__import__(_schedule_module, fromlist=["BEAT_SCHEDULE"]).BEAT_SCHEDULE)
 
@@ -273,21 +324,37 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Clinic -----------------------------------------------------------------------------------------
 CLINIC_NAME = env_str("CLINIC_NAME", "Paceway Demo Clinic")
+# Told of every break-glass access (with the patient's therapist); empty: the therapist only.
+PRIVACY_CONTACT_EMAIL = env_str("PRIVACY_CONTACT_EMAIL", "")
+# Years a closed patient's record is kept after the last contact (Ontario practice for adults: 10).
+RECORD_RETENTION_YEARS = env_int("RECORD_RETENTION_YEARS", 10, minimum=0)
+BREAK_GLASS_MAX_MINUTES = env_int("BREAK_GLASS_MAX_MINUTES", 240, minimum=1)
 CLINIC_CONTACT = env_str("CLINIC_CONTACT", "1-555-010-0000 (weekdays 9 to 5)")
 
 # API --------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "paceway.api_schema.AutoSchema",  # documents 400/403/404/429
+    # Size, depth and NUL limits: bad JSON is a 400, never a 500 (paceway.inputs).
+    "DEFAULT_PARSER_CLASSES": [
+        "paceway.inputs.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_RATES": {"user": "600/min"},
     "EXCEPTION_HANDLER": "rest_framework.views.exception_handler",
 }
+API_MAX_JSON_BYTES = 1024 * 1024
+API_MAX_JSON_DEPTH = 32
 SPECTACULAR_SETTINGS = {
     "TITLE": "Paceway API",
     "DESCRIPTION": "Therapist-guided iCBT for chronic pain",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Not public: signed-in therapists and administrators only (paceway.api_schema).
+    "SERVE_PERMISSIONS": ["paceway.api_schema.IsSignedInStaff"],
+    "SERVE_AUTHENTICATION": ["rest_framework.authentication.SessionAuthentication"],
 }
 
 # Security headers --------------------------------------------------------------------------------

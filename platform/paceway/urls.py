@@ -12,6 +12,9 @@ from paceway.ops.metrics import metrics_view
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 admin.site.site_header = "Paceway administration"
 
+# Saturation met anywhere is 503 with Retry-After, not 500 (paceway.ops.saturation).
+handler500 = "paceway.ops.saturation.server_error"
+
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", ops_views.healthz, name="healthz"),
@@ -29,6 +32,7 @@ urlpatterns = [
     path("api/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
     path("program/", include("modules.urls")),
     path("outcomes/", include("modules.outcomes.urls")),
+    path("record/", include("modules.record.urls")),
     path("therapist/", include("therapist.urls")),
     path("screening/", include("therapist.screening.urls")),
     path("messages/", include("messaging.urls")),

@@ -73,3 +73,65 @@ def test_it_shows_the_crisis_panel_and_puts_the_alert_first_for_the_therapist(lo
     expect(first_row).to_contain_text("Pat Morgan")
     expect(first_row.locator(".badge.alert")).to_have_text("Risk alert")
     expect(first_row).to_have_class(re.compile(r"\bhas-alert\b"))
+
+
+def fill_weekly_check_in(page, *, item9: int) -> list[str]:
+    names = page.locator("fieldset.q-item input[type=radio]").evaluate_all(
+        "inputs => [...new Set(inputs.map(i => i.name))]"
+    )
+    for name in names:
+        value = str(item9) if name == RISK_ITEM else "1"
+        page.locator(f'input[type=radio][name="{name}"][value="{value}"]').check()
+    return names
+
+
+def test_it_keeps_the_answers_and_shows_the_crisis_panel_when_the_server_refuses_then_saves_them(login):
+    """Issue 15: the server answers 503 (saturated); the page keeps every answer, shows the crisis
+    resources at once (no request needed), and sends the answers again after Retry-After."""
+    from playwright.sync_api import expect
+
+    page = login(PATIENT)
+    page.goto("/outcomes/q/weekly-check-in/")
+    names = fill_weekly_check_in(page, item9=3)
+    posts: list[str] = []
+
+    def refuse_the_first_post(route) -> None:
+        if route.request.method == "POST":
+            posts.append(route.request.method)
+            if len(posts) == 1:
+                route.fulfill(status=503, headers={"Retry-After": "1"}, content_type="text/html", body="busy")
+                return
+        route.continue_()
+
+    page.route("**/outcomes/q/weekly-check-in/", refuse_the_first_post)
+    page.get_by_role("button", name="Send my answers").click()
+
+    offline = page.locator("[data-offline-crisis]")
+    expect(offline).to_be_visible()
+    expect(offline).to_contain_text("Call or text 9-8-8")
+    expect(offline).to_contain_text("have not reached your therapist yet")
+    expect(page.locator("[data-submit-status]")).to_contain_text("not saved yet")
+    expect(page.get_by_role("button", name="Try again now")).to_be_visible()
+    for name in names:  # every answer is still there
+        value = "3" if name == RISK_ITEM else "1"
+        expect(page.locator(f'input[type=radio][name="{name}"][value="{value}"]')).to_be_checked()
+
+    # About a second later the page sends the same answers again, by itself, and they are saved.
+    expect(page.locator("h1")).to_have_text("Thank you, your answers are saved", timeout=15_000)
+    expect(page.locator("section.crisis[role=alert]")).to_contain_text("Your therapist has been alerted")
+    assert len(posts) == 2
+    assert not page.errors
+
+
+def test_it_shows_no_crisis_panel_when_no_risk_answer_is_waiting(login):
+    from playwright.sync_api import expect
+
+    page = login(PATIENT)
+    page.goto("/outcomes/q/weekly-check-in/")
+    fill_weekly_check_in(page, item9=0)
+    page.route("**/outcomes/q/weekly-check-in/", lambda route: route.abort("connectionrefused")
+               if route.request.method == "POST" else route.continue_())
+    page.get_by_role("button", name="Send my answers").click()
+    expect(page.locator("[data-submit-status]")).to_contain_text("not saved yet")
+    expect(page.locator("[data-offline-crisis]")).to_be_hidden()
+    expect(page.locator(f'input[type=radio][name="{RISK_ITEM}"][value="0"]')).to_be_checked()

@@ -118,6 +118,26 @@ def test_redis_layer_avoids_the_socket_timeout_trap(settings):
     assert host["socket_timeout"] is None
 
 
+_SHOW_POOL = (
+    "import django; django.setup(); from django.conf import settings as s; d = s.DATABASES['default']; "
+    "print(d['CONN_MAX_AGE'], d['OPTIONS'].get('pool'), s.HTTP_CONCURRENCY)"
+)
+
+
+def test_it_bounds_postgresql_connections_with_a_pool_sized_from_the_environment(tmp_path):
+    # Nothing connects: settings only (issue 15).
+    url = "postgres://u@127.0.0.1:1/x"
+    result = _django_setup({"DATABASE_URL": url, "DATABASE_POOL_MAX": "12", "DATA_DIR": str(tmp_path)}, _SHOW_POOL)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[0] == "0"  # Django requires CONN_MAX_AGE 0 with a pool
+    assert "'max_size': 12" in result.stdout and "'min_size': 2" in result.stdout and "'timeout': 5" in result.stdout
+    assert result.stdout.split()[-1] == "8"  # the gate leaves 4 connections to the sockets' threads
+    off = _django_setup({"DATABASE_URL": url, "DATABASE_POOL_MAX": "0", "DATA_DIR": str(tmp_path)}, _SHOW_POOL)
+    assert off.stdout.split()[:2] == ["0", "None"], off.stderr
+    bad = _django_setup({"DATABASE_URL": url, "DATABASE_POOL_MAX": "lots", "DATA_DIR": str(tmp_path)}, _SHOW_POOL)
+    assert bad.returncode != 0 and "DATABASE_POOL_MAX" in bad.stderr
+
+
 @pytest.mark.parametrize(
     ("variable", "value", "says"),
     [

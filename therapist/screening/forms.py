@@ -69,7 +69,12 @@ class IntakeForm(forms.ModelForm):
         widget=forms.RadioSelect,
     )
     language = forms.ChoiceField(label=_("Which language would you like the program in?"), choices=settings.LANGUAGES)
-    flag_suicidal_plans = forms.BooleanField(label=_("I have current plans to end my life."), required=False)
+    flag_suicidal_plans = forms.BooleanField(
+        label=_("I have current plans to end my life."),
+        required=False,
+        # A risk answer: the page shows the crisis resources if it cannot be saved (submit-fallback.js).
+        widget=forms.CheckboxInput(attrs={"data-risk": ""}),
+    )
     flag_mania = forms.BooleanField(
         label=_("I have periods of mania (very high mood or energy) that are not being treated."), required=False
     )

@@ -76,6 +76,7 @@ def _intake_page(request: HttpRequest, form: IntakeForm, *, posted: dict[str, st
         "care_fields": [form[name] for name in (*CARE_FIELDS, "care_none")],
         "flag_fields": [form[name] for name in FLAG_FIELDS],
         "has_errors": bool(errors) or bool(form.errors),
+        **_crisis_context(),  # the crisis panel the page shows by itself if it cannot be saved now
     }
     return render(request, "screening/intake.html", context, status=status)
 
