@@ -192,14 +192,25 @@ def _sealed(conversation: _Locked, job: Outgoing, now: datetime.datetime) -> Mes
 
 
 _MESSAGE_COLUMNS = [
-    ("conversation_id", "bigint"), ("sender_id", "bigint"), ("client_id", "text"), ("seq", "bigint"),
-    ("ciphertext", "bytea"), ("created_at", "timestamptz"),
+    ("conversation_id", "bigint"),
+    ("sender_id", "bigint"),
+    ("client_id", "text"),
+    ("seq", "bigint"),
+    ("ciphertext", "bytea"),
+    ("created_at", "timestamptz"),
 ]
 
 
 def _insert(db: Any, messages: list[Message]) -> tuple[str, list[Any]]:
     rows = [
-        (m.conversation_id, m.sender_id, m.client_id, m.seq, m.ciphertext, db.ops.adapt_datetimefield_value(m.created_at))
+        (
+            m.conversation_id,
+            m.sender_id,
+            m.client_id,
+            m.seq,
+            m.ciphertext,
+            db.ops.adapt_datetimefield_value(m.created_at),
+        )
         for m in messages
     ]
     new, params = sqlscript.rows_cte(db, "new", _MESSAGE_COLUMNS, rows)
@@ -311,7 +322,20 @@ def _rows_after(db: Any, requests: list[PageRequest]) -> dict[int, list[_Row]]:
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
     rows: dict[int, list[_Row]] = {}
-    for pk, conversation_id, sender_id, client_id, seq, ciphertext, created_at, name, email, last_seq, erased_at, key_id in fetched:
+    for (
+        pk,
+        conversation_id,
+        sender_id,
+        client_id,
+        seq,
+        ciphertext,
+        created_at,
+        name,
+        email,
+        last_seq,
+        erased_at,
+        key_id,
+    ) in fetched:
         message = Message(
             id=pk,
             conversation_id=conversation_id,

@@ -18,7 +18,7 @@ from . import change as change_rules
 from .access import is_clinical_lead
 from .instruments import SCALES, get_questionnaire
 from .models import QuestionnaireResponse, RiskAlert, Score
-from .schedules import DEFAULT_PROGRAM, GRACE, OPEN_BEFORE, PROGRAM_SCHEDULES
+from .schedules import DEFAULT_PROGRAM, GRACE, NOT_REQUIRED_FOR_REUSE, OPEN_BEFORE, PROGRAM_SCHEDULES, Occasion
 from .scoring import exact_total
 
 logger = logging.getLogger(__name__)
@@ -138,6 +138,8 @@ class DueItem:
     title: str
     due_on: date
     status: str  # "done", "due", "overdue", "upcoming"
+    covered: bool = False  # done by answers given for something else (e.g. the intake)
+    current: bool = False  # not yet replaced by the next occasion of the same questionnaire
 
 
 def _enrolment_start(patient: Any) -> datetime | None:
@@ -168,12 +170,14 @@ def due_questionnaires(patient: Any, *, now: datetime | None = None, program: st
         opens = due - timedelta(days=OPEN_BEFORE)
         later = [o for o in occasions[index + 1 :] if o.questionnaire == occasion.questionnaire]
         closes = (start + timedelta(days=later[0].day) - timedelta(days=OPEN_BEFORE)) if later else None
-        done = any(
+        answered = any(
             r.questionnaire == occasion.questionnaire
             and r.submitted_at >= opens
             and (closes is None or r.submitted_at < closes)
             for r in responses
         )
+        covered = not answered and _answered_recently(occasion, responses, opens=opens, closes=closes)
+        done = answered or covered
         if done:
             status = "done"
         elif now < opens:
@@ -186,8 +190,41 @@ def due_questionnaires(patient: Any, *, now: datetime | None = None, program: st
             status = "missed"
         definition = get_questionnaire(occasion.questionnaire)
         title = str(definition.title) if definition else occasion.questionnaire
-        items.append(DueItem(occasion.key, occasion.questionnaire, title, timezone.localdate(due), status))
+        current = closes is None or now < closes  # not yet replaced by the next one of its kind
+        items.append(
+            DueItem(occasion.key, occasion.questionnaire, title, timezone.localdate(due), status, covered, current)
+        )
     return items
+
+
+def _instruments_of(questionnaire: str) -> frozenset[str]:
+    definition = get_questionnaire(questionnaire)
+    return frozenset(i.slug for i in definition.instruments) if definition else frozenset()
+
+
+def _answered_recently(
+    occasion: Occasion, responses: list[QuestionnaireResponse], *, opens: datetime, closes: datetime | None
+) -> bool:
+    """One baseline: every instrument this occasion asks was already answered (in any
+    questionnaire, the intake's included) within the occasion's reuse window."""
+    if not occasion.reuse_within_days:
+        return False
+    since = opens - timedelta(days=occasion.reuse_within_days)
+    needed = _instruments_of(occasion.questionnaire) - NOT_REQUIRED_FOR_REUSE
+    answered: set[str] = set()
+    for r in responses:
+        if r.submitted_at >= since and (closes is None or r.submitted_at < closes):
+            answered |= _instruments_of(r.questionnaire)
+    return bool(needed) and needed <= answered
+
+
+def recently_answered(patient: Any, questionnaire: str, *, now: datetime | None = None) -> DueItem | None:
+    """The occasion of this questionnaire that is open now and already answered, if any: its
+    page then says so instead of asking the same questions again."""
+    for item in due_questionnaires(patient, now=now):
+        if item.questionnaire == questionnaire and item.covered and item.current:
+            return item
+    return None
 
 
 def has_response_since(patient_id: int, questionnaire: str, since: datetime) -> bool:

@@ -91,6 +91,10 @@ def questionnaire(request: HttpRequest, slug: str) -> HttpResponse:
             context = _form_context(definition, request.POST.dict(), exc.errors)
             return render(request, "outcomes/questionnaire.html", context, status=400)
         return _submitted(request, definition, submission)
+    already = selectors.recently_answered(request.user, definition.slug)
+    if already is not None and request.GET.get("again") != "1":
+        # One baseline: the same questions were answered recently (e.g. at intake); not asked twice.
+        return render(request, "outcomes/already_answered.html", {"questionnaire": definition, "item": already})
     return render(request, "outcomes/questionnaire.html", _form_context(definition))
 
 

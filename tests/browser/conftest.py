@@ -254,7 +254,7 @@ def new_page(browser: Any, paceway_server: PacewayServer) -> Iterator[Callable[.
 START_PAGES = {
     PATIENT: "/program/",
     PATIENT2: "/program/",
-    PATIENT3: "/program/",
+    PATIENT3: "/screening/status/",  # not enrolled yet: their steps to week 1
     THERAPIST: "/therapist/",
     THERAPIST2: "/therapist/",
     ADMIN: "/therapist/console/",

@@ -176,8 +176,8 @@ def test_one_intake_waits_at_a_time(clients, personas, program):
 
 
 def test_not_enrolled_program_home_points_to_screening(clients, program):
-    page = clients["patient"].get("/program/").content.decode()
-    assert "/screening/status/" in page
+    response = clients["patient"].get("/program/")
+    assert response.status_code == 302 and response["Location"] == "/screening/status/"
 
 
 def test_the_dashboard_counts_screening_decisions_waiting(clients, personas, program):
