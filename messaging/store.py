@@ -18,6 +18,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from paceway import sqlscript
+from paceway.accounts import hooks
 from paceway.accounts.models import User
 from paceway.audit.services import audit
 from paceway.keyring.models import DataKey
@@ -128,6 +129,9 @@ def store_messages(jobs: list[Outgoing]) -> None:
     for job in new:
         # No savepoint of its own: a failed audit fails (and rolls back) the whole send.
         audit(actor=job.sender, action="message.send", patient=job.patient, obj=job.message, savepoint=False)
+    for job in new:
+        if job.sender.pk == job.patient.pk:  # the patient's own words: screened for possible risk
+            hooks.free_text_written(job.patient, "message", [job.body])
     # One doorbell per conversation, for its newest message: a socket reads all it has missed.
     newest = {(job.patient.pk, stored.conversation_id): stored.seq for job in new if (stored := job.message)}
     doorbells = [(patient_id, conversation_id, seq) for (patient_id, conversation_id), seq in newest.items()]

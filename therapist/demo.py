@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from modules.loader import latest_program
 from modules.models import Enrolment, ModuleKind, ModulePlan, StepCompletion
-from modules.outcomes.instruments import GAD7, PAIN_NRS, PEG, PGIC, PHQ9, WEEKLY_CHECK_IN
+from modules.outcomes.instruments import GAD7, PAIN_NRS, PEG, PGIC, PHQ9, WEEKLY_CHECK_IN, get_questionnaire
 from paceway.accounts.models import CareAssignment, TherapistProfile, User
 from paceway.accounts.roles import Role
 
@@ -95,6 +95,21 @@ def _answers(phq: int, gad: int, peg: int, *, nrs: bool = False, pgic: bool = Fa
     if pgic:
         pairs += [(item.code, 2) for item in PGIC.items]  # much improved
     return pairs
+
+
+def _complete(questionnaire: str, pairs: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """These answers, and a middle answer to every other required item of the questionnaire."""
+    definition = get_questionnaire(questionnaire)
+    assert definition is not None
+    given = dict(pairs)
+    out = []
+    for instrument in definition.instruments:
+        for item in instrument.items:
+            if item.code in given:
+                out.append((item.code, given[item.code]))
+            elif item.required and item.options:
+                out.append((item.code, item.options[len(item.options) // 2].value))
+    return out
 
 
 def _patient(index: int, stage: str) -> User:
@@ -190,7 +205,9 @@ def load_demo_cohort(accounts: dict[str, Any]) -> None:
                 patient=patient,
                 questionnaire="baseline",
                 submitted_at=began,
-                answers=_answers(8 + severity, 6 + severity, min(10, 4 + severity // 2), nrs=True),
+                answers=_complete(
+                    "baseline", _answers(8 + severity, 6 + severity, min(10, 4 + severity // 2), nrs=True)
+                ),
             )
             checkins = {"active": weeks_ago - 1, "completer": 7, "dropout": 2}[stage]
             gain = {"active": 1, "completer": 1, "dropout": 0}[stage]
@@ -200,10 +217,13 @@ def load_demo_cohort(accounts: dict[str, Any]) -> None:
                     patient=patient,
                     questionnaire=WEEKLY_CHECK_IN,
                     submitted_at=began + timedelta(days=7 * week),
-                    answers=_answers(
-                        max(0, 8 + severity - gain * week),
-                        max(0, 6 + severity - gain * week),
-                        max(1, 4 + severity // 2 - week // 3),
+                    answers=_complete(
+                        WEEKLY_CHECK_IN,
+                        _answers(
+                            max(0, 8 + severity - gain * week),
+                            max(0, 6 + severity - gain * week),
+                            max(1, 4 + severity // 2 - week // 3),
+                        ),
                     ),
                 )
             if stage == "completer":
@@ -212,8 +232,11 @@ def load_demo_cohort(accounts: dict[str, Any]) -> None:
                     patient=patient,
                     questionnaire="post-treatment",
                     submitted_at=began + timedelta(days=56),
-                    answers=_answers(
-                        max(0, severity - 2), max(0, severity - 3), max(1, 2 + severity // 3), nrs=True, pgic=True
+                    answers=_complete(
+                        "post-treatment",
+                        _answers(
+                            max(0, severity - 2), max(0, severity - 3), max(1, 2 + severity // 3), nrs=True, pgic=True
+                        ),
                     ),
                 )
                 Enrolment.objects.filter(pk=enrolment.pk).update(last_active_at=began + timedelta(days=57))

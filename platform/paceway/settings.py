@@ -340,6 +340,11 @@ CLINIC_CONTACT = env_str("CLINIC_CONTACT", "1-555-010-0000 (weekdays 9 to 5)")
 REPLY_TARGET_BUSINESS_DAYS = env_int("REPLY_TARGET_BUSINESS_DAYS", 1, minimum=1)
 SCREENING_DECISION_BUSINESS_DAYS = env_int("SCREENING_DECISION_BUSINESS_DAYS", 3, minimum=1)
 ASSIGNMENT_BUSINESS_DAYS = env_int("ASSIGNMENT_BUSINESS_DAYS", 2, minimum=1)
+# Text messages of the risk escalation ladder (modules.outcomes.sms): console in development.
+SMS_BACKEND = env_str("SMS_BACKEND", "modules.outcomes.sms.ConsoleBackend")
+TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = env_secret("TWILIO_AUTH_TOKEN", "")
+TWILIO_FROM = env_str("TWILIO_FROM", "")
 
 # API --------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -29,10 +29,11 @@ def test_it_loads_eight_patients_at_every_stage_and_the_evaluation_shows_numbers
     assert sum(1 for s in stages.values() if s == "ready_to_assign") == 8
     assert Enrolment.objects.filter(patient__in=cohort, ended_at__isnull=False).count() == 8  # dropouts
     report = program_evaluation()
-    measures = {row.scale: row for row in report.measures}
-    for scale in ("phq9", "gad7"):
-        assert measures[scale].n and measures[scale].n >= 20 and measures[scale].effect_size is not None, measures[
-            scale
-        ]
+    assert report.enrolled and report.enrolled >= 24
+    assert report.completed.count == 8 and report.dropped_out.count == 8
+    assert report.in_progress.count and report.completed.count, report
+    itt = [row.itt.n for row in report.measures if row.scale in ("phq9", "gad7") and row.timepoint == "post"]
+    assert itt and all(n is not None and n >= 8 for n in itt), report.measures
     core = [row for row in completion_by_module() if row.number <= 8]
-    assert core and all(row.completed is not None and row.completed_pct for row in core), core
+    # (a cell whose complement is under 5 may be suppressed too: a handful may show none)
+    assert sum(1 for row in core if row.completed and row.completed_pct) >= 6, core
