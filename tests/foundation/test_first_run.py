@@ -116,3 +116,28 @@ def test_it_refuses_a_malformed_address(db):
     assert not User.objects.exists()
 
 
+def test_secrets_can_be_generated_before_anything_is_configured(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.foundation.test_settings import ROOT
+
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": f"{ROOT / 'platform'}:{ROOT}", "DEBUG": "false"}
+    target = tmp_path / "paceway.env"
+    result = subprocess.run(
+        [sys.executable, "-m", "paceway.ops.secrets", "--output", str(target)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert set(_values(target.read_text())) == {"SECRET_KEY", "ENCRYPTION_KEYS", "AUDIT_HMAC_KEY"}
+    again = subprocess.run(
+        [sys.executable, "-m", "paceway.ops.secrets", "--output", str(target)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert again.returncode == 1 and "refusing to overwrite" in again.stderr

@@ -134,8 +134,10 @@ class Beat:
         try:
             return self.process.wait(timeout=20)
         except subprocess.TimeoutExpired:
+            self.process.send_signal(signal.SIGABRT)  # faulthandler: where it was stuck
+            time.sleep(2)
             self.process.kill()
-            raise
+            raise AssertionError("beat did not stop on SIGTERM:\n" + self.log.read_text()[:20000]) from None
 
 
 @pytest.mark.django_db(transaction=True)
@@ -163,5 +165,5 @@ def test_only_one_beat_schedules_and_a_second_waits_then_takes_over(tmp_path, se
         wait_until(lambda: standby.says("this process is the scheduler"), timeout=30)
         assert standby.process.poll() is None
     finally:
-        standby.stop()
+        standby.stop()  # at once: a SIGTERM while it is still starting stops it too
     assert beat.ADVISORY_KEY > 0

@@ -100,6 +100,7 @@ class BeatLock:
 
 _lock: BeatLock | None = None
 _waiting = False
+_building = False
 
 
 def hold_beat_lock(*, poll: float = WAIT_POLL_SECONDS) -> BeatLock:
@@ -137,9 +138,21 @@ class SingleDatabaseScheduler(DatabaseScheduler):
     _last_check = 0.0
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        if not kwargs.get("lazy"):  # the banner builds a lazy one just to describe it
+        global _building
+        if kwargs.get("lazy"):  # the banner builds a lazy one just to describe it
+            super().__init__(*args, **kwargs)
+            return
+        if _building:
+            # Celery's SIGTERM handler builds the scheduler again (to save it) if the signal comes
+            # while the first one is still being built; that would reuse the database connection
+            # in the middle of a query and hang. There is nothing to save yet: stop.
+            raise SystemExit("beat: stopped while starting")
+        _building = True
+        try:
             self.beat_lock = hold_beat_lock()
-        super().__init__(*args, **kwargs)
+            super().__init__(*args, **kwargs)
+        finally:
+            _building = False
 
     def tick(self, *args: Any, **kwargs: Any) -> float:
         now = time.monotonic()
