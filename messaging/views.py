@@ -74,9 +74,7 @@ def thread(request: HttpRequest, patient_id: int) -> HttpResponse:
             except services.MessagingError as exc:
                 form.add_error("body" if exc.field == "body" else None, exc.message)
             else:
-                return redirect(
-                    reverse("messaging:thread", kwargs={"patient_id": patient.pk}) + "#latest"
-                )
+                return redirect(reverse("messaging:thread", kwargs={"patient_id": patient.pk}) + "#latest")
     else:
         form = MessageForm(initial={"client_id": uuid.uuid4().hex})
     templates: list[Any] = []

@@ -39,6 +39,7 @@ class CaseloadRow:
     patient: User
     open_alerts: int = 0
     newest_alert: datetime | None = None
+    alert_level: str = ""  # the highest screener triage level among open alerts ("" if none screened)
     enrolled_at: datetime | None = None
     unread: int = 0
     week: int | None = None
@@ -72,6 +73,12 @@ class CaseloadRow:
         return since is not None and timezone.now() - since >= INACTIVE_AFTER
 
     @property
+    def alert_level_label(self) -> str:
+        from modules.outcomes.models import RiskLevel
+
+        return str(RiskLevel(self.alert_level).label) if self.alert_level else ""
+
+    @property
     def reply_overdue(self) -> bool:
         """A message has waited longer than the clinic's reply target (business days)."""
         return self.awaiting_since is not None and timezone.now() > clinic.reply_due(self.awaiting_since)
@@ -85,10 +92,11 @@ class CaseloadRow:
         return round(100 * self.modules_done / self.modules_total) if self.modules_total else 0
 
     def need(self) -> tuple[float, ...]:
-        """Sort key: open risk alerts first (newest first), then unread, deterioration, inactivity,
-        review due."""
+        """Sort key: open risk alerts first (a high screener level before the others, then newest
+        first), then unread, deterioration, inactivity, review due."""
         return (
             not self.open_alerts,
+            self.alert_level != "high",
             -(self.newest_alert.timestamp() if self.newest_alert else 0),
             -self.unread,
             not self.deteriorated,
@@ -105,13 +113,17 @@ def caseload(therapist: Any, *, query: str = "") -> list[CaseloadRow]:
     ids = list(rows)
     if not ids:
         return []
+    levels = ("high", "moderate", "low")
     for item in (
         RiskAlert.objects.filter(patient_id__in=ids, status=RiskAlert.Status.OPEN)
         .values("patient_id")
-        .annotate(n=Count("id"), newest=Max("created_at"))
+        .annotate(
+            n=Count("id"), newest=Max("created_at"), **{level: Count("id", filter=Q(triage_level=level)) for level in levels}
+        )
     ):
         rows[item["patient_id"]].open_alerts = item["n"]
         rows[item["patient_id"]].newest_alert = item["newest"]
+        rows[item["patient_id"]].alert_level = next((level for level in levels if item[level]), "")
     for patient_id, unread in caseload_unread_counts(therapist, ids).items():
         rows[patient_id].unread = unread
     for patient_id, (since, _count) in awaiting_reply(therapist, ids).items():

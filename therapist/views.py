@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from modules.models import ReviewDecision
+from modules.outcomes.contact import contact_details
 from modules.outcomes.models import RiskAlert
 from paceway.accounts import services as account_services
 from paceway.accounts.access import can_manage_accounts, can_tailor, patient_for_clinical
@@ -84,6 +85,7 @@ def patient(request: HttpRequest, patient_id: int) -> HttpResponse:
     person = patient_for_clinical(request.user, patient_id)
     notes = selectors.clinical_notes(person)
     audit(actor=request.user, action="clinical_note.read", patient=person)
+    contact = contact_details(viewer=request.user, patient=person)  # audited
     alerts = RiskAlert.objects.filter(patient=person, status=RiskAlert.Status.OPEN)
     templates = selectors.message_templates(request.user)
     chosen = next((t for t in templates if str(t.pk) == request.GET.get("template")), None)
@@ -95,6 +97,7 @@ def patient(request: HttpRequest, patient_id: int) -> HttpResponse:
             "person": person,
             "notes": notes,
             "alerts": alerts,
+            "contact": contact,
             "note_form": NoteForm(),
             "review_form": ReviewForm(),
             "program_review_form": ProgramReviewForm(),

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from modules.models import Enrolment
@@ -115,7 +116,11 @@ def alerts_for(user: Any) -> AlertLists:
     if lead or is_administrator(user):
         from paceway.accounts.models import CareAssignment
 
-        assigned = CareAssignment.objects.filter(ended_at__isnull=True).values("patient_id")
+        # The fallback queue (same rule as access.in_fallback_queue): no active therapist who is
+        # an active clinician (none assigned, or the assigned one is on leave or deactivated).
+        assigned = CareAssignment.objects.filter(
+            ended_at__isnull=True, therapist__is_active=True, therapist__therapist_profile__is_active_clinician=True
+        ).values("patient_id")
         seen = {a.pk for a in mine}
         fallback = [a for a in open_.filter(~Q(patient_id__in=assigned)) if a.pk not in seen]
         if lead:
@@ -247,3 +252,59 @@ def has_response_since(patient_id: int, questionnaire: str, since: datetime) -> 
     return QuestionnaireResponse.objects.filter(
         patient_id=patient_id, questionnaire=questionnaire, submitted_at__gte=since
     ).exists()
+
+
+# The crisis panel ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CrisisPanel:
+    """What the crisis panel says, all of it true for this patient and this moment."""
+
+    clinic_name: str
+    clinic_phone: str
+    clinic_hours: str
+    lines: list[Any]
+    told: str  # who has been told
+    expect: str  # when to expect contact, given the clinic's hours
+    urgent: bool  # a high triage level: call 9-8-8 or 911 now
+    safety_plan_url: str = ""
+
+
+def crisis_panel(patient: Any, *, alert: RiskAlert | None = None, now: datetime | None = None,
+                 province: str = "", urgent: bool = False) -> CrisisPanel:
+    from django.utils.formats import date_format
+    from django.utils.translation import get_language
+    from django.utils.translation import gettext as _
+
+    from . import clinic
+
+    now = now or timezone.now()
+    profile = clinic.current_profile()
+    french = (get_language() or "en").startswith("fr")
+    hours = profile.contact_hours_fr if french else profile.contact_hours_en
+    therapist = alert.therapist_at_creation if alert is not None and not alert.routed_to_fallback else None
+    if therapist is not None:
+        told = _("Your therapist, %(name)s, has been told.") % {"name": therapist.name}
+    elif alert is not None:
+        told = _("You do not have an active therapist right now, so the clinic's care team has been told.")
+    else:
+        told = _("Your care team will see your answers.")
+    deadline = clinic.add_business_minutes(profile, now, profile.contact_within_hours * 60)
+    zone = clinic._zone(profile)
+    same_day = timezone.localtime(deadline, zone).date() == timezone.localtime(now, zone).date()
+    if clinic.is_open(profile, now) and same_day:
+        expect = _("The clinic is open now: expect contact within %(n)s hours.") % {"n": profile.contact_within_hours}
+    else:
+        day = date_format(timezone.localtime(deadline, zone), "l j F")
+        expect = _("The clinic is closed now: expect contact on the next business day, %(day)s.") % {"day": day}
+    return CrisisPanel(
+        clinic_name=profile.clinic_name,
+        clinic_phone=profile.contact_phone,
+        clinic_hours=hours,
+        lines=clinic.lines_for(profile, province),
+        told=told,
+        expect=expect,
+        urgent=urgent,
+        safety_plan_url=reverse("outcomes:safety_plan"),
+    )

@@ -29,7 +29,7 @@ SECRET_KEY = env_secret("SECRET_KEY")
 ENCRYPTION_KEYS = env_secret("ENCRYPTION_KEYS")
 AUDIT_HMAC_KEY = env_secret("AUDIT_HMAC_KEY")
 # Where the audit chains' heads are copied outside the database (paceway.audit.witness).
-AUDIT_WITNESS_PATH = env_str("AUDIT_WITNESS_PATH", str(DATA_DIR / "audit-witness.jsonl"))
+AUDIT_WITNESS_PATH = env_str("AUDIT_WITNESS_PATH") or str(DATA_DIR / "audit-witness.jsonl")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
 
 if not DEBUG:
@@ -340,6 +340,11 @@ CLINIC_CONTACT = env_str("CLINIC_CONTACT", "1-555-010-0000 (weekdays 9 to 5)")
 REPLY_TARGET_BUSINESS_DAYS = env_int("REPLY_TARGET_BUSINESS_DAYS", 1, minimum=1)
 SCREENING_DECISION_BUSINESS_DAYS = env_int("SCREENING_DECISION_BUSINESS_DAYS", 3, minimum=1)
 ASSIGNMENT_BUSINESS_DAYS = env_int("ASSIGNMENT_BUSINESS_DAYS", 2, minimum=1)
+# Text messages of the risk escalation ladder (modules.outcomes.sms): console in development.
+SMS_BACKEND = env_str("SMS_BACKEND", "modules.outcomes.sms.ConsoleBackend")
+TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = env_secret("TWILIO_AUTH_TOKEN", "")
+TWILIO_FROM = env_str("TWILIO_FROM", "")
 
 # API --------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

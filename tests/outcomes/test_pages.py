@@ -46,6 +46,11 @@ def test_demo_data_shows_improvement_and_an_open_alert(personas):
     assert paired is not None and paired.reliable_improvement and paired.reliable_recovery
     assert RiskAlert.objects.filter(patient=personas.stranger, status="open").count() == 1
     assert not RiskAlert.objects.filter(patient=personas.patient).exists()
+    from modules.outcomes.contact import contact_details
+    from modules.outcomes.models import ContactDetails
+
+    assert ContactDetails.objects.filter(patient=personas.stranger).count() == 1  # once, with the alert
+    assert contact_details(viewer=personas.stranger, patient=personas.stranger).phone == "+14165550142"
 
 
 def test_amendment_replaces_scores_but_keeps_the_original(personas, clients):

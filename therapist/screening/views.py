@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,7 +18,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from modules.outcomes.clinic import offline_panel_context
+from modules.outcomes.contact import has_contact_details
 from modules.outcomes.models import RiskAlert
+from modules.outcomes.selectors import crisis_panel
+from modules.outcomes.views import screener_context
 from paceway.accounts.access import active_therapist_of
 from paceway.accounts.roles import is_patient, is_therapist
 from paceway.accounts.services import therapists_with_load
@@ -51,8 +54,13 @@ def assignable_therapists() -> list[Any]:
     return [t for t in therapists_with_load() if t.user.is_active and t.is_active_clinician and t.training_verified]
 
 
-def _crisis_context() -> dict[str, Any]:
-    return {"clinic_contact": settings.CLINIC_CONTACT, "clinic_name": getattr(settings, "CLINIC_NAME", "")}
+def _crisis_context(patient: Any, alert: RiskAlert | None) -> dict[str, Any]:
+    """The crisis panel, and whether the intake's contact-details step is still to do."""
+    return {
+        "panel": crisis_panel(patient, alert=alert, urgent=alert is not None and alert.triage_level == "high"),
+        "needs_contact": not has_contact_details(patient),
+        **screener_context(alert),
+    }
 
 
 def _sections(posted: dict[str, str] | None = None, errors: dict[str, list[str]] | None = None) -> list[dict[str, Any]]:
@@ -81,7 +89,7 @@ def _intake_page(request: HttpRequest, form: IntakeForm, *, posted: dict[str, st
         "care_fields": [form[name] for name in (*CARE_FIELDS, "care_none")],
         "flag_fields": [form[name] for name in FLAG_FIELDS],
         "has_errors": bool(errors) or bool(form.errors),
-        **_crisis_context(),  # the crisis panel the page shows by itself if it cannot be saved now
+        **offline_panel_context(),  # the crisis panel the page shows by itself if it cannot be saved now
     }
     return render(request, "screening/intake.html", context, status=status)
 
@@ -109,8 +117,10 @@ def intake(request: HttpRequest) -> HttpResponse:
         with transaction.atomic():
             path = selectors.journey(patient)
             audit(actor=patient, action="screening.status.read", patient=patient, obj=result.intake)
+        alert = result.alerts[0] if result.alerts else None
         context = {
-            "status": path.status, "journey": path, "just_submitted": True, "crisis": result.crisis, **_crisis_context()
+            "status": path.status, "journey": path, "just_submitted": True, "crisis": result.crisis,
+            **_crisis_context(patient, alert),
         }
         return render(request, "screening/status.html", context)
     language = getattr(patient, "preferred_language", "") or request.LANGUAGE_CODE or "en"
@@ -126,7 +136,8 @@ def status(request: HttpRequest) -> HttpResponse:
     with transaction.atomic():
         path = selectors.journey(patient)
         audit(actor=patient, action="screening.status.read", patient=patient, obj=path.status.intake)
-    context = {"status": path.status, "journey": path, "crisis": path.status.risk, **_crisis_context()}
+    alert = RiskAlert.objects.filter(patient_id=patient.pk, status=RiskAlert.Status.OPEN).order_by("-created_at").first()
+    context = {"status": path.status, "journey": path, "crisis": path.status.risk, **_crisis_context(patient, alert)}
     return render(request, "screening/status.html", context)
 
 

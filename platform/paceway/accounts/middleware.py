@@ -37,6 +37,13 @@ def session_expired(role: str, *, login_at: float, seen_at: float, now: float) -
     return now - seen_at > idle_limit or now - login_at > absolute_limit
 
 
+def session_deadline(role: str, *, login_at: float, seen_at: float) -> float:
+    """When ``session_expired`` turns true unless the person is seen again (a time.time())."""
+    idle_limit = settings.SESSION_IDLE_MINUTES.get(role, 15) * 60
+    absolute_limit = settings.SESSION_ABSOLUTE_HOURS * 3600
+    return min(seen_at + idle_limit, login_at + absolute_limit)
+
+
 class SessionLimitMiddleware:
     """Idle limit (15 min clinicians, 30 min patients) and a 12-hour absolute limit."""
 
