@@ -38,7 +38,8 @@ typecheck: install
 check-deploy: install
 	DEBUG=false SECRET_KEY=check-deploy-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
 	ALLOWED_HOSTS=paceway.example.org ENCRYPTION_KEYS=k1:$$(head -c 32 /dev/urandom | base64) \
-	AUDIT_HMAC_KEY=x $(PY) manage.py check --deploy --fail-level WARNING
+	AUDIT_HMAC_KEY=x CLINIC_NAME="Example Pain Clinic" CLINIC_CONTACT="1-800-000-0000" \
+	$(PY) manage.py check --deploy --fail-level WARNING
 
 # requirements.lock: everything (runtime + dev), used by `make install` and `make test`.
 # requirements-runtime.lock: runtime only (what the container image installs); no test or lint tools.

@@ -54,7 +54,7 @@ class Proxy:
         self.dir = Path(tempfile.mkdtemp(prefix="paceway-scaleout-caddy-"))
         upstreams = " ".join(f"127.0.0.1:{b.port}" for b in backends)
         (self.dir / "Caddyfile").write_text(
-            "{\n\tadmin off\n\tauto_https off\n\tpersist_config off\n}\n"
+            "{\n\tadmin off\n\tauto_https off\n}\n"
             f"http://127.0.0.1:{self.port} {{\n\treverse_proxy {upstreams} {{\n\t\tlb_policy round_robin\n\t}}\n}}\n"
         )
         env = dict(os.environ, XDG_DATA_HOME=str(self.dir), XDG_CONFIG_HOME=str(self.dir))

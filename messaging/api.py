@@ -39,9 +39,7 @@ class PageOut(serializers.Serializer):
     conversation_id = serializers.IntegerField(allow_null=True)
     messages = MessageOut(many=True)
     limited = serializers.BooleanField()
-    next_after_seq = serializers.IntegerField(
-        allow_null=True, help_text="Pass as after_seq for the next page"
-    )
+    next_after_seq = serializers.IntegerField(allow_null=True, help_text="Pass as after_seq for the next page")
     last_seq = serializers.IntegerField()
     last_read_seq = serializers.IntegerField()
 
@@ -78,12 +76,8 @@ class ConversationMessagesView(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter(
-                "after_seq", int, description="Return messages after this sequence number"
-            ),
-            OpenApiParameter(
-                "limit", int, description=f"At most this many (1-{services.MAX_PAGE})"
-            ),
+            OpenApiParameter("after_seq", int, description="Return messages after this sequence number"),
+            OpenApiParameter("limit", int, description=f"At most this many (1-{services.MAX_PAGE})"),
         ],
         responses={200: PageOut},
     )
@@ -135,9 +129,7 @@ class ConversationMessagesView(APIView):
         except services.MessagingError as exc:
             return _error(exc)
         return Response(
-            SendOut(
-                {"client_id": message.client_id, "seq": message.seq, "duplicate": not created}
-            ).data,
+            SendOut({"client_id": message.client_id, "seq": message.seq, "duplicate": not created}).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
@@ -149,9 +141,7 @@ class MarkReadView(APIView):
         payload = ReadIn(data=request.data)
         payload.is_valid(raise_exception=True)
         try:
-            marker = services.mark_read(
-                user=request.user, patient=patient, seq=payload.validated_data["seq"]
-            )
+            marker = services.mark_read(user=request.user, patient=patient, seq=payload.validated_data["seq"])
         except services.MessagingError as exc:
             return _error(exc)
         return Response({"last_read_seq": marker})

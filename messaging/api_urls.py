@@ -9,7 +9,5 @@ urlpatterns: list = [
         api.ConversationMessagesView.as_view(),
         name="api-messaging-messages",
     ),
-    path(
-        "conversations/<int:patient_id>/read", api.MarkReadView.as_view(), name="api-messaging-read"
-    ),
+    path("conversations/<int:patient_id>/read", api.MarkReadView.as_view(), name="api-messaging-read"),
 ]

@@ -12,20 +12,17 @@ EXCHANGE = [
     (
         "therapist",
         "demo-welcome-1",
-        "Hi Pat, welcome to Paceway. I'm Tara, your therapist for the program. "
-        "How has your pain been this week?",
+        "Hi Pat, welcome to Paceway. I'm Tara, your therapist for the program. How has your pain been this week?",
     ),
     (
         "patient",
         "demo-welcome-2",
-        "Thanks Tara. Mornings are hard, but the afternoons have been a bit better "
-        "than last month.",
+        "Thanks Tara. Mornings are hard, but the afternoons have been a bit better than last month.",
     ),
     (
         "therapist",
         "demo-welcome-3",
-        "That's good to hear. Let's look at your activity diary together and plan "
-        "a gentle morning routine.",
+        "That's good to hear. Let's look at your activity diary together and plan a gentle morning routine.",
     ),
     ("patient", "demo-welcome-4", "Sounds good. I'll fill in the diary for the next few days."),
 ]
@@ -50,6 +47,4 @@ def load_demo_messages(accounts: dict[str, Any]) -> None:
     patient2 = accounts.get("patient2")
     if patient2 is not None and therapist is not None and can_change_clinical(therapist, patient2):
         who, client_id, body = UNREAD
-        services.send_message(
-            sender=accounts[who], patient=patient2, client_id=client_id, body=body
-        )
+        services.send_message(sender=accounts[who], patient=patient2, client_id=client_id, body=body)

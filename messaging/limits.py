@@ -154,6 +154,19 @@ def refresh_slot(user_id: int, index: int, owner: str) -> None:
 
 
 @_fail_open(None)
+def refresh_slots(slots: list[tuple[int, int, str]]) -> None:
+    """``refresh_slot`` for every (user_id, index, owner) of a process: two round trips."""
+    wanted = {_slot_key(user_id, index): owner for user_id, index, owner in slots if index >= 0}
+    if not wanted:
+        return
+    cache = shared_cache()
+    current = cache.get_many(list(wanted))
+    cache.set_many(
+        {key: owner for key, owner in wanted.items() if current.get(key) in (None, owner)}, timeout=SLOT_TTL_SECONDS
+    )
+
+
+@_fail_open(None)
 def release_slot(user_id: int, index: int, owner: str) -> None:
     if index < 0:
         return

@@ -57,6 +57,12 @@ def _alive(patient_id: int) -> frozenset[weakref.ref[LocalSocket]]:
     return frozenset(ref for ref in _sockets.get(patient_id, ()) if ref() is not None)
 
 
+def all_sockets() -> list[LocalSocket]:
+    """Every socket registered in this process (open or closing)."""
+    found = (ref() for refs in list(_sockets.values()) for ref in refs)
+    return [socket for socket in found if socket is not None]
+
+
 def _open_sockets(patient_id: int) -> list[LocalSocket]:
     found = (ref() for ref in _sockets.get(patient_id, ()))
     return [socket for socket in found if socket is not None and not socket.closing and not socket.paused]

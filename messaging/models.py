@@ -18,9 +18,7 @@ from paceway.keyring.models import DataKey
 class Conversation(models.Model):
     """One per patient, shared with whoever is their assigned therapist at the time."""
 
-    patient = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="conversation"
-    )
+    patient = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="conversation")
     data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
     last_seq = models.PositiveBigIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
@@ -34,9 +32,7 @@ class Conversation(models.Model):
 
 
 class Message(models.Model):
-    conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="messages"
-    )
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
     sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     client_id = models.CharField(max_length=64)
     seq = models.PositiveBigIntegerField()
@@ -47,9 +43,7 @@ class Message(models.Model):
         ordering = ["conversation", "seq"]
         constraints = [
             models.UniqueConstraint(fields=["conversation", "seq"], name="message_seq_unique"),
-            models.UniqueConstraint(
-                fields=["conversation", "sender", "client_id"], name="message_client_id_unique"
-            ),
+            models.UniqueConstraint(fields=["conversation", "sender", "client_id"], name="message_client_id_unique"),
         ]
 
     def __str__(self) -> str:
@@ -68,19 +62,13 @@ def message_context(conversation_id: int, seq: int, sender_id: int, client_id: s
 class ReadReceipt(models.Model):
     """How far a participant has read a conversation."""
 
-    conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="receipts"
-    )
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="receipts")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     last_read_seq = models.PositiveBigIntegerField(default=0)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["conversation", "user"], name="one_receipt_per_participant"
-            )
-        ]
+        constraints = [models.UniqueConstraint(fields=["conversation", "user"], name="one_receipt_per_participant")]
 
     def __str__(self) -> str:
         return f"{self.user_id} read {self.conversation_id} up to {self.last_read_seq}"
@@ -90,18 +78,14 @@ class NotificationSent(models.Model):
     """One 'a secure message is waiting' e-mail, recorded before it is sent (idempotency key)."""
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="+")
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     seq = models.PositiveBigIntegerField(help_text="Highest message seq this e-mail covers")
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["conversation", "recipient", "seq"], name="one_notification_per_watermark"
-            )
+            models.UniqueConstraint(fields=["conversation", "recipient", "seq"], name="one_notification_per_watermark")
         ]
 
     def __str__(self) -> str:

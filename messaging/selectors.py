@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Count, F, IntegerField, Min, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from paceway.accounts.access import caseload_patient_ids, is_assigned
 from paceway.accounts.roles import is_patient, is_therapist
 
-from .models import Message, ReadReceipt
+from .models import Conversation, Message, ReadReceipt
 
 
 def _read_marker(user_id: int) -> Coalesce:
-    marker = ReadReceipt.objects.filter(
-        conversation=OuterRef("conversation"), user_id=user_id
-    ).values("last_read_seq")[:1]
+    marker = ReadReceipt.objects.filter(conversation=OuterRef("conversation"), user_id=user_id).values("last_read_seq")[
+        :1
+    ]
     return Coalesce(Subquery(marker, output_field=IntegerField()), Value(0))
 
 
@@ -42,9 +42,7 @@ def caseload_unread_counts(therapist: Any, patient_ids: list[int] | None = None)
     if not ids:
         return {}
     rows = (
-        Message.objects.filter(
-            conversation__patient_id__in=ids, sender_id=F("conversation__patient_id")
-        )
+        Message.objects.filter(conversation__patient_id__in=ids, sender_id=F("conversation__patient_id"))
         .annotate(read_upto=_read_marker(therapist.pk))
         .filter(seq__gt=F("read_upto"))
         .values("conversation__patient_id")
@@ -62,3 +60,39 @@ def unread_count(user: Any, patient: Any) -> int:
     if is_therapist(user) and is_assigned(user, patient):
         return caseload_unread_counts(user, [patient.pk]).get(patient.pk, 0)
     return 0
+
+
+def last_seqs(patient_ids: list[int]) -> dict[int, int]:
+    """Each conversation's newest seq by patient id (one query; no message text): what the
+    sockets of a process compare their cursors with, to catch up on a lost doorbell."""
+    found: dict[int, int] = {}
+    for start in range(0, len(patient_ids), 1000):
+        rows = Conversation.objects.filter(patient_id__in=patient_ids[start : start + 1000])
+        found.update(rows.values_list("patient_id", "last_seq"))
+    return found
+
+
+def awaiting_reply(therapist: Any, patient_ids: list[int] | None = None) -> dict[int, tuple[Any, int]]:
+    """{patient_id: (since, count)} for the therapist's patients whose newest messages have no
+    reply from the care team yet: ``since`` is the oldest unanswered message's time. One query,
+    no message text."""
+    if not is_therapist(therapist):
+        return {}
+    allowed = set(caseload_patient_ids(therapist))
+    ids = list(allowed if patient_ids is None else allowed.intersection(patient_ids))
+    if not ids:
+        return {}
+    last_reply = (
+        Message.objects.filter(conversation=OuterRef("conversation"))
+        .exclude(sender_id=OuterRef("conversation__patient_id"))
+        .order_by("-seq")
+        .values("seq")[:1]
+    )
+    rows = (
+        Message.objects.filter(conversation__patient_id__in=ids, sender_id=F("conversation__patient_id"))
+        .annotate(replied_upto=Coalesce(Subquery(last_reply, output_field=IntegerField()), Value(0)))
+        .filter(seq__gt=F("replied_upto"))
+        .values("conversation__patient_id")
+        .annotate(since=Min("created_at"), n=Count("pk"))
+    )
+    return {row["conversation__patient_id"]: (row["since"], row["n"]) for row in rows}

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import dateformat, timezone, translation
+from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
 from paceway.accounts.access import can_change_clinical, can_view_clinical
@@ -78,9 +81,7 @@ class Page:
 
 def clean_client_id(value: Any) -> str:
     if not isinstance(value, str) or not CLIENT_ID_RE.match(value):
-        raise InvalidInput(
-            _("client_id must be 1 to 64 letters, digits or . _ : -"), field="client_id"
-        )
+        raise InvalidInput(_("client_id must be 1 to 64 letters, digits or . _ : -"), field="client_id")
     return value
 
 
@@ -115,9 +116,7 @@ def clean_limit(value: Any) -> int:
         return DEFAULT_PAGE
     limit = clean_seq(value, name="limit")
     if not 1 <= limit <= MAX_PAGE:
-        raise InvalidInput(
-            _("limit must be between 1 and %(max)d.") % {"max": MAX_PAGE}, field="limit"
-        )
+        raise InvalidInput(_("limit must be between 1 and %(max)d.") % {"max": MAX_PAGE}, field="limit")
     return limit
 
 
@@ -150,9 +149,7 @@ def _require_participant(user: Any, patient: Any, *, write: bool = False) -> Non
 # Sealing ----------------------------------------------------------------------------------------
 
 
-def seal(
-    key: bytes, conversation_id: int, seq: int, sender_id: int, client_id: str, body: str
-) -> bytes:
+def seal(key: bytes, conversation_id: int, seq: int, sender_id: int, client_id: str, body: str) -> bytes:
     context = message_context(conversation_id, seq, sender_id, client_id)
     return crypto.seal(key, body.encode(), context.encode())
 
@@ -178,7 +175,17 @@ def serialize(
         "mine": message.sender_id == getattr(viewer, "pk", None),
         "body": body,
         "created_at": message.created_at.isoformat(),
+        "created_local": local_time_label(message.created_at, viewer),
     }
+
+
+def local_time_label(moment: datetime, viewer: Any) -> str:
+    """A message's time as its viewer reads it: their time zone and language, the same text in
+    the page and in live frames (so a message looks identical before and after a reload)."""
+    zone = getattr(viewer, "zone", None) or timezone.get_default_timezone()
+    language = getattr(viewer, "preferred_language", "") or settings.LANGUAGE_CODE
+    with translation.override(language):
+        return dateformat.format(timezone.localtime(moment, zone), get_format("SHORT_DATETIME_FORMAT", lang=language))
 
 
 # Writes -----------------------------------------------------------------------------------------
@@ -239,9 +246,7 @@ def mark_read(*, user: Any, patient: Any, seq: Any) -> int:
     if advance_receipt(conversation, user, seq):
         patient_id, conversation_id, user_id = patient.pk, conversation.pk, user.pk
         transaction.on_commit(
-            lambda: push.read_receipt(
-                patient_id=patient_id, conversation_id=conversation_id, user_id=user_id, seq=seq
-            )
+            lambda: push.read_receipt(patient_id=patient_id, conversation_id=conversation_id, user_id=user_id, seq=seq)
         )
     return last_read_seq(user=user, conversation=conversation)
 
@@ -262,10 +267,7 @@ def erase_conversation(*, patient: Any, actor: Any = None) -> bool:
     """Crypto-shredding for account erasure: the conversation's data key is destroyed, so every
     copy of its messages (backups included) is unreadable. Rows stay as noise."""
     conversation = (
-        Conversation.objects.select_for_update()
-        .select_related("data_key")
-        .filter(patient_id=patient.pk)
-        .first()
+        Conversation.objects.select_for_update().select_related("data_key").filter(patient_id=patient.pk).first()
     )
     if conversation is None or conversation.erased_at is not None:
         return False
@@ -307,9 +309,7 @@ def list_messages(
     page = Page(conversation_id=conversation.pk, limited=limited, last_seq=conversation.last_seq)
     if rows:
         key = _key_for(conversation)
-        page.messages = [
-            serialize(m, open_message(key, m), viewer=user, patient_id=patient.pk) for m in rows
-        ]
+        page.messages = [serialize(m, open_message(key, m), viewer=user, patient_id=patient.pk) for m in rows]
     if limited:
         page.next_after_seq = rows[-1].seq
     if audit_action:
@@ -324,17 +324,13 @@ def recent_messages(*, user: Any, patient: Any, limit: int = 100) -> Page:
     if conversation is None:
         return Page(conversation_id=None)
     rows = list(
-        Message.objects.filter(conversation=conversation)
-        .select_related("sender")
-        .order_by("-seq")[: limit + 1]
+        Message.objects.filter(conversation=conversation).select_related("sender").order_by("-seq")[: limit + 1]
     )
     older = len(rows) > limit
     rows = list(reversed(rows[:limit]))
     key = _key_for(conversation) if rows else b""
     page = Page(conversation_id=conversation.pk, limited=older, last_seq=conversation.last_seq)
-    page.messages = [
-        serialize(m, open_message(key, m), viewer=user, patient_id=patient.pk) for m in rows
-    ]
+    page.messages = [serialize(m, open_message(key, m), viewer=user, patient_id=patient.pk) for m in rows]
     audit(actor=user, action="message.list", patient=patient, obj=conversation)
     return page
 

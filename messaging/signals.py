@@ -14,9 +14,7 @@ def care_team_changed(patient_id: int) -> None:
     push.recheck_conversation(patient_id)
 
 
-def close_sockets_on_logout(
-    sender: Any, request: Any = None, user: Any = None, **kwargs: Any
-) -> None:
+def close_sockets_on_logout(sender: Any, request: Any = None, user: Any = None, **kwargs: Any) -> None:
     if user is None:
         return
     session_key = getattr(getattr(request, "session", None), "session_key", None)
@@ -24,9 +22,7 @@ def close_sockets_on_logout(
     transaction.on_commit(lambda: push.recheck_user(user_id, ended_session_key=session_key))
 
 
-def close_sockets_on_deactivation(
-    sender: Any, instance: Any, created: bool = False, **kwargs: Any
-) -> None:
+def close_sockets_on_deactivation(sender: Any, instance: Any, created: bool = False, **kwargs: Any) -> None:
     if created or instance.is_active:
         return
     user_id, role = instance.pk, str(getattr(instance, "role", ""))

@@ -18,6 +18,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from paceway import sqlscript
+from paceway.accounts import hooks
 from paceway.accounts.models import User
 from paceway.audit.services import audit
 from paceway.keyring.models import DataKey
@@ -128,6 +129,9 @@ def store_messages(jobs: list[Outgoing]) -> None:
     for job in new:
         # No savepoint of its own: a failed audit fails (and rolls back) the whole send.
         audit(actor=job.sender, action="message.send", patient=job.patient, obj=job.message, savepoint=False)
+    for job in new:
+        if job.sender.pk == job.patient.pk:  # the patient's own words: screened for possible risk
+            hooks.free_text_written(job.patient, "message", [job.body])
     # One doorbell per conversation, for its newest message: a socket reads all it has missed.
     newest = {(job.patient.pk, stored.conversation_id): stored.seq for job in new if (stored := job.message)}
     doorbells = [(patient_id, conversation_id, seq) for (patient_id, conversation_id), seq in newest.items()]
@@ -192,14 +196,25 @@ def _sealed(conversation: _Locked, job: Outgoing, now: datetime.datetime) -> Mes
 
 
 _MESSAGE_COLUMNS = [
-    ("conversation_id", "bigint"), ("sender_id", "bigint"), ("client_id", "text"), ("seq", "bigint"),
-    ("ciphertext", "bytea"), ("created_at", "timestamptz"),
+    ("conversation_id", "bigint"),
+    ("sender_id", "bigint"),
+    ("client_id", "text"),
+    ("seq", "bigint"),
+    ("ciphertext", "bytea"),
+    ("created_at", "timestamptz"),
 ]
 
 
 def _insert(db: Any, messages: list[Message]) -> tuple[str, list[Any]]:
     rows = [
-        (m.conversation_id, m.sender_id, m.client_id, m.seq, m.ciphertext, db.ops.adapt_datetimefield_value(m.created_at))
+        (
+            m.conversation_id,
+            m.sender_id,
+            m.client_id,
+            m.seq,
+            m.ciphertext,
+            db.ops.adapt_datetimefield_value(m.created_at),
+        )
         for m in messages
     ]
     new, params = sqlscript.rows_cte(db, "new", _MESSAGE_COLUMNS, rows)
@@ -311,7 +326,20 @@ def _rows_after(db: Any, requests: list[PageRequest]) -> dict[int, list[_Row]]:
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
     rows: dict[int, list[_Row]] = {}
-    for pk, conversation_id, sender_id, client_id, seq, ciphertext, created_at, name, email, last_seq, erased_at, key_id in fetched:
+    for (
+        pk,
+        conversation_id,
+        sender_id,
+        client_id,
+        seq,
+        ciphertext,
+        created_at,
+        name,
+        email,
+        last_seq,
+        erased_at,
+        key_id,
+    ) in fetched:
         message = Message(
             id=pk,
             conversation_id=conversation_id,

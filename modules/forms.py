@@ -53,13 +53,26 @@ class ExerciseForm(forms.Form):
     entry_date_field: str | None = None
     no_future_dates: tuple[str, ...] = ()
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # "Today" is the patient's today: the request activates their time zone.
+        if self.entry_date_field and not self.is_bound:
+            self.initial.setdefault(self.entry_date_field, timezone.localdate())
+        for name in self.no_future_dates:
+            if name in self.fields:
+                self.fields[name].widget.attrs.setdefault("max", timezone.localdate().isoformat())
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         today = timezone.localdate()
         for name in self.no_future_dates:
             value = data.get(name)
             if value and value > today:
-                self.add_error(name, _("This date is in the future."))
+                self.add_error(
+                    name,
+                    _("This date is after today (%(today)s in your time zone, %(zone)s). Choose today or an earlier day.")
+                    % {"today": today.isoformat(), "zone": timezone.get_current_timezone_name()},
+                )
         return data
 
     def entry_date(self) -> dt.date:

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import markdown
 import nh3
@@ -73,6 +76,63 @@ def render_markdown(text: str) -> str:
     )
 
 
+# Illustrations kept with the content: a line ``![figure: caption](file.svg)`` in a lesson puts the
+# SVG (from the module's folder, checked: no scripts, handlers or outside links; a <title> and a
+# <desc> as its text alternative) inline, with its caption, where the line was.
+FIGURE_LINE = re.compile(r"^!\[figure: (?P<caption>[^\]]+)\]\((?P<file>[\w.-]+\.svg)\)\s*$", re.MULTILINE)
+SVG_NS = "{http://www.w3.org/2000/svg}"
+FORBIDDEN_SVG = {"script", "foreignObject", "iframe", "image", "use", "style", "a"}
+
+
+def _check_svg(text: str, where: str) -> str:
+    try:
+        root = ElementTree.fromstring(text)  # noqa: S314 - the repository's own content files, not user input
+    except ElementTree.ParseError as exc:
+        raise ContentError(f"{where}: {exc}") from exc
+    if root.tag != SVG_NS + "svg" or root.get("role") != "img":
+        raise ContentError(f"{where}: the root must be <svg role=\"img\">")
+    children = [child.tag for child in root]
+    if children[:2] != [SVG_NS + "title", SVG_NS + "desc"]:
+        raise ContentError(f"{where}: an illustration starts with <title> and <desc> (its text alternative)")
+    for element in root.iter():
+        if element.tag.removeprefix(SVG_NS) in FORBIDDEN_SVG:
+            raise ContentError(f"{where}: <{element.tag.removeprefix(SVG_NS)}> is not allowed in an illustration")
+        for name, value in element.attrib.items():
+            if name.lower().startswith("on") or name == "style" or ("href" in name and not value.startswith("#")):
+                raise ContentError(f"{where}: attribute {name!r} is not allowed in an illustration")
+    return text[text.index("<svg") :].strip()
+
+
+def _figures(folder: Path, body: str, where: str) -> list[dict[str, str]]:
+    figures = []
+    for match in FIGURE_LINE.finditer(body):
+        path = (folder / match["file"]).resolve()
+        if folder.resolve() not in path.parents or not path.is_file():
+            raise ContentError(f"{where}: missing illustration {match['file']}")
+        svg = _check_svg(path.read_text(encoding="utf-8"), f"{where}: {match['file']}")
+        figures.append({"file": match["file"], "caption": match["caption"].strip(), "svg": svg})
+    return figures
+
+
+def render_lesson(text: str, figures: list[dict[str, str]]) -> str:
+    """A lesson's HTML: the sanitised Markdown with its checked illustrations put in place."""
+    by_file = {f["file"]: f for f in figures}
+    tokens: dict[str, str] = {}
+
+    def placeholder(match: re.Match[str]) -> str:
+        figure = by_file[match["file"]]
+        token = f"PACEWAYFIGURE{len(tokens)}"
+        tokens[token] = (
+            f'<figure class="lesson-figure">{figure["svg"]}<figcaption>{escape(figure["caption"])}</figcaption></figure>'
+        )
+        return f"\n\n{token}\n\n"
+
+    html = render_markdown(FIGURE_LINE.sub(placeholder, text))
+    for token, figure_html in tokens.items():
+        html = html.replace(f"<p>{token}</p>", figure_html)
+    return html
+
+
 @dataclass
 class LoadResult:
     program: Program
@@ -122,6 +182,9 @@ def parse_program(folder: Path) -> dict[str, Any]:
                 if module_file.parent.resolve() not in path.parents or not path.is_file():
                     raise ContentError(f"{where}: missing lesson file {s['file']}")
                 body = path.read_text(encoding="utf-8")
+                figures = _figures(module_file.parent, body, where)
+            else:
+                figures = []
             exercise = s.get("exercise", "") or ""
             if step_kind == StepKind.EXERCISE and exercise not in STEP_EXERCISES:
                 raise ContentError(f"{where}: step {s['slug']} has unknown exercise {exercise!r}")
@@ -137,6 +200,7 @@ def parse_program(folder: Path) -> dict[str, Any]:
                     "instrument": str(s.get("instrument", "") or ""),
                     "prompt": str(s.get("prompt") or s.get("intro") or ""),
                     "body": body,
+                    "figures": figures,
                 }
             )
         modules.append(
@@ -209,7 +273,7 @@ def load_program(folder: Path) -> LoadResult:
                 instrument=s["instrument"],
                 prompt=s["prompt"],
                 body_markdown=s["body"],
-                body_html=render_markdown(s["body"]) if s["body"] else "",
+                body_html=render_lesson(s["body"], s.get("figures", [])) if s["body"] else "",
             )
     # Publishing seals the version: from here on its rows refuse to change.
     Program.objects.filter(pk=program.pk).update(published_at=timezone.now())

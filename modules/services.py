@@ -14,6 +14,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from paceway.accounts import hooks
 from paceway.accounts.roles import is_patient
 from paceway.audit.services import audit
 
@@ -240,6 +241,7 @@ def save_entry(
             updated_at=now,
         )
         audit(actor=actor, action="exercise.create", patient=patient, obj=entry)
+        _screen_free_text(actor, patient, kind, form)
         if step is not None and enrolment is not None:
             complete_step(actor=actor, enrolment=enrolment, step=step)
         elif enrolment is not None:
@@ -257,7 +259,16 @@ def save_entry(
         raise StaleEntry(_("This entry was changed since you opened it. Reload the page and try again."))
     entry.refresh_from_db()
     audit(actor=actor, action="exercise.update", patient=patient, obj=entry)
+    _screen_free_text(actor, patient, kind, form)
     return entry
+
+
+def _screen_free_text(actor: Any, patient: Any, kind: str, form: ExerciseForm) -> None:
+    """The patient's own words go to the risk screen (a hook: never blocks the save)."""
+    if getattr(actor, "pk", None) == patient.pk:
+        texts = [value for value in form.cleaned_data.values() if isinstance(value, str) and value.strip()]
+        if texts:
+            hooks.free_text_written(patient, kind, texts)
 
 
 def save_entry_from_data(*, actor: Any, patient: Any, kind: str, data: Any, **kwargs: Any) -> ExerciseEntry:

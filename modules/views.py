@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from paceway.accounts.access import can_manage_accounts, patient_for_clinical
-from paceway.accounts.models import User
+from paceway.accounts.access import active_therapist_of, can_manage_accounts, patient_for_clinical
+from paceway.accounts.models import TherapistProfile, User
 from paceway.accounts.roles import Role, is_patient
 from paceway.audit.services import audit
 
@@ -82,15 +82,25 @@ def _questionnaire_url(step: Step) -> str | None:
 # Patient pages ------------------------------------------------------------------------------------
 
 
+def _journey_url() -> str | None:
+    """Where a patient who is not enrolled yet sees their steps to week 1 (the screening app)."""
+    try:
+        return reverse("screening:status")
+    except NoReverseMatch:
+        return None
+
+
 @patient_only
 def home(request: HttpRequest) -> HttpResponse:
     enrolment = selectors.active_enrolment(request.user)
     if enrolment is None:
-        return _not_enrolled(request)
+        journey = _journey_url()
+        return redirect(journey) if journey else _not_enrolled(request)
     with transaction.atomic():
         overview = selectors.program_overview(enrolment)
         audit(actor=request.user, action="program.home.read", patient=request.user, obj=enrolment)
     current = overview.current
+    therapist = active_therapist_of(request.user)  # type: ignore[arg-type]
     return render(
         request,
         "modules/home.html",
@@ -100,6 +110,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "next_step": current.next_step if current and current.is_open else None,
             "unread_messages": selectors.unread_message_count(request.user),
             "recent_diary": selectors.entries_for(request.user, kind=ExerciseKind.PAIN_DIARY, limit=3),
+            "therapist": therapist,
+            "therapist_profile": TherapistProfile.objects.filter(user=therapist).first() if therapist else None,
         },
     )
 
@@ -204,11 +216,9 @@ def step_complete(request: HttpRequest, module: str, step: str) -> HttpResponse:
         return redirect("modules:home")
     if created:
         messages.success(request, _("Step done."))
-    overview = selectors.program_overview(enrolment)
-    state = overview.by_slug.get(module)
-    if state is None:
-        return redirect("modules:home")
-    return redirect(_after_step(state, step_obj))
+    # Back to the step that was done: the notice, the "Done" mark and the link to the next step
+    # are on one page (the next step's page would show a notice about a step it is not).
+    return redirect("modules:step", module=module, step=step)
 
 
 @patient_only

@@ -12,3 +12,8 @@ class TherapistConfig(AppConfig):
 
         if weekly_review_minutes not in hooks.clinician_minutes_readers:
             hooks.clinician_minutes_readers.append(weekly_review_minutes)
+
+        from .demo import load_demo_cohort
+
+        if load_demo_cohort not in hooks.demo_data_loaders:
+            hooks.demo_data_loaders.append(load_demo_cohort)

@@ -10,13 +10,14 @@ from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from messaging.selectors import caseload_unread_counts
+from messaging.selectors import awaiting_reply, caseload_unread_counts
 from modules.models import Enrolment, ModulePlan, ProgramReview
 from modules.outcomes.change import Change, PairedChange, compare, paired_scores
 from modules.outcomes.instruments import SCALES as OUTCOME_SCALES
 from modules.outcomes.models import RiskAlert, Score
 from modules.outcomes.scoring import exact_total
 from modules.selectors import review_due
+from paceway import clinic
 from paceway.accounts.models import CareAssignment, User
 from paceway.keyring.services import decrypt
 
@@ -38,6 +39,7 @@ class CaseloadRow:
     patient: User
     open_alerts: int = 0
     newest_alert: datetime | None = None
+    alert_level: str = ""  # the highest screener triage level among open alerts ("" if none screened)
     enrolled_at: datetime | None = None
     unread: int = 0
     week: int | None = None
@@ -46,6 +48,7 @@ class CaseloadRow:
     last_active: datetime | None = None
     scores: dict[str, Latest] = field(default_factory=dict)
     reviewed_minutes: int | None = None
+    awaiting_since: datetime | None = None  # the oldest message from the patient with no reply yet
     program_review_due: bool = False  # the mid-program review with the patient (modules.selectors.review_due)
     # PHQ-9 and GAD-7 judged together (first and latest sitting with both); a measure answered
     # without the other (no such pair) is judged alone (``alone``).
@@ -70,6 +73,17 @@ class CaseloadRow:
         return since is not None and timezone.now() - since >= INACTIVE_AFTER
 
     @property
+    def alert_level_label(self) -> str:
+        from modules.outcomes.models import RiskLevel
+
+        return str(RiskLevel(self.alert_level).label) if self.alert_level else ""
+
+    @property
+    def reply_overdue(self) -> bool:
+        """A message has waited longer than the clinic's reply target (business days)."""
+        return self.awaiting_since is not None and timezone.now() > clinic.reply_due(self.awaiting_since)
+
+    @property
     def review_due(self) -> bool:
         return self.reviewed_minutes is None
 
@@ -78,10 +92,11 @@ class CaseloadRow:
         return round(100 * self.modules_done / self.modules_total) if self.modules_total else 0
 
     def need(self) -> tuple[float, ...]:
-        """Sort key: open risk alerts first (newest first), then unread, deterioration, inactivity,
-        review due."""
+        """Sort key: open risk alerts first (a high screener level before the others, then newest
+        first), then unread, deterioration, inactivity, review due."""
         return (
             not self.open_alerts,
+            self.alert_level != "high",
             -(self.newest_alert.timestamp() if self.newest_alert else 0),
             -self.unread,
             not self.deteriorated,
@@ -98,15 +113,21 @@ def caseload(therapist: Any, *, query: str = "") -> list[CaseloadRow]:
     ids = list(rows)
     if not ids:
         return []
+    levels = ("high", "moderate", "low")
     for item in (
         RiskAlert.objects.filter(patient_id__in=ids, status=RiskAlert.Status.OPEN)
         .values("patient_id")
-        .annotate(n=Count("id"), newest=Max("created_at"))
+        .annotate(
+            n=Count("id"), newest=Max("created_at"), **{level: Count("id", filter=Q(triage_level=level)) for level in levels}
+        )
     ):
         rows[item["patient_id"]].open_alerts = item["n"]
         rows[item["patient_id"]].newest_alert = item["newest"]
+        rows[item["patient_id"]].alert_level = next((level for level in levels if item[level]), "")
     for patient_id, unread in caseload_unread_counts(therapist, ids).items():
         rows[patient_id].unread = unread
+    for patient_id, (since, _count) in awaiting_reply(therapist, ids).items():
+        rows[patient_id].awaiting_since = since
     today = timezone.localdate()
     enrolments = {e.pk: e for e in Enrolment.objects.filter(patient_id__in=ids, ended_at__isnull=True)}
     for enrolment in enrolments.values():
@@ -162,6 +183,7 @@ def caseload(therapist: Any, *, query: str = "") -> list[CaseloadRow]:
 FLAGS = {
     "alert": _("Risk alert"),
     "unread": _("Unread messages"),
+    "overdue": _("Reply overdue"),
     "deteriorated": _("Reliable deterioration"),
     "inactive": _("Inactive 7+ days"),
     "review": _("Review due"),
@@ -174,6 +196,7 @@ def has_flag(row: CaseloadRow, flag: str) -> bool:
     checks = {
         "alert": row.open_alerts > 0,
         "unread": row.unread > 0,
+        "overdue": row.reply_overdue,
         "deteriorated": row.deteriorated,
         "inactive": row.inactive,
         "review": row.review_due,
@@ -195,6 +218,31 @@ def clinical_notes(patient: Any) -> list[tuple[ClinicalNote, str]]:
 
 def message_templates(therapist: Any) -> list[MessageTemplate]:
     return list(MessageTemplate.objects.filter(Q(owner=therapist) | Q(owner__isnull=True)))
+
+
+@dataclass
+class InboxRow:
+    patient: User
+    since: datetime
+    count: int
+    due: datetime
+
+    @property
+    def overdue(self) -> bool:
+        return timezone.now() > self.due
+
+
+def inbox(therapist: Any) -> list[InboxRow]:
+    """Conversations across the caseload waiting for a reply, the longest-waiting first, each with
+    the time the clinic's reply target falls due. Two queries whatever the caseload."""
+    waiting = awaiting_reply(therapist)
+    patients = {u.pk: u for u in User.objects.filter(pk__in=list(waiting))}
+    rows = [
+        InboxRow(patient=patients[pid], since=since, count=count, due=clinic.reply_due(since))
+        for pid, (since, count) in waiting.items()
+        if pid in patients
+    ]
+    return sorted(rows, key=lambda row: (row.since, row.patient.pk))
 
 
 def weekly_review_minutes(patient_ids: list[int]) -> dict[int, int]:

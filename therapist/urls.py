@@ -6,6 +6,7 @@ app_name = "therapist"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("inbox/", views.inbox, name="inbox"),
     path("patients/<int:patient_id>/", views.patient, name="patient"),
     path("patients/<int:patient_id>/notes/", views.add_note, name="add-note"),
     path("patients/<int:patient_id>/review/", views.review, name="review"),

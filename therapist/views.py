@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from modules.models import ReviewDecision
+from modules.outcomes.contact import contact_details
 from modules.outcomes.models import RiskAlert
 from paceway.accounts import services as account_services
 from paceway.accounts.access import can_manage_accounts, can_tailor, patient_for_clinical
@@ -26,6 +28,7 @@ from paceway.accounts.roles import Role, is_therapist
 from paceway.audit.services import audit
 
 from . import selectors, services
+from .screening import selectors as screening_selectors
 
 
 def _require_therapist(request: HttpRequest) -> None:
@@ -41,13 +44,29 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     flag = request.GET.get("flag", "")
     all_rows = selectors.caseload(request.user, query=query)
     rows = [row for row in all_rows if selectors.has_flag(row, flag)]
+    awaiting = [row for row in all_rows if row.awaiting_since is not None]
     audit(actor=request.user, action="caseload.read")
     return render(
         request,
         "therapist/dashboard.html",
         {"rows": rows, "query": query, "flag": flag, "flags": selectors.FLAGS,
          "week_minutes": selectors.week_minutes(request.user),
-         "not_reviewed": sum(1 for row in all_rows if row.review_due)},
+         "not_reviewed": sum(1 for row in all_rows if row.review_due),
+         "awaiting": len(awaiting), "overdue": sum(1 for row in awaiting if row.reply_overdue)},
+    )
+
+
+@login_required
+@never_cache
+def inbox(request: HttpRequest) -> HttpResponse:
+    """Messages waiting for a reply across the caseload, the longest-waiting first."""
+    _require_therapist(request)
+    rows = selectors.inbox(request.user)
+    audit(actor=request.user, action="messages.inbox.read")
+    return render(
+        request,
+        "therapist/inbox.html",
+        {"rows": rows, "overdue": sum(1 for row in rows if row.overdue), "reply_days": settings.REPLY_TARGET_BUSINESS_DAYS},
     )
 
 
@@ -66,6 +85,7 @@ def patient(request: HttpRequest, patient_id: int) -> HttpResponse:
     person = patient_for_clinical(request.user, patient_id)
     notes = selectors.clinical_notes(person)
     audit(actor=request.user, action="clinical_note.read", patient=person)
+    contact = contact_details(viewer=request.user, patient=person)  # audited
     alerts = RiskAlert.objects.filter(patient=person, status=RiskAlert.Status.OPEN)
     templates = selectors.message_templates(request.user)
     chosen = next((t for t in templates if str(t.pk) == request.GET.get("template")), None)
@@ -77,6 +97,7 @@ def patient(request: HttpRequest, patient_id: int) -> HttpResponse:
             "person": person,
             "notes": notes,
             "alerts": alerts,
+            "contact": contact,
             "note_form": NoteForm(),
             "review_form": ReviewForm(),
             "program_review_form": ProgramReviewForm(),
@@ -266,11 +287,21 @@ def console(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Assigned."))
             return redirect("therapist:console")
     assigned = CareAssignment.objects.filter(ended_at__isnull=True).values_list("patient_id", flat=True)
-    waiting = User.objects.filter(role=Role.PATIENT, is_active=True).exclude(pk__in=assigned).order_by("date_joined")
+    waiting = list(User.objects.filter(role=Role.PATIENT, is_active=True).exclude(pk__in=assigned).order_by("date_joined"))
+    stages = screening_selectors.stages_for([p.pk for p in waiting])
+    order = {stage: i for i, stage in enumerate(screening_selectors.STAGE_ORDER)}
+    rows = sorted(
+        ((p, stages[p.pk], screening_selectors.STAGE_LABELS[stages[p.pk]]) for p in waiting),
+        key=lambda row: (order[row[1]], row[0].date_joined),
+    )
+    therapists = account_services.therapists_with_load()
     return render(
         request,
         "therapist/console.html",
-        {"form": form, "waiting": waiting, "therapists": account_services.therapists_with_load()},
+        {
+            "form": form, "waiting": rows, "therapists": therapists,
+            "assignable": [t for t in therapists if t.user.is_active and t.is_active_clinician and t.training_verified],
+        },
     )
 
 

@@ -5,15 +5,14 @@ The alert is stored at once; its e-mail to the therapist is sent by the Celery w
 import os
 
 from modules.outcomes import services
-from modules.outcomes.instruments import GAD7, PEG, PHQ9
+from modules.outcomes.instruments import QUESTIONNAIRES, WEEKLY_CHECK_IN
 from paceway.accounts.models import User
 
 patient = User.objects.get(pk=int(os.environ["PATIENT_ID"]))
-answers = {i.code: 0 for i in PHQ9.items if i.scored}
-answers.update({i.code: 0 for i in GAD7.items})
-answers.update({i.code: 5 for i in PEG.items})
-answers["44260-8"] = 1  # PHQ-9 item 9
+items = QUESTIONNAIRES[WEEKLY_CHECK_IN].items_by_code
+answers = {code: min(item.values) for code, (_instrument, item) in items.items() if item.required}
+answers["44260-8"] = 1  # PHQ-9 item 9: thoughts of self-harm on several days
 submission = services.submit_response(
-    actor=patient, patient=patient, questionnaire="weekly-check-in", answers=list(answers.items())
+    actor=patient, patient=patient, questionnaire=WEEKLY_CHECK_IN, answers=list(answers.items())
 )
 print(f"STACK_ALERT {submission.alert.pk if submission.alert else 'none'}")

@@ -148,14 +148,18 @@ static_ok=1
 "${check[@]}" --only static || static_ok=0
 if docker run --rm -e DEBUG=true paceway:stacktest manage help create_first_admin >/dev/null 2>&1; then
   step "first administrator (deploy/README.md, step 6): manage create_first_admin, then its one-time link"
-  out="$(dc run --rm --no-deps -T web manage create_first_admin --email "admin@$SITE" 2>&1)" \
+  again=(); [ "${KEEP:-0}" = 1 ] && again=(--force-another)  # a reused stack has one already
+  out="$(dc run --rm --no-deps -T web manage create_first_admin --email "admin-$(date +%s)@$SITE" "${again[@]}" 2>&1)" \
     || { echo "$out" | tail -5; echo "FAIL create_first_admin"; exit 1; }
   echo "$out" | grep -q 'otpauth://totp/' || { echo "FAIL no otpauth URI printed"; exit 1; }
   link="$(echo "$out" | grep -oE "https://$SITE:$HTTPS_PORT/[^ ]+" | head -1 | tr -d '\r')"
-  code="$(curl -s -o /dev/null -w '%{http_code}' --cacert "$WORK/caddy-root.crt" \
+  # allauth moves the key from the URL into the session (a redirect), then shows the form.
+  page="$(curl -s -L -c "$WORK/cookies" -b "$WORK/cookies" -w '\n%{http_code}' --cacert "$WORK/caddy-root.crt" \
     --resolve "$SITE:$HTTPS_PORT:127.0.0.1" "$link")"
-  [ "$code" = 200 ] || { echo "FAIL the one-time link $link answers $code"; exit 1; }
-  echo "ok   administrator created without e-mail: otpauth URI printed, one-time link answers 200 through Caddy"
+  code="$(echo "$page" | tail -1)"
+  { [ "$code" = 200 ] && echo "$page" | grep -q 'name="password1"'; } \
+    || { echo "FAIL the one-time link $link: HTTP $code, no password form"; exit 1; }
+  echo "ok   administrator created without e-mail: otpauth URI printed; its one-time link opens the set-password form through Caddy"
 fi
 step "accounts: a patient and their therapist (manage.py shell in a web container)"
 accounts="$(dc exec -T web python manage.py shell < "$HERE/stack_setup.py" | sed -n 's/^STACK_JSON //p')"
@@ -182,10 +186,15 @@ step "backup: the backup service's dump, restored into a fresh database"
 dc exec -T backup sh /usr/local/bin/backup_schedule.sh once
 dump="$(ls -1t "$WORK"/backups/paceway-*.dump | head -1)"
 echo "     newest dump: $dump ($(stat -c %s "$dump") bytes); dumps in the folder: $(ls "$WORK"/backups/*.dump | wc -l)"
-dc exec -T backup sh -c "dropdb --if-exists paceway_restored && createdb paceway_restored \
-  && pg_restore --no-owner --no-privileges --exit-on-error -d paceway_restored /backups/$(basename "$dump")"
 pw="$(cat "$WORK/stack.env.pw")"
 restored="postgres://paceway:$pw@postgres:5432/paceway_restored"
+dc exec -T backup sh -c "dropdb --if-exists paceway_restored && createdb paceway_restored"
+if [ -f "$ROOT/deploy/restore.sh" ]; then  # as deploy/README.md, step 8, says
+  dc run --rm --no-deps -T -v "$ROOT/deploy/restore.sh:/restore.sh:ro" --entrypoint sh backup \
+    /restore.sh "/backups/$(basename "$dump")" "$restored"
+else
+  dc exec -T backup pg_restore --no-owner --no-privileges --exit-on-error -d paceway_restored "/backups/$(basename "$dump")"
+fi
 out="$(dc run --rm --no-deps -T -e DATABASE_URL="$restored" web manage shell < "$HERE/stack_restore_check.py" 2>&1)" \
   || { echo "$out" | tail -20; echo "FAIL messages of the restored database do not decrypt"; exit 1; }
 echo "ok   restored database, same keys: $(echo "$out" | sed -n 's/^STACK_RESTORE //p') decrypted"

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import localtime  # chart labels in the viewer's own time zone
 from django.utils.translation import gettext as _
 
 from .change import reliable_change_threshold
@@ -50,8 +51,8 @@ def trajectory_svg(
     if points:
         desc = _("%(n)s scores from %(first)s to %(last)s; first %(a)s, latest %(b)s (range %(lo)s to %(hi)s).") % {
             "n": len(points),
-            "first": date_format(points[0].at, "DATE_FORMAT"),
-            "last": date_format(points[-1].at, "DATE_FORMAT"),
+            "first": date_format(localtime(points[0].at), "DATE_FORMAT"),
+            "last": date_format(localtime(points[-1].at), "DATE_FORMAT"),
             "a": _fmt(points[0].total),
             "b": _fmt(points[-1].total),
             "lo": _fmt(lo),
@@ -115,7 +116,7 @@ def trajectory_svg(
                 reliable = p.response_id in improved_responses
             else:
                 reliable = threshold is not None and sign * (p.total - base) >= threshold - 1e-9
-            label = f"{date_format(p.at, 'DATE_FORMAT')}: {_fmt(p.total)}"
+            label = f"{date_format(localtime(p.at), 'DATE_FORMAT')}: {_fmt(p.total)}"
             if reliable:
                 label += " (" + _("reliable improvement") + ")"
                 shape = (
@@ -126,9 +127,9 @@ def trajectory_svg(
                 shape = f'<circle cx="{x(t):.1f}" cy="{y(p.total):.1f}" r="4.5" fill="#2f6f73"/>'
             out.append(f"<g>{shape}<title>{escape(label)}</title></g>")
         out.append(
-            f'<text x="{LEFT}" y="{HEIGHT - 10}" fill="#5b6b79">{escape(date_format(points[0].at, "DATE_FORMAT"))}</text>'
+            f'<text x="{LEFT}" y="{HEIGHT - 10}" fill="#5b6b79">{escape(date_format(localtime(points[0].at), "DATE_FORMAT"))}</text>'
             f'<text x="{LEFT + plot_w}" y="{HEIGHT - 10}" text-anchor="end" fill="#5b6b79">'
-            f"{escape(date_format(points[-1].at, 'DATE_FORMAT'))}</text>"
+            f"{escape(date_format(localtime(points[-1].at), 'DATE_FORMAT'))}</text>"
         )
     out.append("</svg>")
     return mark_safe("".join(out))  # noqa: S308 - every interpolated text is escaped above

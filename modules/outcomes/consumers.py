@@ -82,4 +82,7 @@ class AlertConsumer(AsyncWebsocketConsumer):
             await self.close(CLOSE_FORBIDDEN)
 
     async def alert_raised(self, event: dict[str, Any]) -> None:
-        await self.send(text_data=json.dumps({"type": "alert"}))
+        frame: dict[str, Any] = {"type": "alert"}
+        if event.get("urgent") is True:
+            frame["urgent"] = True
+        await self.send(text_data=json.dumps(frame))

@@ -2,7 +2,8 @@
 
 - ``patient`` (Pat): a baseline and two weekly check-ins showing improvement.
 - ``patient2`` (Sam): a baseline with PHQ-9 question 9 answered "several days" and an open alert,
-  so the demo therapist sees an alert first.
+  so the demo therapist sees an alert first, with Sam's phone number (fictional 555-01xx numbers)
+  and emergency contact on the alert card.
 Idempotent: a patient who already has responses is left alone.
 """
 
@@ -67,3 +68,14 @@ def load_demo_outcomes(accounts: dict[str, Any]) -> None:
             answers=_answers("baseline", phq, [2, 1, 2, 2, 1, 1, 1], [8, 7, 7], [8, 9]),
             submitted_at=now - timedelta(hours=2),
         )
+
+    if sam is not None:
+        from .contact import has_contact_details, save_contact_details
+
+        if not has_contact_details(sam):
+            save_contact_details(actor=sam, patient=sam, data={
+                "preferred_name": "Sam", "phone": "416-555-0142", "voicemail_ok": "on", "text_ok": "",
+                "safe_times": "Weekdays after 4 pm", "emergency_name": "Ada Okafor", "emergency_relationship": "sister",
+                "emergency_phone": "647-555-0177", "physician_name": "Dr. Rivera", "physician_clinic": "Bloor West Family Health Team",
+                "province": "ON",
+            })

@@ -7,13 +7,17 @@ clinician with a note; a later, lower score never clears one.
 
 from __future__ import annotations
 
+from datetime import time
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from . import clinic as clinic_validators
 
 
 class ImmutableError(RuntimeError):
@@ -73,13 +77,28 @@ class Score(models.Model):
         super().save(*args, **kwargs)
 
 
+class RiskLevel(models.TextChoices):
+    LOW = "low", _("Low")
+    MODERATE = "moderate", _("Moderate")
+    HIGH = "high", _("High")
+
+
 class RiskAlert(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
         RESOLVED = "resolved", _("Resolved")
 
+    class Kind(models.TextChoices):
+        QUESTIONNAIRE = "questionnaire", _("Risk answer in a questionnaire")
+        TEXT = "text", _("Possible risk in text")
+
     patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="risk_alerts")
-    response = models.ForeignKey(QuestionnaireResponse, on_delete=models.PROTECT, related_name="risk_alerts")
+    # The questionnaire answers that raised it (None for a "possible risk in text" alert).
+    response = models.ForeignKey(
+        QuestionnaireResponse, null=True, blank=True, on_delete=models.PROTECT, related_name="risk_alerts"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.QUESTIONNAIRE)
+    source = models.CharField(max_length=30, blank=True)  # for text: "message", "diary", ... (never the text)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     # The therapist in charge when the alert was raised (None: routed to the fallback queue).
@@ -87,6 +106,11 @@ class RiskAlert(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     routed_to_fallback = models.BooleanField(default=False)
+    # The follow-up screener's triage level (C-SSRS screener), once the patient answered it.
+    triage_level = models.CharField(max_length=10, choices=RiskLevel.choices, blank=True)
+    screener = models.OneToOneField(
+        QuestionnaireResponse, null=True, blank=True, on_delete=models.PROTECT, related_name="screened_alert"
+    )
     notified_at = models.DateTimeField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_by = models.ForeignKey(
@@ -116,3 +140,200 @@ class RiskAlert(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
+
+
+class ClinicProfile(models.Model):
+    """The clinic's crisis resources, hours and escalation ladder, set by administrators.
+
+    Versioned: rows are never changed or deleted; the admin saves every edit as a new row and the
+    newest row is the current profile (``clinic.current_profile``). No health data here.
+    """
+
+    clinic_name = models.CharField(_("clinic name"), max_length=200)
+    contact_phone = models.CharField(_("clinic contact phone"), max_length=60)
+    contact_hours_en = models.CharField(_("contact hours (English)"), max_length=200, default="Monday to Friday, 9:00 to 17:00")
+    contact_hours_fr = models.CharField(_("contact hours (French)"), max_length=200, default="Du lundi au vendredi, de 9 h à 17 h")
+    time_zone = models.CharField(_("time zone"), max_length=64, default="America/Toronto", validators=[clinic_validators.validate_time_zone])
+    open_days = models.CharField(
+        _("open days"), max_length=20, default="0,1,2,3,4", validators=[clinic_validators.validate_open_days],
+        help_text=_("0 = Monday ... 6 = Sunday, separated by commas."),
+    )
+    opens_at = models.TimeField(_("opens at"), default=time(9))
+    closes_at = models.TimeField(_("closes at"), default=time(17))
+    contact_within_hours = models.PositiveSmallIntegerField(
+        _("patients are contacted within (business hours)"), default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(72)],
+    )
+    crisis_lines = models.JSONField(
+        _("crisis lines"), default=clinic_validators.default_crisis_lines, validators=[clinic_validators.validate_crisis_lines],
+        help_text=_(
+            'A list of lines: {"regions": ["*"] or ["ON", "QC"], "phone": ..., "name_en": ..., "name_fr": ..., '
+            '"description_en": ..., "description_fr": ...}. Defaults: 9-8-8 Suicide Crisis Helpline and 911.'
+        ),
+    )
+    # The escalation ladder: the assigned therapist at once; the clinical leads after
+    # ``leads_after_minutes`` of business time; every administrator and the on-call list after
+    # ``everyone_after_minutes`` of clock time (on call means out of hours too); then again every
+    # ``repeat_every_minutes`` until someone acknowledges. A "high" triage level uses the shorter
+    # times.
+    leads_after_minutes = models.PositiveIntegerField(_("clinical leads after (business minutes)"), default=60, validators=[MinValueValidator(1)])
+    everyone_after_minutes = models.PositiveIntegerField(_("administrators and on-call after (minutes)"), default=240, validators=[MinValueValidator(1)])
+    repeat_every_minutes = models.PositiveIntegerField(_("repeat every (minutes) until acknowledged"), default=60, validators=[MinValueValidator(5)])
+    high_risk_leads_after_minutes = models.PositiveIntegerField(_("high risk: clinical leads after (minutes)"), default=15, validators=[MinValueValidator(1)])
+    high_risk_everyone_after_minutes = models.PositiveIntegerField(_("high risk: administrators and on-call after (minutes)"), default=60, validators=[MinValueValidator(1)])
+    on_call = models.JSONField(
+        _("on-call list"), default=list, blank=True,
+        help_text=_('A list of {"name": ..., "email": ..., "phone": ...} (staff contacts, no patient data).'),
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("clinic profile (crisis resources and escalation)")
+        verbose_name_plural = _("clinic profiles (every saved version)")
+
+    def __str__(self) -> str:
+        return f"{self.clinic_name} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ImmutableError("A clinic profile version is kept; save a new one.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ImmutableError("Clinic profile versions are kept.")
+
+
+class ContactDetails(models.Model):
+    """How the care team can reach a patient (and whom to call in an emergency), sealed with the
+    keyring: the fields live in ``ciphertext`` as JSON, never in plain columns. Every save adds a
+    row (the newest is current); reads are audited (see ``contact.contact_details``)."""
+
+    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    data_key = models.ForeignKey("keyring.DataKey", on_delete=models.PROTECT, related_name="+")
+    ciphertext = models.BinaryField()
+    saved_at = models.DateTimeField(default=timezone.now)
+    saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-saved_at", "-pk"]
+        indexes = [models.Index(fields=["patient", "saved_at"])]
+        verbose_name = _("contact details")
+        verbose_name_plural = _("contact details")
+
+    def __str__(self) -> str:
+        return f"Contact details {self.pk}"
+
+
+class ContactAttempt(models.Model):
+    """One try to reach the patient about an alert: when, how, and whether they were reached."""
+
+    class Method(models.TextChoices):
+        PHONE = "phone", _("Phone call")
+        VOICEMAIL = "voicemail", _("Phone call, voicemail left")
+        TEXT = "text", _("Text message")
+        MESSAGE = "message", _("Secure message in Paceway")
+        EMAIL = "email", _("E-mail")
+        IN_PERSON = "in_person", _("In person")
+        EMERGENCY_CONTACT = "emergency_contact", _("Through the emergency contact")
+
+    alert = models.ForeignKey(RiskAlert, on_delete=models.PROTECT, related_name="attempts")
+    attempted_at = models.DateTimeField()
+    method = models.CharField(max_length=20, choices=Method.choices)
+    reached = models.BooleanField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["attempted_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Contact attempt {self.pk} on alert {self.alert_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ImmutableError("A contact attempt is kept as recorded.")
+        super().save(*args, **kwargs)
+
+
+class FollowUpAction(models.TextChoices):
+    SAFETY_PLAN = "safety_plan", _("Safety plan reviewed or made")
+    CRISIS_REFERRAL = "crisis_referral", _("Referred to a crisis service or emergency department")
+    PHYSICIAN_INFORMED = "physician_informed", _("Family physician or nurse practitioner informed")
+    EMERGENCY_CONTACT = "emergency_contact", _("Emergency contact used")
+
+
+class FollowUp(models.Model):
+    """The clinician's structured follow-up of an alert. The free text (protective factors, plan,
+    hand-over summary) is sealed with the keyring; the rest is structured."""
+
+    alert = models.OneToOneField(RiskAlert, on_delete=models.PROTECT, related_name="follow_up")
+    risk_level = models.CharField(max_length=10, choices=RiskLevel.choices, blank=True)
+    actions = models.JSONField(default=list, blank=True)
+    handover_service = models.CharField(max_length=200, blank=True)
+    follow_up_on = models.DateField(null=True, blank=True)
+    data_key = models.ForeignKey("keyring.DataKey", on_delete=models.PROTECT, related_name="+")
+    ciphertext = models.BinaryField()
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self) -> str:
+        return f"Follow-up of alert {self.alert_id}"
+
+
+class AlertNotification(models.Model):
+    """One delivery of one escalation step of an alert, to one address on one channel.
+
+    The unique key (alert, step, channel, address) is written before anything is sent, so a step
+    happens once however many times the task or the sweep runs. ``claimed_at`` marks a delivery
+    in progress: a worker that dies after claiming leaves it claimed, and the sweep sends it again
+    once the claim is stale. The address is a staff e-mail or phone (no patient data here).
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        SMS = "sms", _("Text message")
+
+    alert = models.ForeignKey(RiskAlert, on_delete=models.PROTECT, related_name="notifications")
+    step = models.CharField(max_length=20)  # "notify", "leads", "everyone", "repeat-1", ...
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    address = models.CharField(max_length=254)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=100, blank=True)  # an exception type name only
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["alert", "step", "channel", "address"], name="one_delivery_per_step_channel_address")
+        ]
+        indexes = [models.Index(fields=["sent_at", "alert"])]
+
+    def __str__(self) -> str:
+        return f"Alert {self.alert_id} step {self.step} by {self.channel}"
+
+
+class SafetyPlan(models.Model):
+    """A version of a patient's safety plan (Stanley-Brown structure), built by the patient and
+    their therapist together. Every save is a new version; the newest is current. The text is
+    sealed with the keyring."""
+
+    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField()
+    data_key = models.ForeignKey("keyring.DataKey", on_delete=models.PROTECT, related_name="+")
+    ciphertext = models.BinaryField()
+    saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [models.UniqueConstraint(fields=["patient", "version"], name="one_safety_plan_version_number")]
+
+    def __str__(self) -> str:
+        return f"Safety plan v{self.version} of {self.patient_id}"

@@ -16,16 +16,30 @@ OPEN_BEFORE = 1
 GRACE = 2
 
 
+# Not needed for an occasion to count as answered: PEG's first item already asks about average pain.
+NOT_REQUIRED_FOR_REUSE = frozenset({"pain-nrs"})
+
+# One baseline: the intake's PEG, PHQ-9 and GAD-7 count as the baseline when answered at most this
+# many days before the program starts; and week 1 is not asked when the same questions were
+# answered within the PHQ-9's and GAD-7's two-week recall period before it opens.
+BASELINE_REUSE_DAYS = 28
+RECALL_PERIOD_DAYS = 14
+
+
 @dataclass(frozen=True)
 class Occasion:
     key: str  # "baseline", "week-2", "post", "follow-up"
     questionnaire: str
     day: int
+    # Answers to the same instruments (in any questionnaire, e.g. the intake) from up to this many
+    # days before the occasion opens count for it, so nothing is asked twice within that window.
+    reuse_within_days: int = 0
 
 
 def chronic_pain_schedule(weeks: int = 8, weekly: str = WEEKLY_CHECK_IN) -> tuple[Occasion, ...]:
-    occasions = [Occasion("baseline", "baseline", 0)]
-    occasions += [Occasion(f"week-{w}", weekly, 7 * w) for w in range(1, weeks)]
+    occasions = [Occasion("baseline", "baseline", 0, reuse_within_days=BASELINE_REUSE_DAYS)]
+    occasions.append(Occasion("week-1", weekly, 7, reuse_within_days=RECALL_PERIOD_DAYS))
+    occasions += [Occasion(f"week-{w}", weekly, 7 * w) for w in range(2, weeks)]
     occasions.append(Occasion("post", "post-treatment", 7 * weeks))
     occasions.append(Occasion("follow-up", "follow-up", 7 * weeks + 91))
     return tuple(occasions)

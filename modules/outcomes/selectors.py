@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from modules.models import Enrolment
@@ -18,7 +19,7 @@ from . import change as change_rules
 from .access import is_clinical_lead
 from .instruments import SCALES, get_questionnaire
 from .models import QuestionnaireResponse, RiskAlert, Score
-from .schedules import DEFAULT_PROGRAM, GRACE, OPEN_BEFORE, PROGRAM_SCHEDULES
+from .schedules import DEFAULT_PROGRAM, GRACE, NOT_REQUIRED_FOR_REUSE, OPEN_BEFORE, PROGRAM_SCHEDULES, Occasion
 from .scoring import exact_total
 
 logger = logging.getLogger(__name__)
@@ -115,7 +116,11 @@ def alerts_for(user: Any) -> AlertLists:
     if lead or is_administrator(user):
         from paceway.accounts.models import CareAssignment
 
-        assigned = CareAssignment.objects.filter(ended_at__isnull=True).values("patient_id")
+        # The fallback queue (same rule as access.in_fallback_queue): no active therapist who is
+        # an active clinician (none assigned, or the assigned one is on leave or deactivated).
+        assigned = CareAssignment.objects.filter(
+            ended_at__isnull=True, therapist__is_active=True, therapist__therapist_profile__is_active_clinician=True
+        ).values("patient_id")
         seen = {a.pk for a in mine}
         fallback = [a for a in open_.filter(~Q(patient_id__in=assigned)) if a.pk not in seen]
         if lead:
@@ -138,6 +143,8 @@ class DueItem:
     title: str
     due_on: date
     status: str  # "done", "due", "overdue", "upcoming"
+    covered: bool = False  # done by answers given for something else (e.g. the intake)
+    current: bool = False  # not yet replaced by the next occasion of the same questionnaire
 
 
 def _enrolment_start(patient: Any) -> datetime | None:
@@ -168,12 +175,15 @@ def due_questionnaires(patient: Any, *, now: datetime | None = None, program: st
         opens = due - timedelta(days=OPEN_BEFORE)
         later = [o for o in occasions[index + 1 :] if o.questionnaire == occasion.questionnaire]
         closes = (start + timedelta(days=later[0].day) - timedelta(days=OPEN_BEFORE)) if later else None
-        done = any(
+        answered = any(
             r.questionnaire == occasion.questionnaire
             and r.submitted_at >= opens
             and (closes is None or r.submitted_at < closes)
             for r in responses
         )
+        reused, remaining = _recently_answered_instruments(occasion, responses, opens=opens, closes=closes)
+        covered = not answered and bool(reused)
+        done = answered or covered
         if done:
             status = "done"
         elif now < opens:
@@ -186,8 +196,55 @@ def due_questionnaires(patient: Any, *, now: datetime | None = None, program: st
             status = "missed"
         definition = get_questionnaire(occasion.questionnaire)
         title = str(definition.title) if definition else occasion.questionnaire
-        items.append(DueItem(occasion.key, occasion.questionnaire, title, timezone.localdate(due), status))
+        current = closes is None or now < closes  # not yet replaced by the next one of its kind
+        items.append(
+            DueItem(occasion.key, occasion.questionnaire, title, timezone.localdate(due), status, covered, current)
+        )
+        if covered and remaining:
+            # Only what was not answered already is asked, one instrument at a time, in order.
+            definition_order = [i.slug for i in definition.instruments] if definition else sorted(remaining)
+            for slug in [s for s in definition_order if s in remaining]:
+                alone = get_questionnaire(slug)
+                status = "upcoming" if now < opens else "due" if now <= due + timedelta(days=GRACE) else (
+                    "overdue" if closes is None or now < closes else "missed"
+                )
+                items.append(
+                    DueItem(
+                        f"{occasion.key}:{slug}", slug, str(alone.title) if alone else slug,
+                        timezone.localdate(due), status, False, current,
+                    )
+                )
     return items
+
+
+def _instruments_of(questionnaire: str) -> frozenset[str]:
+    definition = get_questionnaire(questionnaire)
+    return frozenset(i.slug for i in definition.instruments) if definition else frozenset()
+
+
+def _recently_answered_instruments(
+    occasion: Occasion, responses: list[QuestionnaireResponse], *, opens: datetime, closes: datetime | None
+) -> tuple[frozenset[str], frozenset[str]]:
+    """One baseline: (the instruments this occasion asks that were already answered within its
+    reuse window, in any questionnaire, the intake's included; those still to ask)."""
+    needed = _instruments_of(occasion.questionnaire) - NOT_REQUIRED_FOR_REUSE
+    if not occasion.reuse_within_days:
+        return frozenset(), needed
+    since = opens - timedelta(days=occasion.reuse_within_days)
+    answered: set[str] = set()
+    for r in responses:
+        if r.submitted_at >= since and (closes is None or r.submitted_at < closes):
+            answered |= _instruments_of(r.questionnaire)
+    return frozenset(needed & answered), frozenset(needed - answered)
+
+
+def recently_answered(patient: Any, questionnaire: str, *, now: datetime | None = None) -> DueItem | None:
+    """The occasion of this questionnaire that is open now and already answered, if any: its
+    page then says so instead of asking the same questions again."""
+    for item in due_questionnaires(patient, now=now):
+        if item.questionnaire == questionnaire and item.covered and item.current:
+            return item
+    return None
 
 
 def has_response_since(patient_id: int, questionnaire: str, since: datetime) -> bool:
@@ -195,3 +252,59 @@ def has_response_since(patient_id: int, questionnaire: str, since: datetime) -> 
     return QuestionnaireResponse.objects.filter(
         patient_id=patient_id, questionnaire=questionnaire, submitted_at__gte=since
     ).exists()
+
+
+# The crisis panel ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CrisisPanel:
+    """What the crisis panel says, all of it true for this patient and this moment."""
+
+    clinic_name: str
+    clinic_phone: str
+    clinic_hours: str
+    lines: list[Any]
+    told: str  # who has been told
+    expect: str  # when to expect contact, given the clinic's hours
+    urgent: bool  # a high triage level: call 9-8-8 or 911 now
+    safety_plan_url: str = ""
+
+
+def crisis_panel(patient: Any, *, alert: RiskAlert | None = None, now: datetime | None = None,
+                 province: str = "", urgent: bool = False) -> CrisisPanel:
+    from django.utils.formats import date_format
+    from django.utils.translation import get_language
+    from django.utils.translation import gettext as _
+
+    from . import clinic
+
+    now = now or timezone.now()
+    profile = clinic.current_profile()
+    french = (get_language() or "en").startswith("fr")
+    hours = profile.contact_hours_fr if french else profile.contact_hours_en
+    therapist = alert.therapist_at_creation if alert is not None and not alert.routed_to_fallback else None
+    if therapist is not None:
+        told = _("Your therapist, %(name)s, has been told.") % {"name": therapist.name}
+    elif alert is not None:
+        told = _("You do not have an active therapist right now, so the clinic's care team has been told.")
+    else:
+        told = _("Your care team will see your answers.")
+    deadline = clinic.add_business_minutes(profile, now, profile.contact_within_hours * 60)
+    zone = clinic._zone(profile)
+    same_day = timezone.localtime(deadline, zone).date() == timezone.localtime(now, zone).date()
+    if clinic.is_open(profile, now) and same_day:
+        expect = _("The clinic is open now: expect contact within %(n)s hours.") % {"n": profile.contact_within_hours}
+    else:
+        day = date_format(timezone.localtime(deadline, zone), "l j F")
+        expect = _("The clinic is closed now: expect contact on the next business day, %(day)s.") % {"day": day}
+    return CrisisPanel(
+        clinic_name=profile.clinic_name,
+        clinic_phone=profile.contact_phone,
+        clinic_hours=hours,
+        lines=clinic.lines_for(profile, province),
+        told=told,
+        expect=expect,
+        urgent=urgent,
+        safety_plan_url=reverse("outcomes:safety_plan"),
+    )

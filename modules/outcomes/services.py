@@ -15,6 +15,7 @@ do not depend on the e-mail at all.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -30,21 +31,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from paceway.accounts.access import active_therapist_of, caseload_patient_ids
-from paceway.accounts.models import TherapistProfile, User
+from paceway.accounts.access import active_therapist_of, caseload_patient_ids, is_active_clinician
+from paceway.accounts.access import clinical_leads as access_clinical_leads
+from paceway.accounts.models import User
 from paceway.accounts.roles import Role, is_patient
 from paceway.audit.services import audit
+from paceway.keyring.services import create_data_key, encrypt
 
 from . import scoring
 from .access import can_act_on_alert
 from .instruments import SCALES, get_questionnaire
-from .models import QuestionnaireResponse, RiskAlert, Score
+from .models import ContactAttempt, FollowUp, QuestionnaireResponse, RiskAlert, Score
 
 logger = logging.getLogger(__name__)
-
-
-def escalation_minutes() -> int:
-    return int(getattr(settings, "RISK_ESCALATION_MINUTES", 60))
 
 
 @dataclass(frozen=True)
@@ -57,12 +56,6 @@ class Submission:
     def crisis(self) -> bool:
         """Show the crisis panel in this very response."""
         return self.result.risk
-
-
-def _active_clinician(user: User | None) -> bool:
-    if user is None or not user.is_active:
-        return False
-    return TherapistProfile.objects.filter(user_id=user.pk, is_active_clinician=True).exists()
 
 
 @transaction.atomic
@@ -141,7 +134,7 @@ def amend_response(
 
 def _raise_alert(response: QuestionnaireResponse, now: datetime) -> RiskAlert:
     therapist = active_therapist_of(response.patient)
-    if not _active_clinician(therapist):
+    if not is_active_clinician(therapist):
         therapist = None
     alert = RiskAlert.objects.create(
         patient=response.patient,
@@ -157,6 +150,40 @@ def _raise_alert(response: QuestionnaireResponse, now: datetime) -> RiskAlert:
     return alert
 
 
+def screen_free_text(patient: Any, source: str, texts: list[str]) -> RiskAlert | None:
+    """The free-text hook (messages, diary notes, reflections): a phrase that suggests suicidal
+    thinking or self-harm raises a lower-level "possible risk in text" alert for the care team
+    (one open at a time per patient), in a savepoint of the writer's transaction. The text itself
+    is never stored here, logged or audited; the source says only where it was written."""
+    from .textscreen import suggests_risk
+
+    if not is_patient(patient) or not any(suggests_risk(text) for text in texts):
+        return None
+    with transaction.atomic():
+        if RiskAlert.objects.filter(patient_id=patient.pk, kind=RiskAlert.Kind.TEXT, status=RiskAlert.Status.OPEN).exists():
+            return None
+        therapist = active_therapist_of(patient)
+        if not is_active_clinician(therapist):
+            therapist = None
+        alert = RiskAlert.objects.create(
+            patient=patient, kind=RiskAlert.Kind.TEXT, source=source[:30], created_at=timezone.now(),
+            therapist_at_creation=therapist, routed_to_fallback=therapist is None,
+        )
+        audit(actor=patient, action="outcomes.risk_alert.create_from_text", patient=patient, obj=alert)
+        alert_id = alert.pk
+        transaction.on_commit(lambda: enqueue_alert_notification(alert_id), robust=True)
+        transaction.on_commit(lambda: ring_dashboards(alert_id), robust=True)
+    return alert
+
+
+def recent_text_alert(patient: Any, *, hours: int = 24) -> bool:
+    """Show the patient the resources gently: an open "possible risk in text" alert of theirs."""
+    return RiskAlert.objects.filter(
+        patient_id=patient.pk, kind=RiskAlert.Kind.TEXT, status=RiskAlert.Status.OPEN,
+        created_at__gte=timezone.now() - timedelta(hours=hours),
+    ).exists()
+
+
 def ring_dashboards(alert_id: int) -> None:
     """Best effort, after commit: a doorbell (no health data) on the dashboards of the clinicians
     who are notified of this alert. Never raises: Redis down must not affect the saved alert."""
@@ -166,7 +193,10 @@ def ring_dashboards(alert_id: int) -> None:
         alert = RiskAlert.objects.select_related("patient").filter(pk=alert_id).first()
         if alert is None:
             return
-        ring_therapists([u.pk for u in notification_recipients(alert) if u.role == Role.THERAPIST])
+        ring_therapists(
+            [u.pk for u in notification_recipients(alert) if u.role == Role.THERAPIST],
+            urgent=alert.triage_level == "high",
+        )
     except Exception as exc:
         logger.warning("Risk alert %s: dashboard doorbell failed (%s).", alert_id, type(exc).__name__)
 
@@ -189,14 +219,7 @@ def enqueue_alert_notification(alert_id: int) -> None:
 
 
 def clinical_leads() -> list[User]:
-    return list(
-        User.objects.filter(
-            role=Role.THERAPIST,
-            is_active=True,
-            therapist_profile__is_clinical_lead=True,
-            therapist_profile__is_active_clinician=True,
-        ).order_by("pk")
-    )
+    return list(access_clinical_leads())
 
 
 def escalation_recipients() -> list[User]:
@@ -205,104 +228,65 @@ def escalation_recipients() -> list[User]:
 
 def notification_recipients(alert: RiskAlert) -> list[User]:
     therapist = active_therapist_of(alert.patient)
-    if _active_clinician(therapist):
+    if is_active_clinician(therapist):
         return [therapist]  # type: ignore[list-item]
     return escalation_recipients()
 
 
-def _alerts_url() -> str:
-    return settings.SITE_URL + reverse("outcomes:alerts")
-
-
-def _mail(recipients: list[User], subject: str, body: str) -> None:
-    # No health data, no patient name: only that something needs attention, and where.
-    # At-least-once: SMTP has no idempotency, so a crash between the server's acceptance and the
-    # commit of notified_at / escalated_at sends this again on the next run (never zero times).
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [u.email for u in recipients], fail_silently=False)
-
-
 def send_alert_notification(*, alert_id: int) -> bool:
-    """Notify the care team of a new alert. True if this call sent it.
+    """Tell the care team of a new alert, once (the ladder's first step). True if this call sent
+    it. Raises nothing: a failed delivery is retried by the sweep."""
+    from . import ladder
 
-    Recorded once (``notified_at`` under a row lock, so concurrent runs do not both send), but the
-    e-mail itself is at-least-once: if the process dies after the SMTP server accepted it and
-    before the commit, the next run sends it again."""
-    with transaction.atomic():
-        alert = RiskAlert.objects.select_for_update().select_related("patient").filter(pk=alert_id).first()
-        if alert is None or alert.notified_at is not None or not alert.is_open:
-            return False
-        recipients = notification_recipients(alert)
-        if not recipients:
-            logger.error("Risk alert %s: nobody to notify (no therapist, clinical lead or administrator).", alert_id)
-            return False
-        _mail(
-            recipients,
-            _("Paceway: an item needs your attention"),
-            _("An item in Paceway needs a clinician's attention today. Please log in to review it:\n%(url)s\n")
-            % {"url": _alerts_url()},
-        )  # raises on failure: nothing is recorded and the next run tries again
-        alert.notified_at = timezone.now()
-        alert.save(update_fields=["notified_at"])
-        audit(actor=None, action="outcomes.risk_alert.notified", patient=alert.patient, obj=alert)
-    return True
+    return ladder.run(alert_id=int(alert_id))["notified"] > 0
 
 
 def escalate_alert(*, alert_id: int, now: datetime | None = None) -> bool:
-    """Escalate an unacknowledged alert past its time to the clinical lead(s) or administrators."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        alert = RiskAlert.objects.select_for_update().select_related("patient").filter(pk=alert_id).first()
-        if (
-            alert is None
-            or not alert.is_open
-            or alert.escalated_at is not None
-            or alert.acknowledged_at is not None
-            or alert.created_at > now - timedelta(minutes=escalation_minutes())
-        ):
-            return False
-        recipients = escalation_recipients()
-        if not recipients:
-            logger.error("Risk alert %s: nobody to escalate to.", alert_id)
-            return False
-        _mail(
-            recipients,
-            _("Paceway: an urgent item has not been acknowledged"),
-            _(
-                "An urgent item in Paceway has not been acknowledged by the care team within %(minutes)s "
-                "minutes. Please log in to review it:\n%(url)s\n"
-            )
-            % {"minutes": escalation_minutes(), "url": _alerts_url()},
-        )
-        alert.escalated_at = now
-        alert.save(update_fields=["escalated_at"])
-        audit(actor=None, action="outcomes.risk_alert.escalated", patient=alert.patient, obj=alert)
-    return True
+    """Run the ladder for one alert: True if a new escalation step was taken."""
+    from . import ladder
+
+    return ladder.run(alert_id=int(alert_id), now=now)["escalated"] > 0
 
 
 def notify_and_escalate_risk_alerts(*, now: datetime | None = None) -> dict[str, int]:
-    """The periodic, idempotent sweep: send missing notifications, escalate overdue alerts."""
-    now = now or timezone.now()
-    counts = {"notified": 0, "escalated": 0, "failed": 0}
-    pending = RiskAlert.objects.filter(status=RiskAlert.Status.OPEN, notified_at__isnull=True)
-    for alert_id in pending.values_list("pk", flat=True):
-        try:
-            counts["notified"] += send_alert_notification(alert_id=alert_id)
-        except Exception as exc:
-            counts["failed"] += 1
-            logger.warning("Risk alert %s: notification failed (%s); will retry.", alert_id, type(exc).__name__)
-    overdue = RiskAlert.objects.filter(
-        status=RiskAlert.Status.OPEN,
-        escalated_at__isnull=True,
-        acknowledged_at__isnull=True,
-        created_at__lte=now - timedelta(minutes=escalation_minutes()),
+    """The periodic, idempotent sweep (Celery beat and `manage.py outcomes_risk_sweep`): every
+    step of every open alert that is due, exactly once; failed deliveries retried."""
+    from . import ladder
+
+    return ladder.run(now=now)
+
+
+# The follow-up screener (C-SSRS) -------------------------------------------------------------
+
+
+@transaction.atomic
+def submit_screener(*, actor: Any, alert_id: Any, answers: Iterable[tuple[object, object]]) -> RiskAlert:
+    """The patient's answers to the follow-up screen of their own alert: saved as a response, the
+    triage level put on the alert (once). Raises PermissionDenied, AnswerErrors or ValidationError
+    (nothing stored). A high level re-rings the dashboards and shortens the escalation clock."""
+    from .instruments.cssrs import SCREENER, skip_errors, triage
+
+    alert = RiskAlert.objects.select_for_update().select_related("patient").filter(pk=alert_id).first() if str(alert_id).isdigit() else None
+    if alert is None or not (is_patient(actor) and alert.patient_id == actor.pk):
+        raise PermissionDenied
+    if alert.screener_id is not None:
+        raise ValidationError(_("These questions are already answered. Thank you."))
+    valid = scoring.validate(SCREENER, answers)
+    errors = skip_errors(valid)
+    if errors:
+        raise scoring.AnswerErrors(errors)
+    response = QuestionnaireResponse.objects.create(
+        patient=alert.patient, questionnaire=SCREENER.slug, answers=valid,
+        language=getattr(actor, "preferred_language", "en") or "en", submitted_at=timezone.now(), submitted_by=actor,
     )
-    for alert_id in overdue.values_list("pk", flat=True):
-        try:
-            counts["escalated"] += escalate_alert(alert_id=alert_id, now=now)
-        except Exception as exc:
-            counts["failed"] += 1
-            logger.warning("Risk alert %s: escalation failed (%s); will retry.", alert_id, type(exc).__name__)
-    return counts
+    alert.screener = response
+    alert.triage_level = triage(valid)
+    alert.save(update_fields=["screener", "triage_level"])
+    audit(actor=actor, action="outcomes.screener.submit", patient=alert.patient, obj=response)
+    if alert.triage_level == "high":
+        alert_pk = alert.pk
+        transaction.on_commit(lambda: ring_dashboards(alert_pk), robust=True)
+    return alert
 
 
 # Clinician actions --------------------------------------------------------------------------
@@ -329,15 +313,80 @@ def acknowledge_alert(*, actor: Any, alert_id: Any) -> RiskAlert:
     return alert
 
 
+def _form_errors(form: Any) -> ValidationError:
+    return ValidationError({name: [e["message"] for e in errs] for name, errs in form.errors.get_json_data().items()})
+
+
+def _acknowledge_by_acting(alert: RiskAlert, actor: Any, now: datetime) -> None:
+    """Recording follow-up work on an alert acknowledges it (the clinician is on it)."""
+    if alert.acknowledged_at is None:
+        alert.acknowledged_at, alert.acknowledged_by = now, actor
+        alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
+        audit(actor=actor, action="outcomes.risk_alert.acknowledge", patient=alert.patient, obj=alert)
+
+
+@transaction.atomic
+def record_contact_attempt(*, actor: Any, alert_id: Any, data: Any) -> ContactAttempt:
+    """One try to reach the patient. Raises PermissionDenied or ValidationError (nothing saved)."""
+    from .followup import AttemptForm
+
+    alert = _alert_for_clinician(actor, alert_id)
+    if not alert.is_open:
+        raise ValidationError(_("This alert is already resolved."))
+    form = AttemptForm(data, alert=alert)
+    if not form.is_valid():
+        raise _form_errors(form)
+    attempt = ContactAttempt.objects.create(
+        alert=alert, attempted_at=form.cleaned_data["attempted_at"], method=form.cleaned_data["method"],
+        reached=form.cleaned_data["reached"], recorded_by=actor,
+    )
+    audit(actor=actor, action="outcomes.contact_attempt.create", patient=alert.patient, obj=attempt)
+    _acknowledge_by_acting(alert, actor, timezone.now())
+    return attempt
+
+
+@transaction.atomic
+def save_follow_up(*, actor: Any, alert_id: Any, data: Any) -> FollowUp:
+    """The assessment, actions, hand-over and follow-up date (saved as far as filled in)."""
+    from .followup import TEXT_FIELDS, FollowUpForm, text_context
+
+    alert = _alert_for_clinician(actor, alert_id)
+    if not alert.is_open:
+        raise ValidationError(_("This alert is already resolved."))
+    form = FollowUpForm(data)
+    if not form.is_valid():
+        raise _form_errors(form)
+    values = form.cleaned_data
+    row = FollowUp.objects.filter(alert=alert).first() or FollowUp(alert=alert, data_key=create_data_key(purpose="follow-up"))
+    row.risk_level = values["risk_level"]
+    row.actions = sorted(values["actions"])
+    row.handover_service = values["handover_service"].strip()
+    row.follow_up_on = values["follow_up_on"]
+    row.updated_by, row.updated_at = actor, timezone.now()
+    row.ciphertext = encrypt(row.data_key, json.dumps({n: values[n].strip() for n in TEXT_FIELDS}), context=text_context(row))
+    row.save()
+    audit(actor=actor, action="outcomes.follow_up.save", patient=alert.patient, obj=alert)
+    _acknowledge_by_acting(alert, actor, row.updated_at)
+    return row
+
+
 @transaction.atomic
 def resolve_alert(*, actor: Any, alert_id: Any, note: str) -> RiskAlert:
-    """Close an alert: a clinician on the care team, with a note. Nothing else closes one."""
+    """Close an alert: a clinician who may act on it, with a note and a complete follow-up record.
+    Nothing else closes one."""
+    from .followup import load, missing
+
     alert = _alert_for_clinician(actor, alert_id)
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": [_("Write a note: what you did and what you decided.")]})
+    if "\x00" in note:
+        raise ValidationError({"note": [_("The note contains a character that is not allowed.")]})
     if not alert.is_open:
         raise ValidationError(_("This alert is already resolved."))
+    gaps = missing(load(alert))
+    if gaps:
+        raise ValidationError({"follow_up": gaps})
     now = timezone.now()
     alert.status = RiskAlert.Status.RESOLVED
     alert.resolved_by = actor

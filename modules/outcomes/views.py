@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,17 +19,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from paceway.accounts.access import patient_for_clinical
+from paceway.accounts.access import can_view_clinical, patient_for_clinical
 from paceway.accounts.roles import is_administrator, is_patient, is_therapist
 from paceway.audit.services import audit
 
-from . import evaluation, selectors, services
-from .access import can_act_on_alert, can_see_fallback_queue, is_clinical_lead
+from . import contact, evaluation, selectors, services
+from .access import alert_for, can_act_on_alert, can_see_fallback_queue, is_clinical_lead
 from .charts import evaluation_charts, patient_charts
+from .clinic import offline_panel_context
 from .discharge import discharge_document, discharge_summary
 from .fhir import patient_bundle
 from .instruments import WEEKLY_CHECK_IN, get_questionnaire
-from .models import QuestionnaireResponse
+from .models import QuestionnaireResponse, RiskAlert
 from .scoring import AnswerErrors
 
 NOT_ANSWERS = {"csrfmiddlewaretoken", "reason"}
@@ -66,8 +66,7 @@ def _form_context(
         "sections": sections,
         "general_errors": general,
         # For the crisis panel the page shows by itself if the answers cannot be saved now.
-        "clinic_contact": settings.CLINIC_CONTACT,
-        "clinic_name": settings.CLINIC_NAME,
+        **offline_panel_context(),
     }
 
 
@@ -91,6 +90,13 @@ def questionnaire(request: HttpRequest, slug: str) -> HttpResponse:
             context = _form_context(definition, request.POST.dict(), exc.errors)
             return render(request, "outcomes/questionnaire.html", context, status=400)
         return _submitted(request, definition, submission)
+    already = selectors.recently_answered(request.user, definition.slug)
+    if already is not None and request.GET.get("again") != "1":
+        # One baseline: the same questions were answered recently (e.g. at intake); not asked twice.
+        remaining = [d for d in selectors.due_questionnaires(request.user) if d.key.startswith(already.key + ":")]
+        return render(
+            request, "outcomes/already_answered.html", {"questionnaire": definition, "item": already, "remaining": remaining}
+        )
     return render(request, "outcomes/questionnaire.html", _form_context(definition))
 
 
@@ -103,8 +109,10 @@ def _submitted(request: HttpRequest, definition: Any, submission: Any) -> HttpRe
             "questionnaire": definition,
             "submission": submission,
             "crisis": submission.crisis,
-            "clinic_contact": settings.CLINIC_CONTACT,
-            "clinic_name": settings.CLINIC_NAME,
+            "panel": selectors.crisis_panel(submission.response.patient, alert=submission.alert)
+            if submission.crisis
+            else None,
+            **screener_context(submission.alert),
             "scores": [
                 {"label": s.scale.label, "total": s.stored, "band": s.band.label if s.band else ""}
                 for s in submission.result.scores
@@ -231,15 +239,19 @@ def discharge_fhir(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 def _alert_rows(alerts: list[Any], *, user: Any, clinical: bool) -> list[dict[str, Any]]:
+    """Call inside a transaction: reading the contact details is audited."""
     from .instruments import PHQ9, RISK_ITEM
 
     item = PHQ9.items_by_code[RISK_ITEM]
     rows = []
     for alert in alerts:
         row: dict[str, Any] = {"alert": alert, "can_act": can_act_on_alert(user, alert)}
-        if clinical:
+        if clinical and alert.response is not None:
             value = alert.response.answers.get(RISK_ITEM)
             row["risk_answer"] = item.option(int(value)).label if value is not None else ""
+        if row["can_act"]:
+            row["contact"] = contact.contact_details(viewer=user, patient=alert.patient, alert=alert)
+            row["can_message"] = can_view_clinical(user, alert.patient)
         rows.append(row)
     return rows
 
@@ -256,29 +268,128 @@ def alerts(request: HttpRequest) -> HttpResponse:
         clinical = is_therapist(user)
         for alert in [*lists.mine, *lists.fallback, *lists.escalated, *lists.resolved]:
             audit(actor=user, action="outcomes.risk_alert.read", patient=alert.patient, obj=alert)
+        mine = _alert_rows(lists.mine, user=user, clinical=clinical)
+        fallback = _alert_rows(lists.fallback, user=user, clinical=clinical)
+        escalated = _alert_rows(lists.escalated, user=user, clinical=clinical)
     context = {
-        "mine": _alert_rows(lists.mine, user=user, clinical=clinical),
-        "fallback": _alert_rows(lists.fallback, user=user, clinical=clinical),
-        "escalated": _alert_rows(lists.escalated, user=user, clinical=clinical),
+        "mine": mine,
+        "fallback": fallback,
+        "escalated": escalated,
         "resolved": lists.resolved,
         "clinical": clinical,
         "is_lead": is_clinical_lead(user),
         "sees_fallback": can_see_fallback_queue(user),
-        "escalation_minutes": services.escalation_minutes(),
+        "ladder": ladder_description(),
     }
     return render(request, "outcomes/alerts.html", context)
+
+
+def _alert_page(request: HttpRequest, alert: Any, *, attempt_form: Any = None, follow_up_form: Any = None,
+                errors: list[str] | None = None, status: int = 200) -> HttpResponse:
+    from .followup import AttemptForm, FollowUpForm, missing, read_record
+
+    user = request.user
+    with transaction.atomic():
+        record = read_record(viewer=user, alert=alert)
+        person = contact.contact_details(viewer=user, patient=alert.patient, alert=alert)
+    context = {
+        "alert": alert,
+        "record": record,
+        "missing": missing(record),
+        "errors": errors or [],
+        "contact": person,
+        "can_message": can_view_clinical(user, alert.patient),
+        "ladder": ladder_description(),
+        "attempt_form": attempt_form or AttemptForm(initial={"reached": "no"}),
+        "follow_up_form": follow_up_form or FollowUpForm(initial=record.initial()),
+    }
+    return render(request, "outcomes/alert.html", context, status=status)
+
+
+@never_cache
+@login_required
+@require_GET
+def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
+    """The follow-up record of one alert: contact, attempts, assessment, hand-over, resolve."""
+    return _alert_page(request, alert_for(request.user, alert_id))
+
+
+@login_required
+@require_POST
+def add_attempt(request: HttpRequest, alert_id: int) -> HttpResponse:
+    from .followup import AttemptForm
+
+    alert = alert_for(request.user, alert_id)
+    try:
+        services.record_contact_attempt(actor=request.user, alert_id=alert.pk, data=request.POST)
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as exc:
+        form = AttemptForm(request.POST, alert=alert)
+        form.is_valid()
+        return _alert_page(request, alert, attempt_form=form, errors=exc.messages, status=400)
+    messages.success(request, _("Contact attempt recorded."))
+    return redirect("outcomes:alert", alert_id=alert.pk)
+
+
+@login_required
+@require_POST
+def save_follow_up(request: HttpRequest, alert_id: int) -> HttpResponse:
+    from .followup import FollowUpForm
+
+    alert = alert_for(request.user, alert_id)
+    try:
+        services.save_follow_up(actor=request.user, alert_id=alert.pk, data=request.POST)
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as exc:
+        form = FollowUpForm(request.POST)
+        form.is_valid()
+        return _alert_page(request, alert, follow_up_form=form, errors=exc.messages, status=400)
+    messages.success(request, _("Follow-up record saved."))
+    return redirect("outcomes:alert", alert_id=alert.pk)
+
+
+@never_cache
+@login_required
+@require_GET
+def handover(request: HttpRequest, alert_id: int) -> HttpResponse:
+    """The hand-over summary, printable (HTML) or downloaded (?format=txt)."""
+    from .followup import read_record
+
+    alert = alert_for(request.user, alert_id)
+    with transaction.atomic():
+        record = read_record(viewer=request.user, alert=alert)
+        person = contact.contact_details(viewer=request.user, patient=alert.patient, alert=alert)
+    context = {"alert": alert, "record": record, "contact": person}
+    if request.GET.get("format") == "txt":
+        from django.template.loader import render_to_string
+
+        text = render_to_string("outcomes/handover.txt", context, request=request)
+        response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="handover-alert-{alert.pk}.txt"'
+        response["Cache-Control"] = "no-store"
+        return response
+    return render(request, "outcomes/handover.html", context)
+
+
+def ladder_description() -> str:
+    from .clinic import current_profile
+    from .ladder import describe
+
+    return describe(current_profile())
 
 
 @login_required
 @require_POST
 def resolve_alert(request: HttpRequest, alert_id: int) -> HttpResponse:
+    alert = alert_for(request.user, alert_id)
     try:
-        services.resolve_alert(actor=request.user, alert_id=alert_id, note=request.POST.get("note", ""))
+        services.resolve_alert(actor=request.user, alert_id=alert.pk, note=request.POST.get("note", ""))
     except PermissionDenied:
         raise Http404 from None
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("outcomes:alerts")
+        return _alert_page(request, alert, errors=exc.messages, status=400)
     messages.success(request, _("The alert is resolved and your note is saved."))
     return redirect("outcomes:alerts")
 
@@ -292,6 +403,131 @@ def acknowledge_alert(request: HttpRequest, alert_id: int) -> HttpResponse:
         raise Http404 from None
     messages.success(request, _("Acknowledged. The alert stays open until you resolve it with a note."))
     return redirect("outcomes:alerts")
+
+
+# The follow-up screener (C-SSRS) after a positive risk answer --------------------------------
+
+
+def screener_context(alert: Any, posted: dict[str, str] | None = None, errors: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    """The screener's form for an alert not screened yet (for any page that shows the panel)."""
+    from .instruments import SCREENER
+
+    if alert is None or alert.screener_id is not None or not alert.is_open:
+        return {}
+    form = _form_context(SCREENER, posted, errors)
+    return {"screener_sections": form["sections"], "screener_errors": form["general_errors"], "screener_alert": alert}
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def screener(request: HttpRequest, alert_id: int) -> HttpResponse:
+    """The patient's follow-up screen of their own alert; the crisis panel is always on the page
+    (stronger when the triage level is high)."""
+    _require_patient(request)
+    alert = RiskAlert.objects.select_related("therapist_at_creation").filter(pk=alert_id, patient_id=request.user.pk).first()
+    if alert is None:
+        raise Http404
+    status = 200
+    context: dict[str, Any] = {}
+    if request.method == "POST":
+        try:
+            alert = services.submit_screener(actor=request.user, alert_id=alert.pk, answers=_answer_pairs(request))
+        except PermissionDenied:
+            raise Http404 from None
+        except AnswerErrors as exc:
+            context = screener_context(alert, request.POST.dict(), exc.errors)
+            status = 400
+        except ValidationError as exc:
+            messages.info(request, " ".join(exc.messages))
+    else:
+        context = screener_context(alert)
+    context["panel"] = selectors.crisis_panel(request.user, alert=alert, urgent=alert.triage_level == "high")
+    return render(request, "outcomes/screener.html", context, status=status)
+
+
+# The safety plan ------------------------------------------------------------------------------
+
+
+def _safety_plan_page(request: HttpRequest, patient: Any, *, action: str) -> HttpResponse:
+    from . import safety_plan
+
+    status = 200
+    if request.method == "POST":
+        try:
+            safety_plan.save_plan(actor=request.user, patient=patient, data=request.POST)
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError:
+            form = safety_plan.SafetyPlanForm(request.POST)
+            form.is_valid()
+            status = 400
+        else:
+            messages.success(request, _("The safety plan is saved as a new version."))
+            return redirect(action)
+    plan = safety_plan.current_plan(viewer=request.user, patient=patient)
+    if status == 200:
+        form = safety_plan.SafetyPlanForm(initial=plan.initial() if plan else None)
+    context = {"form": form, "plan": plan, "patient": patient, "versions": safety_plan.versions(patient), "action": action}
+    return render(request, "outcomes/safety_plan.html", context, status=status)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_safety_plan(request: HttpRequest) -> HttpResponse:
+    _require_patient(request)
+    return _safety_plan_page(request, request.user, action=request.path)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def patient_safety_plan(request: HttpRequest, patient_id: int) -> HttpResponse:
+    if not is_therapist(request.user):
+        raise Http404
+    patient = patient_for_clinical(request.user, patient_id)
+    return _safety_plan_page(request, patient, action=request.path)
+
+
+# Contact details ---------------------------------------------------------------------------
+
+
+def _safe_next(request: HttpRequest) -> str | None:
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts=None) and target.startswith("/"):
+        return target
+    return None
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_edit(request: HttpRequest) -> HttpResponse:
+    """The patient's own contact details (an intake step, editable any time)."""
+    _require_patient(request)
+    patient = request.user
+    if request.method == "POST":
+        form = contact.ContactForm(request.POST)
+        try:
+            contact.save_contact_details(actor=patient, patient=patient, data=request.POST)
+        except ValidationError:
+            form.is_valid()  # the same errors, for the page
+            return render(request, "outcomes/contact.html", {"form": form, "next": _safe_next(request)}, status=400)
+        messages.success(request, _("Your contact details are saved. Only your care team can see them."))
+        return redirect(_safe_next(request) or "outcomes:contact")
+    current = contact.contact_details(viewer=patient, patient=patient)
+    initial = current.__dict__ if current is not None else {}
+    form = contact.ContactForm(
+        initial={**initial, "phone": current.phone_display, "emergency_phone": current.emergency_phone_display}
+        if current
+        else {}
+    )
+    return render(
+        request, "outcomes/contact.html", {"form": form, "next": _safe_next(request), "saved": current is not None}
+    )
 
 
 # Amendments --------------------------------------------------------------------------------

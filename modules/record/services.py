@@ -35,7 +35,16 @@ from django.utils.translation import gettext as _
 from messaging.models import Conversation, Message, NotificationSent, ReadReceipt
 from messaging.services import erase_conversation
 from modules.models import Enrolment, ExerciseEntry, ReminderPreference, ReminderSent
-from modules.outcomes.models import QuestionnaireResponse, RiskAlert, Score
+from modules.outcomes.models import (
+    AlertNotification,
+    ContactAttempt,
+    ContactDetails,
+    FollowUp,
+    QuestionnaireResponse,
+    RiskAlert,
+    SafetyPlan,
+    Score,
+)
 from paceway.accounts.access import can_change_clinical
 from paceway.accounts.models import BreakGlassAccess, CareAssignment, MfaReset, User
 from paceway.accounts.roles import is_patient, is_therapist
@@ -111,6 +120,14 @@ def destroy_record(*, closure_id: int, now: datetime | None = None) -> int | Non
     ReadReceipt.objects.filter(user_id=pid).delete()
 
     WeeklyReview.objects.filter(patient_id=pid).delete()
+    # Risk follow-up (issue 10): sealed rows lose their keys first, then every row goes.
+    for sealed in (ContactDetails, FollowUp, SafetyPlan):
+        rows = sealed.objects.filter(**({"alert__patient_id": pid} if sealed is FollowUp else {"patient_id": pid}))
+        for row in rows.select_related("data_key"):
+            destroy_data_key(row.data_key)
+        rows.delete()
+    ContactAttempt.objects.filter(alert__patient_id=pid).delete()
+    AlertNotification.objects.filter(alert__patient_id=pid).delete()
     RiskAlert.objects.filter(patient_id=pid).delete()
     ScreeningDecision.objects.filter(intake__patient_id=pid).delete()
     Intake.objects.filter(patient_id=pid).delete()

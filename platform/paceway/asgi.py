@@ -57,6 +57,7 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.conf import settings  # noqa: E402
 
 from messaging.routing import websocket_urlpatterns  # noqa: E402
+from paceway.handshake import HandshakeGate  # noqa: E402
 from paceway.ops import metrics  # noqa: E402
 from paceway.ops.saturation import RequestGate  # noqa: E402
 
@@ -64,8 +65,10 @@ application = ProtocolTypeRouter(
     {
         # At most HTTP_CONCURRENCY requests in Django at once; the others wait their turn here.
         "http": RequestGate(django_asgi_app),
+        # Counted from the handshake; a few handshakes at a time (a reconnect storm after a
+        # restart), then the usual checks.
         "websocket": metrics.CountWebSockets(
-            AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+            HandshakeGate(AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))))
         ),
     }
 )

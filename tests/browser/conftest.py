@@ -254,7 +254,7 @@ def new_page(browser: Any, paceway_server: PacewayServer) -> Iterator[Callable[.
 START_PAGES = {
     PATIENT: "/program/",
     PATIENT2: "/program/",
-    PATIENT3: "/program/",
+    PATIENT3: "/screening/status/",  # not enrolled yet: their steps to week 1
     THERAPIST: "/therapist/",
     THERAPIST2: "/therapist/",
     ADMIN: "/therapist/console/",
@@ -300,3 +300,41 @@ def login(new_page: Callable[..., Any], paceway_server: PacewayServer) -> Callab
 def shots() -> Path:
     SHOTS.mkdir(parents=True, exist_ok=True)
     return SHOTS
+
+
+# Risk alerts ---------------------------------------------------------------------------------------
+
+
+def follow_up_and_resolve(page: Any, note: str, *, handover: str = "", attempts: int = 1) -> None:
+    """On an alert's follow-up page: record ``attempts`` contact attempts (the last one reached
+    the patient), the assessment and actions (a hand-over to ``handover`` when given), resolve."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from playwright.sync_api import expect
+
+    now = datetime.now(ZoneInfo("America/Toronto"))  # the server's TIME_ZONE
+    for index in range(attempts):
+        form = page.locator("#attempt-form")
+        form.locator("input[name=attempted_at]").fill(now.strftime("%Y-%m-%dT%H:%M"))
+        form.locator("select[name=method]").select_option("phone")
+        form.locator(f"input[name=reached][value={'yes' if index == attempts - 1 else 'no'}]").check()
+        form.get_by_role("button", name="Record this attempt").click()
+        expect(page.locator(".flash")).to_contain_text("Contact attempt recorded.")
+        expect(page.locator("#attempts tr.attempt")).to_have_count(index + 1)
+    form = page.locator("#follow-up-form")
+    form.locator("select[name=risk_level]").select_option("high" if handover else "low")
+    form.locator("textarea[name=protective_factors]").fill("Close to family; engaged in care")
+    form.locator("textarea[name=plan]").fill("Weekly calls; safety plan reviewed")
+    form.locator("input[name=actions][value=safety_plan]").check()
+    if handover:
+        form.locator("input[name=actions][value=crisis_referral]").check()
+        form.locator("input[name=handover_service]").fill(handover)
+        form.locator("textarea[name=handover_summary]").fill(f"Referred to {handover}; seen the same day.")
+    form.locator("input[name=follow_up_on]").fill(now.strftime("%Y-%m-%d"))
+    form.get_by_role("button", name="Save the follow-up record").click()
+    expect(page.locator(".flash")).to_contain_text("Follow-up record saved.")
+    expect(page.locator("#record-complete")).to_be_visible()
+    page.locator("#resolve textarea[name=note]").fill(note)
+    page.locator("#resolve").get_by_role("button", name="Resolve").click()
+    expect(page.locator(".flash")).to_contain_text("The alert is resolved and your note is saved.")

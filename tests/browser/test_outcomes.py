@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import PATIENT, THERAPIST, chromium_missing
+from tests.browser.conftest import PATIENT, THERAPIST, chromium_missing, follow_up_and_resolve
 
 pytestmark = [
     pytest.mark.browser,
@@ -28,9 +28,8 @@ def resolve_open_alerts(page, *, except_for: str, note: str) -> None:
         others = page.locator("article.alert-row").filter(has_not_text=except_for)
         if not others.count():
             return
-        row = others.first
-        row.locator("textarea[name=note]").fill(note)
-        row.get_by_role("button", name="Resolve").click()
+        others.first.get_by_role("link", name="Follow up and resolve").click()
+        follow_up_and_resolve(page, note)
         page.wait_for_url("**/outcomes/alerts/")
 
 

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from tests.browser.conftest import ADMIN, PATIENT3, THERAPIST, chromium_missing
+from tests.browser.conftest import ADMIN, PATIENT3, THERAPIST, chromium_missing, follow_up_and_resolve
 
 pytestmark = [
     pytest.mark.browser,
@@ -31,13 +31,13 @@ def test_it_lets_the_therapist_act_on_the_patient_with_a_risk_alert_first(login)
     assert re.search(r"/therapist/patients/\d+/$", patient_url), patient_url
     expect(page.locator(".crisis")).to_contain_text("open risk alert")
 
-    # Resolve the alert with a note.
+    # Follow the alert up (the phone number is on the card) and resolve it with a note.
     page.get_by_role("link", name="Review and resolve").click()
     alert = page.locator("article.alert-row", has_text=name).first
+    expect(alert.locator("a.contact-phone")).to_have_text("(416) 555-0142")
+    alert.get_by_role("link", name="Follow up and resolve").click()
     note = f"Phoned {name}: no plan or intent, safety plan reviewed ({marker})."
-    alert.locator("textarea[name=note]").fill(note)
-    alert.get_by_role("button", name="Resolve").click()
-    expect(page.locator(".flash")).to_contain_text("The alert is resolved and your note is saved.")
+    follow_up_and_resolve(page, note)
     expect(page.locator("article.alert-row", has_text=name)).to_have_count(0)
     expect(page.locator("table", has_text="Resolved by")).to_contain_text(marker)
 
@@ -78,7 +78,6 @@ def test_it_lets_the_administrator_assign_the_waiting_patient(login):
     page.get_by_label("Reason").fill("Speaks French; has capacity")
     page.get_by_role("button", name="Assign").click()
     expect(page.locator(".flash")).to_contain_text("Assigned.")
-    expect(waiting).not_to_contain_text(PATIENT3)
-    expect(waiting).to_contain_text("Nobody is waiting.")
+    expect(waiting).not_to_contain_text(PATIENT3)  # the demo cohort still has others waiting
     load = page.locator("table tr", has_text="Dr. Luc Tremblay")
     expect(load).to_contain_text("1 / 30")

@@ -62,10 +62,12 @@ def test_it_runs_the_application_containers_read_only_without_capabilities():
 
 
 def test_it_backs_up_in_custom_format_on_a_schedule_with_retention():
-    script = (DEPLOY / "backup_schedule.sh").read_text()
-    assert "pg_dump -Fc" in script
-    assert "BACKUP_KEEP_DAYS" in script and "BACKUP_INTERVAL_SECONDS" in script
-    assert compose()["services"]["backup"]["volumes"]
+    schedule, backup = (DEPLOY / "backup_schedule.sh").read_text(), (DEPLOY / "backup.sh").read_text()
+    assert "BACKUP_INTERVAL_SECONDS" in schedule and "backup.sh" in schedule
+    assert "pg_dump -Fc" in backup and "BACKUP_KEEP_DAYS" in backup
+    mounts = compose()["services"]["backup"]["volumes"]
+    assert "./backup.sh:/usr/local/bin/backup.sh:ro" in mounts
+    assert "./backup_schedule.sh:/usr/local/bin/backup_schedule.sh:ro" in mounts
 
 
 def test_it_keeps_development_tools_out_of_the_runtime_lock():

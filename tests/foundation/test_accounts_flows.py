@@ -14,7 +14,7 @@ from tests.conftest import PASSWORD
 
 def test_patients_sign_up_as_patients_whatever_they_post(client, db):
     response = client.post("/accounts/signup/", {
-        "email": "new@example.org", "password1": PASSWORD, "password2": PASSWORD,
+        "display_name": "New", "email": "new@example.org", "password1": PASSWORD, "password2": PASSWORD,
         "role": "administrator", "is_staff": "on", "is_superuser": "on",
     })
     assert response.status_code == 302
@@ -25,10 +25,10 @@ def test_patients_sign_up_as_patients_whatever_they_post(client, db):
 
 def test_short_and_common_passwords_are_refused(client, db):
     for password in ("short1", "password123"):
-        client.post("/accounts/signup/", {"email": "x@example.org", "password1": password, "password2": password})
+        client.post("/accounts/signup/", {"display_name": "X", "email": "x@example.org", "password1": password, "password2": password})
     assert not User.objects.filter(email="x@example.org").exists()
     long = "a-very-long-passphrase-" * 4
-    client.post("/accounts/signup/", {"email": "x@example.org", "password1": long, "password2": long})
+    client.post("/accounts/signup/", {"display_name": "X", "email": "x@example.org", "password1": long, "password2": long})
     assert User.objects.get(email="x@example.org").check_password(long)
 
 

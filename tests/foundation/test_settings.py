@@ -74,6 +74,8 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "paceway.example.org",
     "ENCRYPTION_KEYS": "k1:" + "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=",
     "AUDIT_HMAC_KEY": "audit-key",
+    "CLINIC_NAME": "Example Pain Clinic",
+    "CLINIC_CONTACT": "1-800-000-0000",
 }
 
 
@@ -85,6 +87,16 @@ def test_check_deploy_is_clean_with_production_settings():
     )
     assert result.returncode == 0, result.stderr
     assert "WARNINGS" not in result.stderr + result.stdout
+
+
+def test_check_deploy_fails_while_the_crisis_panel_shows_the_demo_clinic():
+    demo = {k: v for k, v in PRODUCTION.items() if not k.startswith("CLINIC_")}
+    result = _django_setup(
+        demo,
+        "import django, sys; django.setup(); from django.core.management import call_command; "
+        "call_command('check', deploy=True, fail_level='WARNING')",
+    )
+    assert result.returncode != 0 and "outcomes.E001" in result.stderr
 
 
 def test_demo_data_is_refused_in_production():

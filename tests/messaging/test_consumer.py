@@ -347,9 +347,9 @@ def test_the_periodic_check_closes_a_socket_that_lost_access(personas, settings)
         # Ended behind the application's back: no hook fires, only the timer can notice.
         from django.utils import timezone
 
-        await database_sync_to_async(
-            CareAssignment.objects.filter(patient=personas.patient).update
-        )(ended_at=timezone.now())
+        await database_sync_to_async(CareAssignment.objects.filter(patient=personas.patient).update)(
+            ended_at=timezone.now()
+        )
         assert await expect_close(comm, timeout=1.5) == consumers.CLOSE_FORBIDDEN
 
     run(scenario)
@@ -368,9 +368,7 @@ def test_sends_commit_and_ack_when_the_layer_is_down(personas, monkeypatch):
         await comm.send_json_to({"action": "send", "client_id": "d1", "body": "durable"})
         assert (await frames_until(comm, "ack"))["seq"] == 1
         monkeypatch.undo()
-        stored = await database_sync_to_async(services.list_messages)(
-            user=personas.patient, patient=personas.patient
-        )
+        stored = await database_sync_to_async(services.list_messages)(user=personas.patient, patient=personas.patient)
         assert [m["body"] for m in stored.messages] == ["durable"]
         await comm.disconnect()
 
@@ -417,5 +415,160 @@ def test_an_idle_session_closes_the_socket(personas, settings):
 
         await database_sync_to_async(idle_for_16_minutes)()
         assert await expect_close(comm, timeout=1.5) == consumers.CLOSE_FORBIDDEN
+
+    run(scenario)
+
+
+def test_it_names_the_client_id_in_a_server_error_from_a_failed_round(personas, monkeypatch):
+    """A round of the group commit that fails (the database restarting, say) answers each of
+    its sends with a retryable error naming the send's client_id; a retry with the same
+    client_id is stored once."""
+    from django.db import OperationalError
+
+    from messaging import store
+
+    real = store.store_messages
+    failures = {"left": 1}
+
+    def flaky(jobs):
+        if jobs and failures["left"]:
+            failures["left"] -= 1
+            raise OperationalError("server closed the connection unexpectedly")
+        return real(jobs)
+
+    monkeypatch.setattr(store, "store_messages", flaky)
+
+    async def scenario():
+        comm, _ = await open_socket(personas.patient, personas.patient)
+        await comm.send_json_to({"action": "send", "client_id": "f-1", "body": "kept"})
+        error = await frames_until(comm, "error")
+        assert error["code"] == "server_error" and error["client_id"] == "f-1"
+        assert error["retryable"] is True
+        assert "OperationalError" not in json.dumps(error) and "kept" not in json.dumps(error)
+        await comm.send_json_to({"action": "send", "client_id": "f-1", "body": "kept"})
+        ack = await frames_until(comm, "ack")
+        assert (ack["client_id"], ack["seq"], ack["duplicate"]) == ("f-1", 1, False)
+        await comm.send_json_to({"action": "send", "client_id": "f-1", "body": "kept"})
+        again = await frames_until(comm, "ack")
+        assert (again["seq"], again["duplicate"]) == (1, True)
+        await comm.disconnect()
+
+    run(scenario)
+    stored = services.list_messages(user=personas.patient, patient=personas.patient)
+    assert [(m["client_id"], m["body"]) for m in stored.messages] == [("f-1", "kept")]
+
+
+def test_it_names_the_client_id_when_a_whole_round_fails(personas, monkeypatch):
+    """Even a failure before any job is tried (the rate limiter's cache down) names each send."""
+    from messaging import limits
+
+    def down(sender_ids):
+        if not sender_ids:
+            return []
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(limits, "allow_sends", down)
+
+    async def scenario():
+        comm, _ = await open_socket(personas.patient, personas.patient)
+        await comm.send_json_to({"action": "send", "client_id": "w-1", "body": "x"})
+        error = await frames_until(comm, "error")
+        assert (error["code"], error["client_id"], error["retryable"]) == ("server_error", "w-1", True)
+        await comm.disconnect()
+
+    run(scenario)
+
+
+@pytest.mark.parametrize(
+    ("frame", "code"),
+    [
+        ({"client_id": "p-1", "body": ""}, "invalid"),
+        ({"client_id": "p-1", "body": "x" * (services.MAX_BODY_CHARS + 1)}, "invalid"),
+        ({"client_id": "p-1", "body": {"x": 1}}, "invalid"),
+    ],
+)
+def test_it_names_the_client_id_in_a_permanent_error(personas, frame, code):
+    async def scenario():
+        comm, _ = await open_socket(personas.patient, personas.patient)
+        await comm.send_json_to({"action": "send", **frame})
+        error = await frames_until(comm, "error")
+        assert (error["code"], error["client_id"], error["retryable"]) == (code, "p-1", False)
+        await comm.disconnect()
+
+    run(scenario)
+
+
+def test_it_names_the_client_id_in_a_rate_limit_error(personas, settings):
+    settings.MESSAGING_SEND_RATE = (1, 60)
+
+    async def scenario():
+        comm, _ = await open_socket(personas.patient, personas.patient)
+        await comm.send_json_to({"action": "send", "client_id": "q-1", "body": "x"})
+        await frames_until(comm, "ack")
+        await comm.send_json_to({"action": "send", "client_id": "q-2", "body": "y"})
+        error = await frames_until(comm, "error")
+        assert (error["code"], error["client_id"], error["retryable"]) == ("rate_limited", "q-2", True)
+        assert error["retry_after"] >= 1
+        await comm.disconnect()
+
+    run(scenario)
+
+
+def test_it_names_the_client_id_when_a_conversation_cannot_be_read(personas, monkeypatch):
+    from messaging import store
+    from paceway.keyring.crypto import DecryptionError
+
+    real = store.store_messages
+
+    def broken(jobs):
+        if jobs:
+            raise DecryptionError("bad key")
+        return real(jobs)
+
+    monkeypatch.setattr(store, "store_messages", broken)
+
+    async def scenario():
+        comm, _ = await open_socket(personas.patient, personas.patient)
+        await comm.send_json_to({"action": "send", "client_id": "u-1", "body": "x"})
+        error = await frames_until(comm, "error")
+        assert (error["code"], error["client_id"], error["retryable"]) == ("unavailable", "u-1", False)
+        await comm.disconnect()
+
+    run(scenario)
+
+
+def test_it_sends_the_replay_before_live_messages_after_a_reconnect(personas):
+    """Messages committed between "ready" and the client's resume come once, in the replay,
+    never as live frames ahead of it."""
+    send(personas.patient, personas.patient, body="missed")
+
+    async def scenario():
+        receiver, ready = await open_socket(personas.therapist, personas.patient, resume=False)
+        sender, _ = await open_socket(personas.patient, personas.patient)
+        await sender.send_json_to({"action": "send", "client_id": "l-1", "body": "while reconnecting"})
+        await frames_until(sender, "ack")
+        assert await receiver.receive_nothing(timeout=0.3)  # live waits for the resume
+        await receiver.send_json_to({"action": "resume", "after_seq": 0})
+        replay = await frames_until(receiver, "messages")
+        assert replay["replay"] is True
+        assert [m["body"] for m in replay["messages"]] == ["missed", "while reconnecting"]
+        await sender.send_json_to({"action": "send", "client_id": "l-2", "body": "live"})
+        live = await frames_until(receiver, "messages")
+        assert (live["replay"], [m["seq"] for m in live["messages"]]) == (False, [3])
+        for comm in (receiver, sender):
+            await comm.disconnect()
+
+    run(scenario)
+
+
+def test_it_goes_live_without_a_resume_after_a_grace(personas, monkeypatch):
+    monkeypatch.setattr(consumers, "RESUME_GRACE_SECONDS", 0.2)
+
+    async def scenario():
+        receiver, _ = await open_socket(personas.therapist, personas.patient, resume=False)
+        await database_sync_to_async(send)(personas.patient, personas.patient, "first")
+        live = await frames_until(receiver, "messages", timeout=3)
+        assert [m["body"] for m in live["messages"]] == ["first"]
+        await receiver.disconnect()
 
     run(scenario)

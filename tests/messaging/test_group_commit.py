@@ -51,7 +51,9 @@ def test_reads_of_one_conversation_from_different_points_each_get_their_page(per
     for i in range(6):
         send(personas.therapist, personas.patient, body=f"m{i}")
     requests = [
-        store.PageRequest(after_seq=after, limit=limit, audit_action="message.deliver", user=user, patient=personas.patient)
+        store.PageRequest(
+            after_seq=after, limit=limit, audit_action="message.deliver", user=user, patient=personas.patient
+        )
         for after, limit, user in ((0, 2, personas.patient), (4, 10, personas.therapist), (6, 10, personas.patient))
     ]
     with transaction.atomic(), batched():

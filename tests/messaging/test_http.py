@@ -17,9 +17,7 @@ def test_api_refuses_outsiders_with_404(personas, clients, who):
     client = clients[who]
     pid = personas.patient.pk
     assert client.get(API.format(pid)).status_code == 404
-    response = client.post(
-        API.format(pid), {"client_id": "x1", "body": "hi"}, content_type="application/json"
-    )
+    response = client.post(API.format(pid), {"client_id": "x1", "body": "hi"}, content_type="application/json")
     assert response.status_code == 404
     assert client.post(READ.format(pid), {"seq": 1}, content_type="application/json").status_code == 404
     assert Message.objects.count() == 1
@@ -37,18 +35,12 @@ def test_api_refuses_anonymous(personas, clients):
 def test_api_send_is_idempotent_and_lists_after_seq(personas, clients):
     pid = personas.patient.pk
     url = API.format(pid)
-    first = clients["patient"].post(
-        url, {"client_id": "a1", "body": "hello"}, content_type="application/json"
-    )
+    first = clients["patient"].post(url, {"client_id": "a1", "body": "hello"}, content_type="application/json")
     assert first.status_code == 201 and first.json() == {"client_id": "a1", "seq": 1, "duplicate": False}
-    again = clients["patient"].post(
-        url, {"client_id": "a1", "body": "hello"}, content_type="application/json"
-    )
+    again = clients["patient"].post(url, {"client_id": "a1", "body": "hello"}, content_type="application/json")
     assert again.status_code == 200 and again.json()["seq"] == 1 and again.json()["duplicate"]
     for i in range(4):
-        clients["therapist"].post(
-            url, {"client_id": f"t{i}", "body": f"t{i}"}, content_type="application/json"
-        )
+        clients["therapist"].post(url, {"client_id": f"t{i}", "body": f"t{i}"}, content_type="application/json")
     page = clients["therapist"].get(url, {"after_seq": 1, "limit": 2}).json()
     assert [m["seq"] for m in page["messages"]] == [2, 3]
     assert page["limited"] is True and page["next_after_seq"] == 3
@@ -72,9 +64,7 @@ def test_api_send_is_idempotent_and_lists_after_seq(personas, clients):
     ],
 )
 def test_api_validates(personas, clients, payload, field):
-    response = clients["patient"].post(
-        API.format(personas.patient.pk), payload, content_type="application/json"
-    )
+    response = clients["patient"].post(API.format(personas.patient.pk), payload, content_type="application/json")
     assert response.status_code == 400 and field in response.json()
     assert Message.objects.count() == 0
 

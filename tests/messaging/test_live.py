@@ -48,8 +48,7 @@ def two_daphnes(redis_url):
     url, _redis = redis_url
     database_url = database_url_for(connection.settings_dict)
     servers = [
-        DaphneServer(database_url=database_url, redis_url=url, settings_module=SETTINGS_MODULE)
-        for _ in range(2)
+        DaphneServer(database_url=database_url, redis_url=url, settings_module=SETTINGS_MODULE) for _ in range(2)
     ]
     try:
         for server in servers:

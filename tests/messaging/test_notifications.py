@@ -94,8 +94,9 @@ def test_task_arguments_carry_nothing(personas):
 def test_a_patient_can_turn_message_emails_off(personas, clients):
     from modules.models import ReminderPreference
 
-    clients["patient"].post("/program/settings/", {
-        "module_opened": "on", "homework": "on", "inactivity": "on", "questionnaires": "on"})
+    clients["patient"].post(
+        "/program/settings/", {"module_opened": "on", "homework": "on", "inactivity": "on", "questionnaires": "on"}
+    )
     assert ReminderPreference.objects.get(patient=personas.patient).messages is False
     send(personas.therapist, personas.patient, body="hello")
     age(10)

@@ -37,12 +37,8 @@ def test_it_answers_a_retry_with_the_original_seq(personas):
 
 
 def test_it_keeps_client_ids_per_sender(personas):
-    a, _ = services.send_message(
-        sender=personas.patient, patient=personas.patient, client_id="same", body="p"
-    )
-    b, created = services.send_message(
-        sender=personas.therapist, patient=personas.patient, client_id="same", body="t"
-    )
+    a, _ = services.send_message(sender=personas.patient, patient=personas.patient, client_id="same", body="p")
+    b, created = services.send_message(sender=personas.therapist, patient=personas.patient, client_id="same", body="t")
     assert created and (a.seq, b.seq) == (1, 2)
 
 
@@ -51,9 +47,7 @@ def test_it_pages_with_limited_and_a_next_token(personas):
         send(personas.patient, personas.patient, body=str(i))
     seen, after, pages = [], 0, 0
     while True:
-        page = services.list_messages(
-            user=personas.patient, patient=personas.patient, after_seq=after, limit=3
-        )
+        page = services.list_messages(user=personas.patient, patient=personas.patient, after_seq=after, limit=3)
         pages += 1
         seen += [m["seq"] for m in page.messages]
         if not page.limited:
@@ -113,9 +107,7 @@ def test_reassignment_moves_the_history_to_the_new_therapist(personas):
 )
 def test_it_validates_input(personas, client_id, body, field):
     with pytest.raises(services.InvalidInput) as exc:
-        services.send_message(
-            sender=personas.patient, patient=personas.patient, client_id=client_id, body=body
-        )
+        services.send_message(sender=personas.patient, patient=personas.patient, client_id=client_id, body=body)
     assert exc.value.field == field
     assert Message.objects.count() == 0
 

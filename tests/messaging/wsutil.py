@@ -30,7 +30,7 @@ def socket(
     return WebsocketCommunicator(application, f"/ws/messages/{patient_id}/", headers=headers)
 
 
-async def open_socket(user: Any, patient: Any) -> tuple[WebsocketCommunicator, dict[str, Any]]:
+async def open_socket(user: Any, patient: Any, *, resume: bool = True) -> tuple[WebsocketCommunicator, dict[str, Any]]:
     from channels.db import database_sync_to_async
 
     _client, key = await database_sync_to_async(session_cookie)(user)
@@ -39,6 +39,10 @@ async def open_socket(user: Any, patient: Any) -> tuple[WebsocketCommunicator, d
     assert connected
     ready = await comm.receive_json_from(timeout=3)
     assert ready["type"] == "ready"
+    if resume:  # as a client does after "ready": live messages wait for this
+        await comm.send_json_to({"action": "resume", "after_seq": ready["last_seq"]})
+        replay = await comm.receive_json_from(timeout=3)
+        assert replay["type"] == "messages" and replay["replay"] is True, replay
     return comm, ready
 
 

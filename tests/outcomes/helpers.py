@@ -44,3 +44,16 @@ def with_item9(answers: dict[str, int], value: int) -> dict[str, int]:
 class BrokenEmailBackend(BaseEmailBackend):
     def send_messages(self, email_messages):  # type: ignore[no-untyped-def]
         raise ConnectionRefusedError("SMTP is down")
+
+
+def complete_follow_up(alert, actor, **changes):  # type: ignore[no-untyped-def]
+    """Record what resolving an alert needs: one attempt and a complete assessment."""
+    from django.utils import timezone
+
+    from modules.outcomes import services
+
+    services.record_contact_attempt(actor=actor, alert_id=alert.pk, data={
+        "attempted_at": timezone.localtime().strftime("%Y-%m-%d %H:%M"), "method": "phone", "reached": "yes"})
+    data = {"risk_level": "low", "protective_factors": "Children; engaged in care", "plan": "Weekly calls",
+            "actions": ["safety_plan"], "follow_up_on": timezone.localdate().isoformat(), **changes}
+    services.save_follow_up(actor=actor, alert_id=alert.pk, data=data)

@@ -29,6 +29,11 @@ def routes(d):
         ("get", "/outcomes/alerts/", {"therapist", "unassigned_therapist", "admin"}),
         ("post", f"/outcomes/alerts/{d['alert']}/acknowledge/", {"therapist"}),
         ("post", f"/outcomes/alerts/{d['alert']}/resolve/", {"therapist"}),
+        ("get", f"/outcomes/alerts/{d['alert']}/", {"therapist"}),
+        ("get", f"/outcomes/alerts/{d['alert']}/handover/", {"therapist"}),
+        ("post", f"/outcomes/alerts/{d['alert']}/attempts/", {"therapist"}),
+        ("post", f"/outcomes/alerts/{d['alert']}/follow-up/", {"therapist"}),
+        ("get", "/outcomes/contact/", {"patient", "stranger"}),
         ("get", "/outcomes/evaluation/", {"admin"}),
         ("get", "/outcomes/evaluation.csv", {"admin"}),
     ]
@@ -47,7 +52,8 @@ def test_clinical_routes_refuse_stranger_unassigned_therapist_and_admin(clients,
         for name in ("stranger", "unassigned_therapist", "admin", "patient", "therapist"):
             if name in allowed:
                 continue
-            response = getattr(clients[name], method)(url, {"note": "x"} if method == "post" else None)
+            payload = {"note": "x", "method": "phone", "reached": "yes", "risk_level": "low"} if method == "post" else None
+            response = getattr(clients[name], method)(url, payload)
             assert response.status_code == 404, (name, url, response.status_code)
 
 

@@ -46,6 +46,11 @@ def test_demo_data_shows_improvement_and_an_open_alert(personas):
     assert paired is not None and paired.reliable_improvement and paired.reliable_recovery
     assert RiskAlert.objects.filter(patient=personas.stranger, status="open").count() == 1
     assert not RiskAlert.objects.filter(patient=personas.patient).exists()
+    from modules.outcomes.contact import contact_details
+    from modules.outcomes.models import ContactDetails
+
+    assert ContactDetails.objects.filter(patient=personas.stranger).count() == 1  # once, with the alert
+    assert contact_details(viewer=personas.stranger, patient=personas.stranger).phone == "+14165550142"
 
 
 def test_amendment_replaces_scores_but_keeps_the_original(personas, clients):
@@ -73,16 +78,18 @@ def test_schedule_due_and_overdue(personas):
     with time_machine.travel(start, tick=False):
         submit(personas.patient, "baseline", baseline)
     items = {d.key: d for d in selectors.due_questionnaires(personas.patient, now=start + timedelta(days=1))}
-    assert items["baseline"].status == "done" and items["week-1"].status == "upcoming"
-    items = {d.key: d for d in selectors.due_questionnaires(personas.patient, now=start + timedelta(days=7))}
-    assert items["week-1"].status == "due"
-    items = {d.key: d for d in selectors.due_questionnaires(personas.patient, now=start + timedelta(days=11))}
-    assert items["week-1"].status == "overdue"
-    submit(personas.patient, "weekly-check-in", weekly(), when=start + timedelta(days=11))
-    items = {d.key: d for d in selectors.due_questionnaires(personas.patient, now=start + timedelta(days=11))}
-    assert items["week-1"].status == "done"
+    # One baseline: week 1 is not asked again within the two-week recall period of the baseline.
+    assert items["baseline"].status == "done" and items["week-1"].status == "done" and items["week-1"].covered
+    assert items["week-2"].status == "upcoming"
+    items = {d.key: d for d in selectors.due_questionnaires(personas.patient, now=start + timedelta(days=14))}
+    assert items["week-2"].status == "due"
+    items = {d.key: d for d in selectors.due_questionnaires(personas.patient, now=start + timedelta(days=18))}
+    assert items["week-2"].status == "overdue"
+    submit(personas.patient, "weekly-check-in", weekly(), when=start + timedelta(days=18))
+    items = {d.key: d for d in selectors.due_questionnaires(personas.patient, now=start + timedelta(days=18))}
+    assert items["week-2"].status == "done" and not items["week-2"].covered
     items = {d.key: d for d in selectors.due_questionnaires(personas.patient, now=start + timedelta(days=60))}
-    assert items["post"].status == "overdue" and items["week-2"].status == "missed"
+    assert items["post"].status == "overdue" and items["week-3"].status == "missed"
     items = {d.key: d for d in selectors.due_questionnaires(personas.patient, now=start + timedelta(days=57))}
     assert items["post"].status == "due"
     assert items["follow-up"].due_on == timezone.localdate(start + timedelta(days=56 + 91))

@@ -58,13 +58,16 @@ def test_nothing_is_sent_once_the_questionnaire_is_done_or_to_the_unenrolled(
             actor=personas.patient, patient=personas.patient, questionnaire="weekly-check-in",
             answers=list(weekly().items()),
         )
+    # Week 1 is covered by the answers of day 0 (one baseline, nothing asked twice within two weeks).
     with django_capture_on_commit_callbacks(execute=True), time_machine.travel(noon(2026, 1, 13), tick=False):
-        assert tasks.send_questionnaire_reminders() == 1  # week 1 is due; the stranger is not enrolled
+        assert tasks.send_questionnaire_reminders() == 0
+    with django_capture_on_commit_callbacks(execute=True), time_machine.travel(noon(2026, 1, 20), tick=False):
+        assert tasks.send_questionnaire_reminders() == 1  # week 2 is due; the stranger is not enrolled
         services.submit_response(
             actor=personas.patient, patient=personas.patient, questionnaire="weekly-check-in",
             answers=list(weekly().items()),
         )
-    with django_capture_on_commit_callbacks(execute=True), time_machine.travel(noon(2026, 1, 13) + timedelta(hours=2)):
+    with django_capture_on_commit_callbacks(execute=True), time_machine.travel(noon(2026, 1, 20) + timedelta(hours=2)):
         assert tasks.send_questionnaire_reminders() == 0
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [personas.patient.email]
@@ -108,7 +111,7 @@ def test_the_email_carries_no_health_data(enrolled, personas, django_capture_on_
             actor=personas.patient, patient=personas.patient, questionnaire="weekly-check-in",
             answers=list(weekly(phq=[3] * 8 + [0], gad=3, peg=9).items()),  # PHQ-9 24, GAD-7 21
         )
-    with django_capture_on_commit_callbacks(execute=True), time_machine.travel(noon(2026, 1, 12), tick=False):
+    with django_capture_on_commit_callbacks(execute=True), time_machine.travel(noon(2026, 1, 19), tick=False):
         assert tasks.send_questionnaire_reminders() == 1
     message = mail.outbox[0]
     text = (message.subject + "\n" + message.body).lower()

@@ -3,8 +3,9 @@ notification exactly once; escalation on time; resolution rules; alerts never cl
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from unittest import mock
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -13,13 +14,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from modules.outcomes import services
-from modules.outcomes.models import QuestionnaireResponse, RiskAlert, Score
+from modules.outcomes.models import ClinicProfile, QuestionnaireResponse, RiskAlert, Score
 from paceway.accounts import hooks
 from paceway.accounts import services as account_services
 from paceway.accounts.models import CareAssignment, TherapistProfile
 from paceway.audit.models import AuditEvent
 
-from .helpers import weekly, with_item9
+from .helpers import complete_follow_up, weekly, with_item9
 
 URL = "/outcomes/q/weekly-check-in/"
 
@@ -146,14 +147,21 @@ def test_it_resolves_only_with_a_note_by_the_care_team(personas, lead):
         with pytest.raises(PermissionDenied):
             services.resolve_alert(actor=actor, alert_id=alert.pk, note="Called, safe.")
     assert RiskAlert.objects.get(pk=alert.pk).is_open
+    with pytest.raises(ValidationError):  # a note alone is not enough: the follow-up record is empty
+        services.resolve_alert(actor=personas.therapist, alert_id=alert.pk, note="Phoned; safety plan made.")
+    complete_follow_up(alert, personas.therapist)
     resolved = services.resolve_alert(actor=personas.therapist, alert_id=alert.pk, note="Phoned; safety plan made.")
     assert resolved.status == "resolved" and resolved.resolved_by == personas.therapist
     with pytest.raises(ValidationError):
         services.resolve_alert(actor=personas.therapist, alert_id=alert.pk, note="again")
 
 
-def test_the_clinical_lead_may_resolve(personas, lead):
+def test_the_clinical_lead_may_resolve_an_escalated_alert(personas, lead):
     alert = submit(personas.patient, with_item9(weekly(), 1)).alert
+    with pytest.raises(PermissionDenied):  # not on the care team, not escalated: the therapist's
+        services.resolve_alert(actor=lead, alert_id=alert.pk, note="Reviewed by the clinical lead.")
+    RiskAlert.objects.filter(pk=alert.pk).update(escalated_at=timezone.now())
+    complete_follow_up(alert, lead)
     services.resolve_alert(actor=lead, alert_id=alert.pk, note="Reviewed by the clinical lead.")
     assert RiskAlert.objects.get(pk=alert.pk).resolved_by == lead
 
@@ -166,13 +174,20 @@ def test_resolution_over_http(personas, clients):
     assert clients["stranger"].post(url, {"note": "x"}).status_code == 404
     clients["therapist"].post(url, {"note": ""})
     assert RiskAlert.objects.get(pk=alert.pk).is_open
+    response = clients["therapist"].post(url, {"note": "Spoke with patient."})
+    assert response.status_code == 400 and "Record at least one contact attempt." in response.content.decode()
+    assert RiskAlert.objects.get(pk=alert.pk).is_open
+    complete_follow_up(alert, personas.therapist)
     assert clients["therapist"].post(url, {"note": "Spoke with patient."}).status_code == 302
     assert not RiskAlert.objects.get(pk=alert.pk).is_open
 
 
-def test_it_escalates_on_time_to_the_clinical_lead(personas, lead, settings):
-    settings.RISK_ESCALATION_MINUTES = 30
-    start = timezone.now()
+TUESDAY_10 = datetime(2026, 3, 10, 10, 0, tzinfo=ZoneInfo("America/Toronto"))  # clinic hours
+
+
+def test_it_escalates_on_time_to_the_clinical_lead(personas, lead):
+    ClinicProfile.objects.create(clinic_name="Lakeside", contact_phone="1-416-555-2368", leads_after_minutes=30)
+    start = TUESDAY_10
     with time_machine.travel(start, tick=False):
         alert = submit(personas.patient, with_item9(weekly(), 1)).alert
     with time_machine.travel(start + timedelta(minutes=29), tick=False):
@@ -188,7 +203,7 @@ def test_it_escalates_on_time_to_the_clinical_lead(personas, lead, settings):
 
 
 def test_it_escalates_to_administrators_without_a_clinical_lead(personas):
-    start = timezone.now()
+    start = TUESDAY_10
     with time_machine.travel(start, tick=False):
         alert = submit(personas.patient, with_item9(weekly(), 1)).alert
     with time_machine.travel(start + timedelta(minutes=61), tick=False):
@@ -238,5 +253,6 @@ def test_a_therapist_with_open_alerts_cannot_be_deactivated(personas):
     CareAssignment.objects.filter(patient=personas.patient).update(ended_at=None)
     refusal = account_services.deactivation_refusal(personas.therapist)
     assert refusal
+    complete_follow_up(alert, personas.therapist)
     services.resolve_alert(actor=personas.therapist, alert_id=alert.pk, note="ok")
     assert hooks.open_risk_items(personas.therapist) == 0

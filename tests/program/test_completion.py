@@ -95,3 +95,11 @@ def test_the_progress_bar_moves(enrolment, clients):
     after = clients["patient"].get("/program/").content.decode()
     assert 'value="0"' in before
     assert 'data-progress="17"' in after  # 1 of 6 core steps
+
+
+@time_machine.travel(noon(2026, 1, 6), tick=False)
+def test_it_shows_the_step_done_notice_on_the_page_of_the_step_that_was_done(enrolment, lesson, clients):
+    response = clients["patient"].post("/program/modules/first/lesson/complete/", follow=True)
+    assert response.redirect_chain[-1][0] == "/program/modules/first/lesson/"
+    page = response.content.decode()
+    assert "Step done." in page and f"<h1>{lesson.title}</h1>" in page and "Next step" in page

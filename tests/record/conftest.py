@@ -10,7 +10,7 @@ from modules.loader import load_program
 from modules.models import Enrolment
 from modules.outcomes import services as outcomes
 from modules.outcomes.models import RiskAlert
-from tests.outcomes.helpers import weekly, with_item9
+from tests.outcomes.helpers import complete_follow_up, weekly, with_item9
 from tests.screening.helpers import decision_data, intake_data
 from therapist import services as therapist_services
 from therapist.screening.models import Intake
@@ -67,6 +67,7 @@ def full_record(clients, personas, program):
         reason="I misread question 9",
     )
     for alert in RiskAlert.objects.filter(patient=p):
+        complete_follow_up(alert, t)
         outcomes.resolve_alert(actor=t, alert_id=alert.pk, note="Called; safe, plan reviewed together.")
     messaging.send_message(sender=p, patient=p, client_id="p-1", body="Is pacing the same as resting? ✓ <b>no html</b>")
     messaging.send_message(sender=t, patient=p, client_id="t-1", body="Good question — not quite. Week 2 explains.")

@@ -67,6 +67,10 @@ def test_it_raises_a_risk_alert_and_shows_the_crisis_panel_at_intake(clients, pe
     alert = RiskAlert.objects.get(patient=personas.patient)
     assert alert.response == intake.phq9_response and alert.is_open
     assert alert.therapist_at_creation == personas.therapist
+    # The follow-up screen (C-SSRS) is in the same response, under the panel, and says who was told.
+    assert page.index('id="crisis-title"') < page.index('id="screener"')
+    assert f'action="/outcomes/risk/{alert.pk}/"' in page
+    assert f"Your therapist, {personas.therapist.name}, has been told." in page
     # The therapist sees the alert on the intake; the summary flags it but does not reject.
     review = clients["therapist"].get(f"/screening/intakes/{intake.pk}/").content.decode()
     assert "open risk alert" in review and "question 9" in review
@@ -176,8 +180,8 @@ def test_one_intake_waits_at_a_time(clients, personas, program):
 
 
 def test_not_enrolled_program_home_points_to_screening(clients, program):
-    page = clients["patient"].get("/program/").content.decode()
-    assert "/screening/status/" in page
+    response = clients["patient"].get("/program/")
+    assert response.status_code == 302 and response["Location"] == "/screening/status/"
 
 
 def test_the_dashboard_counts_screening_decisions_waiting(clients, personas, program):

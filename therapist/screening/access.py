@@ -12,8 +12,7 @@ from typing import Any
 
 from django.http import Http404
 
-from paceway.accounts.access import active_therapist_of, is_assigned
-from paceway.accounts.models import TherapistProfile
+from paceway.accounts.access import active_therapist_of, clinical_leads, is_assigned
 from paceway.accounts.roles import is_patient, is_therapist
 
 from .models import Intake
@@ -21,9 +20,9 @@ from .models import Intake
 
 def is_screening_lead(user: Any) -> bool:
     """An active, verified clinical lead: decides for patients who have no therapist yet."""
-    return is_therapist(user) and TherapistProfile.objects.filter(
-        user_id=user.pk, is_clinical_lead=True, is_active_clinician=True, training_verified_at__isnull=False
-    ).exists()
+    return is_therapist(user) and (
+        clinical_leads().filter(pk=user.pk, therapist_profile__training_verified_at__isnull=False).exists()
+    )
 
 
 def can_decide(user: Any, patient: Any) -> bool:

@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from modules.models import Enrolment
 from modules.outcomes.instruments import RISK_ITEM
 from modules.outcomes.models import RiskAlert, Score
+from paceway import clinic
+from paceway.accounts.access import active_therapist_of
 from paceway.accounts.models import CareAssignment, TherapistProfile
 from paceway.accounts.roles import is_therapist
 
@@ -296,6 +298,124 @@ def consent_withdrawn_while_enrolled(therapist: Any) -> list[Consent]:
         .order_by("-withdrawn_at")
         .distinct()
     )
+
+
+# The patient's journey (the tracker on their start page) ------------------------------------------
+
+DONE, CURRENT, UPCOMING, STOPPED = "done", "current", "upcoming", "stopped"
+
+
+@dataclass(frozen=True)
+class JourneyStep:
+    key: str  # intake, decision, consent, therapist, week1
+    label: Any
+    status: str  # done, current, upcoming, stopped (a decision other than "accept")
+
+
+@dataclass
+class Journey:
+    """Where a patient is between sign-up and week 1, and what happens next and by when."""
+
+    status: PatientStatus
+    therapist: Any
+    therapist_profile: TherapistProfile | None
+    enrolment: Enrolment | None
+    steps: list[JourneyStep] = field(default_factory=list)
+    expected: Any = None  # when the current step's next thing should happen (datetime or date)
+
+    @property
+    def current(self) -> str:
+        return next((s.key for s in self.steps if s.status in (CURRENT, STOPPED)), "done")
+
+
+def journey(patient: Any) -> Journey:
+    status = patient_status(patient)
+    therapist = active_therapist_of(patient)
+    profile = TherapistProfile.objects.filter(user=therapist).first() if therapist is not None else None
+    enrolment = Enrolment.objects.filter(patient_id=patient.pk, ended_at__isnull=True).first()
+    decision = status.decision
+    done = {
+        "intake": status.intake is not None,
+        "decision": decision is not None and decision.decision == Decision.ACCEPT,
+        "consent": status.consent is not None,
+        "therapist": therapist is not None,
+        "week1": enrolment is not None,
+    }
+    labels = {
+        "intake": _("Tell us about you"),
+        "decision": _("Decide together with a therapist"),
+        "consent": _("Your consent to online therapy"),
+        "therapist": _("Meet your therapist"),
+        "week1": _("Week 1 of your program"),
+    }
+    steps: list[JourneyStep] = []
+    seen_current = False
+    for key in ("intake", "decision", "consent", "therapist", "week1"):
+        if done[key]:
+            steps.append(JourneyStep(key, labels[key], DONE))
+        elif key == "decision" and decision is not None and not seen_current:
+            steps.append(JourneyStep(key, labels[key], STOPPED))
+            seen_current = True
+        elif not seen_current:
+            steps.append(JourneyStep(key, labels[key], CURRENT))
+            seen_current = True
+        else:
+            steps.append(JourneyStep(key, labels[key], UPCOMING))
+    result = Journey(status=status, therapist=therapist, therapist_profile=profile, enrolment=enrolment, steps=steps)
+    current = result.current
+    if current == "decision" and status.intake is not None and decision is None:
+        result.expected = clinic.decision_expected(status.intake.submitted_at)
+    elif current == "therapist" and decision is not None:
+        result.expected = clinic.assignment_expected(decision.decided_at)
+    elif current == "week1" or (enrolment is not None and current == "done"):
+        result.expected = enrolment.start_date if enrolment is not None else None
+    return result
+
+
+# The administrators' console: where each waiting patient is (no answers, only the stage) --------
+
+STAGE_NO_INTAKE = "no_intake"
+STAGE_UNDECIDED = "undecided"
+STAGE_ACCEPTED_AWAITING_CONSENT = "accepted_awaiting_consent"
+STAGE_READY_TO_ASSIGN = "ready_to_assign"
+STAGE_NOT_ACCEPTED = "not_accepted"
+STAGE_LABELS = {
+    STAGE_NO_INTAKE: _("No intake yet"),
+    STAGE_UNDECIDED: _("Undecided: intake waiting for a decision"),
+    STAGE_ACCEPTED_AWAITING_CONSENT: _("Accepted, awaiting consent"),
+    STAGE_READY_TO_ASSIGN: _("Ready to assign"),
+    STAGE_NOT_ACCEPTED: _("Referred elsewhere or not now"),
+}
+STAGE_ORDER = (STAGE_READY_TO_ASSIGN, STAGE_ACCEPTED_AWAITING_CONSENT, STAGE_UNDECIDED, STAGE_NO_INTAKE, STAGE_NOT_ACCEPTED)
+
+
+def stages_for(patient_ids: list[int]) -> dict[int, str]:
+    """{patient_id: stage} from each patient's latest intake, its decision and their consent to the
+    current text. Three queries whatever the number of patients."""
+    latest: dict[int, Intake] = {}
+    for item in Intake.objects.filter(patient_id__in=patient_ids).select_related("decision").order_by("submitted_at", "id"):
+        latest[item.patient_id] = item
+    text = current_consent_text()
+    consenting = set(
+        Consent.objects.filter(patient_id__in=patient_ids, consent_text=text, withdrawn_at__isnull=True).values_list(
+            "patient_id", flat=True
+        )
+    ) if text is not None else set()
+    stages: dict[int, str] = {}
+    for pid in patient_ids:
+        intake = latest.get(pid)
+        decision = getattr(intake, "decision", None) if intake is not None else None
+        if intake is None:
+            stages[pid] = STAGE_NO_INTAKE
+        elif decision is None:
+            stages[pid] = STAGE_UNDECIDED
+        elif decision.decision != Decision.ACCEPT:
+            stages[pid] = STAGE_NOT_ACCEPTED
+        elif pid in consenting:
+            stages[pid] = STAGE_READY_TO_ASSIGN
+        else:
+            stages[pid] = STAGE_ACCEPTED_AWAITING_CONSENT
+    return stages
 
 
 def consent_pause_reason(patient: Any) -> str | None:

@@ -25,13 +25,14 @@ from modules.outcomes import services as outcome_services
 from modules.outcomes.instruments import GAD7, PEG, PHQ9, get_questionnaire
 from modules.outcomes.models import RiskAlert
 from modules.outcomes.scoring import AnswerErrors, validate_and_score
+from paceway.accounts import emails
 from paceway.accounts.access import active_therapist_of, can_manage_accounts
 from paceway.accounts.models import User
 from paceway.accounts.roles import is_patient
 from paceway.audit.services import audit
 
 from . import selectors
-from .access import can_decide
+from .access import can_decide, is_screening_lead
 from .forms import DecisionForm, IntakeForm
 from .models import Consent, ConsentText, Decision, Intake, ScreeningDecision
 
@@ -137,6 +138,8 @@ def submit_intake(
         # the same alert path as PHQ-9 question 9, tied to the baseline PHQ-9 response.
         alerts.append(outcome_services._raise_alert(submissions["phq-9"].response, now))
     crisis = any(s.crisis for s in submissions.values()) or intake.flag_suicidal_plans
+    if selectors.active_consent(patient) is None:
+        emails.send_on_commit(user=patient, template="consent_needed")
     return IntakeResult(intake=intake, alerts=tuple(alerts), crisis=crisis)
 
 
@@ -207,7 +210,27 @@ def decide(
         enrolment=enrolment,
     )
     audit(actor=actor, action=f"screening.decision.{record.decision}", patient=patient, obj=record)
+    if record.decision == Decision.ACCEPT:
+        emails.send_on_commit(user=patient, template="accepted")
     return record
+
+
+@transaction.atomic
+def assign_after_acceptance(*, actor: Any, intake_id: Any, therapist_id: Any) -> Any:
+    """The clinical lead who accepted an unassigned patient assigns a therapist from the review."""
+    from paceway.accounts.services import assign_as_clinical_lead
+
+    intake = Intake.objects.select_related("patient").filter(pk=intake_id).first() if str(intake_id).isdigit() else None
+    record = getattr(intake, "decision", None) if intake is not None else None
+    if intake is None or record is None or record.decision != Decision.ACCEPT or not is_screening_lead(actor):
+        raise PermissionDenied
+    therapist = User.objects.filter(pk=therapist_id if str(therapist_id).isdigit() else 0, is_active=True).first()
+    if therapist is None:
+        raise ValidationError(_("Choose a therapist."))
+    try:
+        return assign_as_clinical_lead(actor=actor, patient=intake.patient, therapist=therapist)
+    except PermissionError:
+        raise PermissionDenied from None
 
 
 @transaction.atomic

@@ -10,4 +10,5 @@ urlpatterns = [
     path("consent/", views.consent, name="consent"),
     path("decisions/", views.waiting, name="waiting"),
     path("intakes/<int:intake_id>/", views.review, name="review"),
+    path("intakes/<int:intake_id>/assign/", views.assign, name="assign"),
 ]

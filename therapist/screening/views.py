@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,9 +18,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from modules.outcomes.clinic import offline_panel_context
+from modules.outcomes.contact import has_contact_details
 from modules.outcomes.models import RiskAlert
+from modules.outcomes.selectors import crisis_panel
+from modules.outcomes.views import screener_context
 from paceway.accounts.access import active_therapist_of
 from paceway.accounts.roles import is_patient, is_therapist
+from paceway.accounts.services import therapists_with_load
 from paceway.audit.services import audit
 
 from . import selectors, services
@@ -46,8 +50,17 @@ def _label(field_name: str) -> Any:
     return cast(Any, Intake._meta.get_field(field_name)).verbose_name
 
 
-def _crisis_context() -> dict[str, Any]:
-    return {"clinic_contact": settings.CLINIC_CONTACT, "clinic_name": getattr(settings, "CLINIC_NAME", "")}
+def assignable_therapists() -> list[Any]:
+    return [t for t in therapists_with_load() if t.user.is_active and t.is_active_clinician and t.training_verified]
+
+
+def _crisis_context(patient: Any, alert: RiskAlert | None) -> dict[str, Any]:
+    """The crisis panel, and whether the intake's contact-details step is still to do."""
+    return {
+        "panel": crisis_panel(patient, alert=alert, urgent=alert is not None and alert.triage_level == "high"),
+        "needs_contact": not has_contact_details(patient),
+        **screener_context(alert),
+    }
 
 
 def _sections(posted: dict[str, str] | None = None, errors: dict[str, list[str]] | None = None) -> list[dict[str, Any]]:
@@ -76,7 +89,7 @@ def _intake_page(request: HttpRequest, form: IntakeForm, *, posted: dict[str, st
         "care_fields": [form[name] for name in (*CARE_FIELDS, "care_none")],
         "flag_fields": [form[name] for name in FLAG_FIELDS],
         "has_errors": bool(errors) or bool(form.errors),
-        **_crisis_context(),  # the crisis panel the page shows by itself if it cannot be saved now
+        **offline_panel_context(),  # the crisis panel the page shows by itself if it cannot be saved now
     }
     return render(request, "screening/intake.html", context, status=status)
 
@@ -102,9 +115,13 @@ def intake(request: HttpRequest) -> HttpResponse:
             messages.info(request, " ".join(exc.messages))
             return redirect("screening:status")
         with transaction.atomic():
-            status = selectors.patient_status(patient)
+            path = selectors.journey(patient)
             audit(actor=patient, action="screening.status.read", patient=patient, obj=result.intake)
-        context = {"status": status, "just_submitted": True, "crisis": result.crisis, **_crisis_context()}
+        alert = result.alerts[0] if result.alerts else None
+        context = {
+            "status": path.status, "journey": path, "just_submitted": True, "crisis": result.crisis,
+            **_crisis_context(patient, alert),
+        }
         return render(request, "screening/status.html", context)
     language = getattr(patient, "preferred_language", "") or request.LANGUAGE_CODE or "en"
     return _intake_page(request, IntakeForm(initial={"language": language[:2]}))
@@ -117,9 +134,10 @@ def status(request: HttpRequest) -> HttpResponse:
     _require_patient(request)
     patient = request.user
     with transaction.atomic():
-        state = selectors.patient_status(patient)
-        audit(actor=patient, action="screening.status.read", patient=patient, obj=state.intake)
-    context = {"status": state, "crisis": state.risk, **_crisis_context()}
+        path = selectors.journey(patient)
+        audit(actor=patient, action="screening.status.read", patient=patient, obj=path.status.intake)
+    alert = RiskAlert.objects.filter(patient_id=patient.pk, status=RiskAlert.Status.OPEN).order_by("-created_at").first()
+    context = {"status": path.status, "journey": path, "crisis": path.status.risk, **_crisis_context(patient, alert)}
     return render(request, "screening/status.html", context)
 
 
@@ -214,7 +232,13 @@ def review(request: HttpRequest, intake_id: int) -> HttpResponse:
         alerts = list(RiskAlert.objects.filter(patient=item.patient, status=RiskAlert.Status.OPEN))
         audit(actor=therapist, action="screening.intake.read", patient=item.patient, obj=item)
     decision = getattr(item, "decision", None)
+    can_assign = (
+        decision is not None and decision.decision == Decision.ACCEPT
+        and active_therapist_of(item.patient) is None and is_screening_lead(therapist)
+    )
     context = {
+        "can_assign": can_assign,
+        "assignable": assignable_therapists() if can_assign else [],
         "intake": item,
         "patient": item.patient,
         "summary": summary,
@@ -228,3 +252,21 @@ def review(request: HttpRequest, intake_id: int) -> HttpResponse:
         "flags": [_label(name) for name in FLAG_FIELDS if getattr(item, name)],
     }
     return render(request, "screening/review.html", context, status=status_code)
+
+
+@never_cache
+@login_required
+@require_http_methods(["POST"])
+def assign(request: HttpRequest, intake_id: int) -> HttpResponse:
+    """A clinical lead assigns a therapist right after accepting an unassigned patient."""
+    _require_therapist(request)
+    item = intake_for(request.user, intake_id)
+    try:
+        services.assign_after_acceptance(actor=request.user, intake_id=item.pk, therapist_id=request.POST.get("therapist"))
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("screening:review", intake_id=item.pk)
+    messages.success(request, _("Assigned. The patient and the therapist are told by e-mail."))
+    return redirect("screening:waiting")

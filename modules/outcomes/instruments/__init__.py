@@ -15,6 +15,7 @@ from .base import (
     Questionnaire,
     Scale,
 )
+from .cssrs import CSSRS_SCREEN, SCREENER
 from .gad7 import GAD7
 from .nrs import PAIN_NRS
 from .peg import PEG
@@ -76,6 +77,11 @@ SCALES: dict[str, tuple[Instrument, Scale]] = {
 }
 
 
+# The follow-up screen after a positive risk item: filled in only through an alert (not listed in
+# QUESTIONNAIRES, so it cannot be opened on its own at /outcomes/q/<slug>/).
+FOLLOW_UP_SCREENERS: dict[str, Questionnaire] = {SCREENER.slug: SCREENER}
+
+
 def get_questionnaire(slug: str) -> Questionnaire | None:
     return QUESTIONNAIRES.get(slug)
 
@@ -107,4 +113,7 @@ __all__ = [
     "HEALTH_CARE_USE",
     "IMMPACT_DOMAINS",
     "get_questionnaire",
+    "CSSRS_SCREEN",
+    "SCREENER",
+    "FOLLOW_UP_SCREENERS",
 ]

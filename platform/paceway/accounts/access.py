@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from .models import BreakGlassAccess, CareAssignment, TherapistProfile, User
-from .roles import is_administrator, is_patient, is_therapist, role_of
+from .roles import Role, is_administrator, is_patient, is_therapist, role_of
 
 
 def active_therapist_of(patient: User) -> User | None:
@@ -29,6 +30,28 @@ def is_assigned(therapist: Any, patient: Any) -> bool:
     return CareAssignment.objects.filter(
         patient_id=patient.pk, therapist_id=therapist.pk, ended_at__isnull=True
     ).exists()
+
+
+def clinical_leads() -> QuerySet[User]:
+    """The clinical leads: active therapist accounts whose profile says clinical lead and who are
+    not on leave. The one definition; every "clinical lead" rule in the apps is built on it."""
+    return User.objects.filter(
+        role=Role.THERAPIST,
+        is_active=True,
+        therapist_profile__is_clinical_lead=True,
+        therapist_profile__is_active_clinician=True,
+    ).order_by("pk")
+
+
+def is_clinical_lead(user: Any) -> bool:
+    return is_therapist(user) and clinical_leads().filter(pk=user.pk).exists()
+
+
+def is_active_clinician(user: Any) -> bool:
+    """An active therapist account that is not on leave (can receive and act on alerts)."""
+    if user is None or not getattr(user, "is_active", False):
+        return False
+    return TherapistProfile.objects.filter(user_id=user.pk, is_active_clinician=True).exists()
 
 
 def can_view_clinical(user: Any, patient: Any) -> bool:

@@ -96,5 +96,5 @@ def describe(accounts: dict[str, Any]) -> str:
         f"Therapists and the administrator also need a TOTP code; authenticator secret: {demo_totp_secret()}"
     )
 
-    lines.append("Open http://127.0.0.1:8000")
+    lines.append(f"Open {settings.SITE_URL}")
     return "\n".join(lines)

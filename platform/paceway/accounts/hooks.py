@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
+
+logger = logging.getLogger(__name__)
 
 # Each returns how many open risk items a therapist still owns (e.g. unresolved risk alerts).
 open_risk_item_counters: list[Callable[[Any], int]] = []
@@ -52,3 +55,17 @@ def program_pause_reason(patient: Any) -> str | None:
         if reason:
             return reason
     return None
+
+
+# Each is called inside the writing transaction when a patient writes free text of their own (a
+# message, a diary note, a reflection): listener(patient, source, texts). Used to screen for
+# possible risk; it must never block or change what was written, so failures are only logged.
+free_text_listeners: list[Callable[[Any, str, list[str]], object]] = []
+
+
+def free_text_written(patient: Any, source: str, texts: list[str]) -> None:
+    for listener in free_text_listeners:
+        try:
+            listener(patient, source, texts)
+        except Exception as exc:  # never fail the write; ids only in the log
+            logger.warning("Free-text listener failed for patient %s (%s).", getattr(patient, "pk", None), type(exc).__name__)

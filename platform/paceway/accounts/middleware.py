@@ -11,6 +11,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
@@ -34,6 +35,13 @@ def session_expired(role: str, *, login_at: float, seen_at: float, now: float) -
     idle_limit = settings.SESSION_IDLE_MINUTES.get(role, 15) * 60
     absolute_limit = settings.SESSION_ABSOLUTE_HOURS * 3600
     return now - seen_at > idle_limit or now - login_at > absolute_limit
+
+
+def session_deadline(role: str, *, login_at: float, seen_at: float) -> float:
+    """When ``session_expired`` turns true unless the person is seen again (a time.time())."""
+    idle_limit = settings.SESSION_IDLE_MINUTES.get(role, 15) * 60
+    absolute_limit = settings.SESSION_ABSOLUTE_HOURS * 3600
+    return min(seen_at + idle_limit, login_at + absolute_limit)
 
 
 class SessionLimitMiddleware:
@@ -91,3 +99,22 @@ class NoStoreForSignedInMiddleware:
         if getattr(request, "user", None) is not None and request.user.is_authenticated:
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+class UserTimeZoneMiddleware:
+    """Every date and time on a page is shown in the signed-in person's own time zone (the
+    clinic's for visitors and for people who have not chosen one)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and getattr(user, "time_zone", ""):
+            timezone.activate(user.zone)
+        else:
+            timezone.deactivate()
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Q
@@ -9,6 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .roles import Role
+
+
+def zone_or_default(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name) if name else ZoneInfo(settings.TIME_ZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(settings.TIME_ZONE)
 
 
 class UserManager(BaseUserManager["User"]):
@@ -33,7 +42,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("e-mail address"), unique=True)
     display_name = models.CharField(_("name"), max_length=150, blank=True)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.PATIENT)
+    pronouns = models.CharField(_("pronouns"), max_length=40, blank=True)
     preferred_language = models.CharField(_("language"), max_length=8, default="en")
+    # An IANA zone name; blank means the clinic's (settings.TIME_ZONE). Every date and time this
+    # person sees is shown in it (paceway.accounts.middleware.UserTimeZoneMiddleware).
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff"), default=False)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
@@ -60,6 +73,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         """How a person is shown to others (also for rows read without the model)."""
         return display_name or email.split("@")[0]
 
+    @property
+    def zone(self) -> ZoneInfo:
+        """This person's time zone, the clinic's when unset or no longer known."""
+        return zone_or_default(self.time_zone)
+
 
 class TherapistProfile(models.Model):
     """What an administrator needs to know before assigning patients to a therapist."""
@@ -76,6 +94,15 @@ class TherapistProfile(models.Model):
     languages = models.CharField(_("languages"), max_length=100, default="en", help_text=_("Comma-separated codes, e.g. en,fr"))
     is_active_clinician = models.BooleanField(_("active (not on leave)"), default=True)
     is_clinical_lead = models.BooleanField(_("clinical lead"), default=False)
+    # What patients read about their therapist once assigned (written by the therapist).
+    public_profile = models.TextField(
+        _("about you, for your patients"), max_length=1000, blank=True,
+        help_text=_("A few sentences your patients see: your background and how you work."),
+    )
+    welcome_message = models.TextField(
+        _("welcome message"), max_length=2000, blank=True,
+        help_text=_("Shown to each new patient once you are their therapist."),
+    )
 
     class Meta:
         verbose_name = _("therapist profile")

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from paceway.audit.services import audit
 
-from . import hooks
+from . import emails, hooks
 from .access import can_manage_accounts
 from .models import BreakGlassAccess, CareAssignment, Invitation, MfaReset, TherapistProfile, User
 from .roles import Role
@@ -56,6 +56,23 @@ def assignment_refusal(therapist: User) -> str | None:
 def assign_patient(*, actor: User, patient: User, therapist: User, reason: str = "") -> CareAssignment:
     """Put a patient in a therapist's care, ending any current assignment (history kept)."""
     _require_admin(actor)
+    return _assign(actor=actor, patient=patient, therapist=therapist, reason=reason)
+
+
+@transaction.atomic
+def assign_as_clinical_lead(*, actor: User, patient: User, therapist: User) -> CareAssignment:
+    """A clinical lead who has just accepted a patient with no therapist assigns one (possibly
+    themselves). Only a first assignment: reassignments stay with administrators. The caller
+    checks the acceptance (the screening app's rule)."""
+    profile = TherapistProfile.objects.filter(user_id=actor.pk).first()
+    if actor.role != Role.THERAPIST or profile is None or not profile.is_clinical_lead or not profile.training_verified:
+        raise PermissionError("Only clinical leads assign after accepting")
+    if CareAssignment.objects.filter(patient=patient, ended_at__isnull=True).exists():
+        raise ValidationError(_("This patient already has a therapist."))
+    return _assign(actor=actor, patient=patient, therapist=therapist, reason="Assigned by the clinical lead after acceptance")
+
+
+def _assign(*, actor: User, patient: User, therapist: User, reason: str) -> CareAssignment:
     if patient.role != Role.PATIENT or not patient.is_active:
         raise ValidationError(_("Only an active patient can be assigned."))
     # Lock the therapist row so two concurrent assignments cannot both take the last place.
@@ -76,6 +93,16 @@ def assign_patient(*, actor: User, patient: User, therapist: User, reason: str =
     assignment = CareAssignment.objects.create(patient=patient, therapist=therapist, assigned_by=actor, reason=reason)
     audit(actor=actor, action="assignment.create", patient=patient, obj=assignment)
     _notify_care_team_changed(patient.pk)
+    # E-mails after commit, one per person and assignment (no health data, see emails.py).
+    previous = current.therapist if current is not None else None
+    emails.send_on_commit(
+        user=patient,
+        template="therapist_changed" if previous is not None else "therapist_assigned",
+        context={"therapist_name": therapist.name},
+    )
+    emails.send_on_commit(user=therapist, template="patient_assigned")
+    if previous is not None:
+        emails.send_on_commit(user=previous, template="patient_moved")
     return assignment
 
 
@@ -203,6 +230,31 @@ def therapists_with_load() -> list[TherapistProfile]:
         )
         .order_by("user__display_name")
     )
+
+
+@transaction.atomic
+def update_details(*, actor: User, values: dict[str, str]) -> User:
+    """A person changes their own name, pronouns and time zone (values already validated)."""
+    user = User.objects.select_for_update().get(pk=actor.pk)
+    user.display_name = values["display_name"].strip()
+    user.pronouns = values.get("pronouns", "").strip()
+    user.time_zone = values.get("time_zone", "")
+    user.save(update_fields=["display_name", "pronouns", "time_zone"])
+    audit(actor=actor, action="account.details.update", obj=user)
+    return user
+
+
+@transaction.atomic
+def update_public_profile(*, actor: User, public_profile: str, welcome_message: str) -> TherapistProfile:
+    """A therapist writes what their patients read about them, and the welcome they see."""
+    if actor.role != Role.THERAPIST:
+        raise PermissionError("Only therapists have a profile for patients")
+    profile, _created = TherapistProfile.objects.select_for_update().get_or_create(user=actor)
+    profile.public_profile = public_profile.strip()
+    profile.welcome_message = welcome_message.strip()
+    profile.save(update_fields=["public_profile", "welcome_message"])
+    audit(actor=actor, action="therapist.public_profile.update", obj=profile)
+    return profile
 
 
 @dataclass(frozen=True)

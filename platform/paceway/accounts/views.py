@@ -1,7 +1,12 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -9,7 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from . import services
-from .roles import Role, role_of
+from .forms import DetailsForm, TherapistPublicProfileForm
+from .models import TherapistProfile, User
+from .roles import Role, is_therapist, role_of
 
 HOME_BY_ROLE = {
     Role.PATIENT: "modules:home",
@@ -57,3 +64,31 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         else:
             return redirect("account_login")
     return render(request, "accounts/accept_invitation.html", {"form": form, "invitation": invitation})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def details(request: HttpRequest) -> HttpResponse:
+    """Your details: the name you are called by, pronouns, time zone; for therapists also what
+    patients read about them. A bad value is a clear message and nothing is changed."""
+    user = cast(User, request.user)
+    form = DetailsForm(request.POST or None, instance=user, prefix="me")
+    profile_form = None
+    if is_therapist(user):
+        profile = TherapistProfile.objects.filter(user=user).first()
+        profile_form = TherapistPublicProfileForm(request.POST or None, instance=profile, prefix="profile")
+    if request.method == "POST":
+        if form.is_valid() and (profile_form is None or profile_form.is_valid()):
+            with transaction.atomic():
+                services.update_details(actor=user, values=form.cleaned_data)
+                if profile_form is not None:
+                    services.update_public_profile(actor=user, **profile_form.cleaned_data)
+            messages.success(request, _("Your details are saved."))
+            return redirect("account_details")
+        user.refresh_from_db()  # the form wrote its cleaned values onto the instance
+    return render(
+        request,
+        "accounts/details.html",
+        {"form": form, "profile_form": profile_form},
+        status=400 if request.method == "POST" else 200,
+    )

@@ -5,10 +5,13 @@
   "use strict";
   var script = document.currentScript;
   var text = (script && script.dataset.message) || "A new risk alert needs your attention \u2014 reload";
+  var urgentText = (script && script.dataset.urgent) || text;
   var delay = 2000;
 
-  function showBanner() {
-    if (document.getElementById("live-alert")) return;
+  function showBanner(urgent) {
+    var existing = document.getElementById("live-alert");
+    if (existing && !urgent) return;
+    if (existing) existing.parentNode.removeChild(existing);
     var list = document.createElement("ul");
     list.className = "flash";
     list.id = "live-alert";
@@ -17,7 +20,8 @@
     item.className = "error";
     var link = document.createElement("a");
     link.href = window.location.pathname + window.location.search;
-    link.textContent = text;
+    link.textContent = urgent ? urgentText : text;
+    if (urgent) list.className = "flash urgent";
     item.appendChild(link);
     list.appendChild(item);
     var main = document.getElementById("main") || document.body;
@@ -32,7 +36,7 @@
     socket.onmessage = function (event) {
       var frame;
       try { frame = JSON.parse(event.data); } catch (e) { return; }
-      if (frame && frame.type === "alert") showBanner();
+      if (frame && frame.type === "alert") showBanner(frame.urgent === true);
     };
     socket.onclose = function () {
       // Reconnect with backoff (a refused or dropped socket); at most once a minute.

@@ -1,0 +1,162 @@
+"""Issue 11: every page a patient, a therapist and an administrator uses fits a 360 px phone (no
+horizontal scroll) and a 1280 px desktop, with one compact menu; a live message reads the same
+before and after a reload."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import ADMIN, PATIENT, PATIENT3, THERAPIST, THERAPIST2, chromium_missing
+from tests.browser.test_messaging import record_socket_frames, wait_for_socket_ready
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(chromium_missing(), reason="/usr/bin/chromium is not installed"),
+]
+
+WIDTHS = (1280, 360)
+
+PATIENT_PAGES = [
+    "/program/",
+    "/program/plan/",
+    "/program/diary/",
+    "/outcomes/",
+    "/messages/",
+    "/program/settings/",
+    "/accounts/details/",
+    "/program/modules/activity-pacing/",
+    "/program/modules/activity-pacing/pacing-plan/",
+    "/program/exercises/pacing_log/",
+    "/outcomes/q/weekly-check-in/",
+    "/outcomes/q/peg/",
+    "/outcomes/q/phq-9/",
+    "/screening/status/",
+    "/screening/consent/",
+    "/accounts/2fa/",
+]
+WAITING_PATIENT_PAGES = ["/screening/status/", "/messages/", "/accounts/details/"]
+THERAPIST_PAGES = [
+    "/therapist/",
+    "/therapist/patients/{pid}/",
+    "/messages/{pid}/",
+    "/outcomes/patients/{pid}/",
+    "/program/patients/{pid}/",
+    "/outcomes/alerts/",
+    "/screening/decisions/",
+    "/therapist/templates/",
+    "/accounts/details/",
+]
+LEAD_PAGES = ["/screening/decisions/", "/therapist/"]
+ADMIN_PAGES = ["/therapist/console/", "/outcomes/alerts/", "/outcomes/evaluation/", "/accounts/details/"]
+
+OVERFLOW = """() => {
+  const root = document.scrollingElement;
+  const wide = [...document.querySelectorAll('body *')]
+    .filter(e => e.getBoundingClientRect().right > innerWidth + 1 && getComputedStyle(e).position !== 'absolute')
+    .slice(0, 5).map(e => e.tagName + '.' + e.className + '#' + e.id + ' ' + Math.round(e.getBoundingClientRect().right));
+  return {scroll: root.scrollWidth, inner: innerWidth, wide};
+}"""
+
+
+def _check(page: Any, paths: list[str], width: int, problems: list[str]) -> None:
+    page.set_viewport_size({"width": width, "height": 800})
+    for path in paths:
+        response = page.goto(path)
+        assert response is not None and response.status < 400, (path, response and response.status)
+        result = page.evaluate(OVERFLOW)
+        if result["scroll"] > result["inner"]:
+            problems.append(f"{width}px {path}: scrollWidth {result['scroll']} > {result['inner']} {result['wide']}")
+        if width == 360:
+            # One compact menu: folded behind a single "Menu" button; no second menu.
+            assert page.locator("nav").count() <= 2, path  # main + at most a step nav
+            assert (
+                not page.locator("#main-nav").is_visible()
+                or page.locator(".menu-toggle").get_attribute("aria-expanded") == "true"
+            )
+
+
+def _patient_id(therapist: Any, name: str = "Pat Morgan") -> str:
+    therapist.goto("/therapist/")
+    href = (
+        therapist.locator("#caseload tbody tr", has_text=name)
+        .locator("a[href*='/therapist/patients/']")
+        .first.get_attribute("href")
+    )
+    return re.search(r"/patients/(\d+)/", href).group(1)
+
+
+def test_it_fits_every_page_on_a_phone_and_a_desktop_for_every_role(login):
+    problems: list[str] = []
+    patient = login(PATIENT)
+    waiting = login(PATIENT3)
+    therapist = login(THERAPIST)
+    pid = _patient_id(therapist)
+    for width in WIDTHS:
+        _check(patient, PATIENT_PAGES, width, problems)
+        _check(waiting, WAITING_PATIENT_PAGES, width, problems)
+        _check(therapist, [p.format(pid=pid) for p in THERAPIST_PAGES], width, problems)
+    lead = login(THERAPIST2)
+    admin = login(ADMIN)
+    for width in WIDTHS:
+        _check(lead, LEAD_PAGES, width, problems)
+        _check(admin, ADMIN_PAGES, width, problems)
+    assert problems == []
+    for page in (patient, waiting, therapist, lead, admin):
+        assert page.errors == []
+
+
+def test_it_puts_a_0_to_10_scale_on_one_row_on_a_phone(login):
+    page = login(PATIENT)
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.goto("/outcomes/q/peg/")
+    rows = page.evaluate("""() => [...document.querySelectorAll('.q-scale .q-options')].map(
+        o => new Set([...o.querySelectorAll('label')].map(l => Math.round(l.getBoundingClientRect().top))).size)""")
+    assert rows and all(n <= 2 for n in rows), rows
+    assert rows[0] == 1, rows
+
+
+def test_it_folds_the_menu_behind_one_button_on_a_phone(login):
+    from playwright.sync_api import expect
+
+    page = login(PATIENT)
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.goto("/program/")
+    menu = page.get_by_role("button", name="Menu")
+    expect(menu).to_be_visible()
+    expect(page.locator("#main-nav")).to_be_hidden()
+    menu.click()
+    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Diary")).to_be_visible()
+    page.set_viewport_size({"width": 1280, "height": 800})
+    expect(menu).to_be_hidden()
+    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Diary")).to_be_visible()
+
+
+def test_it_shows_a_live_message_in_the_recipients_zone_the_same_before_and_after_a_reload(login):
+    from playwright.sync_api import expect
+
+    patient = login(PATIENT)
+    patient.goto("/accounts/details/")
+    patient.get_by_label("Time zone").fill("Asia/Tokyo")
+    patient.get_by_role("button", name="Save").click()
+    expect(patient.locator(".flash")).to_contain_text("Your details are saved.")
+    frames = record_socket_frames(patient)
+    patient.goto("/messages/")
+    wait_for_socket_ready(patient, frames)
+
+    therapist = login(THERAPIST)
+    pid = _patient_id(therapist)
+    therapist.goto(f"/messages/{pid}/")
+    marker = f"Time check {uuid.uuid4().hex[:8]}"
+    therapist.locator("#message-form textarea").fill(marker)
+    therapist.get_by_role("button", name="Send").click()
+
+    live = patient.locator("#message-list li", has_text=marker)
+    expect(live).to_be_visible(timeout=15_000)
+    live_time = live.locator("time").inner_text().strip()
+    patient.reload()
+    reloaded = patient.locator("#message-list li", has_text=marker).locator("time").inner_text().strip()
+    assert live_time == reloaded and live_time
