@@ -18,22 +18,30 @@ def _fail_websockets_with_a_close_frame() -> None:
     """Daphne's WebSocket protocol (autobahn) checks frame sizes (``--websocket-max-message-size``)
     and UTF-8 before the consumer sees a frame; on a violation it drops the TCP connection without
     a close frame (the client sees 1006), because autobahn's ``failByDrop`` defaults to true and
-    Daphne has no option for it. With it false, the client gets the close code the protocol names:
-    1009 for a frame too big, 1007 for invalid UTF-8 (RFC 6455, section 7.4.1)."""
+    Daphne has no option for it. For these two failures only, the connection is closed with the
+    code the protocol names: 1009 for a frame too big, 1007 for invalid UTF-8 (RFC 6455, 7.4.1).
+    Every other failure (timeouts, a peer gone) still drops at once, as before: a global
+    ``failByDrop=False`` kept half-dead connections in a closing handshake and cost a socket
+    its replay after a server crash (tests/messaging/test_live.py)."""
     try:
         import daphne.server
-        from daphne.ws_protocol import WebSocketFactory
+        from daphne.ws_protocol import WebSocketFactory, WebSocketProtocol
     except ImportError:  # served by something else
         return
     if getattr(daphne.server.WebSocketFactory, "paceway_closes_with_a_code", False):
         return
 
+    class ClosingWebSocketProtocol(WebSocketProtocol):  # type: ignore[misc]
+        CLOSE_WITH_A_FRAME = frozenset({1007, 1009})
+
+        def _fail_connection(self, code: int = 1001, reason: str = "going away") -> None:
+            if code in self.CLOSE_WITH_A_FRAME:
+                self.failByDrop = False  # this connection only: send the close frame, then close
+            super()._fail_connection(code, reason)
+
     class ClosingWebSocketFactory(WebSocketFactory):  # type: ignore[misc]
         paceway_closes_with_a_code = True
-
-        def setProtocolOptions(self, **options: object) -> None:  # noqa: N802 (autobahn's name)
-            options.setdefault("failByDrop", False)
-            super().setProtocolOptions(**options)
+        protocol = ClosingWebSocketProtocol
 
     daphne.server.WebSocketFactory = ClosingWebSocketFactory  # type: ignore[misc]
 
