@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export PIP_CONFIG_FILE := /dev/null
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install lint typecheck lock check-deploy browsers clean
+.PHONY: run test install lint typecheck lock check-deploy browsers clean k8s-validate deploy-test
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,10 +17,9 @@ $(STAMP): requirements.lock pyproject.toml
 
 install: $(STAMP)
 
+# run_all.py refuses a second instance on the same DATA_DIR, then migrates, collects static files,
+# loads the program and demo accounts, and supervises web, worker and scheduler.
 run: install
-	$(PY) manage.py migrate --noinput -v0
-	$(PY) manage.py load_content
-	$(PY) manage.py load_demo
 	$(PY) deploy/run_all.py
 
 test: install browsers
@@ -41,8 +40,30 @@ check-deploy: install
 	ALLOWED_HOSTS=paceway.example.org ENCRYPTION_KEYS=k1:$$(head -c 32 /dev/urandom | base64) \
 	AUDIT_HMAC_KEY=x $(PY) manage.py check --deploy --fail-level WARNING
 
+# requirements.lock: everything (runtime + dev), used by `make install` and `make test`.
+# requirements-runtime.lock: runtime only (what the container image installs); no test or lint tools.
 lock:
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
+	@# The runtime lock takes the same versions as the full one (constrained by it).
+	$(VENV)/bin/uv pip compile pyproject.toml --generate-hashes --python-version 3.11 -c requirements.lock -o requirements-runtime.lock
+
+# Kubernetes manifests: render (kubectl kustomize) and validate against the schemas, strict, offline
+# once the tools are installed (a separate venv from deploy/kubernetes/requirements-validate.lock).
+K8S_VENV := .venv-k8s
+$(K8S_VENV)/.installed: deploy/kubernetes/requirements-validate.lock
+	@test -x $(K8S_VENV)/bin/python || $(PYTHON) -m venv $(K8S_VENV)
+	$(K8S_VENV)/bin/python -m pip install -q --require-hashes -r deploy/kubernetes/requirements-validate.lock
+	@touch $@
+
+k8s-validate: $(K8S_VENV)/.installed
+	deploy/kubernetes/validate.sh $(K8S_VENV)/bin/kubectl $(K8S_VENV)/bin/kubernetes-validate
+
+# The compose stack for real: image, two web replicas behind Caddy (TLS), messaging across replicas
+# with one replica killed, e-mail from the worker, backup and restore. Needs root, Docker (a private
+# dockerd is started if none answers), debootstrap and network access to Debian and PyPI for the
+# first run. See "Tested here" in deploy/README.md.
+deploy-test: install
+	deploy/testing/test_stack.sh
 
 clean:
-	rm -rf $(VENV) data
+	rm -rf $(VENV) $(K8S_VENV) data

@@ -35,6 +35,7 @@ from paceway.accounts.access import can_view_clinical
 from paceway.accounts.mfa import mfa_satisfied
 from paceway.accounts.middleware import LOGIN_AT, SEEN_AT, session_expired
 from paceway.keyring.crypto import DecryptionError
+from paceway.ops import metrics
 
 from . import limits, local_delivery, services, store
 from .db_work import in_db_thread
@@ -237,6 +238,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             self.cursor = messages[-1]["seq"]
             page = services.Page(conversation_id=conversation_id, messages=messages, last_seq=self.cursor)
             await self._send_json(_messages_frame(page, replay=False))
+            metrics.messages_delivered(len(messages), replay=False)
 
     def _next_is(self, seq: int) -> bool:
         """Is ``seq`` the very next message this open, live socket needs?"""
@@ -327,6 +329,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         self.paused = page.limited
         if page.messages or replay:
             await self._send_json(_messages_frame(page, replay=replay))
+            metrics.messages_delivered(len(page.messages), replay=replay)
 
     async def _subscribe(self) -> bool:
         ok = True

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.db import connections, router, transaction
@@ -22,6 +23,7 @@ from paceway.accounts.models import User
 from paceway.audit.services import audit
 from paceway.keyring.models import DataKey
 from paceway.keyring.services import unwrap
+from paceway.ops import metrics
 
 from . import push, services
 from .models import Conversation, Message, ReadReceipt
@@ -131,6 +133,7 @@ def store_messages(jobs: list[Outgoing]) -> None:
     newest = {(job.patient.pk, stored.conversation_id): stored.seq for job in new if (stored := job.message)}
     doorbells = [(patient_id, conversation_id, seq) for (patient_id, conversation_id), seq in newest.items()]
     transaction.on_commit(lambda: push.new_messages(doorbells))
+    transaction.on_commit(partial(metrics.messages_stored, len(new)))
 
 
 def _lock_conversations(

@@ -100,6 +100,16 @@ def _fast_password_hashing(settings):
     ]
 
 
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    """Production uses hashed names from the manifest `collectstatic` writes; tests render pages
+    without running it (tests/foundation/test_static.py checks the real storage)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _close_stray_database_sessions(django_db_setup, django_db_blocker):
     """WebSocket tests run ORM calls in worker threads and live tests start other processes; on

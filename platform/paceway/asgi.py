@@ -19,17 +19,24 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
 
 from messaging.routing import websocket_urlpatterns  # noqa: E402
+from paceway.ops import metrics  # noqa: E402
 from paceway.ops.saturation import RequestGate  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         # At most HTTP_CONCURRENCY requests in Django at once; the others wait their turn here.
         "http": RequestGate(django_asgi_app),
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": metrics.CountWebSockets(
+            AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+        ),
     }
 )
+if settings.METRICS_PORT:
+    metrics.register_risk_alerts()
+    metrics.serve_on_port(settings.METRICS_PORT)
 
 # The garbage collector, tuned for a server that allocates many short-lived objects per frame.
 # What is loaded by now lives as long as the process: frozen, full passes do not walk it. With

@@ -7,15 +7,16 @@ PostgreSQL and Redis. ``DEBUG=false`` is production and refuses to start without
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .email_url import parse_email_url
-from .env import env_bool, env_int, env_list, env_secret, env_str
+from .env import check_redis_url, env_bool, env_choice, env_int, env_list, env_secret, env_str, parse_database_url
+from .keyring.crypto import parse_master_keys
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 CORE_DIR = Path(__file__).resolve().parent
@@ -50,10 +51,15 @@ else:
     ENCRYPTION_KEYS = ENCRYPTION_KEYS or "dev1:ZGV2LW9ubHktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM="
     AUDIT_HMAC_KEY = AUDIT_HMAC_KEY or "dev-only-audit-hmac-key"
 
+# Refuse a malformed key list at start-up, not at the first encrypted read.
+parse_master_keys(ENCRYPTION_KEYS)
+
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [SITE_URL])
 REDIS_URL = env_str("REDIS_URL")
 DATABASE_URL = env_str("DATABASE_URL")
+if REDIS_URL:
+    check_redis_url(REDIS_URL)
 
 INSTALLED_APPS = [
     "daphne",
@@ -65,6 +71,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "channels",
+    "django_celery_beat",
     "rest_framework",
     "drf_spectacular",
     "django_htmx",
@@ -84,6 +91,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "paceway.ops.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything that reads the session: a saturated database answers 503, not 500.
@@ -94,6 +102,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "paceway.audit.middleware.UserIdLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "paceway.accounts.middleware.NoStoreForSignedInMiddleware",
     "paceway.accounts.middleware.SessionLimitMiddleware",
@@ -141,7 +150,8 @@ DATABASE_POOL_MAX = env_int("DATABASE_POOL_MAX", 20, minimum=0)
 DATABASE_POOL_TIMEOUT = env_int("DATABASE_POOL_TIMEOUT", 5, minimum=1)
 if DATABASE_URL:
     # With the pool, CONN_HEALTH_CHECKS makes the pool check each connection it lends.
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0, conn_health_checks=True)}
+    DATABASES = {"default": parse_database_url(DATABASE_URL)}
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DATABASE_POOL_MAX:
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": min(DATABASE_POOL_MIN, DATABASE_POOL_MAX),
@@ -222,7 +232,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+# The schedule and last runs live in the database; one beat at a time holds a lock (paceway.ops.beat).
+CELERY_BEAT_SCHEDULER = "paceway.ops.beat:SingleDatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
 for _schedule_module in ("modules.schedule", "modules.outcomes.schedule", "messaging.schedule", "therapist.schedule"):
@@ -280,11 +291,20 @@ TIME_ZONE = env_str("TIME_ZONE", "America/Toronto")
 USE_I18N = True
 USE_TZ = True
 
+# Static files: `collectstatic` (run by `make run` and at image build) writes compressed copies with
+# content-hashed names to STATIC_ROOT, outside DATA_DIR so the image carries them read-only;
+# WhiteNoise serves them from the web process, hashed names with a far-future `immutable` cache.
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles"))).resolve()
 STATICFILES_DIRS = [CORE_DIR / "static"]
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-WHITENOISE_USE_FINDERS = DEBUG
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+with contextlib.suppress(OSError):  # a read-only image, where collectstatic made it at build time
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+WHITENOISE_USE_FINDERS = DEBUG  # development: files changed since the last collectstatic are served too
+WHITENOISE_MAX_AGE = 3600  # for unhashed names; hashed names get WhiteNoise's ten years, immutable
 
 # E-mail ------------------------------------------------------------------------------------------
 globals().update(parse_email_url(env_str("EMAIL_URL", "console://" if DEBUG else "smtp://localhost:25")))
@@ -339,12 +359,37 @@ if not DEBUG:
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
 
-# Logging: request ids only, never health data.
+# Operations: Prometheus metrics (paceway.ops.metrics), never public; optional Sentry ------------
+METRICS_TOKEN = env_secret("METRICS_TOKEN")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 16:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 16 characters (or unset: no /metrics)")
+METRICS_PORT = env_int("METRICS_PORT", 0, minimum=0)
+WORKER_METRICS_PORT = env_int("WORKER_METRICS_PORT", 0, minimum=0)
+METRICS_BIND = env_str("METRICS_BIND", "127.0.0.1")
+
+SENTRY_DSN = env_secret("SENTRY_DSN")
+if SENTRY_DSN:
+    from .ops.sentry import init as _init_sentry
+
+    try:
+        _traces = float(env_str("SENTRY_TRACES_SAMPLE_RATE", "0"))
+    except ValueError as exc:
+        raise ImproperlyConfigured("SENTRY_TRACES_SAMPLE_RATE must be a number from 0 to 1") from exc
+    _init_sentry(SENTRY_DSN, environment=env_str("SENTRY_ENVIRONMENT", "production"), traces_sample_rate=_traces)
+
+# Logging: request and user ids only, never health data. LOG_FORMAT=json: one object per line.
+LOG_FORMAT = env_choice("LOG_FORMAT", "plain", ("plain", "json"))
+ACCESS_LOG = env_bool("ACCESS_LOG", False)  # a line per HTTP request (method, URL pattern, status, time)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "paceway.audit.middleware.RequestIdLogFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "paceway.logs.ParsimoniousJsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+# Celery's worker and beat log through the handler above (JSON too) instead of their own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
 from paceway.accounts import views as account_views
 from paceway.ops import views as ops_views
+from paceway.ops.metrics import metrics_view
 
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 admin.site.site_header = "Paceway administration"
@@ -18,6 +19,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", ops_views.healthz, name="healthz"),
     path("readyz", ops_views.readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),  # bearer token (METRICS_TOKEN), else 404
     path("accounts/", include("allauth.urls")),
     path("accounts/", include("paceway.accounts.urls")),
     path("admin/", admin.site.urls),

@@ -136,3 +136,26 @@ def test_it_bounds_postgresql_connections_with_a_pool_sized_from_the_environment
     assert off.stdout.split()[:2] == ["0", "None"], off.stderr
     bad = _django_setup({"DATABASE_URL": url, "DATABASE_POOL_MAX": "lots", "DATA_DIR": str(tmp_path)}, _SHOW_POOL)
     assert bad.returncode != 0 and "DATABASE_POOL_MAX" in bad.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "says"),
+    [
+        ("DATABASE_URL", "mysql://u@h/db", "is not a PostgreSQL or SQLite URL"),
+        ("DATABASE_URL", "postgres://u:s3cret@h:port/db", "is malformed"),
+        ("DATABASE_URL", "postgres://u@h:5432", "names no database"),
+        ("REDIS_URL", "http://cache:6379", "is not a Redis URL"),
+        ("TRUSTED_PROXY_COUNT", "one", "is not an integer"),
+        ("TRUSTED_PROXY_COUNT", "-1", "must be at least 0"),
+        ("ENCRYPTION_KEYS", "k1:not-base64!!", "is not valid base64"),
+        ("METRICS_TOKEN", "short", "at least 16 characters"),
+        ("METRICS_PORT", "http", "is not an integer"),
+        ("LOG_FORMAT", "xml", "is not one of"),
+    ],
+)
+def test_bad_configuration_stops_start_up_naming_the_variable(variable, value, says, tmp_path):
+    result = _django_setup({**PRODUCTION, "DATA_DIR": str(tmp_path), variable: value})
+    assert result.returncode != 0
+    last = result.stderr.strip().splitlines()[-1]
+    assert "ImproperlyConfigured" in last and variable in last and says in last, last
+    assert "s3cret" not in result.stderr  # passwords never echoed

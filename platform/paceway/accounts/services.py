@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
@@ -201,3 +202,47 @@ def therapists_with_load() -> list[TherapistProfile]:
         )
         .order_by("user__display_name")
     )
+
+
+@dataclass(frozen=True)
+class FirstAdministrator:
+    """What the operator is shown once: the authenticator URI, recovery codes and a link to
+    choose a password. None of it is stored in plaintext."""
+
+    user: User
+    otpauth_uri: str
+    recovery_codes: list[str]
+    set_password_path: str
+
+
+@transaction.atomic
+def create_first_administrator(*, email: str, display_name: str = "", another: bool = False) -> FirstAdministrator:
+    """An administrator for a fresh install, before e-mail works: address marked verified, TOTP
+    enrolled, no usable password until the one-time link is followed. Refused while an active
+    administrator exists, unless ``another`` (a deliberate second one)."""
+    from allauth.account.forms import default_token_generator
+    from allauth.account.models import EmailAddress
+    from allauth.account.utils import user_pk_to_url_str
+    from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from django.core.validators import validate_email
+    from django.urls import reverse
+
+    email = email.strip().lower()
+    validate_email(email)
+    if not another and User.objects.filter(role=Role.ADMINISTRATOR, is_active=True).exists():
+        raise ValidationError(_("An administrator already exists. Use --force-another to add one deliberately."))
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError(_("An account with this e-mail address already exists."))
+    user = User.objects.create_user(
+        email, None, role=Role.ADMINISTRATOR, display_name=display_name, is_staff=True, is_superuser=True
+    )
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    codes = RecoveryCodes.activate(user).generate_codes()
+    uid, token = user_pk_to_url_str(user), default_token_generator.make_token(user)
+    path = reverse("account_reset_password_from_key", kwargs={"uidb36": uid, "key": token})
+    audit(actor=None, action="administrator.created_from_command", object_type="User", object_id=user.pk)
+    return FirstAdministrator(user, get_mfa_adapter().build_totp_url(user, secret), codes, path)

@@ -5,3 +5,15 @@ class AuditConfig(AppConfig):
     name = "paceway.audit"
     label = "audit"
     verbose_name = "Audit log"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        post_migrate.connect(_record_key_fingerprint, sender=self)
+
+
+def _record_key_fingerprint(using: str = "default", **kwargs: object) -> None:
+    from .chain import record_key_fingerprint
+
+    if using == "default":
+        record_key_fingerprint()

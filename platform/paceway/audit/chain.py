@@ -10,13 +10,36 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from .models import AuditChainHead, AuditEvent
+from .models import AuditChainHead, AuditEvent, AuditKeyCheck
 
 GENESIS = "0" * 64
 
 
 def _key() -> bytes:
     return str(settings.AUDIT_HMAC_KEY).encode()
+
+
+def key_fingerprint() -> str:
+    return hmac.new(_key(), b"paceway-audit-key-check|v1", hashlib.sha256).hexdigest()
+
+
+def record_key_fingerprint() -> None:
+    """Store the current key's fingerprint unless one is stored (run after migrations)."""
+    if not AuditKeyCheck.objects.exists():
+        AuditKeyCheck.objects.get_or_create(pk=1, defaults={"fingerprint": key_fingerprint()})
+
+
+def key_matches() -> bool | None:
+    """Does AUDIT_HMAC_KEY match the fingerprint stored with this log? None if none is stored."""
+    stored = AuditKeyCheck.objects.filter(pk=1).values_list("fingerprint", flat=True).first()
+    return None if stored is None else hmac.compare_digest(stored, key_fingerprint())
+
+
+WRONG_KEY = (
+    "AUDIT_HMAC_KEY is not the key this audit log was written with (the key fingerprint stored with the "
+    "log differs). Configure the AUDIT_HMAC_KEY that belongs with this database: a configuration error, "
+    "not evidence of tampering."
+)
 
 
 def canonical(event: AuditEvent) -> bytes:
@@ -56,6 +79,7 @@ class Verdict:
     checked: int
     first_bad_id: int | None = None
     problem: str = ""
+    wrong_key: bool = False
 
     @property
     def ok(self) -> bool:
@@ -63,7 +87,20 @@ class Verdict:
 
 
 def verify(events: Iterable[AuditEvent] | None = None) -> Verdict:
-    """Walk every chain in id order; report the first row whose MAC does not follow."""
+    """Walk every chain in id order; report the first row whose MAC does not follow. A wrong
+    AUDIT_HMAC_KEY is reported as such (``wrong_key``), not as a broken chain."""
+    fingerprint_ok = key_matches() if events is None else None
+    if fingerprint_ok is False:
+        first = AuditEvent.objects.order_by("id").first()  # the first row of its chain
+        if first is None or not hmac.compare_digest(link(GENESIS, first), first.mac):
+            return Verdict(0, None, WRONG_KEY + " The log was not checked.", wrong_key=True)
+    verdict = _walk(events)
+    if verdict.ok and fingerprint_ok is False:
+        return Verdict(verdict.checked, None, "the audit key fingerprint row was changed (the chain itself verifies)")
+    return verdict
+
+
+def _walk(events: Iterable[AuditEvent] | None) -> Verdict:
     previous: dict[int, str] = {}
     last_ids: dict[int, int] = {}
     checked = 0

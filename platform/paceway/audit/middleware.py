@@ -10,7 +10,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from .context import client_ip_var, request_id_var
+from .context import client_ip_var, request_id_var, user_id_var
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -44,7 +44,30 @@ class RequestContextMiddleware:
         return response
 
 
+class UserIdLogMiddleware:
+    """After authentication: the signed-in user's id for log lines (never their name or e-mail)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        user_id = user.pk if user is not None and user.is_authenticated else None
+        request.log_user_id = user_id  # type: ignore[attr-defined]
+        token = user_id_var.set(user_id)
+        try:
+            return self.get_response(request)
+        finally:
+            user_id_var.reset(token)
+
+
 class RequestIdLogFilter(logging.Filter):
+    """Adds ``request_id`` and ``user_id`` to every record: from the request being handled, or from
+    the request a record carries (Django logs a 4xx/5xx after the middleware has finished)."""
+
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = request_id_var.get() or "-"
+        request = getattr(record, "request", None)
+        record.request_id = request_id_var.get() or getattr(request, "request_id", "") or "-"
+        user_id = user_id_var.get()
+        record.user_id = user_id if user_id is not None else getattr(request, "log_user_id", None)
         return True

@@ -55,3 +55,14 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit chain head at {self.last_event_id}"
+
+
+class AuditKeyCheck(models.Model):
+    """One row: an HMAC of a fixed text under AUDIT_HMAC_KEY. A different key gives a different
+    fingerprint, so verification can say "wrong AUDIT_HMAC_KEY" instead of "tampering"."""
+
+    fingerprint = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return "audit key fingerprint"

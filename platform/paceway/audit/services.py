@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from paceway import sqlscript
 
-from .chain import GENESIS, chain_for, link
+from .chain import GENESIS, WRONG_KEY, chain_for, key_matches, link
 from .context import client_ip_var, request_id_var
 from .models import AuditChainHead, AuditEvent
 
@@ -68,11 +68,32 @@ def batched() -> Iterator[None]:
         append_events(events)
 
 
+class WrongAuditKeyError(RuntimeError):
+    pass
+
+
+_key_checked: set[str] = set()
+
+
+def _ensure_right_key() -> None:
+    """Never extend the log under a wrong AUDIT_HMAC_KEY (checked once per process and key):
+    its rows could not be verified later, with either key."""
+    from django.conf import settings
+
+    key = str(settings.AUDIT_HMAC_KEY)
+    if key in _key_checked:
+        return
+    if key_matches() is False:
+        raise WrongAuditKeyError(WRONG_KEY + " Nothing was written to the log.")
+    _key_checked.add(key)
+
+
 def append_events(events: list[AuditEvent]) -> None:
     """Chain and store ``events`` in the caller's transaction, in two round trips on PostgreSQL
     however many there are: lock the heads of their chains (in a fixed order, so appenders
     never deadlock) and take the ids (the MAC covers the primary key); then insert the sealed
     rows and move the heads."""
+    _ensure_right_key()
     db = connections[router.db_for_write(AuditEvent)]
     heads, ids = _locked_heads_and_ids(db, sorted({event.chain for event in events}), len(events))
     for event, pk in zip(events, ids, strict=True):

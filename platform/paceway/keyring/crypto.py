@@ -28,6 +28,11 @@ class DecryptionError(Exception):
     """Ciphertext was tampered with, the key is wrong or destroyed, or the context differs."""
 
 
+class WrongKeyError(DecryptionError):
+    """The configured ENCRYPTION_KEYS are not the ones this database was encrypted with (a
+    configuration error, e.g. a backup restored with other keys), as opposed to tampering."""
+
+
 @dataclass(frozen=True)
 class MasterKeys:
     primary_id: str
@@ -37,7 +42,10 @@ class MasterKeys:
         try:
             return self.keys[key_id]
         except KeyError:
-            raise DecryptionError(f"master key {key_id!r} is not configured") from None
+            raise WrongKeyError(
+                f"ENCRYPTION_KEYS has no key with id {key_id!r}, which this database's data is encrypted under: "
+                "configure the ENCRYPTION_KEYS that belong with this database (a configuration error, not tampering)"
+            ) from None
 
 
 def parse_master_keys(spec: str) -> MasterKeys:

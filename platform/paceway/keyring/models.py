@@ -20,3 +20,16 @@ class DataKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} ({self.master_key_id})"
+
+
+class MasterKeyCheck(models.Model):
+    """A fixed value sealed under each master key when that key is first used. When a data key
+    will not unwrap and this will not open either, the configured key is the wrong one
+    (ENCRYPTION_KEYS, e.g. after restoring a backup), not tampered data."""
+
+    key_id = models.CharField(max_length=40, unique=True)
+    sealed = models.BinaryField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"check value for master key {self.key_id}"

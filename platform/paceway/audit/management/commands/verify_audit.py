@@ -12,6 +12,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         verdict = verify()
+        if verdict.wrong_key:
+            raise CommandError(verdict.problem)
         if not verdict.ok:
             where = f"row {verdict.first_bad_id}" if verdict.first_bad_id else "end of chain"
             raise CommandError(f"Audit chain broken at {where} after {verdict.checked} good rows: {verdict.problem}")

@@ -1,0 +1,46 @@
+#!/bin/sh
+# Paceway container entrypoint: the first argument picks the role; the same image runs them all.
+#   web                  Daphne (HTTP + WebSockets) on $PORT (default 8000)
+#   worker               Celery worker
+#   beat                 the Celery scheduler (run exactly one)
+#   migrate              manage.py migrate, then load_content (a one-shot job before web starts)
+#   manage <args...>     any manage.py command, e.g. `manage createsuperuser`, `manage verify_audit`
+#   anything else        run as given (e.g. `sh`)
+set -eu
+
+role="${1:-web}"
+[ "$#" -gt 0 ] && shift
+
+case "$role" in
+  web)
+    # --proxy-headers: the client address comes from X-Forwarded-For, which the proxy in front
+    # (Caddy, an Ingress controller) sets; keep TRUSTED_PROXY_COUNT equal to the number of proxies.
+    # Daphne's own access log names full paths (a patient's id in /ws/messages/<id>/): off unless
+    # DAPHNE_ACCESS_LOG=true; ACCESS_LOG=true gives Paceway's line per request (URL patterns only).
+    case "${DAPHNE_ACCESS_LOG:-false}" in
+      1|true|yes|on) set -- --access-log - "$@" ;;
+    esac
+    # The endpoint form sets a listen backlog of 1024 (-b/-p leave Twisted's 50, and a burst of
+    # connections beyond it is dropped by the kernel and retried by clients seconds later).
+    exec daphne -e "tcp:port=${PORT:-8000}:interface=${BIND:-0.0.0.0}:backlog=1024" --proxy-headers \
+      --websocket-max-message-size 65536 --application-close-timeout 5 \
+      "$@" paceway.asgi:application
+    ;;
+  worker)
+    exec celery -A paceway worker --loglevel "${LOG_LEVEL:-INFO}" \
+      --concurrency "${WORKER_CONCURRENCY:-2}" --pool "${WORKER_POOL:-threads}" "$@"
+    ;;
+  beat)
+    exec celery -A paceway beat --loglevel "${LOG_LEVEL:-INFO}" "$@"
+    ;;
+  migrate)
+    python manage.py migrate --noinput "$@"
+    exec python manage.py load_content
+    ;;
+  manage)
+    exec python manage.py "$@"
+    ;;
+  *)
+    exec "$role" "$@"
+    ;;
+esac

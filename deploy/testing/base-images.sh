@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Build the images the sandbox test needs from Debian packages, without a container registry:
+#   python:3.11-slim-bookworm          debootstrap --variant=minbase bookworm + python3.11 (+venv),
+#                                      tagged as the official base so deploy/Containerfile is built
+#                                      exactly as users build it
+#   localhost/paceway-standin/postgres Debian's postgresql-15 with an entrypoint that reads the
+#                                      official image's variables (POSTGRES_USER/PASSWORD/DB, PGDATA)
+#   localhost/paceway-standin/redis    Debian's redis-server
+#   localhost/paceway-standin/caddy    Debian's caddy (2.6)
+# Real deployments pull the official postgres, redis and caddy images (deploy/compose.yaml).
+# Needs root, debootstrap and a running Docker engine (DOCKER_HOST). Idempotent: an image that
+# exists is kept (FORCE=1 rebuilds).
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ROOTFS="${ROOTFS_DIR:-/var/lib/paceway-rootfs}"
+MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+export DEBIAN_FRONTEND=noninteractive
+
+have() { [ "${FORCE:-0}" != 1 ] && docker image inspect "$1" >/dev/null 2>&1; }
+
+in_root() {  # run a shell command inside a root filesystem, with apt able to fetch packages
+  local root="$1"; shift
+  cp /etc/resolv.conf "$root/etc/resolv.conf"
+  chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive /bin/sh -c "$*"
+}
+
+install_into() {  # install Debian packages into a root filesystem, then drop the caches
+  local root="$1"; shift
+  in_root "$root" "apt-get update -qq && apt-get install -y -qq --no-install-recommends $* >/dev/null 2>&1 \
+    && apt-get clean && rm -rf /var/lib/apt/lists/*"
+}
+
+import_tree() {  # docker import a root filesystem with image settings (--change lines)
+  local root="$1" tag="$2"; shift 2
+  local changes=()
+  for change in "$@"; do changes+=(--change "$change"); done
+  rm -f "$root/etc/resolv.conf"
+  tar -C "$root" --numeric-owner -c . | docker import "${changes[@]}" - "$tag" >/dev/null
+  echo "imported $tag"
+}
+
+base="$ROOTFS/base"
+if [ ! -x "$base/usr/bin/python3.11" ] || [ ! -f "$base/.paceway-base-ok" ]; then
+  rm -rf "$base"
+  # python3.11 and its venv module are installed after debootstrap: its --include does not
+  # resolve python3.11-venv's dependencies and leaves the package unconfigured.
+  debootstrap --variant=minbase bookworm "$base" "$MIRROR" >/dev/null
+  echo "deb $MIRROR bookworm main" > "$base/etc/apt/sources.list"
+  install_into "$base" python3.11 python3.11-venv ca-certificates tzdata
+  ln -sf /usr/bin/python3.11 "$base/usr/local/bin/python"
+  ln -sf /usr/bin/python3.11 "$base/usr/local/bin/python3"
+  touch "$base/.paceway-base-ok"
+fi
+have python:3.11-slim-bookworm || import_tree "$base" python:3.11-slim-bookworm \
+  'ENV PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin' 'ENV LANG=C.UTF-8' 'CMD ["python3"]'
+
+standin() {  # standin NAME PACKAGES SETUP-COMMAND CHANGES...
+  local name="$1" packages="$2" setup="$3"; shift 3
+  local tag="localhost/paceway-standin/$name"
+  have "$tag" && return 0
+  local root="$ROOTFS/$name"
+  rm -rf "$root"
+  cp -a "$base" "$root"
+  eval "$setup"
+  install_into "$root" "$packages"
+  import_tree "$root" "$tag" "$@"
+}
+
+standin postgres "postgresql-15" '
+  mkdir -p "$root/etc/postgresql-common"
+  echo "create_main_cluster = false" > "$root/etc/postgresql-common/createcluster.conf"
+  install -m 0755 "$HERE/standin-postgres-entrypoint.sh" "$root/usr/local/bin/docker-entrypoint.sh"' \
+  'ENV PATH=/usr/lib/postgresql/15/bin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+  'ENV PGDATA=/var/lib/postgresql/data' 'ENV LANG=C.UTF-8' \
+  'ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]' 'CMD ["postgres"]' 'EXPOSE 5432'
+
+standin redis "redis-server" 'mkdir -p "$root/data"' \
+  'WORKDIR /data' 'CMD ["redis-server"]' 'EXPOSE 6379'
+
+standin caddy "caddy" 'mkdir -p "$root/data" "$root/config" "$root/etc/caddy"' \
+  'ENV XDG_CONFIG_HOME=/config' 'ENV XDG_DATA_HOME=/data' 'WORKDIR /srv' \
+  'CMD ["caddy", "run", "--config", "/etc/caddy/Caddyfile", "--adapter", "caddyfile"]' 'EXPOSE 80 443'
