@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -20,6 +19,7 @@ from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from modules.selectors import reminder_preference
 from paceway.accounts.access import active_therapist_of, can_view_clinical
 from paceway.accounts.models import User
 
@@ -42,27 +42,11 @@ class Candidate:
     seq: int
 
 
-def _preference(patient: User) -> Any:
-    """The patient's reminder settings from the modules app, if it has them (kept decoupled)."""
-    for label, name in (("modules", "NotificationPreference"), ("modules", "ReminderPreference")):
-        try:
-            model = apps.get_model(label, name)
-        except LookupError:
-            continue
-        return model.objects.filter(patient_id=patient.pk).first()
-    return None
-
-
 def patient_allows(patient: User, now: datetime) -> bool:
-    preference = _preference(patient)
-    if preference is None:
-        return True
-    field_names = {f.name for f in preference._meta.get_fields()}
-    for name in ("messages", "message_emails", "new_message"):
-        if name in field_names and not getattr(preference, name):
-            return False
-    is_quiet = getattr(preference, "is_quiet", None)
-    return not (callable(is_quiet) and is_quiet(timezone.localtime(now).time()))
+    """The patient's own e-mail settings (the program app's reminder preferences): message
+    e-mails on, and not in quiet hours. Messaging depends on the program app, not the reverse."""
+    preference = reminder_preference(patient)
+    return preference.wants("messages") and not preference.is_quiet(timezone.localtime(now).time())
 
 
 def candidates(now: datetime) -> list[Candidate]:

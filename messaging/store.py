@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 from django.db import connections, router, transaction
@@ -132,8 +131,13 @@ def store_messages(jobs: list[Outgoing]) -> None:
     # One doorbell per conversation, for its newest message: a socket reads all it has missed.
     newest = {(job.patient.pk, stored.conversation_id): stored.seq for job in new if (stored := job.message)}
     doorbells = [(patient_id, conversation_id, seq) for (patient_id, conversation_id), seq in newest.items()]
-    transaction.on_commit(lambda: push.new_messages(doorbells))
-    transaction.on_commit(partial(metrics.messages_stored, len(new)))
+    stored_count = len(new)
+
+    def after_commit() -> None:
+        push.new_messages(doorbells)
+        metrics.messages_stored(stored_count)
+
+    transaction.on_commit(after_commit)
 
 
 def _lock_conversations(

@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import ExerciseKind, ReminderPreference, TailoringAction
+from .models import EndReason, ExerciseKind, ReminderPreference, TailoringAction
+from .sleep import night
 
 TEXT = {"max_length": 2000}
 
@@ -235,6 +236,89 @@ class StayingWellPlanForm(ExerciseForm):
     review_schedule = _text(_("When I will review this plan"), long=False)
 
 
+def _minutes(label: Any, top: int) -> forms.IntegerField:
+    message = _("Enter minutes from 0 to %(top)s.") % {"top": top}
+    return forms.IntegerField(
+        label=label,
+        min_value=0,
+        max_value=top,
+        error_messages={"min_value": message, "max_value": message, "required": message},
+    )
+
+
+class SleepDiaryForm(ExerciseForm):
+    """One night. Sleep efficiency is computed (``modules.sleep``) and saved with the entry."""
+
+    entry_date_field = "night_of"
+    no_future_dates = ("night_of",)
+    night_of = _date(_("The night starting on"))
+    bedtime = forms.TimeField(
+        label=_("When I went to bed"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    minutes_to_fall_asleep = _minutes(_("Minutes it took to fall asleep"), 600)
+    wakings = forms.IntegerField(
+        label=_("Times I woke in the night"),
+        min_value=0,
+        max_value=30,
+        error_messages={"min_value": _("Enter 0 to 30."), "max_value": _("Enter 0 to 30.")},
+    )
+    minutes_awake = _minutes(_("Minutes awake in the night, in total"), 900)
+    rise_time = forms.TimeField(
+        label=_("When I got up"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    quality = _scale(_("How well I slept (0 = very badly, 10 = very well)"))
+    notes = _text(_("Notes (optional)"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        needed = ("bedtime", "rise_time", "minutes_to_fall_asleep", "minutes_awake")
+        if all(data.get(k) is not None for k in needed):
+            try:
+                result = night(
+                    data["bedtime"], data["rise_time"], data["minutes_to_fall_asleep"], data["minutes_awake"]
+                )
+            except ValueError:
+                self.add_error(None, _("The minutes awake do not fit between your bedtime and the time you got up."))
+            else:
+                self.night = result
+        return data
+
+    def json_data(self) -> dict[str, Any]:
+        out = super().json_data()
+        result = getattr(self, "night", None)
+        if result is not None:
+            out |= {
+                "time_in_bed_minutes": result.in_bed_minutes,
+                "sleep_minutes": result.asleep_minutes,
+                "sleep_efficiency": round(result.efficiency, 1),
+            }
+        return out
+
+
+class ProblemSolvingForm(ExerciseForm):
+    """The classic steps: define the problem, a goal, options, pros and cons, choose, plan, review."""
+
+    problem = _text(_("The problem, as specifically as I can put it"))
+    goal = _text(_("What I want to be different (a realistic goal)"), long=False)
+    options = _text(
+        _("Every possible solution I can think of, one per line (do not judge them yet)"),
+        help_text=_("Aim for at least three, even ones that seem unlikely."),
+    )
+    pros_and_cons = _text(_("For the best two or three: pros and cons of each"))
+    chosen = _text(_("The solution I will try"), long=False)
+    steps = _text(_("My plan: the steps, and when and where I will do each one"))
+    obstacles = _text(_("What might get in the way, and what I will do then"), required=False)
+    review_date = _date(_("When I will check how it went"))
+    outcome = _text(_("How it went (fill in afterwards)"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        options = [line for line in (data.get("options") or "").splitlines() if line.strip()]
+        if data.get("options") and len(options) < 2:
+            self.add_error("options", _("List at least two possible solutions, one per line."))
+        return data
+
+
 class ReflectionForm(ExerciseForm):
     text = _text(_("Your answer"), help_text=_("Your therapist can read this."))
 
@@ -252,6 +336,8 @@ FORMS: dict[str, type[ExerciseForm]] = {
     ExerciseKind.STAYING_WELL_PLAN: StayingWellPlanForm,
     ExerciseKind.REFLECTION: ReflectionForm,
     ExerciseKind.PRACTICE_LOG: ReflectionForm,
+    ExerciseKind.SLEEP_DIARY: SleepDiaryForm,
+    ExerciseKind.PROBLEM_SOLVING: ProblemSolvingForm,
 }
 
 # Kinds that are logged against a parent entry of another kind.
@@ -321,3 +407,7 @@ class TailoringForm(forms.Form):
 
 class EnrolForm(forms.Form):
     start_date = forms.DateField(label=_("Start date"), widget=_DateInput(format="%Y-%m-%d"))
+
+
+class EndForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Why the program ends"), choices=EndReason.choices)

@@ -38,7 +38,12 @@ class ExerciseKind(models.TextChoices):
     STAYING_WELL_PLAN = "staying_well_plan", _("Staying-well plan")
     REFLECTION = "reflection", _("Reflection")
     PRACTICE_LOG = "practice_log", _("Practice plan")
+    SLEEP_DIARY = "sleep_diary", _("Sleep diary")
+    PROBLEM_SOLVING = "problem_solving", _("Problem solving")
 
+
+# Activity increases: the "when to call your doctor now" box is shown with every one of them.
+PACING_EXERCISES = {"pacing_plan", "pacing_log"}
 
 # Kinds a content step may name in `exercise:` (the others are created from a parent entry).
 STEP_EXERCISES = {
@@ -50,6 +55,8 @@ STEP_EXERCISES = {
     "pleasant_activity",
     "flare_up_plan",
     "staying_well_plan",
+    "sleep_diary",
+    "problem_solving",
 }
 
 
@@ -150,6 +157,21 @@ class Step(_ImmutableOncePublished):
         return Program.objects.filter(modules__pk=self.module_id, published_at__isnull=False).exists()
 
 
+class EndReason(models.TextChoices):
+    """Why a patient's program ended (IMMPACT: reasons for stopping), for the evaluation report."""
+
+    COMPLETED = "completed", _("Completed the program")
+    NO_TIME = "no_time", _("No time or energy for the program")
+    NOT_HELPFUL = "not_helpful", _("Did not find it helpful")
+    FEELING_BETTER = "better", _("Felt better and did not need it")
+    HEALTH = "health", _("Health problems or a medical reason")
+    UNWANTED_EFFECTS = "unwanted_effects", _("Unwanted effects of the program")
+    TECHNICAL = "technical", _("Technical problems")
+    STEPPED_UP = "stepped_up", _("Moved to in-person or multidisciplinary care")
+    LOST_CONTACT = "lost_contact", _("Stopped responding")
+    OTHER = "other", _("Another reason")
+
+
 class Enrolment(models.Model):
     patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="enrolments")
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="enrolments")
@@ -158,6 +180,9 @@ class Enrolment(models.Model):
     enrolled_at = models.DateTimeField(default=timezone.now)
     last_active_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
+    # The patient agreed that their discharge summary may go to their family physician.
+    summary_shared_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -168,6 +193,36 @@ class Enrolment(models.Model):
 
     def __str__(self) -> str:
         return f"Enrolment {self.pk}"
+
+
+class ReviewDecision(models.TextChoices):
+    CONTINUE = "continue", _("Continue as planned")
+    ADJUST = "adjust", _("Adjust the plan")
+    ADD_MODULE = "add_module", _("Add a module")
+    STEP_UP = "step_up", _("Step up to in-person or multidisciplinary care")
+    PAUSE = "pause", _("Pause the program")
+
+
+class ProgramReview(models.Model):
+    """The mid-program review the therapist and patient do together (after module 3 by default,
+    ``settings.PROGRAM_REVIEW_AFTER_MODULE``): what helps, what gets in the way, both sides' words
+    and the shared decision. The patient sees it in "Your plan"."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="reviews")
+    after_module = models.PositiveIntegerField()
+    what_helps = models.TextField(_("What helps"))
+    what_gets_in_the_way = models.TextField(_("What gets in the way"))
+    patient_words = models.TextField(_("In the patient's words"))
+    therapist_words = models.TextField(_("The therapist's view"))
+    decision = models.CharField(_("Shared decision"), max_length=20, choices=ReviewDecision.choices)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Review {self.pk} of enrolment {self.enrolment_id}"
 
 
 class ModulePlan(models.Model):

@@ -6,14 +6,19 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from paceway.accounts import hooks
+
 from .models import (
+    PACING_EXERCISES,
     Enrolment,
     ExerciseEntry,
     Module,
     ModulePlan,
+    ProgramReview,
     ReminderPreference,
     Step,
     StepCompletion,
@@ -32,6 +37,7 @@ class ModuleState:
     is_complete: bool
     steps: list[Step]
     done_step_ids: set[int]
+    paused: str | None = None  # why the whole program is paused (consent), shown when locked
 
     @property
     def status(self) -> str:
@@ -42,6 +48,12 @@ class ModuleState:
         if self.plan.held:
             return "held"
         return "locked"
+
+    @property
+    def shows_red_flags(self) -> bool:
+        """The "when to call your doctor now" box: in week 1 (the first module) and beside every
+        pacing exercise, since graded activity starts there."""
+        return self.index == 1 or any(s.exercise in PACING_EXERCISES for s in self.steps)
 
     @property
     def steps_done(self) -> int:
@@ -65,6 +77,7 @@ class Overview:
     steps_total: int
     steps_done: int
     by_slug: dict[str, ModuleState] = field(default_factory=dict)
+    paused: str | None = None
 
     @property
     def percent(self) -> int:
@@ -87,6 +100,26 @@ class Overview:
         return bool(self.states) and all(s.is_complete for s in self.states)
 
 
+def review_after_module() -> int:
+    """After how many completed modules the mid-program review is due (3 unless configured)."""
+    return int(getattr(settings, "PROGRAM_REVIEW_AFTER_MODULE", 3))
+
+
+def modules_completed(enrolment: Enrolment) -> int:
+    """Included modules marked complete (what the dashboard counts, and what a review is after)."""
+    return enrolment.plans.filter(included=True, completed_at__isnull=False).count()
+
+
+def program_reviews(enrolment: Enrolment) -> list[ProgramReview]:
+    return list(enrolment.reviews.select_related("created_by"))
+
+
+def review_due(modules_done: int, reviews_after: list[int], *, after: int | None = None) -> bool:
+    """Pure: due once ``after`` modules are complete and no review has been recorded since."""
+    after = review_after_module() if after is None else after
+    return modules_done >= after and not any(n >= after for n in reviews_after)
+
+
 def active_enrolment(patient: Any) -> Enrolment | None:
     return (
         Enrolment.objects.filter(patient_id=patient.pk, ended_at__isnull=True)
@@ -96,8 +129,11 @@ def active_enrolment(patient: Any) -> Enrolment | None:
 
 
 def program_overview(enrolment: Enrolment, *, today: date | None = None) -> Overview:
-    """Apply the opening rules to this patient's plan (three queries, whatever the history)."""
+    """Apply the opening rules to this patient's plan (a constant number of queries, whatever
+    the history). A paused program (``hooks.program_pause_reason``: consent withdrawn, or a new
+    consent version not yet agreed to) opens nothing new: only finished modules stay open."""
     today = today or timezone.localdate()
+    paused = hooks.program_pause_reason(enrolment.patient)
     program = enrolment.program
     plans = list(enrolment.plans.select_related("module").order_by("position", "module__number"))
     steps_by_module: dict[int, list[Step]] = {}
@@ -122,17 +158,17 @@ def program_overview(enrolment: Enrolment, *, today: date | None = None) -> Over
         complete = bool(steps) and all(s.pk in done for s in steps)
         if complete:
             is_open = True
-        elif plan.held:
+        elif paused or plan.held:
             is_open = False
         elif plan.open_early:
             is_open = True
         else:
             is_open = today >= opens_on and (previous_complete or not program.require_previous_complete)
-        states.append(ModuleState(plan, plan.module, index, opens_on, due_on, is_open, complete, steps, done))
+        states.append(ModuleState(plan, plan.module, index, opens_on, due_on, is_open, complete, steps, done, paused))
         previous_complete = complete
     steps_total = sum(len(s.steps) for s in states)
     steps_done = sum(s.steps_done for s in states)
-    overview = Overview(enrolment, today, states, not_included, steps_total, steps_done)
+    overview = Overview(enrolment, today, states, not_included, steps_total, steps_done, paused=paused)
     overview.by_slug = {s.module.slug: s for s in states}
     return overview
 
@@ -154,12 +190,6 @@ def reminder_preference(patient: Any) -> ReminderPreference:
 
 
 def unread_message_count(patient: Any) -> int:
-    """The patient's unread messages, from the messaging app when it is there (0 otherwise)."""
-    try:
-        from messaging.selectors import unread_count
-    except ImportError:
-        return 0
-    try:
-        return int(unread_count(patient, patient))
-    except Exception:  # noqa: BLE001 - the home page must not fail because of a sibling app
-        return 0
+    """The patient's unread secure messages (for the program home page), counted by the messaging
+    app through ``accounts.hooks``: messaging depends on the program app, not the reverse."""
+    return hooks.unread_messages(patient)

@@ -21,12 +21,15 @@ from . import selectors
 from .access import can_do_program_work, can_enrol, can_tailor
 from .forms import PARENT_KIND, ExerciseForm, form_for
 from .models import (
+    EndReason,
     Enrolment,
     ExerciseEntry,
     ModuleKind,
     ModulePlan,
     Program,
+    ProgramReview,
     ReminderPreference,
+    ReviewDecision,
     Step,
     StepCompletion,
     TailoringAction,
@@ -69,6 +72,77 @@ def enrol_patient(*, actor: Any, patient: Any, program: Program, start_date: dat
         for m in program.modules.all()
     )
     audit(actor=actor, action="program.enrol", patient=patient, obj=enrolment)
+    return enrolment
+
+
+@transaction.atomic
+def end_enrolment(*, actor: Any, enrolment: Enrolment, reason: str, now: Any = None) -> Enrolment:
+    """End the patient's program with the reason (one of ``EndReason``). Nothing else changes."""
+    _require(can_tailor(actor, enrolment.patient))
+    if reason not in EndReason.values:
+        raise ValidationError(_("Choose why the program ends."))
+    locked = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    if locked.ended_at is not None:
+        raise ValidationError(_("This program has already ended."))
+    locked.ended_at = now or timezone.now()
+    locked.end_reason = reason
+    locked.save(update_fields=["ended_at", "end_reason"])
+    audit(actor=actor, action="program.end", patient=locked.patient, obj=locked)
+    return locked
+
+
+REVIEW_TEXT_MAX = 4000
+
+
+@transaction.atomic
+def record_program_review(
+    *,
+    actor: Any,
+    enrolment: Enrolment,
+    what_helps: str,
+    what_gets_in_the_way: str,
+    patient_words: str,
+    therapist_words: str,
+    decision: str,
+) -> ProgramReview:
+    """The mid-program review, with both sides' words and the shared decision (the assigned
+    therapist records it; the patient reads it in "Your plan")."""
+    _require(can_tailor(actor, enrolment.patient))
+    if enrolment.ended_at is not None:
+        raise ValidationError(_("This program has ended."))
+    texts = {
+        "what_helps": (what_helps or "").strip(),
+        "what_gets_in_the_way": (what_gets_in_the_way or "").strip(),
+        "patient_words": (patient_words or "").strip(),
+        "therapist_words": (therapist_words or "").strip(),
+    }
+    if not all(texts.values()):
+        raise ValidationError(_("Write what helps, what gets in the way, and both your words and the patient's."))
+    if any(len(t) > REVIEW_TEXT_MAX for t in texts.values()):
+        raise ValidationError(_("Each answer can be up to 4,000 characters."))
+    if decision not in ReviewDecision.values:
+        raise ValidationError(_("Choose the decision you made together."))
+    review = ProgramReview.objects.create(
+        enrolment=enrolment,
+        after_module=selectors.modules_completed(enrolment),
+        decision=decision,
+        created_by=actor,
+        **texts,
+    )
+    audit(actor=actor, action="program.review.create", patient=enrolment.patient, obj=review)
+    return review
+
+
+@transaction.atomic
+def consent_to_share_summary(*, actor: Any, enrolment: Enrolment, share: bool) -> Enrolment:
+    """The patient says yes (or no longer) to sending the discharge summary to their family physician."""
+    if not (is_patient(actor) and enrolment.patient_id == actor.pk):
+        raise PermissionDenied
+    enrolment.summary_shared_at = timezone.now() if share else None
+    enrolment.save(update_fields=["summary_shared_at"])
+    audit(
+        actor=actor, action="program.summary_consent." + ("give" if share else "withdraw"), patient=actor, obj=enrolment
+    )
     return enrolment
 
 

@@ -17,4 +17,5 @@ urlpatterns = [
     path("patients/<int:patient_id>/", views.patient_program, name="patient"),
     path("patients/<int:patient_id>/tailor/", views.patient_tailor, name="patient-tailor"),
     path("patients/<int:patient_id>/enrol/", views.patient_enrol, name="patient-enrol"),
+    path("patients/<int:patient_id>/end/", views.patient_end, name="patient-end"),
 ]

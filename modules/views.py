@@ -26,9 +26,19 @@ from paceway.audit.services import audit
 
 from . import selectors, services
 from .access import can_enrol, can_tailor
-from .forms import FORMS, PARENT_KIND, EnrolForm, ReminderPreferenceForm, TailoringForm, form_for, labelled_fields
+from .forms import (
+    FORMS,
+    PARENT_KIND,
+    EndForm,
+    EnrolForm,
+    ReminderPreferenceForm,
+    TailoringForm,
+    form_for,
+    labelled_fields,
+)
 from .loader import latest_program
-from .models import ExerciseEntry, ExerciseKind, Step, StepKind
+from .models import PACING_EXERCISES, ExerciseEntry, ExerciseKind, Step, StepKind
+from .sleep import efficiency_svg
 
 TIMER_SALT = "modules.step-opened"
 
@@ -236,10 +246,13 @@ def exercise_list(request: HttpRequest, kind: str) -> HttpResponse:
         {
             "kind": kind,
             "kind_label": ExerciseKind(kind).label,
+            "red_flags": kind in PACING_EXERCISES,
             "form": form,
             "parents": parents,
             "entries": [(e, labelled_fields(e.kind, e.data)) for e in entries],
             "chart": [e for e in entries if kind == ExerciseKind.PAIN_DIARY][:14],
+            "sleep_chart": efficiency_svg(entries) if kind == ExerciseKind.SLEEP_DIARY and entries else None,
+            "sleep_rows": [e for e in entries if kind == ExerciseKind.SLEEP_DIARY][:14],
         },
         status=400 if form.errors else 200,
     )
@@ -308,8 +321,9 @@ def plan(request: HttpRequest) -> HttpResponse:
         return redirect("modules:plan")
     overview = selectors.program_overview(enrolment)
     history = list(selectors.tailoring_history(enrolment)[:200])
+    reviews = selectors.program_reviews(enrolment)
     audit(actor=request.user, action="program.plan.read", patient=request.user, obj=enrolment)
-    return render(request, "modules/plan.html", {"overview": overview, "history": history})
+    return render(request, "modules/plan.html", {"overview": overview, "history": history, "reviews": reviews})
 
 
 @patient_only
@@ -345,6 +359,7 @@ def patient_program(request: HttpRequest, patient_id: int) -> HttpResponse:
             context["overview"] = selectors.program_overview(enrolment)
             context["history"] = list(selectors.tailoring_history(enrolment)[:200])
             context["tailoring_form"] = TailoringForm()
+            context["end_form"] = EndForm()
         entries = selectors.entries_for(patient, limit=300)
         context["entries"] = [(e, labelled_fields(e.kind, e.data)) for e in entries]
         audit(actor=request.user, action="program.patient_work.read", patient=patient, object_type="ExerciseEntry")
@@ -377,6 +392,29 @@ def patient_tailor(request: HttpRequest, patient_id: int) -> HttpResponse:
             messages.success(request, _("The plan is changed and the patient can see why."))
     else:
         messages.error(request, _("Nothing changed: give a reason the patient can read."))
+    return redirect("modules:patient", patient_id=patient.pk)
+
+
+@login_required
+@require_POST
+def patient_end(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """The assigned therapist ends the active program, with the reason (for the evaluation)."""
+    patient = patient_for_clinical(request.user, patient_id)
+    if not can_tailor(request.user, patient):
+        raise Http404
+    enrolment = selectors.active_enrolment(patient)
+    if enrolment is None:
+        raise Http404
+    form = EndForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Nothing changed: choose why the program ends."))
+    else:
+        try:
+            services.end_enrolment(actor=request.user, enrolment=enrolment, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The program has ended."))
     return redirect("modules:patient", patient_id=patient.pk)
 
 

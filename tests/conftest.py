@@ -110,6 +110,12 @@ def _plain_static_storage(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _private_audit_witness(settings, tmp_path):
+    """The audit heads' copy outside the database: one file per test, never the developer's."""
+    settings.AUDIT_WITNESS_PATH = str(tmp_path / "audit-witness.jsonl")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _close_stray_database_sessions(django_db_setup, django_db_blocker):
     """WebSocket tests run ORM calls in worker threads and live tests start other processes; on

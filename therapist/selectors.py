@@ -6,13 +6,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from messaging.selectors import caseload_unread_counts
-from modules.models import Enrolment, ModulePlan
+from modules.models import Enrolment, ModulePlan, ProgramReview
+from modules.outcomes.change import Change, PairedChange, compare, paired_scores
+from modules.outcomes.instruments import SCALES as OUTCOME_SCALES
 from modules.outcomes.models import RiskAlert, Score
+from modules.outcomes.scoring import exact_total
+from modules.selectors import review_due
 from paceway.accounts.models import CareAssignment, User
 from paceway.keyring.services import decrypt
 
@@ -20,7 +24,6 @@ from .models import ClinicalNote, MessageTemplate, WeeklyReview
 from .services import note_context, week_start
 
 SCALES = ("phq9", "gad7", "peg")
-DETERIORATION = {"phq9": 6, "gad7": 4}
 INACTIVE_AFTER = timedelta(days=7)
 
 
@@ -43,14 +46,22 @@ class CaseloadRow:
     last_active: datetime | None = None
     scores: dict[str, Latest] = field(default_factory=dict)
     reviewed_minutes: int | None = None
+    program_review_due: bool = False  # the mid-program review with the patient (modules.selectors.review_due)
+    # PHQ-9 and GAD-7 judged together (first and latest sitting with both); a measure answered
+    # without the other (no such pair) is judged alone (``alone``).
+    mood: PairedChange | None = None
+    alone: list[Change] = field(default_factory=list)
+    pain: Change | None = None  # PEG, first -> latest (Jacobson-Truax)
 
     @property
     def deteriorated(self) -> bool:
-        return any(
-            self.scores[key].change is not None and self.scores[key].change >= limit  # type: ignore[operator]
-            for key, limit in DETERIORATION.items()
-            if key in self.scores
-        )
+        """Reliably worse: mood and worry by the paired rule (one measure alone only when the
+        patient never answered both at one sitting), or pain (PEG)."""
+        if self.mood is not None:
+            mood_worse = self.mood.reliable_deterioration
+        else:
+            mood_worse = any(c.reliable_deterioration for c in self.alone)
+        return bool(mood_worse or (self.pain is not None and self.pain.reliable_deterioration))
 
     @property
     def inactive(self) -> bool:
@@ -87,7 +98,11 @@ def caseload(therapist: Any, *, query: str = "") -> list[CaseloadRow]:
     ids = list(rows)
     if not ids:
         return []
-    for item in RiskAlert.objects.filter(patient_id__in=ids, status=RiskAlert.Status.OPEN).values("patient_id").annotate(n=Count("id"), newest=Max("created_at")):
+    for item in (
+        RiskAlert.objects.filter(patient_id__in=ids, status=RiskAlert.Status.OPEN)
+        .values("patient_id")
+        .annotate(n=Count("id"), newest=Max("created_at"))
+    ):
         rows[item["patient_id"]].open_alerts = item["n"]
         rows[item["patient_id"]].newest_alert = item["newest"]
     for patient_id, unread in caseload_unread_counts(therapist, ids).items():
@@ -107,12 +122,38 @@ def caseload(therapist: Any, *, query: str = "") -> list[CaseloadRow]:
         row = rows[enrolments[item["enrolment_id"]].patient_id]
         row.modules_total, row.modules_done = item["total"], item["done"]
     first: dict[tuple[int, str], float] = {}
-    for patient_id, scale, total in (
-        Score.objects.filter(patient_id__in=ids, scale__in=SCALES).order_by("submitted_at", "id").values_list("patient_id", "scale", "total")
+    sittings: dict[int, dict[int, dict[str, float]]] = {}  # patient -> response -> scale -> total
+    for patient_id, response_id, scale, total in (
+        Score.objects.filter(patient_id__in=ids, scale__in=SCALES)
+        .order_by("submitted_at", "id")
+        .values_list("patient_id", "response_id", "scale", "total")
     ):
-        value = float(total)
+        value = exact_total(OUTCOME_SCALES[scale][1], float(total))
         baseline = first.setdefault((patient_id, scale), value)
         rows[patient_id].scores[scale] = Latest(value, value - baseline)
+        sittings.setdefault(patient_id, {}).setdefault(response_id, {})[scale] = value
+    for patient_id, by_response in sittings.items():
+        both = [t for t in by_response.values() if "phq9" in t and "gad7" in t]
+        row = rows[patient_id]
+        if len(both) >= 2:
+            start, end = both[0], both[-1]
+            row.mood = paired_scores(start["phq9"], start["gad7"], end["phq9"], end["gad7"])
+        else:
+            row.alone = [
+                compare(OUTCOME_SCALES[key][1], first[patient_id, key], row.scores[key].value)
+                for key in ("phq9", "gad7")
+                if key in row.scores
+            ]
+        if "peg" in row.scores:
+            row.pain = compare(OUTCOME_SCALES["peg"][1], first[patient_id, "peg"], row.scores["peg"].value)
+    reviewed_after: dict[int, list[int]] = {}
+    for enrolment_id, after in ProgramReview.objects.filter(enrolment_id__in=list(enrolments)).values_list(
+        "enrolment_id", "after_module"
+    ):
+        reviewed_after.setdefault(enrolment_id, []).append(after)
+    for enrolment_id, enrolment in enrolments.items():
+        row = rows[enrolment.patient_id]
+        row.program_review_due = review_due(row.modules_done, reviewed_after.get(enrolment_id, []))
     for review in WeeklyReview.objects.filter(patient_id__in=ids, week_start=week_start(today)):
         rows[review.patient_id].reviewed_minutes = review.minutes
     return sorted(rows.values(), key=lambda row: (*row.need(), row.patient.name.lower()))
@@ -124,6 +165,7 @@ FLAGS = {
     "deteriorated": _("Reliable deterioration"),
     "inactive": _("Inactive 7+ days"),
     "review": _("Review due"),
+    "midreview": _("Mid-program review due"),
 }
 
 
@@ -135,12 +177,15 @@ def has_flag(row: CaseloadRow, flag: str) -> bool:
         "deteriorated": row.deteriorated,
         "inactive": row.inactive,
         "review": row.review_due,
+        "midreview": row.program_review_due,
     }
     return checks.get(flag, True)
 
 
 def week_minutes(therapist: Any) -> int:
-    return sum(WeeklyReview.objects.filter(therapist=therapist, week_start=week_start()).values_list("minutes", flat=True))
+    return sum(
+        WeeklyReview.objects.filter(therapist=therapist, week_start=week_start()).values_list("minutes", flat=True)
+    )
 
 
 def clinical_notes(patient: Any) -> list[tuple[ClinicalNote, str]]:
@@ -150,3 +195,9 @@ def clinical_notes(patient: Any) -> list[tuple[ClinicalNote, str]]:
 
 def message_templates(therapist: Any) -> list[MessageTemplate]:
     return list(MessageTemplate.objects.filter(Q(owner=therapist) | Q(owner__isnull=True)))
+
+
+def weekly_review_minutes(patient_ids: list[int]) -> dict[int, int]:
+    """{patient_id: minutes logged in weekly reviews}, for the program evaluation (aggregate only)."""
+    rows = WeeklyReview.objects.filter(patient_id__in=patient_ids).values("patient_id").annotate(total=Sum("minutes"))
+    return {row["patient_id"]: row["total"] for row in rows}

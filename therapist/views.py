@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from modules.models import ReviewDecision
 from modules.outcomes.models import RiskAlert
 from paceway.accounts import services as account_services
 from paceway.accounts.access import can_manage_accounts, can_tailor, patient_for_clinical
@@ -72,8 +73,17 @@ def patient(request: HttpRequest, patient_id: int) -> HttpResponse:
     return render(
         request,
         "therapist/patient.html",
-        {"person": person, "notes": notes, "alerts": alerts, "note_form": NoteForm(), "review_form": ReviewForm(),
-         "templates": templates, "feedback_form": feedback_form, **_patient_summary(request.user, person)},
+        {
+            "person": person,
+            "notes": notes,
+            "alerts": alerts,
+            "note_form": NoteForm(),
+            "review_form": ReviewForm(),
+            "program_review_form": ProgramReviewForm(),
+            "templates": templates,
+            "feedback_form": feedback_form,
+            **_patient_summary(request.user, person),
+        },
     )
 
 
@@ -89,6 +99,10 @@ def _patient_summary(therapist: Any, person: User) -> dict[str, Any]:
     with transaction.atomic():
         enrolment = program.active_enrolment(person)
         summary["overview"] = program.program_overview(enrolment) if enrolment else None
+        summary["program_reviews"] = program.program_reviews(enrolment) if enrolment else []
+        summary["program_review_due"] = enrolment is not None and program.review_due(
+            program.modules_completed(enrolment), [r.after_module for r in summary["program_reviews"]]
+        )
         summary["diary"] = program.entries_for(person, kind="pain_diary", limit=7)
         audit(actor=therapist, action="program.patient_work.read", patient=person, object_type="ExerciseEntry")
         summary["charts"] = patient_charts(person)
@@ -177,6 +191,47 @@ def review(request: HttpRequest, patient_id: int) -> HttpResponse:
         messages.success(request, _("Marked as reviewed for this week."))
     else:
         messages.error(request, _("Enter the minutes spent, from 1 to 240."))
+    return redirect("therapist:patient", patient_id=person.pk)
+
+
+class ProgramReviewForm(forms.Form):
+    what_helps = forms.CharField(label=gettext_lazy("What helps"), widget=forms.Textarea(attrs={"rows": 2}))
+    what_gets_in_the_way = forms.CharField(
+        label=gettext_lazy("What gets in the way"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    patient_words = forms.CharField(
+        label=gettext_lazy("In the patient's words"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    therapist_words = forms.CharField(
+        label=gettext_lazy("Your view (the patient reads this)"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    decision = forms.ChoiceField(label=gettext_lazy("Shared decision"), choices=ReviewDecision.choices)
+
+
+@login_required
+@require_POST
+def program_review(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """The mid-program review: recorded by the assigned therapist, read by the patient in their plan."""
+    from modules import selectors as program
+    from modules.services import record_program_review
+
+    _require_therapist(request)
+    person = patient_for_clinical(request.user, patient_id)
+    if not can_tailor(request.user, person):
+        raise Http404
+    enrolment = program.active_enrolment(person)
+    if enrolment is None:
+        raise Http404
+    form = ProgramReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Nothing saved: fill in every part of the review and the decision."))
+    else:
+        try:
+            record_program_review(actor=request.user, enrolment=enrolment, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The review is saved; the patient sees it in their plan."))
     return redirect("therapist:patient", patient_id=person.pk)
 
 

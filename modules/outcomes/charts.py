@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from .change import reliable_change_threshold
 from .instruments import SCALES, Scale
-from .selectors import Point, changes_from_baseline, score_series
+from .selectors import Point, changes_from_baseline, latest_paired_change, paired_changes, score_series
 
 WIDTH, HEIGHT = 640, 240
 LEFT, RIGHT, TOP, BOTTOM = 44, 150, 14, 34
@@ -27,7 +27,11 @@ def _fmt(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
-def trajectory_svg(scale: Scale, points: list[Point], *, chart_id: str) -> SafeString:
+def trajectory_svg(
+    scale: Scale, points: list[Point], *, chart_id: str, improved_responses: set[int] | None = None
+) -> SafeString:
+    """``improved_responses``: for PHQ-9 and GAD-7, the sittings the paired rule judges a reliable
+    improvement (the marker then follows the pair, never the one measure)."""
     lo, hi = float(scale.minimum), float(scale.maximum)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
@@ -107,7 +111,10 @@ def trajectory_svg(scale: Scale, points: list[Point], *, chart_id: str) -> SafeS
         coords = " ".join(f"{x(t):.1f},{y(p.total):.1f}" for t, p in zip(times, points, strict=True))
         out.append(f'<polyline points="{coords}" fill="none" stroke="#2f6f73" stroke-width="2"/>')
         for t, p in zip(times, points, strict=True):
-            reliable = threshold is not None and sign * (p.total - base) >= threshold - 1e-9
+            if improved_responses is not None:
+                reliable = p.response_id in improved_responses
+            else:
+                reliable = threshold is not None and sign * (p.total - base) >= threshold - 1e-9
             label = f"{date_format(p.at, 'DATE_FORMAT')}: {_fmt(p.total)}"
             if reliable:
                 label += " (" + _("reliable improvement") + ")"
@@ -121,29 +128,89 @@ def trajectory_svg(scale: Scale, points: list[Point], *, chart_id: str) -> SafeS
         out.append(
             f'<text x="{LEFT}" y="{HEIGHT - 10}" fill="#5b6b79">{escape(date_format(points[0].at, "DATE_FORMAT"))}</text>'
             f'<text x="{LEFT + plot_w}" y="{HEIGHT - 10}" text-anchor="end" fill="#5b6b79">'
-            f'{escape(date_format(points[-1].at, "DATE_FORMAT"))}</text>'
+            f"{escape(date_format(points[-1].at, 'DATE_FORMAT'))}</text>"
         )
     out.append("</svg>")
     return mark_safe("".join(out))  # noqa: S308 - every interpolated text is escaped above
 
 
+PAIRED_SCALES = ("phq9", "gad7")
+
+
 def patient_charts(patient: Any) -> list[dict[str, Any]]:
     """One chart per scale the patient has answered, each with its table rows and change from
-    baseline: what the patient's progress page and the therapist's views show."""
+    baseline: what the patient's progress page and the therapist's views show. The PHQ-9 and GAD-7
+    charts carry the same paired verdict (``paired``), so they can never contradict each other."""
     series = score_series(patient.pk)
     changes = changes_from_baseline(series)
+    judged = paired_changes(series)
+    latest = latest_paired_change(series)
+    improved = {rid for rid, verdict in judged.items() if verdict.reliable_improvement}
     charts = []
     for key, points in series.items():
         _instrument, scale = SCALES[key]
+        is_paired = key in PAIRED_SCALES
         charts.append(
             {
                 "scale": scale,
-                "svg": trajectory_svg(scale, points, chart_id=f"chart-{key}"),
+                "svg": trajectory_svg(
+                    scale, points, chart_id=f"chart-{key}", improved_responses=improved if is_paired else None
+                ),
                 "rows": [
                     {"at": p.at, "total": p.total, "band": next((b.label for b in scale.bands if b.key == p.band), "")}
                     for p in points
                 ],
                 "change": changes.get(key),
+                "paired": latest if is_paired else None,
+                "is_paired": is_paired,
             }
         )
+    return charts
+
+
+def bar_chart_svg(title: str, bars: list[tuple[str, float | None]], *, chart_id: str, maximum: float) -> SafeString:
+    """Horizontal bars for the evaluation report, one per label; a suppressed value (None) is drawn
+    as "suppressed" without a bar. The page shows the same numbers in a table beside it."""
+    row_h, label_w, bar_w = 22, 230, 330
+    height = TOP + row_h * max(len(bars), 1) + 8
+    shown = [f"{label}: {_fmt(v) if v is not None else _('suppressed')}" for label, v in bars]
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" '
+        f'aria-labelledby="{chart_id}-t {chart_id}-d" class="bars" font-size="11" font-family="system-ui, sans-serif">',
+        f'<title id="{chart_id}-t">{escape(title)}</title><desc id="{chart_id}-d">{escape("; ".join(shown))}</desc>',
+    ]
+    for i, (label, value) in enumerate(bars):
+        y = TOP + i * row_h
+        out.append(f'<text x="{label_w - 6}" y="{y + 14}" text-anchor="end" fill="#1d2a36">{escape(label)}</text>')
+        if value is None:
+            out.append(f'<text x="{label_w}" y="{y + 14}" fill="#5b6b79">{escape(_("suppressed"))}</text>')
+            continue
+        w = max(0.0, min(1.0, abs(value) / maximum)) * bar_w if maximum else 0.0
+        out.append(
+            f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row_h - 8}" fill="#2f6f73"/>'
+            f'<text x="{label_w + w + 4:.1f}" y="{y + 14}" fill="#1d2a36">{escape(_fmt(value))}</text>'
+        )
+    out.append("</svg>")
+    return mark_safe("".join(out))  # noqa: S308 - every interpolated text is escaped above
+
+
+def evaluation_charts(report: Any) -> list[dict[str, Any]]:
+    """The evaluation's charts: mean scores (ITT) at baseline, post and follow-up per measure;
+    completion and dropout by module. Each is shown beside its table."""
+    charts = []
+    for key in ("phq9", "gad7", "peg", "nrs-average"):
+        rows = [r for r in report.measures if r.scale == key]
+        if not rows:
+            continue
+        scale = SCALES[key][1]
+        bars: list[tuple[str, float | None]] = [(_("Baseline"), rows[0].itt.mean_baseline)]
+        bars += [(_("Post-treatment") if r.timepoint == "post" else _("Follow-up"), r.itt.mean_end) for r in rows]
+        title = _("%(scale)s: mean score, intention to treat") % {"scale": scale.label}
+        charts.append(
+            {"title": title, "svg": bar_chart_svg(title, bars, chart_id=f"eval-{key}", maximum=scale.maximum)}
+        )
+    if report.dropout_by_module:
+        title = _("Dropouts by the module they stopped in (% of dropouts)")
+        bars = [(d.label, d.pct) for d in report.dropout_by_module]
+        charts.append({"title": title, "svg": bar_chart_svg(title, bars, chart_id="eval-dropout", maximum=100)})
     return charts

@@ -4,6 +4,9 @@ Only an authenticated, active therapist whose MFA is satisfied may connect; the 
 therapist's own group and forwards ``{"type": "alert"}`` when a risk alert is raised for one of
 their patients (or, for a clinical lead, one routed to the fallback queue). No health data and no
 ids travel: the page only offers to reload, and the reload goes through the usual access checks.
+
+Logout closes the socket of that session (4401) within a second; deactivation, or a lost MFA,
+closes every socket of the user (4403): both arrive as an ``alert.recheck`` event (``signals``).
 """
 
 from __future__ import annotations
@@ -14,13 +17,17 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.contrib.auth import get_user_model
 
 from paceway.accounts.mfa import mfa_satisfied
 from paceway.accounts.roles import is_therapist
 
-from .live import therapist_group
+from .live import session_fingerprint, therapist_group
 
 logger = logging.getLogger(__name__)
+
+CLOSE_SESSION_ENDED = 4401
+CLOSE_FORBIDDEN = 4403
 
 
 def _allowed(user: Any) -> bool:
@@ -29,8 +36,15 @@ def _allowed(user: Any) -> bool:
     return bool(user.is_active and is_therapist(user) and mfa_satisfied(user))
 
 
+def _still_allowed(user_id: int) -> bool:
+    user = get_user_model().objects.filter(pk=user_id).first()
+    return user is not None and _allowed(user)
+
+
 class AlertConsumer(AsyncWebsocketConsumer):
     group: str | None = None
+    session_fp = ""
+    user_id = 0
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -45,6 +59,8 @@ class AlertConsumer(AsyncWebsocketConsumer):
             await self.close()
             return
         self.group = group
+        self.user_id = int(user.pk)
+        self.session_fp = session_fingerprint(getattr(self.scope.get("session"), "session_key", None))
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
@@ -56,6 +72,14 @@ class AlertConsumer(AsyncWebsocketConsumer):
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         """The client has nothing to say; frames are ignored."""
+
+    async def alert_recheck(self, event: dict[str, Any]) -> None:
+        """Logout (of this session: close) or deactivation (re-read the user: close if refused)."""
+        ended = event.get("ended_session")
+        if ended and ended == self.session_fp:
+            await self.close(CLOSE_SESSION_ENDED)
+        elif not await database_sync_to_async(_still_allowed)(self.user_id):
+            await self.close(CLOSE_FORBIDDEN)
 
     async def alert_raised(self, event: dict[str, Any]) -> None:
         await self.send(text_data=json.dumps({"type": "alert"}))

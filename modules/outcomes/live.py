@@ -8,6 +8,7 @@ logged and never affects the saved alert, the crisis panel or the e-mail notific
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 
 from asgiref.sync import async_to_sync
@@ -17,6 +18,7 @@ logger = logging.getLogger(__name__)
 
 PUSH_TIMEOUT_SECONDS = 2.0
 DOORBELL = {"type": "alert.raised"}
+RECHECK = "alert.recheck"
 
 
 def therapist_group(therapist_id: int) -> str:
@@ -43,3 +45,28 @@ def ring_therapists(therapist_ids: list[int]) -> bool:
         logger.warning("Risk alert doorbell to %s failed (%s).", ", ".join(groups), type(exc).__name__)
         return False
     return True
+
+
+def session_fingerprint(session_key: str | None) -> str:
+    """A session key never goes to Redis; a hash of it names the session whose sockets close."""
+    if not session_key:
+        return ""
+    return hashlib.sha256(f"paceway-alerts|{session_key}".encode()).hexdigest()[:32]
+
+
+def recheck_therapist(user_id: int, *, ended_session_key: str | None = None) -> bool:
+    """Logout or deactivation: the user's alert sockets close (the ended session's) or re-check
+    (the others). Best effort, after commit; never raises."""
+    event = {"type": RECHECK, "ended_session": session_fingerprint(ended_session_key)}
+    try:
+        async_to_sync(_send)(therapist_group(user_id), event)
+    except Exception as exc:
+        logger.warning("Alerts socket re-check for user %s failed (%s).", user_id, type(exc).__name__)
+        return False
+    return True
+
+
+async def _send(group: str, event: dict[str, str]) -> None:
+    layer = get_channel_layer()
+    if layer is not None:
+        await asyncio.wait_for(layer.group_send(group, event), PUSH_TIMEOUT_SECONDS)

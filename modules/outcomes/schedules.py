@@ -1,9 +1,9 @@
 """When each questionnaire is due, per program. Data, like the instruments.
 
-Days are counted from the patient's start: the enrolment start date when the program app has
-one, otherwise the first response (the baseline). A questionnaire is *due* from ``OPEN_BEFORE``
-days before its day until ``GRACE`` days after it, *overdue* after that (until the next one of the
-same kind opens), and *done* when a response to it exists in that window.
+Days are counted from the patient's start: the start date of the active enrolment (which may lie
+ahead of the day of enrolment), otherwise the first response (the baseline). A questionnaire is
+*due* from ``OPEN_BEFORE`` days before its day until ``GRACE`` days after it, *overdue* after that
+(until the next one of the same kind opens), and *done* when a response to it exists in that window.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
@@ -28,8 +29,13 @@ class AnswerErrors(Exception):
 @dataclass(frozen=True)
 class ScaleScore:
     scale: Scale
-    total: float
+    total: float  # unrounded (a mean is the exact quotient): compute with this
     band: Band | None
+
+    @property
+    def stored(self) -> Decimal:
+        """The total as stored and shown: rounded to the scale's decimals (display only)."""
+        return Decimal(str(round(self.total, self.scale.decimals)))
 
 
 @dataclass(frozen=True)
@@ -97,10 +103,27 @@ def score_scale(scale: Scale, answers: Mapping[str, int]) -> ScaleScore:
     if scale.rule == "sum":
         total: float = sum(values)
     elif scale.rule == "mean":
-        total = round(sum(values) / len(values), scale.decimals or 2)
+        total = sum(values) / len(values)  # unrounded: percent change is computed from this
     else:
         total = values[0]
     return ScaleScore(scale, total, scale.band_for(total))
+
+
+def exact_total(scale: Scale, stored: float) -> float:
+    """The unrounded total behind a stored (rounded) one, for computing change and percentages.
+
+    A sum or single item is an integer and is stored exactly. A mean of n integer items is k / n
+    for an integer k, stored rounded to ``scale.decimals`` places (error at most half a unit in
+    the last place), so k = round(stored * n) exactly while n * 0.5 * 10**-decimals < 0.5, i.e.
+    n < 10**decimals (PEG: 3 items, 2 decimals). Example: PEG 6.67 is 20/3, and 20/3 -> 14/3 is
+    a fall of exactly 30%, where 6.67 -> 4.67 would be 29.99%.
+    """
+    if scale.rule != "mean":
+        return stored
+    n = len(scale.items)
+    if n >= 10**scale.decimals:
+        raise ValueError(f"{scale.key}: {n} items cannot be recovered from {scale.decimals} decimals")
+    return round(stored * n) / n
 
 
 def score(questionnaire: Questionnaire, answers: Mapping[str, int]) -> Result:

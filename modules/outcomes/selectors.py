@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.apps import apps
 from django.db.models import Q
 from django.utils import timezone
 
+from modules.models import Enrolment
 from paceway.accounts.access import caseload_patient_ids
 from paceway.accounts.roles import is_administrator, is_therapist
 
@@ -19,6 +19,7 @@ from .access import is_clinical_lead
 from .instruments import SCALES, get_questionnaire
 from .models import QuestionnaireResponse, RiskAlert, Score
 from .schedules import DEFAULT_PROGRAM, GRACE, OPEN_BEFORE, PROGRAM_SCHEDULES
+from .scoring import exact_total
 
 logger = logging.getLogger(__name__)
 
@@ -56,16 +57,36 @@ def score_series(patient_id: int) -> dict[str, list[Point]]:
     for s in Score.objects.filter(patient_id=patient_id).order_by("submitted_at", "id"):
         if s.response_id in hidden or s.scale not in SCALES:
             continue
-        series.setdefault(s.scale, []).append(Point(s.submitted_at, float(s.total), s.band, s.response_id))
+        total = exact_total(SCALES[s.scale][1], float(s.total))  # unrounded: change is computed from it
+        series.setdefault(s.scale, []).append(Point(s.submitted_at, total, s.band, s.response_id))
     return {key: series[key] for key in SCALES if key in series}  # registry order
 
 
 def changes_from_baseline(series: dict[str, list[Point]]) -> dict[str, change_rules.Change]:
+    """Per measure, first score -> latest score. For PHQ-9 and GAD-7 show these only beside the
+    paired verdict (:func:`paired_changes`), labelled as one measure's result."""
     out = {}
     for key, points in series.items():
         if len(points) >= 2:
             out[key] = change_rules.compare(SCALES[key][1], points[0].total, points[-1].total)
     return out
+
+
+def paired_changes(series: dict[str, list[Point]]) -> dict[int, change_rules.PairedChange]:
+    """Response id -> the paired PHQ-9 + GAD-7 verdict of that sitting against the baseline sitting
+    (the first response with both measures). Only sittings with both measures are judged."""
+    gad = {p.response_id: p.total for p in series.get("gad7", [])}
+    both = [(p.response_id, p.total, gad[p.response_id]) for p in series.get("phq9", []) if p.response_id in gad]
+    if len(both) < 2:
+        return {}
+    _base_id, phq0, gad0 = both[0]
+    return {rid: change_rules.paired_scores(phq0, gad0, phq1, gad1) for rid, phq1, gad1 in both[1:]}
+
+
+def latest_paired_change(series: dict[str, list[Point]]) -> change_rules.PairedChange | None:
+    """The paired verdict of the latest sitting with both PHQ-9 and GAD-7 (None before a second)."""
+    judged = paired_changes(series)
+    return judged[next(reversed(judged))] if judged else None
 
 
 # Alerts ------------------------------------------------------------------------------------
@@ -89,9 +110,7 @@ def alerts_for(user: Any) -> AlertLists:
     if is_therapist(user):
         ids = caseload_patient_ids(user)
         mine = list(open_.filter(patient_id__in=ids))
-        resolved = list(
-            base.filter(status=RiskAlert.Status.RESOLVED, patient_id__in=ids).order_by("-resolved_at")[:20]
-        )
+        resolved = list(base.filter(status=RiskAlert.Status.RESOLVED, patient_id__in=ids).order_by("-resolved_at")[:20])
     lead = is_clinical_lead(user)
     if lead or is_administrator(user):
         from paceway.accounts.models import CareAssignment
@@ -122,26 +141,20 @@ class DueItem:
 
 
 def _enrolment_start(patient: Any) -> datetime | None:
-    """The program app's enrolment start, if it has an Enrolment model (kept decoupled)."""
-    try:
-        enrolment_model = apps.get_model("modules", "Enrolment")
-    except LookupError:
+    """Start of day on the active enrolment's ``start_date`` (None when the patient has none).
+
+    The outcomes app depends on the program app (``modules``), never the other way round. The start
+    date is the day the program begins for the patient (it may lie ahead of ``enrolled_at``, the
+    day the therapist enrolled them); an ended enrolment no longer sets the schedule.
+    """
+    start_date = (
+        Enrolment.objects.filter(patient_id=patient.pk, ended_at__isnull=True)
+        .values_list("start_date", flat=True)
+        .first()
+    )
+    if start_date is None:
         return None
-    for field in ("patient", "user"):
-        try:
-            row = enrolment_model.objects.filter(**{field: patient}).order_by("pk").first()
-        except Exception:  # noqa: S112 - field names differ between versions: try the next one
-            continue
-        if row is None:
-            return None
-        for attr in ("started_at", "enrolled_at", "created_at", "start_date"):
-            value = getattr(row, attr, None)
-            if isinstance(value, datetime):
-                return value
-            if isinstance(value, date):
-                return timezone.make_aware(datetime.combine(value, datetime.min.time()))
-        return None
-    return None
+    return timezone.make_aware(datetime.combine(start_date, time.min))
 
 
 def due_questionnaires(patient: Any, *, now: datetime | None = None, program: str = DEFAULT_PROGRAM) -> list[DueItem]:

@@ -19,7 +19,6 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -102,7 +101,7 @@ def submit_response(
             patient=patient,
             instrument=SCALES[s.scale.key][0].slug,
             scale=s.scale.key,
-            total=Decimal(str(s.total)),
+            total=s.stored,
             band=s.band.key if s.band else "",
             submitted_at=measured_at,
         )
@@ -119,7 +118,9 @@ def submit_response(
 
 
 @transaction.atomic
-def amend_response(*, actor: Any, response_id: int, answers: Iterable[tuple[object, object]], reason: str) -> Submission:
+def amend_response(
+    *, actor: Any, response_id: int, answers: Iterable[tuple[object, object]], reason: str
+) -> Submission:
     """A correction: a new response pointing to the original, which is kept unchanged."""
     original = QuestionnaireResponse.objects.filter(pk=response_id).select_related("patient").first()
     if original is None or not (is_patient(actor) and original.patient_id == actor.pk):

@@ -26,7 +26,8 @@ from paceway.audit.services import audit
 
 from . import evaluation, selectors, services
 from .access import can_act_on_alert, can_see_fallback_queue, is_clinical_lead
-from .charts import patient_charts
+from .charts import evaluation_charts, patient_charts
+from .discharge import discharge_document, discharge_summary
 from .fhir import patient_bundle
 from .instruments import WEEKLY_CHECK_IN, get_questionnaire
 from .models import QuestionnaireResponse
@@ -44,7 +45,9 @@ def _require_patient(request: HttpRequest) -> None:
         raise Http404
 
 
-def _form_context(definition: Any, posted: dict[str, str] | None = None, errors: dict[str, list[str]] | None = None) -> dict[str, Any]:
+def _form_context(
+    definition: Any, posted: dict[str, str] | None = None, errors: dict[str, list[str]] | None = None
+) -> dict[str, Any]:
     errors = errors or {}
     posted = posted or {}
     sections = [
@@ -79,7 +82,9 @@ def questionnaire(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         try:
             submission = services.submit_response(
-                actor=request.user, patient=request.user, questionnaire=slug,  # type: ignore[arg-type]
+                actor=request.user,
+                patient=request.user,  # type: ignore[arg-type]
+                questionnaire=slug,
                 answers=_answer_pairs(request),
             )
         except AnswerErrors as exc:
@@ -101,7 +106,7 @@ def _submitted(request: HttpRequest, definition: Any, submission: Any) -> HttpRe
             "clinic_contact": settings.CLINIC_CONTACT,
             "clinic_name": settings.CLINIC_NAME,
             "scores": [
-                {"label": s.scale.label, "total": s.total, "band": s.band.label if s.band else ""}
+                {"label": s.scale.label, "total": s.stored, "band": s.band.label if s.band else ""}
                 for s in submission.result.scores
             ],
         },
@@ -153,6 +158,72 @@ def export_json(request: HttpRequest) -> HttpResponse:
         bundle = patient_bundle(request.user)
     response = HttpResponse(json.dumps(bundle, indent=2), content_type="application/fhir+json")
     response["Content-Disposition"] = 'attachment; filename="paceway-questionnaires.json"'
+    return response
+
+
+# Discharge summary -----------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def discharge_mine(request: HttpRequest) -> HttpResponse:
+    """The patient's own summary; a POST gives (share=1) or withdraws consent to send it to their
+    family physician."""
+    from modules.models import Enrolment
+    from modules.selectors import active_enrolment
+    from modules.services import consent_to_share_summary
+
+    _require_patient(request)
+    if request.method == "POST":
+        enrolment = (
+            active_enrolment(request.user)
+            or Enrolment.objects.filter(patient_id=request.user.pk).order_by("-enrolled_at").first()
+        )
+        if enrolment is None:
+            raise Http404
+        share = request.POST.get("share") == "1"
+        consent_to_share_summary(actor=request.user, enrolment=enrolment, share=share)
+        messages.success(
+            request, _("Saved: your therapist can send it.") if share else _("Saved: it will not be sent.")
+        )
+        return redirect("outcomes:discharge")
+    with transaction.atomic():
+        audit(actor=request.user, action="outcomes.discharge.read", patient=request.user)
+        summary = discharge_summary(request.user)
+    return render(request, "outcomes/discharge.html", {"summary": summary, "mine": True})
+
+
+@never_cache
+@login_required
+@require_GET
+def discharge_for_patient(request: HttpRequest, patient_id: int) -> HttpResponse:
+    if not is_therapist(request.user):
+        raise Http404
+    patient = patient_for_clinical(request.user, patient_id)
+    with transaction.atomic():
+        audit(actor=request.user, action="outcomes.discharge.read", patient=patient)
+        summary = discharge_summary(patient)
+    return render(request, "outcomes/discharge.html", {"summary": summary, "mine": False})
+
+
+@never_cache
+@login_required
+@require_GET
+def discharge_fhir(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """The FHIR document for the family physician: only once the patient has agreed."""
+    if not is_therapist(request.user):
+        raise Http404
+    patient = patient_for_clinical(request.user, patient_id)
+    with transaction.atomic():
+        summary = discharge_summary(patient)
+        if not summary.shared_with_physician:
+            message = _("The patient has not agreed to share the summary with their family physician.")
+            return HttpResponse(json.dumps({"detail": message}), status=409, content_type="application/json")
+        audit(actor=request.user, action="outcomes.discharge.export", patient=patient)
+        document = discharge_document(summary)
+    response = HttpResponse(json.dumps(document, indent=2), content_type="application/fhir+json")
+    response["Content-Disposition"] = 'attachment; filename="discharge-summary.json"'
     return response
 
 
@@ -240,7 +311,9 @@ def amend(request: HttpRequest, response_id: int) -> HttpResponse:
     if request.method == "POST":
         try:
             submission = services.amend_response(
-                actor=request.user, response_id=original.pk, answers=_answer_pairs(request),
+                actor=request.user,
+                response_id=original.pk,
+                answers=_answer_pairs(request),
                 reason=request.POST.get("reason", ""),
             )
         except AnswerErrors as exc:
@@ -270,9 +343,9 @@ def evaluation_page(request: HttpRequest) -> HttpResponse:
     if not is_administrator(request.user):
         raise Http404
     audit(actor=request.user, action="outcomes.evaluation.read")
-    return render(
-        request, "outcomes/evaluation.html", {"report": evaluation.program_evaluation(), "min_cell": evaluation.MIN_CELL}
-    )
+    report = evaluation.program_evaluation()
+    context = {"report": report, "min_cell": evaluation.MIN_CELL, "charts": evaluation_charts(report)}
+    return render(request, "outcomes/evaluation.html", context)
 
 
 @never_cache

@@ -13,6 +13,33 @@ from django.core.asgi import get_asgi_application
 # on every frame, even when debug logging is off; plain text costs a fraction of that.
 autobahn.util._HAS_CLICK = False
 
+
+def _fail_websockets_with_a_close_frame() -> None:
+    """Daphne's WebSocket protocol (autobahn) checks frame sizes (``--websocket-max-message-size``)
+    and UTF-8 before the consumer sees a frame; on a violation it drops the TCP connection without
+    a close frame (the client sees 1006), because autobahn's ``failByDrop`` defaults to true and
+    Daphne has no option for it. With it false, the client gets the close code the protocol names:
+    1009 for a frame too big, 1007 for invalid UTF-8 (RFC 6455, section 7.4.1)."""
+    try:
+        import daphne.server
+        from daphne.ws_protocol import WebSocketFactory
+    except ImportError:  # served by something else
+        return
+    if getattr(daphne.server.WebSocketFactory, "paceway_closes_with_a_code", False):
+        return
+
+    class ClosingWebSocketFactory(WebSocketFactory):  # type: ignore[misc]
+        paceway_closes_with_a_code = True
+
+        def setProtocolOptions(self, **options: object) -> None:  # noqa: N802 (autobahn's name)
+            options.setdefault("failByDrop", False)
+            super().setProtocolOptions(**options)
+
+    daphne.server.WebSocketFactory = ClosingWebSocketFactory  # type: ignore[misc]
+
+
+_fail_websockets_with_a_close_frame()
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paceway.settings")
 django_asgi_app = get_asgi_application()
 

@@ -27,6 +27,8 @@ DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "data"))).resolve()
 SECRET_KEY = env_secret("SECRET_KEY")
 ENCRYPTION_KEYS = env_secret("ENCRYPTION_KEYS")
 AUDIT_HMAC_KEY = env_secret("AUDIT_HMAC_KEY")
+# Where the audit chains' heads are copied outside the database (paceway.audit.witness).
+AUDIT_WITNESS_PATH = env_str("AUDIT_WITNESS_PATH", str(DATA_DIR / "audit-witness.jsonl"))
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
 
 if not DEBUG:
@@ -85,6 +87,7 @@ INSTALLED_APPS = [
     "paceway.ops",
     "modules",
     "modules.outcomes",
+    "modules.record",
     "therapist",
     "therapist.screening",
     "messaging",
@@ -99,6 +102,7 @@ MIDDLEWARE = [
     "paceway.audit.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "paceway.inputs.RejectNullCharactersMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -236,7 +240,14 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULER = "paceway.ops.beat:SingleDatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
-for _schedule_module in ("modules.schedule", "modules.outcomes.schedule", "messaging.schedule", "therapist.schedule"):
+for _schedule_module in (
+    "modules.schedule",
+    "modules.outcomes.schedule",
+    "modules.record.schedule",
+    "messaging.schedule",
+    "therapist.schedule",
+    "paceway.audit.schedule",
+):
     # Plain dicts only (no Django imports), so reading them here is safe.
     CELERY_BEAT_SCHEDULE.update(__import__(_schedule_module, fromlist=["BEAT_SCHEDULE"]).BEAT_SCHEDULE)
 
@@ -313,21 +324,37 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Clinic -----------------------------------------------------------------------------------------
 CLINIC_NAME = env_str("CLINIC_NAME", "Paceway Demo Clinic")
+# Told of every break-glass access (with the patient's therapist); empty: the therapist only.
+PRIVACY_CONTACT_EMAIL = env_str("PRIVACY_CONTACT_EMAIL", "")
+# Years a closed patient's record is kept after the last contact (Ontario practice for adults: 10).
+RECORD_RETENTION_YEARS = env_int("RECORD_RETENTION_YEARS", 10, minimum=0)
+BREAK_GLASS_MAX_MINUTES = env_int("BREAK_GLASS_MAX_MINUTES", 240, minimum=1)
 CLINIC_CONTACT = env_str("CLINIC_CONTACT", "1-555-010-0000 (weekdays 9 to 5)")
 
 # API --------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "paceway.api_schema.AutoSchema",  # documents 400/403/404/429
+    # Size, depth and NUL limits: bad JSON is a 400, never a 500 (paceway.inputs).
+    "DEFAULT_PARSER_CLASSES": [
+        "paceway.inputs.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_RATES": {"user": "600/min"},
     "EXCEPTION_HANDLER": "rest_framework.views.exception_handler",
 }
+API_MAX_JSON_BYTES = 1024 * 1024
+API_MAX_JSON_DEPTH = 32
 SPECTACULAR_SETTINGS = {
     "TITLE": "Paceway API",
     "DESCRIPTION": "Therapist-guided iCBT for chronic pain",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Not public: signed-in therapists and administrators only (paceway.api_schema).
+    "SERVE_PERMISSIONS": ["paceway.api_schema.IsSignedInStaff"],
+    "SERVE_AUTHENTICATION": ["rest_framework.authentication.SessionAuthentication"],
 }
 
 # Security headers --------------------------------------------------------------------------------

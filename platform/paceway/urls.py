@@ -32,6 +32,7 @@ urlpatterns = [
     path("api/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
     path("program/", include("modules.urls")),
     path("outcomes/", include("modules.outcomes.urls")),
+    path("record/", include("modules.record.urls")),
     path("therapist/", include("therapist.urls")),
     path("screening/", include("therapist.screening.urls")),
     path("messages/", include("messaging.urls")),

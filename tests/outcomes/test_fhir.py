@@ -14,17 +14,23 @@ from modules.outcomes import services
 from modules.outcomes.fhir import patient_bundle
 from paceway.audit.models import AuditEvent
 
-from .helpers import NRS_CODES, weekly, with_item9
+from .helpers import NRS_CODES, complete, weekly, with_item9
 
-MODELS = {"Bundle": Bundle, "Observation": Observation, "Patient": Patient, "Questionnaire": Questionnaire,
-          "QuestionnaireResponse": QuestionnaireResponse}
+MODELS = {
+    "Bundle": Bundle,
+    "Observation": Observation,
+    "Patient": Patient,
+    "Questionnaire": Questionnaire,
+    "QuestionnaireResponse": QuestionnaireResponse,
+}
 
 
 def fill(personas):
     p = personas.patient
-    services.submit_response(actor=p, patient=p, questionnaire="weekly-check-in",
-                             answers=list(with_item9(weekly(phq=2), 1).items()))
-    baseline = {**weekly(phq=1), **dict(zip(NRS_CODES, [6, 8], strict=True)), "69722-7": 2}
+    services.submit_response(
+        actor=p, patient=p, questionnaire="weekly-check-in", answers=list(with_item9(weekly(phq=2), 1).items())
+    )
+    baseline = complete("baseline", {**weekly(phq=1), **dict(zip(NRS_CODES, [6, 8], strict=True)), "69722-7": 2})
     first = services.submit_response(actor=p, patient=p, questionnaire="baseline", answers=list(baseline.items()))
     services.amend_response(actor=p, response_id=first.response.pk, answers=list(baseline.items()), reason="typo")
 

@@ -137,3 +137,22 @@ def test_the_dashboard_loads_the_script_without_inline_code(clients):
     html = clients["therapist"].get("/therapist/").content.decode()
     assert "outcomes/alerts-live.js" in html
     assert 'data-message="A new risk alert needs your attention — reload"' in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_closes_on_logout_of_that_session_only(personas):
+    client = Client()
+    client.force_login(personas.therapist)
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    other_key = _session_key(personas.therapist)
+
+    async def scenario():
+        comm, other = _socket(key), _socket(other_key)
+        assert (await comm.connect(timeout=3))[0]
+        assert (await other.connect(timeout=3))[0]
+        await database_sync_to_async(client.logout)()
+        assert (await comm.receive_output(timeout=1))["code"] == 4401
+        assert await other.receive_nothing(timeout=0.2)
+        await other.disconnect()
+
+    async_to_sync(scenario)()

@@ -35,8 +35,9 @@ def lead(personas):
 
 
 def submit(patient, answers, **kwargs):
-    return services.submit_response(actor=patient, patient=patient, questionnaire="weekly-check-in",
-                                    answers=list(answers.items()), **kwargs)
+    return services.submit_response(
+        actor=patient, patient=patient, questionnaire="weekly-check-in", answers=list(answers.items()), **kwargs
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -79,7 +80,7 @@ def test_it_saves_nothing_but_answers_when_there_is_no_risk(personas, clients):
     assert response.status_code == 200
     assert 'class="crisis"' not in response.content.decode()
     assert RiskAlert.objects.count() == 0
-    assert Score.objects.filter(patient=personas.patient).count() == 3
+    assert Score.objects.filter(patient=personas.patient).count() == 5  # PEG, NRS x2, PHQ-9, GAD-7
 
 
 def test_it_enqueues_the_notification_on_commit(personas, django_capture_on_commit_callbacks):
@@ -103,7 +104,7 @@ def test_enqueue_never_raises(personas):
         {**weekly(), "44250-9": 4},  # out of range
         {**weekly(), "44250-9": [1, 1]},  # duplicate
         {**weekly(), "zzz": 1},  # unknown
-        {**weekly(), "nrs-worst": 3},  # another instrument's item
+        {**weekly(), "promis-PAININ9": 3},  # another instrument's item
         {**weekly(), "44250-9": "1\x00"},  # null byte
     ],
 )
@@ -125,8 +126,12 @@ def test_it_keeps_the_alert_open_after_a_later_lower_score(personas):
     assert second.alert is None
     assert RiskAlert.objects.get(pk=first.alert.pk).is_open
     # An amendment that removes the risk answer does not clear it either.
-    services.amend_response(actor=personas.patient, response_id=first.response.pk,
-                            answers=list(weekly(phq=0).items()), reason="I clicked the wrong answer")
+    services.amend_response(
+        actor=personas.patient,
+        response_id=first.response.pk,
+        answers=list(weekly(phq=0).items()),
+        reason="I clicked the wrong answer",
+    )
     assert RiskAlert.objects.get(pk=first.alert.pk).is_open
     assert QuestionnaireResponse.objects.get(pk=first.response.pk).answers["44260-8"] == 3  # original kept
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from decimal import Decimal
 
 import pytest
 
@@ -49,8 +50,20 @@ def test_it_finds_item9_by_code_not_by_position():
     assert not scoring.validate_and_score(PHQ9, reordered).risk
 
 
-@pytest.mark.parametrize("boundary", [(4, "minimal"), (5, "mild"), (9, "mild"), (10, "moderate"), (14, "moderate"),
-                                      (15, "moderately-severe"), (19, "moderately-severe"), (20, "severe"), (27, "severe")])
+@pytest.mark.parametrize(
+    "boundary",
+    [
+        (4, "minimal"),
+        (5, "mild"),
+        (9, "mild"),
+        (10, "moderate"),
+        (14, "moderate"),
+        (15, "moderately-severe"),
+        (19, "moderately-severe"),
+        (20, "severe"),
+        (27, "severe"),
+    ],
+)
 def test_it_puts_phq9_band_boundaries_at_5_10_15_20(boundary):
     total, band = boundary
     assert PHQ9.scales[0].band_for(total).key == band
@@ -72,8 +85,11 @@ def test_it_scores_all_peg_vectors_as_the_mean():
     peg = QUESTIONNAIRES["peg"]
     for vector in itertools.product(range(11), repeat=3):
         result = scoring.validate_and_score(peg, list(zip(PEG_CODES, vector, strict=True))[::-1])
-        assert result.scores[0].total == pytest.approx(round(sum(vector) / 3, 2))
-        assert 0 <= result.scores[0].total <= 10
+        score = result.scores[0]
+        assert score.total == sum(vector) / 3  # unrounded: change and percentages use this
+        assert score.stored == Decimal(str(round(sum(vector) / 3, 2)))  # rounded for storage and display
+        assert scoring.exact_total(score.scale, float(score.stored)) == score.total  # recovered exactly
+        assert 0 <= score.total <= 10
 
 
 def test_it_scores_pain_nrs_and_pgic():
@@ -83,7 +99,14 @@ def test_it_scores_pain_nrs_and_pgic():
         assert {s.scale.key: s.total for s in result.scores} == {"nrs-average": average, "nrs-worst": worst}
     pgic = QUESTIONNAIRES["pgic"]
     assert [scoring.validate_and_score(pgic, [(PGIC_CODES[0], v)]).scores[0].band.key for v in range(1, 8)] == [
-        "improved", "improved", "little-change", "little-change", "little-change", "worse", "worse"]
+        "improved",
+        "improved",
+        "little-change",
+        "little-change",
+        "little-change",
+        "worse",
+        "worse",
+    ]
     with pytest.raises(scoring.AnswerErrors):
         scoring.validate_and_score(pgic, [(PGIC_CODES[0], 0)])
 
@@ -91,7 +114,13 @@ def test_it_scores_pain_nrs_and_pgic():
 def test_it_scores_the_weekly_check_in_per_instrument():
     q = QUESTIONNAIRES["weekly-check-in"]
     result = scoring.validate_and_score(q, list(weekly(phq=1, gad=2, peg=[4, 5, 6]).items()))
-    assert {s.scale.key: s.total for s in result.scores} == {"peg": 5, "phq9": 9, "gad7": 14}
+    assert {s.scale.key: s.total for s in result.scores} == {
+        "peg": 5,
+        "phq9": 9,
+        "gad7": 14,
+        "nrs-average": 5,
+        "nrs-worst": 5,
+    }
     assert result.risk
 
 
@@ -120,3 +149,48 @@ def test_it_accepts_digit_strings_and_an_omitted_optional_item():
     result = scoring.validate_and_score(PHQ9, [(c, "2") for c in PHQ_CODES] + [("69722-7", "")])
     assert result.scores[0].total == 18
     assert "69722-7" not in result.answers
+
+
+@pytest.mark.parametrize(
+    ("slug", "scale", "low", "high"),
+    [
+        ("promis-pain-interference-6b", "promis-pi", 6, 30),
+        ("promis-physical-function-6b", "promis-pf", 6, 30),
+        ("promis-sleep-disturbance-4a", "promis-sleep", 4, 20),
+    ],
+)
+def test_it_scores_every_promis_short_form_vector_as_the_raw_sum(slug, scale, low, high):
+    form = QUESTIONNAIRES[slug]
+    codes = list(form.items_by_code)
+    for vector in itertools.product(range(1, 6), repeat=len(codes)):
+        result = scoring.validate_and_score(form, list(zip(codes, vector, strict=True))[::-1])
+        [score] = result.scores
+        assert score.scale.key == scale and score.total == sum(vector) and low <= score.total <= high
+    assert scoring.validate_and_score(form, [(c, 1) for c in codes]).scores[0].total == low
+
+
+def test_sleep_items_are_scored_so_that_higher_is_worse():
+    from modules.outcomes.instruments import SLEEP_DISTURBANCE
+
+    items = {i.code: i for i in SLEEP_DISTURBANCE.items}
+    assert items["promis-Sleep109"].option(5).label == "Very poor"  # quality: very poor scores highest
+    assert items["promis-Sleep116"].option(5).label == "Not at all"  # refreshing: reversed
+    assert items["promis-Sleep44"].option(5).label == "Very much"
+
+
+def test_every_instrument_records_its_licence_and_the_restricted_ones_are_not_shipped():
+    from modules.outcomes.instruments import INSTRUMENTS
+
+    for instrument in INSTRUMENTS.values():
+        assert instrument.licence and instrument.reference, instrument.slug
+    names = " ".join(i.name.lower() for i in INSTRUMENTS.values())
+    assert "catastroph" not in names and "self-efficacy" not in names and "pseq" not in names
+
+
+def test_the_schedule_asks_the_immpact_domains_at_baseline_post_and_follow_up_and_pain_weekly():
+    for slug in ("baseline", "post-treatment", "follow-up"):
+        slugs = {i.slug for i in QUESTIONNAIRES[slug].instruments}
+        assert {"promis-pain-interference-6b", "promis-physical-function-6b", "promis-sleep-disturbance-4a",
+                "health-care-use"} <= slugs  # fmt: skip
+    assert "unwanted-effects" in {i.slug for i in QUESTIONNAIRES["post-treatment"].instruments}
+    assert "pain-nrs" in {i.slug for i in QUESTIONNAIRES["weekly-check-in"].instruments}

@@ -63,6 +63,24 @@ VALID = {
     },
     "reflection": {"text": "I noticed"},
     "practice_log": {"text": "After dinner"},
+    "sleep_diary": {
+        "night_of": "2026-01-05",
+        "bedtime": "23:00",
+        "minutes_to_fall_asleep": "30",
+        "wakings": "2",
+        "minutes_awake": "60",
+        "rise_time": "07:00",
+        "quality": "5",
+    },
+    "problem_solving": {
+        "problem": "Groceries hurt",
+        "goal": "Shop without a flare",
+        "options": "Two trips\nTrolley\nOnline",
+        "pros_and_cons": "p",
+        "chosen": "Two trips",
+        "steps": "Tue and Sat mornings",
+        "review_date": "2026-01-20",
+    },
 }
 
 INVALID = {
@@ -84,6 +102,11 @@ INVALID = {
     "staying_well_plan": ({}, ["helpful_skills", "review_schedule"]),
     "reflection": ({"text": ""}, ["text"]),
     "practice_log": ({"text": "x" * 2001}, ["text"]),
+    "sleep_diary": (
+        {"night_of": "2026-01-07", "minutes_to_fall_asleep": "-5", "wakings": "31", "quality": "11"},
+        ["night_of", "minutes_to_fall_asleep", "wakings", "quality", "bedtime", "rise_time"],
+    ),
+    "problem_solving": ({"options": "only one idea"}, ["options", "problem", "chosen", "review_date"]),
 }
 
 
@@ -195,3 +218,48 @@ def test_the_exercise_step_saves_and_completes(personas, clients, enrolment):
     assert entry.step.slug == "diary"
     page = clients["therapist"].get(f"/program/patients/{personas.patient.pk}/").content.decode()
     assert "Walked" in page
+
+
+@time_machine.travel(noon(2026, 1, 6), tick=False)
+def test_the_sleep_diary_computes_and_charts_sleep_efficiency(personas, clients, enrolment):
+    response = clients["patient"].post("/program/exercises/sleep_diary/", VALID["sleep_diary"])
+    assert response.status_code == 302
+    entry = ExerciseEntry.objects.get(kind="sleep_diary")
+    # 23:00 to 07:00 = 480 min in bed; 480 - 30 - 60 = 390 asleep; 390 / 480 = 81.25%
+    assert entry.data["time_in_bed_minutes"] == 480 and entry.data["sleep_minutes"] == 390
+    assert entry.data["sleep_efficiency"] == 81.2
+    page = clients["patient"].get("/program/exercises/sleep_diary/").content.decode()
+    assert "<svg" in page and "Sleep efficiency" in page and "81.2%" in page
+
+
+@time_machine.travel(noon(2026, 1, 6), tick=False)
+def test_awake_time_that_does_not_fit_in_the_night_is_refused(personas, clients, enrolment):
+    data = {**VALID["sleep_diary"], "bedtime": "23:00", "rise_time": "00:30", "minutes_awake": "120"}
+    response = clients["patient"].post("/program/exercises/sleep_diary/", data)
+    assert response.status_code == 400 and "do not fit" in response.content.decode()
+    assert not ExerciseEntry.objects.exists()
+
+
+def test_sleep_arithmetic_crosses_midnight_and_handles_edges():
+    from datetime import time
+
+    from modules.sleep import night
+
+    assert night(time(22, 30), time(6, 30), 0, 0).efficiency == 100
+    assert night(time(1, 0), time(9, 0), 60, 60).asleep_minutes == 360
+    assert night(time(23, 0), time(7, 0), 30, 60).efficiency == pytest.approx(81.25)
+    with pytest.raises(ValueError):
+        night(time(23, 0), time(23, 0), 0, 0)
+    with pytest.raises(ValueError):
+        night(time(23, 0), time(0, 0), 30, 31)
+
+
+def test_the_program_has_problem_solving_and_the_sleep_module_uses_the_sleep_diary(db):
+    from pathlib import Path
+
+    from modules.loader import load_program
+
+    program = load_program(Path(__file__).resolve().parents[2] / "modules" / "content" / "chronic-pain").program
+    exercises = {(s.module.slug, s.exercise) for s in program.modules.get(slug="problem-solving").steps.all()}
+    assert ("problem-solving", "problem_solving") in exercises
+    assert program.modules.get(slug="sleep-and-pain").steps.filter(exercise="sleep_diary").exists()

@@ -106,12 +106,16 @@ def worker(transactional_db: None, tmp_path: Path) -> Iterator[Worker]:
 
 
 def _risky_answers() -> list[tuple[str, int]]:
-    from modules.outcomes.instruments import GAD7, PEG, PHQ9, RISK_ITEM
+    """A complete weekly check-in (whatever instruments it holds) with PHQ-9 item 9 answered 2."""
+    from modules.outcomes.instruments import RISK_ITEM, WEEKLY_CHECK_IN, get_questionnaire
 
-    answers = [(item.code, 2 if item.code == RISK_ITEM else 1) for item in PHQ9.items if item.scored]
-    answers += [(item.code, 1) for item in GAD7.items]
-    answers += [(item.code, 6) for item in PEG.items]
-    return answers
+    check_in = get_questionnaire(WEEKLY_CHECK_IN)
+    assert check_in is not None
+    return [
+        (item.code, 2 if item.code == RISK_ITEM else min(item.values))
+        for instrument in check_in.instruments
+        for item in instrument.items
+    ]
 
 
 def test_it_sends_the_risk_alert_email_once_from_a_real_worker(worker, personas):

@@ -296,3 +296,22 @@ def consent_withdrawn_while_enrolled(therapist: Any) -> list[Consent]:
         .order_by("-withdrawn_at")
         .distinct()
     )
+
+
+def consent_pause_reason(patient: Any) -> str | None:
+    """``accounts.hooks.program_pause_checks``: why the program is paused for consent, or None.
+
+    Paused while the patient's latest consent is withdrawn, or was given to an older version of
+    the consent text than the current one (they consent again before the next module). A
+    patient who never gave consent here (enrolled another way) is not paused."""
+    latest = (
+        Consent.objects.filter(patient_id=patient.pk).select_related("consent_text").order_by("-given_at", "-id").first()
+    )
+    if latest is None:
+        return None
+    if latest.withdrawn_at is not None:
+        return str(_("You withdrew your consent, so your program is paused. Give your consent again to continue."))
+    current = current_consent_text()
+    if current is not None and current.version > latest.consent_text.version:
+        return str(_("The consent text has changed. Please read it and consent again before your next module."))
+    return None

@@ -277,7 +277,25 @@ def withdraw_consent(*, actor: Any, patient: User) -> list[Consent]:
         consent.enrolment_at_withdrawal = enrolment
         consent.save(update_fields=["withdrawn_at", "enrolment_at_withdrawal"])
         audit(actor=actor, action="screening.consent.withdraw", patient=patient, obj=consent)
+    patient_id = patient.pk
+    transaction.on_commit(lambda: _tell_therapist_of_withdrawal(patient_id))
     return consents
+
+
+def _tell_therapist_of_withdrawal(patient_id: int) -> None:
+    """The therapist hears of it (no health data: the patient's number and what to do)."""
+    from django.core.mail import send_mail
+
+
+    patient = User.objects.filter(pk=patient_id).first()
+    therapist = active_therapist_of(patient) if patient is not None else None
+    if therapist is None:
+        return
+    body = _(
+        "A patient on your caseload (number %(patient)d) withdrew their consent. Their program is paused "
+        "until they consent again. Please talk with them about what happens next."
+    ) % {"patient": patient_id}
+    send_mail(str(_("Consent withdrawn")), body, None, [therapist.email])
 
 
 @transaction.atomic

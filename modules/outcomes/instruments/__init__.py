@@ -20,8 +20,21 @@ from .nrs import PAIN_NRS
 from .peg import PEG
 from .pgic import PGIC
 from .phq9 import PHQ9, RISK_ITEM
+from .promis import PAIN_INTERFERENCE, PHYSICAL_FUNCTION, SLEEP_DISTURBANCE
+from .treatment import HEALTH_CARE_USE, UNWANTED_EFFECTS
 
-INSTRUMENTS: dict[str, Instrument] = {i.slug: i for i in (PHQ9, GAD7, PEG, PAIN_NRS, PGIC)}
+INSTRUMENTS: dict[str, Instrument] = {
+    i.slug: i
+    for i in (
+        PHQ9, GAD7, PEG, PAIN_NRS, PGIC, PAIN_INTERFERENCE, PHYSICAL_FUNCTION, SLEEP_DISTURBANCE,
+        UNWANTED_EFFECTS, HEALTH_CARE_USE,
+    )
+}  # fmt: skip
+
+# Not shipped: the Pain Catastrophizing Scale and the Pain Self-Efficacy Questionnaire (including
+# its 2-item form) are under licence (see the clinical reference, section 3); add them as data
+# once the service holds a licence.
+IMMPACT_DOMAINS = (PAIN_INTERFERENCE, PHYSICAL_FUNCTION, SLEEP_DISTURBANCE)
 
 WEEKLY_CHECK_IN = "weekly-check-in"
 
@@ -29,25 +42,25 @@ _COMPOSITES = (
     Questionnaire(
         WEEKLY_CHECK_IN,
         _("Weekly check-in"),
-        (PEG, PHQ9, GAD7),
-        _("Three short questionnaires about your pain, mood and worry over the past week or two."),
+        (PEG, PAIN_NRS, PHQ9, GAD7),
+        _("Short questionnaires about your pain, mood and worry over the past week or two."),
     ),
     Questionnaire(
         "baseline",
         _("Before you start"),
-        (PEG, PAIN_NRS, PHQ9, GAD7),
+        (PEG, PAIN_NRS, PHQ9, GAD7, *IMMPACT_DOMAINS, HEALTH_CARE_USE),
         _("These questions give you and your therapist a starting point to measure progress against."),
     ),
     Questionnaire(
         "post-treatment",
         _("End of program"),
-        (PEG, PAIN_NRS, PHQ9, GAD7, PGIC),
+        (PEG, PAIN_NRS, PHQ9, GAD7, *IMMPACT_DOMAINS, PGIC, UNWANTED_EFFECTS, HEALTH_CARE_USE),
         _("The same questions as at the start, and how you feel things have changed."),
     ),
     Questionnaire(
         "follow-up",
         _("Three-month follow-up"),
-        (PEG, PAIN_NRS, PHQ9, GAD7, PGIC),
+        (PEG, PAIN_NRS, PHQ9, GAD7, *IMMPACT_DOMAINS, PGIC, UNWANTED_EFFECTS, HEALTH_CARE_USE),
         _("How things are three months after the program."),
     ),
 )
@@ -68,7 +81,30 @@ def get_questionnaire(slug: str) -> Questionnaire | None:
 
 
 __all__ = [
-    "INSTRUMENTS", "QUESTIONNAIRES", "SCALES", "WEEKLY_CHECK_IN", "RISK_ITEM", "LOINC", "LOCAL_SYSTEM",
-    "AnswerOption", "Band", "Instrument", "Item", "JacobsonTruax", "Questionnaire", "Scale",
-    "PHQ9", "GAD7", "PEG", "PAIN_NRS", "PGIC", "get_questionnaire",
+    "INSTRUMENTS",
+    "QUESTIONNAIRES",
+    "SCALES",
+    "WEEKLY_CHECK_IN",
+    "RISK_ITEM",
+    "LOINC",
+    "LOCAL_SYSTEM",
+    "AnswerOption",
+    "Band",
+    "Instrument",
+    "Item",
+    "JacobsonTruax",
+    "Questionnaire",
+    "Scale",
+    "PHQ9",
+    "GAD7",
+    "PEG",
+    "PAIN_NRS",
+    "PGIC",
+    "PAIN_INTERFERENCE",
+    "PHYSICAL_FUNCTION",
+    "SLEEP_DISTURBANCE",
+    "UNWANTED_EFFECTS",
+    "HEALTH_CARE_USE",
+    "IMMPACT_DOMAINS",
+    "get_questionnaire",
 ]

@@ -2,6 +2,9 @@
 
 Deny by default: a patient sees their own record; a therapist sees only patients currently
 assigned to them; an administrator manages accounts and assignments but not clinical content.
+The one exception is break-glass: an administrator or clinical lead who opened a time-limited,
+reasoned access (``services.open_break_glass``) may read, never change, that patient's data
+until it expires or is closed.
 """
 
 from __future__ import annotations
@@ -9,8 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404
+from django.utils import timezone
 
-from .models import CareAssignment, User
+from .models import BreakGlassAccess, CareAssignment, TherapistProfile, User
 from .roles import is_administrator, is_patient, is_therapist, role_of
 
 
@@ -33,14 +37,33 @@ def can_view_clinical(user: Any, patient: Any) -> bool:
         return False
     if is_patient(user):
         return bool(user.pk == patient.pk)
-    if is_therapist(user):
-        return is_assigned(user, patient)
-    return False
+    if is_therapist(user) and is_assigned(user, patient):
+        return True
+    return may_break_glass(user) and has_open_break_glass(user, patient)
 
 
 def can_change_clinical(user: Any, patient: Any) -> bool:
-    """Same rule as reading: the patient and their current therapist, nobody else."""
-    return can_view_clinical(user, patient)
+    """The patient and their current therapist, nobody else (break-glass only reads)."""
+    if role_of(user) is None or patient is None or not patient.is_active:
+        return False
+    if is_patient(user):
+        return bool(user.pk == patient.pk)
+    return is_therapist(user) and is_assigned(user, patient)
+
+
+def may_break_glass(user: Any) -> bool:
+    """Administrators and active clinical leads may open a break-glass access."""
+    if is_administrator(user):
+        return True
+    return is_therapist(user) and TherapistProfile.objects.filter(
+        user_id=user.pk, is_clinical_lead=True, is_active_clinician=True
+    ).exists()
+
+
+def has_open_break_glass(user: Any, patient: Any) -> bool:
+    return BreakGlassAccess.objects.filter(
+        actor_id=user.pk, patient_id=patient.pk, closed_at__isnull=True, expires_at__gt=timezone.now()
+    ).exists()
 
 
 def can_tailor(user: Any, patient: Any) -> bool:

@@ -1,6 +1,13 @@
 """Django admin for accounts, invitations, therapist verification and assignments.
 
-Writes go through the services so the rules (training, capacity, history) hold here too.
+Writes go through the services so the rules (training, capacity, history, MFA resets with a
+reason) hold here too, and each is in the audit chain. Besides the services' own events, every
+entry of Django's admin log is copied into the audit chain (``paceway.audit.signals``), and the
+bulk "delete selected" action, which would bypass both, is off site-wide.
+
+E-mail addresses and authenticators are read-only here: an administrator who could change a
+clinician's e-mail or delete their authenticator could take over the account. Second factors
+are reset through "MFA resets" (a reason, an e-mail to the person).
 """
 
 from __future__ import annotations
@@ -16,8 +23,30 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import CareAssignment, Invitation, TherapistProfile, User
+from .models import CareAssignment, Invitation, MfaReset, TherapistProfile, User
 from .roles import Role
+
+admin.site.disable_action("delete_selected")
+
+
+class UserAdminForm(forms.ModelForm):
+    actor: Any = None
+
+    class Meta:
+        model = User
+        fields = ["display_name", "preferred_language", "is_active"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        user = self.instance
+        if user.pk and user.is_active and data.get("is_active") is False:
+            if self.actor is not None and self.actor.pk == user.pk:
+                raise ValidationError(_("You cannot deactivate your own account."))
+            if user.role == Role.THERAPIST:
+                refusal = services.deactivation_refusal(user)
+                if refusal:
+                    raise ValidationError(refusal)
+        return data
 
 
 @admin.register(User)
@@ -25,8 +54,25 @@ class UserAdmin(admin.ModelAdmin):
     list_display = ("email", "display_name", "role", "is_active", "date_joined")
     list_filter = ("role", "is_active")
     search_fields = ("email", "display_name")
+    form = UserAdminForm
     fields = ("email", "display_name", "role", "preferred_language", "is_active", "date_joined", "last_login")
     readonly_fields = ("email", "role", "date_joined", "last_login")
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.actor = request.user  # type: ignore[attr-defined]
+        return form
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        data = form.cleaned_data
+        current = User.objects.get(pk=obj.pk)  # ``obj`` already carries the form's values
+        services.update_account(
+            actor=request.user,  # type: ignore[arg-type]
+            user=current,
+            display_name=data["display_name"],
+            preferred_language=data["preferred_language"],
+            is_active=data["is_active"],
+        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # staff join by invitation, patients sign up
@@ -148,3 +194,86 @@ class InvitationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return obj is None
+
+
+class MfaResetForm(forms.ModelForm):
+    actor: Any = None
+
+    class Meta:
+        model = MfaReset
+        fields = ["user", "reason"]
+        widgets = {"reason": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from allauth.mfa.models import Authenticator
+
+        with_mfa = Authenticator.objects.values("user_id")
+        self.fields["user"].queryset = User.objects.filter(pk__in=with_mfa)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        reason = (data.get("reason") or "").strip()
+        if len(reason) < services.MFA_RESET_REASON_MIN:
+            self.add_error(
+                "reason", _("Give the reason (at least %(n)d characters).") % {"n": services.MFA_RESET_REASON_MIN}
+            )
+        user = data.get("user")
+        if user is not None and self.actor is not None and user.pk == self.actor.pk:
+            self.add_error("user", _("Another administrator must reset your own two-step verification."))
+        return data
+
+
+@admin.register(MfaReset)
+class MfaResetAdmin(admin.ModelAdmin):
+    """Reset a person's second factors: add one, with a reason. The list is the history."""
+
+    form = MfaResetForm
+    list_display = ("created_at", "user", "actor", "reason", "authenticators_removed")
+    readonly_fields = ("actor", "authenticators_removed", "created_at")
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.actor = request.user  # type: ignore[attr-defined]
+        return form
+
+    def save_model(self, request: HttpRequest, obj: MfaReset, form: Any, change: bool) -> None:
+        record = services.reset_mfa(
+            actor=request.user,  # type: ignore[arg-type]
+            user=form.cleaned_data["user"],
+            reason=form.cleaned_data["reason"],
+        )
+        obj.pk = record.pk
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+def _read_only_registration() -> None:
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+
+    for model, columns in (
+        (EmailAddress, ("email", "user", "verified", "primary")),
+        (Authenticator, ("user", "type", "created_at", "last_used_at")),
+    ):
+        if admin.site.is_registered(model):
+            admin.site.unregister(model)
+        admin.site.register(model, type(f"{model.__name__}ReadOnlyAdmin", (ReadOnlyAdmin,), {"list_display": columns}))
+
+
+_read_only_registration()

@@ -8,6 +8,15 @@ from typing import Any
 # Each returns how many open risk items a therapist still owns (e.g. unresolved risk alerts).
 open_risk_item_counters: list[Callable[[Any], int]] = []
 
+# Each returns how many secure messages a patient has not read (the messaging app's count), so
+# the program's home page can show it without the program app importing messaging.
+unread_message_counters: list[Callable[[Any], int]] = []
+
+
+def unread_messages(patient: Any) -> int:
+    return sum(counter(patient) for counter in unread_message_counters)
+
+
 # Each is called (after commit) when a patient's care team changes, e.g. to close sockets.
 care_team_changed_listeners: list[Callable[[int], None]] = []
 
@@ -15,5 +24,31 @@ care_team_changed_listeners: list[Callable[[int], None]] = []
 def open_risk_items(therapist: Any) -> int:
     return sum(counter(therapist) for counter in open_risk_item_counters)
 
+
 # Each adds an app's demo data after the accounts exist: loader(accounts: dict[str, User]).
 demo_data_loaders: list[Callable[[dict[str, Any]], None]] = []
+
+# Each returns {patient_id: minutes} clinicians logged for these patients (the therapist time log),
+# for the program evaluation: reader(patient_ids: list[int]) -> dict[int, int].
+clinician_minutes_readers: list[Callable[[list[int]], dict[int, int]]] = []
+
+
+def clinician_minutes(patient_ids: list[int]) -> dict[int, int]:
+    total: dict[int, int] = {}
+    for reader in clinician_minutes_readers:
+        for patient_id, minutes in reader(patient_ids).items():
+            total[patient_id] = total.get(patient_id, 0) + minutes
+    return total
+
+
+# Each says why a patient's program is paused (e.g. consent withdrawn), or None: reason(patient).
+program_pause_checks: list[Callable[[Any], str | None]] = []
+
+
+def program_pause_reason(patient: Any) -> str | None:
+    """The first reason the patient's program is paused, or None."""
+    for check in program_pause_checks:
+        reason = check(patient)
+        if reason:
+            return reason
+    return None

@@ -135,3 +135,48 @@ class Invitation(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.accepted_at is None and self.expires_at > timezone.now()
+
+
+class MfaReset(models.Model):
+    """An administrator removed a person's second factors (lost phone): who, for whom, why.
+
+    Made only through ``services.reset_mfa`` (the admin's "add" form): the reason is required, the
+    person is told by e-mail, and the reset is in the audit chain. Kept as it was."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="mfa_resets", verbose_name=_("person"))
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("reset by"))
+    reason = models.CharField(_("reason"), max_length=500)
+    authenticators_removed = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("MFA reset")
+
+    def __str__(self) -> str:
+        return f"MFA reset of {self.user} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class BreakGlassAccess(models.Model):
+    """Time-limited read access to one patient's clinical data for someone outside the care team
+    (an administrator or a clinical lead), opened with a reason. The patient's therapist and the
+    privacy contact are told; the patient sees it on "Who has seen my record". It ends by itself
+    at ``expires_at`` (``access.can_view_clinical`` compares with the clock) or when closed."""
+
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="break_glass_accesses")
+    patient = models.ForeignKey(User, on_delete=models.PROTECT, related_name="break_glass_on_record")
+    reason = models.CharField(_("reason"), max_length=500)
+    opened_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        indexes = [models.Index(fields=["actor", "patient", "expires_at"])]
+        verbose_name = _("break-glass access")
+
+    def __str__(self) -> str:
+        return f"break-glass {self.actor_id} -> {self.patient_id} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+    def is_open(self, now: Any = None) -> bool:
+        return self.closed_at is None and self.expires_at > (now or timezone.now())

@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,7 +19,7 @@ from paceway.audit.services import audit
 
 from . import hooks
 from .access import can_manage_accounts
-from .models import CareAssignment, Invitation, TherapistProfile, User
+from .models import BreakGlassAccess, CareAssignment, Invitation, MfaReset, TherapistProfile, User
 from .roles import Role
 
 INVITATION_LIFETIME = timedelta(days=3)
@@ -246,3 +247,145 @@ def create_first_administrator(*, email: str, display_name: str = "", another: b
     path = reverse("account_reset_password_from_key", kwargs={"uidb36": uid, "key": token})
     audit(actor=None, action="administrator.created_from_command", object_type="User", object_id=user.pk)
     return FirstAdministrator(user, get_mfa_adapter().build_totp_url(user, secret), codes, path)
+
+
+MFA_RESET_REASON_MIN = 10
+
+
+@transaction.atomic
+def reset_mfa(*, actor: User, user: User, reason: str) -> MfaReset:
+    """Remove a person's authenticators (TOTP, recovery codes, keys) so they enrol again at their
+    next sign-in. An administrator, not for themselves, with a reason; the person is told."""
+    from allauth.mfa.models import Authenticator
+
+    _require_admin(actor)
+    if actor.pk == user.pk:
+        raise ValidationError(_("Another administrator must reset your own two-step verification."))
+    reason = (reason or "").strip()
+    if len(reason) < MFA_RESET_REASON_MIN:
+        raise ValidationError(_("Give the reason (at least %(n)d characters).") % {"n": MFA_RESET_REASON_MIN})
+    removed, _by_type = Authenticator.objects.filter(user=user).delete()
+    record = MfaReset.objects.create(user=user, actor=actor, reason=reason, authenticators_removed=removed)
+    audit(actor=actor, action="account.mfa_reset", patient=user if user.role == Role.PATIENT else None, obj=record)
+    transaction.on_commit(partial(_tell_of_mfa_reset, record.pk))
+    return record
+
+
+def _tell_of_mfa_reset(reset_id: int) -> None:
+    from django.conf import settings
+    from django.core.mail import send_mail
+
+    record = MfaReset.objects.select_related("user", "actor").get(pk=reset_id)
+    body = _(
+        "An administrator (%(admin)s) reset the two-step verification of your Paceway account on %(when)s.\n\n"
+        "At your next sign-in you will be asked to set up an authenticator app again.\n\n"
+        "If you did not ask for this, contact %(contact)s at once."
+    ) % {
+        "admin": record.actor.name,
+        "when": timezone.localtime(record.created_at).strftime("%Y-%m-%d %H:%M"),
+        "contact": settings.CLINIC_CONTACT,
+    }
+    send_mail(str(_("Your two-step verification was reset")), body, None, [record.user.email])
+
+
+@transaction.atomic
+def update_account(*, actor: User, user: User, display_name: str, preferred_language: str, is_active: bool) -> User:
+    """An administrator's change to an account (name, language, active). Deactivating a
+    therapist follows the therapist rule (no patients, no open risk alerts)."""
+    _require_admin(actor)
+    if not is_active and user.is_active and actor.pk == user.pk:
+        raise ValidationError(_("You cannot deactivate your own account."))
+    if not is_active and user.is_active and user.role == Role.THERAPIST:
+        refusal = deactivation_refusal(user)
+        if refusal:
+            raise ValidationError(refusal)
+    changed = []
+    for field, value in (
+        ("display_name", display_name),
+        ("preferred_language", preferred_language),
+        ("is_active", is_active),
+    ):
+        if getattr(user, field) != value:
+            setattr(user, field, value)
+            changed.append(field)
+    if changed:
+        user.save(update_fields=changed)
+        audit(
+            actor=actor,
+            action="account.update",
+            patient=user if user.role == Role.PATIENT else None,
+            obj=user,
+        )
+    return user
+
+
+BREAK_GLASS_REASON_MIN = 15
+
+
+def break_glass_max_minutes() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "BREAK_GLASS_MAX_MINUTES", 240))
+
+
+@transaction.atomic
+def open_break_glass(*, actor: User, patient_id: Any, reason: str, minutes: int = 60) -> BreakGlassAccess:
+    """Open time-limited read access to a patient outside the care team. Administrators and
+    clinical leads only, with a reason; the patient's therapist and the privacy contact are
+    e-mailed (no health data, not even the reason); the patient sees it on their access page."""
+    from .access import is_assigned, may_break_glass
+
+    if not may_break_glass(actor):
+        raise PermissionError("Only administrators and clinical leads open break-glass access")
+    patient = User.objects.filter(pk=patient_id, role=Role.PATIENT, is_active=True).first() if str(patient_id).isdigit() else None
+    if patient is None:
+        raise ValidationError(_("No active patient has this number."))
+    if is_assigned(actor, patient):
+        raise ValidationError(_("You are on this patient's care team: no break-glass access is needed."))
+    reason = (reason or "").strip()
+    if len(reason) < BREAK_GLASS_REASON_MIN:
+        raise ValidationError(_("Give the reason (at least %(n)d characters).") % {"n": BREAK_GLASS_REASON_MIN})
+    if not 1 <= int(minutes) <= break_glass_max_minutes():
+        raise ValidationError(_("Choose from 1 to %(max)d minutes.") % {"max": break_glass_max_minutes()})
+    now = timezone.now()
+    access = BreakGlassAccess.objects.create(
+        actor=actor, patient=patient, reason=reason, opened_at=now, expires_at=now + timedelta(minutes=int(minutes))
+    )
+    audit(actor=actor, action="breakglass.open", patient=patient, obj=access)
+    transaction.on_commit(partial(_tell_of_break_glass, access.pk))
+    return access
+
+
+@transaction.atomic
+def close_break_glass(*, actor: User, access_id: Any) -> BreakGlassAccess | None:
+    access = BreakGlassAccess.objects.select_for_update().filter(pk=access_id, actor_id=actor.pk).first()
+    if access is None or not access.is_open():
+        return None
+    access.closed_at = timezone.now()
+    access.save(update_fields=["closed_at"])
+    audit(actor=actor, action="breakglass.close", patient=access.patient_id, obj=access)
+    return access
+
+
+def _tell_of_break_glass(access_id: int) -> None:
+    from django.conf import settings
+    from django.core.mail import send_mail
+
+    from .access import active_therapist_of
+
+    access = BreakGlassAccess.objects.select_related("actor", "patient").get(pk=access_id)
+    therapist = active_therapist_of(access.patient)
+    recipients = [r for r in (therapist.email if therapist else "", settings.PRIVACY_CONTACT_EMAIL) if r]
+    if not recipients:
+        return
+    body = _(
+        "%(actor)s (%(role)s) opened break-glass access to the record of patient number %(patient)d "
+        "on %(when)s, until %(until)s. The reason and every access are in Paceway's audit log."
+    ) % {
+        "actor": access.actor.name,
+        "role": access.actor.get_role_display(),  # type: ignore[attr-defined]
+        "patient": access.patient_id,
+        "when": timezone.localtime(access.opened_at).strftime("%Y-%m-%d %H:%M"),
+        "until": timezone.localtime(access.expires_at).strftime("%Y-%m-%d %H:%M"),
+    }
+    send_mail(str(_("Break-glass access opened")), body, None, recipients)

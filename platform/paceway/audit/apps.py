@@ -7,8 +7,12 @@ class AuditConfig(AppConfig):
     verbose_name = "Audit log"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_migrate
+        from django.contrib.admin.models import LogEntry
+        from django.db.models.signals import post_migrate, post_save
 
+        from . import signals
+
+        post_save.connect(signals.audit_admin_log_entry, sender=LogEntry, dispatch_uid="audit-admin-log")
         post_migrate.connect(_record_key_fingerprint, sender=self)
 
 

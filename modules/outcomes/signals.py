@@ -1,0 +1,27 @@
+"""Close the alerts sockets within a second of logout or deactivation (as the conversation
+socket does): a re-check event, after commit, to the therapist's own group."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from paceway.accounts.roles import Role, is_therapist
+
+from . import live
+
+
+def close_alert_sockets_on_logout(sender: Any, request: Any = None, user: Any = None, **kwargs: Any) -> None:
+    if user is None or not is_therapist(user):
+        return
+    session_key = getattr(getattr(request, "session", None), "session_key", None)
+    user_id = user.pk
+    transaction.on_commit(lambda: live.recheck_therapist(user_id, ended_session_key=session_key))
+
+
+def close_alert_sockets_on_deactivation(sender: Any, instance: Any, created: bool = False, **kwargs: Any) -> None:
+    if created or instance.is_active or str(getattr(instance, "role", "")) != Role.THERAPIST:
+        return
+    user_id = instance.pk
+    transaction.on_commit(lambda: live.recheck_therapist(user_id))
