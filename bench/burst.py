@@ -54,6 +54,8 @@ CRISIS_MARKER = 'class="crisis"'
 
 if not os.environ.get("DATABASE_URL"):
     os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="paceway-burst-"))
+# The servers run with DEBUG off, as in production: static files from a collected manifest.
+os.environ.setdefault("STATIC_ROOT", tempfile.mkdtemp(prefix="paceway-burst-static-"))
 os.environ.setdefault("LOG_LEVEL", "ERROR")
 
 from _setup import django_setup  # noqa: E402
@@ -480,6 +482,9 @@ def main() -> None:
         f"{RISK_SHARE and 100 // RISK_SHARE}% risk answers; client retries a 503 after Retry-After up to "
         f"{args.retries} times; {args.rounds} rounds, paths interleaved"
     )
+    from django.core.management import call_command
+
+    call_command("collectstatic", "--noinput", verbosity=0)
     patients = {size: make_patients(size) for size in sizes}
     postmaster = find_postmaster()
     connection.close()
