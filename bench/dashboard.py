@@ -30,11 +30,21 @@ def build(size: int, admin: User) -> User:
         CareAssignment.objects.create(patient=patient, therapist=therapist, assigned_by=admin)
         for week in range(3):
             response = QuestionnaireResponse.objects.create(
-                patient=patient, questionnaire="weekly-check-in", answers={}, submitted_by=patient,
-                submitted_at=timezone.now() - timedelta(days=7 * (3 - week)))
+                patient=patient,
+                questionnaire="weekly-check-in",
+                answers={},
+                submitted_by=patient,
+                submitted_at=timezone.now() - timedelta(days=7 * (3 - week)),
+            )
             for scale, total in (("phq9", 12 - week), ("gad7", 9 - week), ("peg", 6 - week)):
-                Score.objects.create(response=response, patient=patient, instrument=scale, scale=scale,
-                                     total=total, submitted_at=response.submitted_at)
+                Score.objects.create(
+                    response=response,
+                    patient=patient,
+                    instrument=scale,
+                    scale=scale,
+                    total=total,
+                    submitted_at=response.submitted_at,
+                )
             if n % 25 == 0 and week == 2:
                 RiskAlert.objects.create(patient=patient, response=response, therapist_at_creation=therapist)
     return therapist
@@ -54,7 +64,9 @@ def main() -> None:
         dashboard_ms = median_ms(lambda c=client: c.get("/therapist/"), repeat=15)
         trivial_ms = median_ms(lambda: trivial.get("/healthz"), repeat=15)
         counts.append(len(captured))
-        print(f"{size:>9} {len(captured):>8} {dashboard_ms:>10.2f} {trivial_ms:>11.2f} {dashboard_ms / trivial_ms:>7.1f}")
+        print(
+            f"{size:>9} {len(captured):>8} {dashboard_ms:>10.2f} {trivial_ms:>11.2f} {dashboard_ms / trivial_ms:>7.1f}"
+        )
     print("query count constant across caseload sizes:", len(set(counts)) == 1)
 
 

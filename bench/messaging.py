@@ -107,9 +107,21 @@ class Daphne:
         )
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
-                [str(DAPHNE), "-b", "127.0.0.1", "-p", str(self.port),
-                 "--websocket-max-message-size", str(64 * 1024), self.app],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                [
+                    str(DAPHNE),
+                    "-b",
+                    "127.0.0.1",
+                    "-p",
+                    str(self.port),
+                    "--websocket-max-message-size",
+                    str(64 * 1024),
+                    self.app,
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         wait_for_port(self.port, timeout=30, process=self.process)
         return self
@@ -200,8 +212,12 @@ async def connect(server: Daphne, path: str, cookie: str | None = None) -> Any:
 
     headers = {"Cookie": cookie} if cookie else {}
     return await ws_connect(
-        server.url(path), origin=Origin(server.origin), additional_headers=headers,
-        open_timeout=30, max_size=2**22, compression=None,
+        server.url(path),
+        origin=Origin(server.origin),
+        additional_headers=headers,
+        open_timeout=30,
+        max_size=2**22,
+        compression=None,
     )
 
 
@@ -323,8 +339,9 @@ async def measure(kind: str, servers: list[Daphne], pairs: list[Pair], conversat
     finally:
         await asyncio.gather(*(c.close() for c in convs))
     latencies = [x * 1000 for c in convs for x in c.latencies]
-    return Result(kind, conversations, len(latencies), seconds,
-                  statistics.median(latencies), percentile(latencies, 0.99), cpu)
+    return Result(
+        kind, conversations, len(latencies), seconds, statistics.median(latencies), percentile(latencies, 0.99), cpu
+    )
 
 
 async def idle_memory(server: Daphne, sockets: list[tuple[int, str]]) -> tuple[int, float]:
@@ -363,26 +380,35 @@ def print_table(results: list[Result]) -> None:
     print()
     print(f"{'path':<14}{'conv':>5}{'msgs':>7}{'p50 ms':>9}{'p99 ms':>9}{'msg/s':>9}{'server CPU ms/msg':>19}")
     for r in results:
-        print(f"{r.path:<14}{r.conversations:>5}{r.delivered:>7}{r.p50_ms:>9.2f}{r.p99_ms:>9.2f}{r.rate:>9.0f}"
-              f"{r.cpu_ms_per_message:>19.3f}")
+        print(
+            f"{r.path:<14}{r.conversations:>5}{r.delivered:>7}{r.p50_ms:>9.2f}{r.p99_ms:>9.2f}{r.rate:>9.0f}"
+            f"{r.cpu_ms_per_message:>19.3f}"
+        )
     print()
     print(f"{'full / bare':<24}{'conv':>5}{'p50 x':>8}{'p99 x':>8}{'rate x':>8}")
     for base in ("relay-pubsub", "relay-core"):
         for conv in sorted({r.conversations for r in results}):
             full, bare = by.get(("full", conv)), by.get((base, conv))
             if full and bare:
-                print(f"{'full / ' + base:<24}{conv:>5}{full.p50_ms / bare.p50_ms:>8.2f}"
-                      f"{full.p99_ms / bare.p99_ms:>8.2f}{full.rate / bare.rate:>8.2f}")
+                print(
+                    f"{'full / ' + base:<24}{conv:>5}{full.p50_ms / bare.p50_ms:>8.2f}"
+                    f"{full.p99_ms / bare.p99_ms:>8.2f}{full.rate / bare.rate:>8.2f}"
+                )
     full, pubsub, core = by.get(("full", 50)), by.get(("relay-pubsub", 50)), by.get(("relay-core", 50))
     if full and pubsub and core:
         print()
         print("goals at 50 conversations:")
-        print(f"  rate >= 0.6x pub/sub relay: {full.rate / pubsub.rate:.2f}x "
-              f"{'ok' if full.rate >= 0.6 * pubsub.rate else 'MISSED'}")
-        print(f"  rate >= 1.0x core relay:    {full.rate / core.rate:.2f}x "
-              f"{'ok' if full.rate >= core.rate else 'MISSED'}")
-        print(f"  p99 <= 2x pub/sub relay:    {full.p99_ms / pubsub.p99_ms:.2f}x "
-              f"{'ok' if full.p99_ms <= 2 * pubsub.p99_ms else 'MISSED'}")
+        print(
+            f"  rate >= 0.6x pub/sub relay: {full.rate / pubsub.rate:.2f}x "
+            f"{'ok' if full.rate >= 0.6 * pubsub.rate else 'MISSED'}"
+        )
+        print(
+            f"  rate >= 1.0x core relay:    {full.rate / core.rate:.2f}x {'ok' if full.rate >= core.rate else 'MISSED'}"
+        )
+        print(
+            f"  p99 <= 2x pub/sub relay:    {full.p99_ms / pubsub.p99_ms:.2f}x "
+            f"{'ok' if full.p99_ms <= 2 * pubsub.p99_ms else 'MISSED'}"
+        )
 
 
 def main() -> None:
@@ -404,15 +430,20 @@ def main() -> None:
     database = settings.DATABASES["default"]
     print(f"channel layer: {settings.CHANNEL_LAYERS['default']['BACKEND']} at {os.environ['REDIS_URL']}")
     print(f"database: {database['ENGINE'].rsplit('.', 1)[-1]} {database['NAME']}")
-    print(f"closed loop: each conversation sends its next message once the other side has the last;"
-          f" {args.n1} messages at 1 conversation, {args.n50} per conversation above; 5 warm-up each")
+    print(
+        f"closed loop: each conversation sends its next message once the other side has the last;"
+        f" {args.n1} messages at 1 conversation, {args.n50} per conversation above; 5 warm-up each"
+    )
 
     pairs = make_pairs(max(levels)) if any(p.startswith("full") for p in paths) else []
     servers = {
         "relay-pubsub": lambda: [Daphne("relay-pubsub", "relay_asgi:application", BENCH_RELAY_LAYER="pubsub")],
         "relay-core": lambda: [Daphne("relay-core", "relay_asgi:application", BENCH_RELAY_LAYER="core")],
         "full": lambda: [Daphne("full", "paceway.asgi:application")],
-        "full-2proc": lambda: [Daphne("full-a", "paceway.asgi:application"), Daphne("full-b", "paceway.asgi:application")],
+        "full-2proc": lambda: [
+            Daphne("full-a", "paceway.asgi:application"),
+            Daphne("full-b", "paceway.asgi:application"),
+        ],
     }
     running = {name: [daphne.start() for daphne in servers[name]()] for name in paths}
     results: list[Result] = []
@@ -421,8 +452,11 @@ def main() -> None:
             for name in paths:
                 count = args.n1 if conv == 1 else args.n50
                 result = asyncio.run(measure(name, running[name], pairs, conv, count))
-                print(f"  {name:<13} {conv:>3} conversations: p50 {result.p50_ms:.2f} ms, "
-                      f"p99 {result.p99_ms:.2f} ms, {result.rate:.0f} msg/s", flush=True)
+                print(
+                    f"  {name:<13} {conv:>3} conversations: p50 {result.p50_ms:.2f} ms, "
+                    f"p99 {result.p99_ms:.2f} ms, {result.rate:.0f} msg/s",
+                    flush=True,
+                )
                 results.append(result)
     finally:
         for group in running.values():
@@ -438,8 +472,10 @@ def main() -> None:
         finally:
             server.stop()
         verdict = "ok" if per_socket <= 50 else "MISSED"
-        print(f"\nidle authenticated sockets on one Daphne process: {opened}, "
-              f"RSS +{per_socket:.1f} KB each (goal <= 50 KB: {verdict})")
+        print(
+            f"\nidle authenticated sockets on one Daphne process: {opened}, "
+            f"RSS +{per_socket:.1f} KB each (goal <= 50 KB: {verdict})"
+        )
 
 
 if __name__ == "__main__":

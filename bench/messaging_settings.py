@@ -28,8 +28,10 @@ if os.environ.get("BENCH_QUERY_LOG"):  # SQL statements per delivered message, b
     def _kind(sql: str) -> str:
         words = sql.split()
         head = " ".join(words[:1]).upper()
-        table = next((w for w in words if w.strip('"').startswith(("messaging_", "audit_", "accounts_",
-                                                                    "keyring_", "django_"))), "")
+        table = next(
+            (w for w in words if w.strip('"').startswith(("messaging_", "audit_", "accounts_", "keyring_", "django_"))),
+            "",
+        )
         return f"{head} {table.strip(chr(34))}"
 
     def _wrapper(execute, sql, params, many, context):  # type: ignore[no-untyped-def]

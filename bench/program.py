@@ -28,15 +28,23 @@ from tests.conftest import make_therapist, make_user  # noqa: E402
 def patient_with_history(n: int, admin, therapist):
     patient = make_user(f"bench-p{n}@example.org", "patient")
     CareAssignment.objects.create(patient=patient, therapist=therapist, assigned_by=admin)
-    enrol_patient(actor=therapist, patient=patient, program=latest_program(), start_date=timezone.localdate() - timedelta(days=60))
+    enrol_patient(
+        actor=therapist, patient=patient, program=latest_program(), start_date=timezone.localdate() - timedelta(days=60)
+    )
     enrolment = active_enrolment(patient)
     today = timezone.localdate()
     ExerciseEntry.objects.bulk_create(
-        ExerciseEntry(patient=patient, kind="pain_diary", entry_date=today - timedelta(days=i % 365),
-                      data={"pain": 5, "activity": "walk", "mood": 6, "sleep_hours": "7.0", "notes": ""})
+        ExerciseEntry(
+            patient=patient,
+            kind="pain_diary",
+            entry_date=today - timedelta(days=i % 365),
+            data={"pain": 5, "activity": "walk", "mood": 6, "sleep_hours": "7.0", "notes": ""},
+        )
         for i in range(n)
     )
-    steps = list(Step.objects.filter(module__program=enrolment.program).order_by("module__number", "order")[: min(n, 40)])
+    steps = list(
+        Step.objects.filter(module__program=enrolment.program).order_by("module__number", "order")[: min(n, 40)]
+    )
     StepCompletion.objects.bulk_create(StepCompletion(enrolment=enrolment, step=step) for step in steps)
     return patient
 
@@ -52,14 +60,18 @@ def main() -> None:
         patient = patient_with_history(n, admin, therapist)
         client = Client()
         client.force_login(patient)
-        module_url = "/program/modules/" + active_enrolment(patient).program.modules.order_by("number").first().slug + "/"
+        module_url = (
+            "/program/modules/" + active_enrolment(patient).program.modules.order_by("number").first().slug + "/"
+        )
         for name, url in (("home", "/program/"), ("module", module_url), ("diary", "/program/diary/")):
             with QueryCounter() as captured:
                 assert client.get(url).status_code == 200, url
             page_ms = median_ms(lambda c=client, u=url: c.get(u), repeat=20)
             trivial_ms = median_ms(lambda: trivial.get("/healthz"), repeat=20)
             queries[name].add(len(captured))
-            print(f"{n:>8} {name:>8} {len(captured):>8} {page_ms:>10.2f} {trivial_ms:>11.2f} {page_ms / trivial_ms:>6.1f}")
+            print(
+                f"{n:>8} {name:>8} {len(captured):>8} {page_ms:>10.2f} {trivial_ms:>11.2f} {page_ms / trivial_ms:>6.1f}"
+            )
     for name, counts in queries.items():
         print(f"{name}: query count the same for 5 and 500 entries: {len(counts) == 1}")
 

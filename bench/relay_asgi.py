@@ -67,11 +67,7 @@ class RelayConsumer(AsyncWebsocketConsumer):
 
 
 application = ProtocolTypeRouter(
-    {
-        "websocket": URLRouter(
-            [path("ws/relay/<str:conversation>/<str:side>/", RelayConsumer.as_asgi())]
-        )
-    }
+    {"websocket": URLRouter([path("ws/relay/<str:conversation>/<str:side>/", RelayConsumer.as_asgi())])}
 )
 
 # The same garbage-collector settings as paceway.asgi, so that the comparison is of the paths.

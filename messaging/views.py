@@ -50,7 +50,9 @@ def _care_team(patient: Any) -> dict[str, Any]:
         return {"therapist": therapist, "reply_days": settings.REPLY_TARGET_BUSINESS_DAYS}
     return {
         "therapist": None,
-        "assignment_expected": clinic.assignment_expected(patient.date_joined if patient.date_joined else timezone.now()),
+        "assignment_expected": clinic.assignment_expected(
+            patient.date_joined if patient.date_joined else timezone.now()
+        ),
         "reply_days": settings.REPLY_TARGET_BUSINESS_DAYS,
     }
 

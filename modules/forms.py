@@ -70,7 +70,9 @@ class ExerciseForm(forms.Form):
             if value and value > today:
                 self.add_error(
                     name,
-                    _("This date is after today (%(today)s in your time zone, %(zone)s). Choose today or an earlier day.")
+                    _(
+                        "This date is after today (%(today)s in your time zone, %(zone)s). Choose today or an earlier day."
+                    )
                     % {"today": today.isoformat(), "zone": timezone.get_current_timezone_name()},
                 )
         return data

@@ -90,7 +90,7 @@ def _check_svg(text: str, where: str) -> str:
     except ElementTree.ParseError as exc:
         raise ContentError(f"{where}: {exc}") from exc
     if root.tag != SVG_NS + "svg" or root.get("role") != "img":
-        raise ContentError(f"{where}: the root must be <svg role=\"img\">")
+        raise ContentError(f'{where}: the root must be <svg role="img">')
     children = [child.tag for child in root]
     if children[:2] != [SVG_NS + "title", SVG_NS + "desc"]:
         raise ContentError(f"{where}: an illustration starts with <title> and <desc> (its text alternative)")

@@ -27,8 +27,12 @@ TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DP"
 
 def make_user(email: str, role: str, *, mfa: bool = True, name: str = "") -> User:
     user = User.objects.create_user(
-        email, PASSWORD, role=role, display_name=name or email.split("@")[0].title(),
-        is_staff=role == Role.ADMINISTRATOR, is_superuser=role == Role.ADMINISTRATOR,
+        email,
+        PASSWORD,
+        role=role,
+        display_name=name or email.split("@")[0].title(),
+        is_staff=role == Role.ADMINISTRATOR,
+        is_superuser=role == Role.ADMINISTRATOR,
     )
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     if mfa and role != Role.PATIENT:

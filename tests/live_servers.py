@@ -107,9 +107,7 @@ class RedisServer(Server):
 
 
 class DaphneServer(Server):
-    def __init__(
-        self, *, database_url: str, redis_url: str, settings_module: str, port: int | None = None
-    ) -> None:
+    def __init__(self, *, database_url: str, redis_url: str, settings_module: str, port: int | None = None) -> None:
         super().__init__(port)
         self.database_url = database_url
         self.redis_url = redis_url
@@ -118,10 +116,14 @@ class DaphneServer(Server):
     def command(self) -> list[str]:
         return [
             str(DAPHNE),
-            "-b", "127.0.0.1",
-            "-p", str(self.port),
-            "--websocket-max-message-size", str(64 * 1024),
-            "--application-close-timeout", "3",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "--websocket-max-message-size",
+            str(64 * 1024),
+            "--application-close-timeout",
+            "3",
             "paceway.asgi:application",
         ]
 

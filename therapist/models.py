@@ -41,7 +41,9 @@ class WeeklyReview(models.Model):
 class MessageTemplate(models.Model):
     """Reusable wording for weekly feedback: personal (owner set) or shared with all therapists."""
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     title = models.CharField(max_length=120)
     body = models.TextField(max_length=4000)
     created_at = models.DateTimeField(default=timezone.now)

@@ -118,7 +118,9 @@ def caseload(therapist: Any, *, query: str = "") -> list[CaseloadRow]:
         RiskAlert.objects.filter(patient_id__in=ids, status=RiskAlert.Status.OPEN)
         .values("patient_id")
         .annotate(
-            n=Count("id"), newest=Max("created_at"), **{level: Count("id", filter=Q(triage_level=level)) for level in levels}
+            n=Count("id"),
+            newest=Max("created_at"),
+            **{level: Count("id", filter=Q(triage_level=level)) for level in levels},
         )
     ):
         rows[item["patient_id"]].open_alerts = item["n"]

@@ -49,10 +49,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "therapist/dashboard.html",
-        {"rows": rows, "query": query, "flag": flag, "flags": selectors.FLAGS,
-         "week_minutes": selectors.week_minutes(request.user),
-         "not_reviewed": sum(1 for row in all_rows if row.review_due),
-         "awaiting": len(awaiting), "overdue": sum(1 for row in awaiting if row.reply_overdue)},
+        {
+            "rows": rows,
+            "query": query,
+            "flag": flag,
+            "flags": selectors.FLAGS,
+            "week_minutes": selectors.week_minutes(request.user),
+            "not_reviewed": sum(1 for row in all_rows if row.review_due),
+            "awaiting": len(awaiting),
+            "overdue": sum(1 for row in awaiting if row.reply_overdue),
+        },
     )
 
 
@@ -66,7 +72,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "therapist/inbox.html",
-        {"rows": rows, "overdue": sum(1 for row in rows if row.overdue), "reply_days": settings.REPLY_TARGET_BUSINESS_DAYS},
+        {
+            "rows": rows,
+            "overdue": sum(1 for row in rows if row.overdue),
+            "reply_days": settings.REPLY_TARGET_BUSINESS_DAYS,
+        },
     )
 
 
@@ -152,7 +162,12 @@ def send_feedback(request: HttpRequest, patient_id: int) -> HttpResponse:
     form = FeedbackForm(request.POST)
     if form.is_valid():
         try:
-            send_message(sender=request.user, patient=person, client_id=form.cleaned_data["client_id"], body=form.cleaned_data["body"])
+            send_message(
+                sender=request.user,
+                patient=person,
+                client_id=form.cleaned_data["client_id"],
+                body=form.cleaned_data["body"],
+            )
         except MessagingError as exc:
             messages.error(request, _("The message was not sent: %(reason)s") % {"reason": exc})
         else:
@@ -182,7 +197,9 @@ def templates_page(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Template saved."))
             return redirect("therapist:templates")
-    return render(request, "therapist/templates.html", {"form": form, "templates": selectors.message_templates(request.user)})
+    return render(
+        request, "therapist/templates.html", {"form": form, "templates": selectors.message_templates(request.user)}
+    )
 
 
 @login_required
@@ -263,8 +280,12 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["patient"].queryset = User.objects.filter(role=Role.PATIENT, is_active=True).order_by("display_name")  # type: ignore[attr-defined]
-        self.fields["therapist"].queryset = User.objects.filter(role=Role.THERAPIST, is_active=True).order_by("display_name")  # type: ignore[attr-defined]
+        self.fields["patient"].queryset = User.objects.filter(role=Role.PATIENT, is_active=True).order_by(
+            "display_name"
+        )  # type: ignore[attr-defined]
+        self.fields["therapist"].queryset = User.objects.filter(role=Role.THERAPIST, is_active=True).order_by(
+            "display_name"
+        )  # type: ignore[attr-defined]
 
 
 @login_required
@@ -287,7 +308,9 @@ def console(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Assigned."))
             return redirect("therapist:console")
     assigned = CareAssignment.objects.filter(ended_at__isnull=True).values_list("patient_id", flat=True)
-    waiting = list(User.objects.filter(role=Role.PATIENT, is_active=True).exclude(pk__in=assigned).order_by("date_joined"))
+    waiting = list(
+        User.objects.filter(role=Role.PATIENT, is_active=True).exclude(pk__in=assigned).order_by("date_joined")
+    )
     stages = screening_selectors.stages_for([p.pk for p in waiting])
     order = {stage: i for i, stage in enumerate(screening_selectors.STAGE_ORDER)}
     rows = sorted(
@@ -299,7 +322,9 @@ def console(request: HttpRequest) -> HttpResponse:
         request,
         "therapist/console.html",
         {
-            "form": form, "waiting": rows, "therapists": therapists,
+            "form": form,
+            "waiting": rows,
+            "therapists": therapists,
             "assignable": [t for t in therapists if t.user.is_active and t.is_active_clinician and t.training_verified],
         },
     )

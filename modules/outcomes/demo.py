@@ -73,9 +73,20 @@ def load_demo_outcomes(accounts: dict[str, Any]) -> None:
         from .contact import has_contact_details, save_contact_details
 
         if not has_contact_details(sam):
-            save_contact_details(actor=sam, patient=sam, data={
-                "preferred_name": "Sam", "phone": "416-555-0142", "voicemail_ok": "on", "text_ok": "",
-                "safe_times": "Weekdays after 4 pm", "emergency_name": "Ada Okafor", "emergency_relationship": "sister",
-                "emergency_phone": "647-555-0177", "physician_name": "Dr. Rivera", "physician_clinic": "Bloor West Family Health Team",
-                "province": "ON",
-            })
+            save_contact_details(
+                actor=sam,
+                patient=sam,
+                data={
+                    "preferred_name": "Sam",
+                    "phone": "416-555-0142",
+                    "voicemail_ok": "on",
+                    "text_ok": "",
+                    "safe_times": "Weekdays after 4 pm",
+                    "emergency_name": "Ada Okafor",
+                    "emergency_relationship": "sister",
+                    "emergency_phone": "647-555-0177",
+                    "physician_name": "Dr. Rivera",
+                    "physician_clinic": "Bloor West Family Health Team",
+                    "province": "ON",
+                },
+            )

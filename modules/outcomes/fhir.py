@@ -160,7 +160,12 @@ def observations_for(
         value = int(response.answers[item.code])
         option = item.option(value)
         value_field: dict[str, Any] = (
-            {"valueCodeableConcept": {"coding": [_coding(option.system, option.code, option.label)], "text": str(option.label)}}
+            {
+                "valueCodeableConcept": {
+                    "coding": [_coding(option.system, option.code, option.label)],
+                    "text": str(option.label),
+                }
+            }
             if option.code
             else {"valueInteger": value}
         )
@@ -183,13 +188,20 @@ def observations_for(
         interpretation = {}
         band = next((b for b in scale.bands if b.key == score.band), None)
         if band is not None:
-            interpretation = {"interpretation": [{"coding": [_coding(LOCAL_SYSTEM, f"{scale.key}-{band.key}", band.label)], "text": str(band.label)}]}
+            interpretation = {
+                "interpretation": [
+                    {"coding": [_coding(LOCAL_SYSTEM, f"{scale.key}-{band.key}", band.label)], "text": str(band.label)}
+                ]
+            }
         members.append(
             (
                 urn("Observation", key),
                 _observation(
                     id=f"obs-{response.pk}-{scale.key}",
-                    code={"coding": [_coding(scale.system, scale.code, f"{scale.label} score")], "text": f"{scale.label} score"},
+                    code={
+                        "coding": [_coding(scale.system, scale.code, f"{scale.label} score")],
+                        "text": f"{scale.label} score",
+                    },
                     valueQuantity={
                         "value": float(score.total),
                         "unit": scale.unit,
@@ -204,7 +216,10 @@ def observations_for(
         )
     panel = _observation(
         id=f"obs-{response.pk}-{instrument.slug}-panel",
-        code={"coding": [_coding(instrument.panel_system, instrument.panel_code, instrument.name)], "text": instrument.name},
+        code={
+            "coding": [_coding(instrument.panel_system, instrument.panel_code, instrument.name)],
+            "text": instrument.name,
+        },
         hasMember=[{"reference": full_url} for full_url, _r in members],
         **common,
         **common_status,
@@ -241,7 +256,10 @@ def patient_bundle(patient: Any) -> dict[str, Any]:
         if definition is None:
             continue
         entries.append(
-            {"fullUrl": urn("QuestionnaireResponse", response.pk), "resource": response_resource(response, definition, patient_ref)}
+            {
+                "fullUrl": urn("QuestionnaireResponse", response.pk),
+                "resource": response_resource(response, definition, patient_ref),
+            }
         )
         for instrument in definition.instruments:
             mine = [s for s in scores.get(response.pk, []) if s.instrument == instrument.slug]

@@ -25,16 +25,16 @@ class ImmutableError(RuntimeError):
 
 
 class QuestionnaireResponse(models.Model):
-    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="questionnaire_responses")
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="questionnaire_responses"
+    )
     # The questionnaire filled in: an instrument slug ("phq-9") or a composite ("weekly-check-in").
     questionnaire = models.CharField(max_length=50)
     answers = models.JSONField(help_text="Item code -> answer value")
     language = models.CharField(max_length=8, default="en")
     submitted_at = models.DateTimeField(default=timezone.now, db_index=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    amends = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="amendments"
-    )
+    amends = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="amendments")
     amendment_reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
@@ -128,7 +128,12 @@ class RiskAlert(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(status="open")
-                | (Q(status="resolved") & Q(resolved_by__isnull=False) & Q(resolved_at__isnull=False) & ~Q(resolution_note="")),
+                | (
+                    Q(status="resolved")
+                    & Q(resolved_by__isnull=False)
+                    & Q(resolved_at__isnull=False)
+                    & ~Q(resolution_note="")
+                ),
                 name="resolved_alert_has_clinician_and_note",
             )
         ]
@@ -151,21 +156,33 @@ class ClinicProfile(models.Model):
 
     clinic_name = models.CharField(_("clinic name"), max_length=200)
     contact_phone = models.CharField(_("clinic contact phone"), max_length=60)
-    contact_hours_en = models.CharField(_("contact hours (English)"), max_length=200, default="Monday to Friday, 9:00 to 17:00")
-    contact_hours_fr = models.CharField(_("contact hours (French)"), max_length=200, default="Du lundi au vendredi, de 9 h à 17 h")
-    time_zone = models.CharField(_("time zone"), max_length=64, default="America/Toronto", validators=[clinic_validators.validate_time_zone])
+    contact_hours_en = models.CharField(
+        _("contact hours (English)"), max_length=200, default="Monday to Friday, 9:00 to 17:00"
+    )
+    contact_hours_fr = models.CharField(
+        _("contact hours (French)"), max_length=200, default="Du lundi au vendredi, de 9 h à 17 h"
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="America/Toronto", validators=[clinic_validators.validate_time_zone]
+    )
     open_days = models.CharField(
-        _("open days"), max_length=20, default="0,1,2,3,4", validators=[clinic_validators.validate_open_days],
+        _("open days"),
+        max_length=20,
+        default="0,1,2,3,4",
+        validators=[clinic_validators.validate_open_days],
         help_text=_("0 = Monday ... 6 = Sunday, separated by commas."),
     )
     opens_at = models.TimeField(_("opens at"), default=time(9))
     closes_at = models.TimeField(_("closes at"), default=time(17))
     contact_within_hours = models.PositiveSmallIntegerField(
-        _("patients are contacted within (business hours)"), default=2,
+        _("patients are contacted within (business hours)"),
+        default=2,
         validators=[MinValueValidator(1), MaxValueValidator(72)],
     )
     crisis_lines = models.JSONField(
-        _("crisis lines"), default=clinic_validators.default_crisis_lines, validators=[clinic_validators.validate_crisis_lines],
+        _("crisis lines"),
+        default=clinic_validators.default_crisis_lines,
+        validators=[clinic_validators.validate_crisis_lines],
         help_text=_(
             'A list of lines: {"regions": ["*"] or ["ON", "QC"], "phone": ..., "name_en": ..., "name_fr": ..., '
             '"description_en": ..., "description_fr": ...}. Defaults: 9-8-8 Suicide Crisis Helpline and 911.'
@@ -176,13 +193,25 @@ class ClinicProfile(models.Model):
     # ``everyone_after_minutes`` of clock time (on call means out of hours too); then again every
     # ``repeat_every_minutes`` until someone acknowledges. A "high" triage level uses the shorter
     # times.
-    leads_after_minutes = models.PositiveIntegerField(_("clinical leads after (business minutes)"), default=60, validators=[MinValueValidator(1)])
-    everyone_after_minutes = models.PositiveIntegerField(_("administrators and on-call after (minutes)"), default=240, validators=[MinValueValidator(1)])
-    repeat_every_minutes = models.PositiveIntegerField(_("repeat every (minutes) until acknowledged"), default=60, validators=[MinValueValidator(5)])
-    high_risk_leads_after_minutes = models.PositiveIntegerField(_("high risk: clinical leads after (minutes)"), default=15, validators=[MinValueValidator(1)])
-    high_risk_everyone_after_minutes = models.PositiveIntegerField(_("high risk: administrators and on-call after (minutes)"), default=60, validators=[MinValueValidator(1)])
+    leads_after_minutes = models.PositiveIntegerField(
+        _("clinical leads after (business minutes)"), default=60, validators=[MinValueValidator(1)]
+    )
+    everyone_after_minutes = models.PositiveIntegerField(
+        _("administrators and on-call after (minutes)"), default=240, validators=[MinValueValidator(1)]
+    )
+    repeat_every_minutes = models.PositiveIntegerField(
+        _("repeat every (minutes) until acknowledged"), default=60, validators=[MinValueValidator(5)]
+    )
+    high_risk_leads_after_minutes = models.PositiveIntegerField(
+        _("high risk: clinical leads after (minutes)"), default=15, validators=[MinValueValidator(1)]
+    )
+    high_risk_everyone_after_minutes = models.PositiveIntegerField(
+        _("high risk: administrators and on-call after (minutes)"), default=60, validators=[MinValueValidator(1)]
+    )
     on_call = models.JSONField(
-        _("on-call list"), default=list, blank=True,
+        _("on-call list"),
+        default=list,
+        blank=True,
         help_text=_('A list of {"name": ..., "email": ..., "phone": ...} (staff contacts, no patient data).'),
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -301,7 +330,9 @@ class AlertNotification(models.Model):
     step = models.CharField(max_length=20)  # "notify", "leads", "everyone", "repeat-1", ...
     channel = models.CharField(max_length=10, choices=Channel.choices)
     address = models.CharField(max_length=254)
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -311,7 +342,9 @@ class AlertNotification(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["alert", "step", "channel", "address"], name="one_delivery_per_step_channel_address")
+            models.UniqueConstraint(
+                fields=["alert", "step", "channel", "address"], name="one_delivery_per_step_channel_address"
+            )
         ]
         indexes = [models.Index(fields=["sent_at", "alert"])]
 

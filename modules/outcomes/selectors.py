@@ -205,13 +205,22 @@ def due_questionnaires(patient: Any, *, now: datetime | None = None, program: st
             definition_order = [i.slug for i in definition.instruments] if definition else sorted(remaining)
             for slug in [s for s in definition_order if s in remaining]:
                 alone = get_questionnaire(slug)
-                status = "upcoming" if now < opens else "due" if now <= due + timedelta(days=GRACE) else (
-                    "overdue" if closes is None or now < closes else "missed"
+                status = (
+                    "upcoming"
+                    if now < opens
+                    else "due"
+                    if now <= due + timedelta(days=GRACE)
+                    else ("overdue" if closes is None or now < closes else "missed")
                 )
                 items.append(
                     DueItem(
-                        f"{occasion.key}:{slug}", slug, str(alone.title) if alone else slug,
-                        timezone.localdate(due), status, False, current,
+                        f"{occasion.key}:{slug}",
+                        slug,
+                        str(alone.title) if alone else slug,
+                        timezone.localdate(due),
+                        status,
+                        False,
+                        current,
                     )
                 )
     return items
@@ -271,8 +280,14 @@ class CrisisPanel:
     safety_plan_url: str = ""
 
 
-def crisis_panel(patient: Any, *, alert: RiskAlert | None = None, now: datetime | None = None,
-                 province: str = "", urgent: bool = False) -> CrisisPanel:
+def crisis_panel(
+    patient: Any,
+    *,
+    alert: RiskAlert | None = None,
+    now: datetime | None = None,
+    province: str = "",
+    urgent: bool = False,
+) -> CrisisPanel:
     from django.utils.formats import date_format
     from django.utils.translation import get_language
     from django.utils.translation import gettext as _

@@ -160,14 +160,20 @@ def screen_free_text(patient: Any, source: str, texts: list[str]) -> RiskAlert |
     if not is_patient(patient) or not any(suggests_risk(text) for text in texts):
         return None
     with transaction.atomic():
-        if RiskAlert.objects.filter(patient_id=patient.pk, kind=RiskAlert.Kind.TEXT, status=RiskAlert.Status.OPEN).exists():
+        if RiskAlert.objects.filter(
+            patient_id=patient.pk, kind=RiskAlert.Kind.TEXT, status=RiskAlert.Status.OPEN
+        ).exists():
             return None
         therapist = active_therapist_of(patient)
         if not is_active_clinician(therapist):
             therapist = None
         alert = RiskAlert.objects.create(
-            patient=patient, kind=RiskAlert.Kind.TEXT, source=source[:30], created_at=timezone.now(),
-            therapist_at_creation=therapist, routed_to_fallback=therapist is None,
+            patient=patient,
+            kind=RiskAlert.Kind.TEXT,
+            source=source[:30],
+            created_at=timezone.now(),
+            therapist_at_creation=therapist,
+            routed_to_fallback=therapist is None,
         )
         audit(actor=patient, action="outcomes.risk_alert.create_from_text", patient=patient, obj=alert)
         alert_id = alert.pk
@@ -179,7 +185,9 @@ def screen_free_text(patient: Any, source: str, texts: list[str]) -> RiskAlert |
 def recent_text_alert(patient: Any, *, hours: int = 24) -> bool:
     """Show the patient the resources gently: an open "possible risk in text" alert of theirs."""
     return RiskAlert.objects.filter(
-        patient_id=patient.pk, kind=RiskAlert.Kind.TEXT, status=RiskAlert.Status.OPEN,
+        patient_id=patient.pk,
+        kind=RiskAlert.Kind.TEXT,
+        status=RiskAlert.Status.OPEN,
         created_at__gte=timezone.now() - timedelta(hours=hours),
     ).exists()
 
@@ -266,7 +274,11 @@ def submit_screener(*, actor: Any, alert_id: Any, answers: Iterable[tuple[object
     (nothing stored). A high level re-rings the dashboards and shortens the escalation clock."""
     from .instruments.cssrs import SCREENER, skip_errors, triage
 
-    alert = RiskAlert.objects.select_for_update().select_related("patient").filter(pk=alert_id).first() if str(alert_id).isdigit() else None
+    alert = (
+        RiskAlert.objects.select_for_update().select_related("patient").filter(pk=alert_id).first()
+        if str(alert_id).isdigit()
+        else None
+    )
     if alert is None or not (is_patient(actor) and alert.patient_id == actor.pk):
         raise PermissionDenied
     if alert.screener_id is not None:
@@ -276,8 +288,12 @@ def submit_screener(*, actor: Any, alert_id: Any, answers: Iterable[tuple[object
     if errors:
         raise scoring.AnswerErrors(errors)
     response = QuestionnaireResponse.objects.create(
-        patient=alert.patient, questionnaire=SCREENER.slug, answers=valid,
-        language=getattr(actor, "preferred_language", "en") or "en", submitted_at=timezone.now(), submitted_by=actor,
+        patient=alert.patient,
+        questionnaire=SCREENER.slug,
+        answers=valid,
+        language=getattr(actor, "preferred_language", "en") or "en",
+        submitted_at=timezone.now(),
+        submitted_by=actor,
     )
     alert.screener = response
     alert.triage_level = triage(valid)
@@ -337,8 +353,11 @@ def record_contact_attempt(*, actor: Any, alert_id: Any, data: Any) -> ContactAt
     if not form.is_valid():
         raise _form_errors(form)
     attempt = ContactAttempt.objects.create(
-        alert=alert, attempted_at=form.cleaned_data["attempted_at"], method=form.cleaned_data["method"],
-        reached=form.cleaned_data["reached"], recorded_by=actor,
+        alert=alert,
+        attempted_at=form.cleaned_data["attempted_at"],
+        method=form.cleaned_data["method"],
+        reached=form.cleaned_data["reached"],
+        recorded_by=actor,
     )
     audit(actor=actor, action="outcomes.contact_attempt.create", patient=alert.patient, obj=attempt)
     _acknowledge_by_acting(alert, actor, timezone.now())
@@ -357,13 +376,17 @@ def save_follow_up(*, actor: Any, alert_id: Any, data: Any) -> FollowUp:
     if not form.is_valid():
         raise _form_errors(form)
     values = form.cleaned_data
-    row = FollowUp.objects.filter(alert=alert).first() or FollowUp(alert=alert, data_key=create_data_key(purpose="follow-up"))
+    row = FollowUp.objects.filter(alert=alert).first() or FollowUp(
+        alert=alert, data_key=create_data_key(purpose="follow-up")
+    )
     row.risk_level = values["risk_level"]
     row.actions = sorted(values["actions"])
     row.handover_service = values["handover_service"].strip()
     row.follow_up_on = values["follow_up_on"]
     row.updated_by, row.updated_at = actor, timezone.now()
-    row.ciphertext = encrypt(row.data_key, json.dumps({n: values[n].strip() for n in TEXT_FIELDS}), context=text_context(row))
+    row.ciphertext = encrypt(
+        row.data_key, json.dumps({n: values[n].strip() for n in TEXT_FIELDS}), context=text_context(row)
+    )
     row.save()
     audit(actor=actor, action="outcomes.follow_up.save", patient=alert.patient, obj=alert)
     _acknowledge_by_acting(alert, actor, row.updated_at)

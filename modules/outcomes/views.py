@@ -95,7 +95,9 @@ def questionnaire(request: HttpRequest, slug: str) -> HttpResponse:
         # One baseline: the same questions were answered recently (e.g. at intake); not asked twice.
         remaining = [d for d in selectors.due_questionnaires(request.user) if d.key.startswith(already.key + ":")]
         return render(
-            request, "outcomes/already_answered.html", {"questionnaire": definition, "item": already, "remaining": remaining}
+            request,
+            "outcomes/already_answered.html",
+            {"questionnaire": definition, "item": already, "remaining": remaining},
         )
     return render(request, "outcomes/questionnaire.html", _form_context(definition))
 
@@ -284,8 +286,15 @@ def alerts(request: HttpRequest) -> HttpResponse:
     return render(request, "outcomes/alerts.html", context)
 
 
-def _alert_page(request: HttpRequest, alert: Any, *, attempt_form: Any = None, follow_up_form: Any = None,
-                errors: list[str] | None = None, status: int = 200) -> HttpResponse:
+def _alert_page(
+    request: HttpRequest,
+    alert: Any,
+    *,
+    attempt_form: Any = None,
+    follow_up_form: Any = None,
+    errors: list[str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
     from .followup import AttemptForm, FollowUpForm, missing, read_record
 
     user = request.user
@@ -408,7 +417,9 @@ def acknowledge_alert(request: HttpRequest, alert_id: int) -> HttpResponse:
 # The follow-up screener (C-SSRS) after a positive risk answer --------------------------------
 
 
-def screener_context(alert: Any, posted: dict[str, str] | None = None, errors: dict[str, list[str]] | None = None) -> dict[str, Any]:
+def screener_context(
+    alert: Any, posted: dict[str, str] | None = None, errors: dict[str, list[str]] | None = None
+) -> dict[str, Any]:
     """The screener's form for an alert not screened yet (for any page that shows the panel)."""
     from .instruments import SCREENER
 
@@ -425,7 +436,11 @@ def screener(request: HttpRequest, alert_id: int) -> HttpResponse:
     """The patient's follow-up screen of their own alert; the crisis panel is always on the page
     (stronger when the triage level is high)."""
     _require_patient(request)
-    alert = RiskAlert.objects.select_related("therapist_at_creation").filter(pk=alert_id, patient_id=request.user.pk).first()
+    alert = (
+        RiskAlert.objects.select_related("therapist_at_creation")
+        .filter(pk=alert_id, patient_id=request.user.pk)
+        .first()
+    )
     if alert is None:
         raise Http404
     status = 200
@@ -468,7 +483,13 @@ def _safety_plan_page(request: HttpRequest, patient: Any, *, action: str) -> Htt
     plan = safety_plan.current_plan(viewer=request.user, patient=patient)
     if status == 200:
         form = safety_plan.SafetyPlanForm(initial=plan.initial() if plan else None)
-    context = {"form": form, "plan": plan, "patient": patient, "versions": safety_plan.versions(patient), "action": action}
+    context = {
+        "form": form,
+        "plan": plan,
+        "patient": patient,
+        "versions": safety_plan.versions(patient),
+        "action": action,
+    }
     return render(request, "outcomes/safety_plan.html", context, status=status)
 
 

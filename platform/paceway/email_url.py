@@ -24,9 +24,7 @@ _BACKENDS = {
 def parse_email_url(url: str) -> dict[str, Any]:
     parts = urlsplit(url)
     if parts.scheme not in _BACKENDS:
-        raise ImproperlyConfigured(
-            f"EMAIL_URL scheme {parts.scheme!r} is not one of {', '.join(sorted(_BACKENDS))}"
-        )
+        raise ImproperlyConfigured(f"EMAIL_URL scheme {parts.scheme!r} is not one of {', '.join(sorted(_BACKENDS))}")
     config: dict[str, Any] = {"EMAIL_BACKEND": _BACKENDS[parts.scheme]}
     if parts.scheme == "file":
         config["EMAIL_FILE_PATH"] = parts.path

@@ -44,9 +44,7 @@ if not DEBUG:
         if not value
     ]
     if missing:
-        raise ImproperlyConfigured(
-            "Production (DEBUG=false) needs these set: " + ", ".join(missing)
-        )
+        raise ImproperlyConfigured("Production (DEBUG=false) needs these set: " + ", ".join(missing))
 else:
     # Development-only fallbacks: fixed so that demo sessions and encrypted demo data survive a
     # restart. They are never used in production (see the check above).
@@ -174,9 +172,7 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(DATA_DIR / "paceway.sqlite3"),
             "OPTIONS": {
-                "init_command": (
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
-                ),
+                "init_command": ("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"),
                 "transaction_mode": "IMMEDIATE",
             },
             # A file (not :memory:) so live Daphne and Celery processes in tests can share it; one per

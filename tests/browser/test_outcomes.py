@@ -128,8 +128,10 @@ def test_it_shows_no_crisis_panel_when_no_risk_answer_is_waiting(login):
     page = login(PATIENT)
     page.goto("/outcomes/q/weekly-check-in/")
     fill_weekly_check_in(page, item9=0)
-    page.route("**/outcomes/q/weekly-check-in/", lambda route: route.abort("connectionrefused")
-               if route.request.method == "POST" else route.continue_())
+    page.route(
+        "**/outcomes/q/weekly-check-in/",
+        lambda route: route.abort("connectionrefused") if route.request.method == "POST" else route.continue_(),
+    )
     page.get_by_role("button", name="Send my answers").click()
     expect(page.locator("[data-submit-status]")).to_contain_text("not saved yet")
     expect(page.locator("[data-offline-crisis]")).to_be_hidden()

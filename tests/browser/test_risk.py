@@ -64,8 +64,14 @@ def test_it_takes_a_risk_answer_from_the_patient_to_a_resolved_follow_up(login):
     row.get_by_role("link", name="Follow up and resolve").click()
     expect(therapist.locator("#triage-level")).to_contain_text("High")
     expect(therapist.locator("#ladder")).to_contain_text("minutes of clinic time")
-    follow_up_and_resolve(therapist, "Reached Pat on the second call; handed over to the crisis team.",
-                          handover="Toronto Mobile Crisis Team", attempts=2)
+    follow_up_and_resolve(
+        therapist,
+        "Reached Pat on the second call; handed over to the crisis team.",
+        handover="Toronto Mobile Crisis Team",
+        attempts=2,
+    )
     therapist.goto("/outcomes/alerts/")
-    expect(therapist.locator("article.alert-row", has_text="Pat Morgan").filter(has_text="Screener: High risk")).to_have_count(0)
+    expect(
+        therapist.locator("article.alert-row", has_text="Pat Morgan").filter(has_text="Screener: High risk")
+    ).to_have_count(0)
     assert therapist.errors == []

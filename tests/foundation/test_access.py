@@ -43,8 +43,13 @@ def test_anonymous_and_inactive_users_see_nothing(personas):
 
 def test_patient_for_clinical_hides_existence_from_strangers(personas):
     assert access.patient_for_clinical(personas.therapist, personas.patient.pk) == personas.patient
-    for user, target in ((personas.stranger, personas.patient.pk), (personas.unassigned_therapist, personas.patient.pk),
-                         (personas.admin, personas.patient.pk), (personas.therapist, 999999), (personas.therapist, "x")):
+    for user, target in (
+        (personas.stranger, personas.patient.pk),
+        (personas.unassigned_therapist, personas.patient.pk),
+        (personas.admin, personas.patient.pk),
+        (personas.therapist, 999999),
+        (personas.therapist, "x"),
+    ):
         with pytest.raises(Http404):
             access.patient_for_clinical(user, target)
 

@@ -13,10 +13,18 @@ from tests.conftest import PASSWORD
 
 
 def test_patients_sign_up_as_patients_whatever_they_post(client, db):
-    response = client.post("/accounts/signup/", {
-        "display_name": "New", "email": "new@example.org", "password1": PASSWORD, "password2": PASSWORD,
-        "role": "administrator", "is_staff": "on", "is_superuser": "on",
-    })
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "display_name": "New",
+            "email": "new@example.org",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "role": "administrator",
+            "is_staff": "on",
+            "is_superuser": "on",
+        },
+    )
     assert response.status_code == 302
     user = User.objects.get(email="new@example.org")
     assert (user.role, user.is_staff, user.is_superuser) == ("patient", False, False)
@@ -25,10 +33,15 @@ def test_patients_sign_up_as_patients_whatever_they_post(client, db):
 
 def test_short_and_common_passwords_are_refused(client, db):
     for password in ("short1", "password123"):
-        client.post("/accounts/signup/", {"display_name": "X", "email": "x@example.org", "password1": password, "password2": password})
+        client.post(
+            "/accounts/signup/",
+            {"display_name": "X", "email": "x@example.org", "password1": password, "password2": password},
+        )
     assert not User.objects.filter(email="x@example.org").exists()
     long = "a-very-long-passphrase-" * 4
-    client.post("/accounts/signup/", {"display_name": "X", "email": "x@example.org", "password1": long, "password2": long})
+    client.post(
+        "/accounts/signup/", {"display_name": "X", "email": "x@example.org", "password1": long, "password2": long}
+    )
     assert User.objects.get(email="x@example.org").check_password(long)
 
 
@@ -58,9 +71,13 @@ def test_only_administrators_invite(personas):
 def test_the_assignment_api_refuses_everyone_but_administrators(clients, personas):
     for name in ("anonymous", "patient", "stranger", "therapist", "unassigned_therapist"):
         assert clients[name].get("/api/v1/assignments").status_code in (401, 403), name
-    response = clients["admin"].post("/api/v1/assignments", {"patient": personas.stranger.pk, "therapist": personas.unassigned_therapist.pk})
+    response = clients["admin"].post(
+        "/api/v1/assignments", {"patient": personas.stranger.pk, "therapist": personas.unassigned_therapist.pk}
+    )
     assert response.status_code == 201
-    response = clients["admin"].post("/api/v1/assignments", {"patient": personas.stranger.pk, "therapist": personas.unassigned_therapist.pk})
+    response = clients["admin"].post(
+        "/api/v1/assignments", {"patient": personas.stranger.pk, "therapist": personas.unassigned_therapist.pk}
+    )
     assert response.status_code == 400
 
 

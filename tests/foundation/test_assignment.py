@@ -11,7 +11,9 @@ from tests.conftest import make_therapist, make_user
 
 
 def test_it_assigns_a_waiting_patient(personas):
-    assignment = assign_patient(actor=personas.admin, patient=personas.stranger, therapist=personas.unassigned_therapist)
+    assignment = assign_patient(
+        actor=personas.admin, patient=personas.stranger, therapist=personas.unassigned_therapist
+    )
     assert assignment.is_active and assignment.assigned_by == personas.admin
 
 
@@ -42,7 +44,9 @@ def test_it_refuses_therapists_on_leave(personas):
 def test_reassignment_needs_a_reason_and_keeps_history(personas):
     with pytest.raises(ValidationError, match="reason"):
         assign_patient(actor=personas.admin, patient=personas.patient, therapist=personas.unassigned_therapist)
-    assign_patient(actor=personas.admin, patient=personas.patient, therapist=personas.unassigned_therapist, reason="prefers French")
+    assign_patient(
+        actor=personas.admin, patient=personas.patient, therapist=personas.unassigned_therapist, reason="prefers French"
+    )
     history = list(CareAssignment.objects.filter(patient=personas.patient).order_by("assigned_at"))
     assert [a.therapist for a in history] == [personas.therapist, personas.unassigned_therapist]
     assert history[0].ended_at is not None and history[0].ended_by == personas.admin
@@ -52,7 +56,9 @@ def test_reassignment_needs_a_reason_and_keeps_history(personas):
 
 def test_the_database_allows_one_active_assignment_per_patient(personas):
     with pytest.raises(IntegrityError), transaction.atomic():
-        CareAssignment.objects.create(patient=personas.patient, therapist=personas.unassigned_therapist, assigned_by=personas.admin)
+        CareAssignment.objects.create(
+            patient=personas.patient, therapist=personas.unassigned_therapist, assigned_by=personas.admin
+        )
 
 
 def test_a_therapist_with_patients_cannot_be_deactivated(personas):

@@ -13,7 +13,13 @@ from paceway.audit.services import audit
 def chain(personas):
     AuditEvent.objects.all().update()  # no-op; fixtures may already have written events
     for n in range(5):
-        audit(actor=personas.therapist, action="diary.read", patient=personas.patient, object_type="DiaryEntry", object_id=n)
+        audit(
+            actor=personas.therapist,
+            action="diary.read",
+            patient=personas.patient,
+            object_type="DiaryEntry",
+            object_id=n,
+        )
     return list(AuditEvent.objects.order_by("id"))
 
 
@@ -31,10 +37,25 @@ def test_an_intact_chain_verifies(chain):
 def test_it_records_who_whose_what_and_never_health_data(chain, personas):
     event = chain[-1]
     assert (event.actor_id, event.actor_role, event.patient_id, event.action) == (
-        personas.therapist.pk, "therapist", personas.patient.pk, "diary.read")
+        personas.therapist.pk,
+        "therapist",
+        personas.patient.pk,
+        "diary.read",
+    )
     assert {f.name for f in AuditEvent._meta.fields} == {
-        "id", "created_at", "actor_id", "actor_role", "patient_id", "action", "object_type", "object_id",
-        "client_ip", "request_id", "chain", "mac"}
+        "id",
+        "created_at",
+        "actor_id",
+        "actor_role",
+        "patient_id",
+        "action",
+        "object_type",
+        "object_id",
+        "client_ip",
+        "request_id",
+        "chain",
+        "mac",
+    }
 
 
 def test_the_model_refuses_edits_and_deletes(chain):

@@ -72,6 +72,12 @@ def test_destroying_a_data_key_shreds_its_ciphertext(db):
 
 
 def test_malformed_master_keys_fail_loudly():
-    for spec in ("", "nocolon", "k1:not-base64!!", f"k1:{base64.b64encode(b'short').decode()}", f"k1:{_key()},k1:{_key()}"):
+    for spec in (
+        "",
+        "nocolon",
+        "k1:not-base64!!",
+        f"k1:{base64.b64encode(b'short').decode()}",
+        f"k1:{_key()},k1:{_key()}",
+    ):
         with pytest.raises(ImproperlyConfigured):
             parse_master_keys(spec)

@@ -13,13 +13,16 @@ LOCKED = "Too many failed login attempts"
 
 
 def _login(client, email, password, ip="198.51.100.7"):
-    return client.post("/accounts/login/", {"login": email, "password": password},
-                       REMOTE_ADDR="203.0.113.5", HTTP_X_FORWARDED_FOR=ip)
+    return client.post(
+        "/accounts/login/", {"login": email, "password": password}, REMOTE_ADDR="203.0.113.5", HTTP_X_FORWARDED_FOR=ip
+    )
 
 
 def test_repeated_failures_trip_the_limit_whatever_the_forwarded_address(client, personas):
     cache.clear()
-    pages = [_login(client, personas.therapist.email, "wrong-password", ip=f"10.0.0.{n}").content.decode() for n in range(7)]
+    pages = [
+        _login(client, personas.therapist.email, "wrong-password", ip=f"10.0.0.{n}").content.decode() for n in range(7)
+    ]
     assert LOCKED not in pages[0] and LOCKED in pages[-1]
     # Even the right password is refused while the limit holds.
     assert LOCKED in _login(client, personas.therapist.email, PASSWORD, ip="10.9.9.9").content.decode()

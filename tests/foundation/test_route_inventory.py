@@ -12,8 +12,13 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 PUBLIC = (
-    r"^$", r"^healthz$", r"^readyz$", r"^accounts/", r"^i18n/",
-    r"^static/", r"^admin/",  # the admin has its own staff check and goes through allauth's login
+    r"^$",
+    r"^healthz$",
+    r"^readyz$",
+    r"^accounts/",
+    r"^i18n/",
+    r"^static/",
+    r"^admin/",  # the admin has its own staff check and goes through allauth's login
 )
 ADMIN_MAY = ("enrol/", "history/")  # account and assignment actions, not clinical content
 PARAM = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>")

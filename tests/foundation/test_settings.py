@@ -100,7 +100,9 @@ def test_check_deploy_fails_while_the_crisis_panel_shows_the_demo_clinic():
 
 
 def test_demo_data_is_refused_in_production():
-    result = _django_setup(PRODUCTION, "import django; django.setup(); from paceway.accounts.demo import load_demo; load_demo()")
+    result = _django_setup(
+        PRODUCTION, "import django; django.setup(); from paceway.accounts.demo import load_demo; load_demo()"
+    )
     assert result.returncode != 0
     assert "Demo data is refused" in result.stderr
 

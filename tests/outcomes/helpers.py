@@ -52,8 +52,17 @@ def complete_follow_up(alert, actor, **changes):  # type: ignore[no-untyped-def]
 
     from modules.outcomes import services
 
-    services.record_contact_attempt(actor=actor, alert_id=alert.pk, data={
-        "attempted_at": timezone.localtime().strftime("%Y-%m-%d %H:%M"), "method": "phone", "reached": "yes"})
-    data = {"risk_level": "low", "protective_factors": "Children; engaged in care", "plan": "Weekly calls",
-            "actions": ["safety_plan"], "follow_up_on": timezone.localdate().isoformat(), **changes}
+    services.record_contact_attempt(
+        actor=actor,
+        alert_id=alert.pk,
+        data={"attempted_at": timezone.localtime().strftime("%Y-%m-%d %H:%M"), "method": "phone", "reached": "yes"},
+    )
+    data = {
+        "risk_level": "low",
+        "protective_factors": "Children; engaged in care",
+        "plan": "Weekly calls",
+        "actions": ["safety_plan"],
+        "follow_up_on": timezone.localdate().isoformat(),
+        **changes,
+    }
     services.save_follow_up(actor=actor, alert_id=alert.pk, data=data)

@@ -12,8 +12,9 @@ from .helpers import weekly, with_item9
 @pytest.fixture
 def data(personas):
     p = personas.patient
-    submission = services.submit_response(actor=p, patient=p, questionnaire="weekly-check-in",
-                                          answers=list(with_item9(weekly(phq=2), 2).items()))
+    submission = services.submit_response(
+        actor=p, patient=p, questionnaire="weekly-check-in", answers=list(with_item9(weekly(phq=2), 2).items())
+    )
     return {"response": submission.response.pk, "alert": submission.alert.pk, "patient": p.pk}
 
 
@@ -46,13 +47,18 @@ def test_anonymous_is_sent_to_log_in(clients, data):
 
 
 def test_clinical_routes_refuse_stranger_unassigned_therapist_and_admin(clients, data):
-    clinical = [r for r in routes(data) if r[1] not in ("/outcomes/alerts/", "/outcomes/evaluation/",
-                                                        "/outcomes/evaluation.csv")]
+    clinical = [
+        r
+        for r in routes(data)
+        if r[1] not in ("/outcomes/alerts/", "/outcomes/evaluation/", "/outcomes/evaluation.csv")
+    ]
     for method, url, allowed in clinical:
         for name in ("stranger", "unassigned_therapist", "admin", "patient", "therapist"):
             if name in allowed:
                 continue
-            payload = {"note": "x", "method": "phone", "reached": "yes", "risk_level": "low"} if method == "post" else None
+            payload = (
+                {"note": "x", "method": "phone", "reached": "yes", "risk_level": "low"} if method == "post" else None
+            )
             response = getattr(clients[name], method)(url, payload)
             assert response.status_code == 404, (name, url, response.status_code)
 

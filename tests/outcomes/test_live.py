@@ -35,7 +35,9 @@ def _socket(session_key: str | None = None) -> WebsocketCommunicator:
 
 def _raise_alert(patient) -> None:
     services.submit_response(
-        actor=patient, patient=patient, questionnaire="weekly-check-in",
+        actor=patient,
+        patient=patient,
+        questionnaire="weekly-check-in",
         answers=list(with_item9(weekly(), 2).items()),
     )
 
@@ -117,8 +119,9 @@ def test_the_push_carries_no_health_data(personas, monkeypatch, django_capture_o
     assert sent == [(f"therapist-{personas.therapist.pk}", {"type": "alert.raised"})]
 
 
-def test_a_channel_layer_that_is_down_does_not_affect_saving(personas, monkeypatch, caplog,
-                                                            django_capture_on_commit_callbacks):
+def test_a_channel_layer_that_is_down_does_not_affect_saving(
+    personas, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
     layer = get_channel_layer()
 
     async def broken(group, message):

@@ -26,8 +26,11 @@ def noon(year: int, month: int, day: int) -> datetime:
 def enrolled(personas):
     program = Program.objects.create(slug="chronic-pain", version=1, title="Program", content_hash="x")
     Enrolment.objects.create(
-        patient=personas.patient, program=program, start_date=date(2026, 1, 5),
-        enrolled_by=personas.therapist, enrolled_at=noon(2026, 1, 5),
+        patient=personas.patient,
+        program=program,
+        start_date=date(2026, 1, 5),
+        enrolled_by=personas.therapist,
+        enrolled_at=noon(2026, 1, 5),
     )
     return personas.patient
 
@@ -55,7 +58,9 @@ def test_nothing_is_sent_once_the_questionnaire_is_done_or_to_the_unenrolled(
 ):
     with time_machine.travel(noon(2026, 1, 5), tick=False):
         services.submit_response(
-            actor=personas.patient, patient=personas.patient, questionnaire="weekly-check-in",
+            actor=personas.patient,
+            patient=personas.patient,
+            questionnaire="weekly-check-in",
             answers=list(weekly().items()),
         )
     # Week 1 is covered by the answers of day 0 (one baseline, nothing asked twice within two weeks).
@@ -64,7 +69,9 @@ def test_nothing_is_sent_once_the_questionnaire_is_done_or_to_the_unenrolled(
     with django_capture_on_commit_callbacks(execute=True), time_machine.travel(noon(2026, 1, 20), tick=False):
         assert tasks.send_questionnaire_reminders() == 1  # week 2 is due; the stranger is not enrolled
         services.submit_response(
-            actor=personas.patient, patient=personas.patient, questionnaire="weekly-check-in",
+            actor=personas.patient,
+            patient=personas.patient,
+            questionnaire="weekly-check-in",
             answers=list(weekly().items()),
         )
     with django_capture_on_commit_callbacks(execute=True), time_machine.travel(noon(2026, 1, 20) + timedelta(hours=2)):
@@ -108,7 +115,9 @@ def test_quiet_hours_hold_the_reminder_until_they_are_over(enrolled, personas, d
 def test_the_email_carries_no_health_data(enrolled, personas, django_capture_on_commit_callbacks):
     with time_machine.travel(noon(2026, 1, 5), tick=False):
         services.submit_response(
-            actor=personas.patient, patient=personas.patient, questionnaire="weekly-check-in",
+            actor=personas.patient,
+            patient=personas.patient,
+            questionnaire="weekly-check-in",
             answers=list(weekly(phq=[3] * 8 + [0], gad=3, peg=9).items()),  # PHQ-9 24, GAD-7 21
         )
     with django_capture_on_commit_callbacks(execute=True), time_machine.travel(noon(2026, 1, 19), tick=False):
@@ -117,8 +126,22 @@ def test_the_email_carries_no_health_data(enrolled, personas, django_capture_on_
     text = (message.subject + "\n" + message.body).lower()
     assert "a short check-in is waiting" in text
     assert settings.SITE_URL + "/outcomes/q/weekly-check-in/" in message.body
-    for word in ("phq", "gad", "peg", "pain", "mood", "worry", "depress", "anxi", "suicid", "score", "risk",
-                 "pat one", "24", "21"):
+    for word in (
+        "phq",
+        "gad",
+        "peg",
+        "pain",
+        "mood",
+        "worry",
+        "depress",
+        "anxi",
+        "suicid",
+        "score",
+        "risk",
+        "pat one",
+        "24",
+        "21",
+    ):
         assert word not in text, word
     assert message.to == [personas.patient.email]
 

@@ -150,5 +150,9 @@ def test_an_administrator_can_enrol_but_not_read(clients, personas, program):
 
     assert active_enrolment(personas.patient).enrolled_by == personas.admin
     assert clients["admin"].get(f"/program/patients/{pid}/").status_code == 404
-    assert clients["unassigned_therapist"].post(f"/program/patients/{pid}/enrol/",
-                                                {"start_date": "2026-01-05"}).status_code == 404
+    assert (
+        clients["unassigned_therapist"]
+        .post(f"/program/patients/{pid}/enrol/", {"start_date": "2026-01-05"})
+        .status_code
+        == 404
+    )

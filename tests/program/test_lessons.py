@@ -48,7 +48,11 @@ def test_it_refuses_an_illustration_that_is_unsafe_or_has_no_text_alternative(db
 
 def test_it_offers_listen_and_a_print_friendly_lesson(personas, program, enrolment):
     folder_step = Step.objects.filter(module__program=program, kind="lesson").first()
-    page = client_for(personas.patient).get(f"/program/modules/{folder_step.module.slug}/{folder_step.slug}/").content.decode()
+    page = (
+        client_for(personas.patient)
+        .get(f"/program/modules/{folder_step.module.slug}/{folder_step.slug}/")
+        .content.decode()
+    )
     assert 'id="listen"' in page and "modules/listen.js" in page and "Prefer paper? Print this page" in page
     from django.contrib.staticfiles import finders
 

@@ -26,8 +26,7 @@ def test_query_count_does_not_grow_with_history(clients, personas, enrolment):
     small = (_count(clients["patient"], "/program/"), _count(clients["patient"], "/program/modules/first/"))
     add(495)
     StepCompletion.objects.bulk_create(
-        StepCompletion(enrolment=enrolment, step=s)
-        for s in enrolment.program.modules.get(number=1).steps.all()
+        StepCompletion(enrolment=enrolment, step=s) for s in enrolment.program.modules.get(number=1).steps.all()
     )
     large = (_count(clients["patient"], "/program/"), _count(clients["patient"], "/program/modules/first/"))
     assert small == large

@@ -78,8 +78,10 @@ def test_the_review_page_refuses_everyone_but_the_deciding_therapist(clients, pe
 def test_a_clinical_lead_does_not_see_assigned_patients_of_others(clients, personas, intake):
     _make_lead(personas.unassigned_therapist)
     assert clients["unassigned_therapist"].get(f"/screening/intakes/{intake.pk}/").status_code == 404
-    assert f"/screening/intakes/{intake.pk}/" not in clients["unassigned_therapist"].get(
-        "/screening/decisions/").content.decode()
+    assert (
+        f"/screening/intakes/{intake.pk}/"
+        not in clients["unassigned_therapist"].get("/screening/decisions/").content.decode()
+    )
 
 
 def test_unassigned_patients_are_decided_by_clinical_leads_and_enrolled_on_assignment(

@@ -53,8 +53,13 @@ def test_it_runs_intake_summary_consent_acceptance_and_enrolment(clients, person
     assert patient.get("/program/").status_code == 200
     assert patient.get("/screening/").status_code == 302  # no second intake once enrolled
     actions = set(AuditEvent.objects.filter(patient_id=personas.patient.pk).values_list("action", flat=True))
-    assert {"screening.intake.submit", "screening.intake.read", "screening.decision.accept",
-            "screening.consent.give", "program.enrol"} <= actions
+    assert {
+        "screening.intake.submit",
+        "screening.intake.read",
+        "screening.decision.accept",
+        "screening.consent.give",
+        "program.enrol",
+    } <= actions
 
 
 def test_it_raises_a_risk_alert_and_shows_the_crisis_panel_at_intake(clients, personas, program):
@@ -175,8 +180,9 @@ def test_one_intake_waits_at_a_time(clients, personas, program):
     assert response.status_code == 302
     assert Intake.objects.count() == 1
     with pytest.raises(ValidationError):
-        services.submit_intake(actor=personas.patient, patient=personas.patient, data=intake_data(),
-                               answers=list(intake_data().items()))
+        services.submit_intake(
+            actor=personas.patient, patient=personas.patient, data=intake_data(), answers=list(intake_data().items())
+        )
 
 
 def test_not_enrolled_program_home_points_to_screening(clients, program):

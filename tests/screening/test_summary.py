@@ -21,8 +21,9 @@ ALL_FLAGS = {
 
 
 def _submit(personas, data):
-    result = services.submit_intake(actor=personas.patient, patient=personas.patient, data=data,
-                                    answers=list(data.items()))
+    result = services.submit_intake(
+        actor=personas.patient, patient=personas.patient, data=data, answers=list(data.items())
+    )
     return Intake.objects.select_related("phq9_response").get(pk=result.intake.pk)
 
 
@@ -34,9 +35,17 @@ def test_a_plain_intake_is_likely_suitable(personas):
 
 def test_every_caution_flag_is_flagged_with_a_reason_and_nobody_is_rejected(clients, personas):
     data = intake_data(
-        pain_three_months="no", pain_duration_months=None, care_family_doctor=None, care_physiotherapy=None,
-        care_none="on", device_access="no", tech_comfort="1", weekly_minutes="20", prefers_in_person="yes",
-        readiness="1", **ALL_FLAGS,
+        pain_three_months="no",
+        pain_duration_months=None,
+        care_family_doctor=None,
+        care_physiotherapy=None,
+        care_none="on",
+        device_access="no",
+        tech_comfort="1",
+        weekly_minutes="20",
+        prefers_in_person="yes",
+        readiness="1",
+        **ALL_FLAGS,
     )
     intake = _submit(personas, data)
     summary = selectors.summarise_intake(intake)
@@ -44,8 +53,16 @@ def test_every_caution_flag_is_flagged_with_a_reason_and_nobody_is_rejected(clie
     assert len(summary.concerns) >= 13
     assert all(str(c.reason).strip() for c in summary.concerns)
     elsewhere = [str(c.reason) for c in summary.concerns if c.level == ELSEWHERE]
-    for words in ("plans to end their life", "mania", "alcohol or drug", "psychosis", "PTSD or OCD",
-                  "cannot log in weekly", "less than 3 months", "No device"):
+    for words in (
+        "plans to end their life",
+        "mania",
+        "alcohol or drug",
+        "psychosis",
+        "PTSD or OCD",
+        "cannot log in weekly",
+        "less than 3 months",
+        "No device",
+    ):
         assert any(words.lower() in r.lower() for r in elsewhere), words
     # A suggestion only: no decision, the patient still waits for a therapist.
     assert not ScreeningDecision.objects.exists()

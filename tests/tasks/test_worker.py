@@ -47,8 +47,10 @@ def _wait(condition, timeout: float, worker: Worker, what: str) -> None:  # noqa
         if condition():
             return
         if worker.process.poll() is not None:
-            raise AssertionError(f"the worker exited ({worker.process.returncode}) while waiting for {what}:\n"
-                                 f"{worker.log_text()[-4000:]}")
+            raise AssertionError(
+                f"the worker exited ({worker.process.returncode}) while waiting for {what}:\n"
+                f"{worker.log_text()[-4000:]}"
+            )
         time.sleep(0.2)
     raise AssertionError(f"timed out waiting for {what}; worker log:\n{worker.log_text()[-4000:]}")
 
@@ -81,9 +83,21 @@ def worker(transactional_db: None, tmp_path: Path) -> Iterator[Worker]:
     with log.open("wb") as out:
         process = subprocess.Popen(
             [
-                str(CELERY), "-A", "paceway", "worker", "--pool", "threads", "-c", "1",
-                "--without-gossip", "--without-mingle", "--without-heartbeat",
-                "-n", f"test-worker-{os.getpid()}@%h", "--loglevel", "INFO",
+                str(CELERY),
+                "-A",
+                "paceway",
+                "worker",
+                "--pool",
+                "threads",
+                "-c",
+                "1",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-n",
+                f"test-worker-{os.getpid()}@%h",
+                "--loglevel",
+                "INFO",
             ],
             cwd=ROOT,
             env=env,
@@ -152,14 +166,27 @@ def test_it_sends_the_risk_alert_email_once_from_a_real_worker(worker, personas)
     time.sleep(1.5)  # anything late would show up now
     emails = alert_emails()
     assert len(emails) == 2, emails  # one per alert, none for the duplicate
-    handled = [line for line in worker.log_text().splitlines() if "notify_risk_alert[" in line and " succeeded " in line]
+    handled = [
+        line for line in worker.log_text().splitlines() if "notify_risk_alert[" in line and " succeeded " in line
+    ]
     assert len(handled) >= 3, handled  # the duplicate really reached the worker
 
     for message in worker.emails():
         lowered = message.lower()
         for health_data in (
-            patient.email, patient.display_name, "phq", "gad", "question 9", "dead", "hurting", "self-harm",
-            "suicid", "score", "depress", "several days", "more than half",
+            patient.email,
+            patient.display_name,
+            "phq",
+            "gad",
+            "question 9",
+            "dead",
+            "hurting",
+            "self-harm",
+            "suicid",
+            "score",
+            "depress",
+            "several days",
+            "more than half",
         ):
             assert health_data.lower() not in lowered, (health_data, message)
     assert "http://paceway.test/outcomes/alerts/" in emails[0]

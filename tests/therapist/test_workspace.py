@@ -20,7 +20,8 @@ def _patient(personas, email, name):
 
 def _alert(personas, patient):
     response = QuestionnaireResponse.objects.create(
-        patient=patient, questionnaire="phq-9", answers={}, submitted_by=patient)
+        patient=patient, questionnaire="phq-9", answers={}, submitted_by=patient
+    )
     RiskAlert.objects.create(patient=patient, response=response, therapist_at_creation=personas.therapist)
 
 
@@ -75,15 +76,22 @@ def test_weekly_review_records_minutes(clients, personas):
 def test_an_administrator_assigns_a_waiting_patient(clients, personas):
     page = clients["admin"].get("/therapist/console/").content.decode()
     assert personas.stranger.email in page
-    response = clients["admin"].post("/therapist/console/", {
-        "patient": personas.stranger.pk, "therapist": personas.unassigned_therapist.pk, "reason": ""})
+    response = clients["admin"].post(
+        "/therapist/console/",
+        {"patient": personas.stranger.pk, "therapist": personas.unassigned_therapist.pk, "reason": ""},
+    )
     assert response.status_code == 302
-    assert CareAssignment.objects.get(patient=personas.stranger, ended_at__isnull=True).therapist == personas.unassigned_therapist
+    assert (
+        CareAssignment.objects.get(patient=personas.stranger, ended_at__isnull=True).therapist
+        == personas.unassigned_therapist
+    )
 
 
 def test_the_console_shows_rule_violations(clients, personas):
-    response = clients["admin"].post("/therapist/console/", {
-        "patient": personas.patient.pk, "therapist": personas.unassigned_therapist.pk, "reason": ""})
+    response = clients["admin"].post(
+        "/therapist/console/",
+        {"patient": personas.patient.pk, "therapist": personas.unassigned_therapist.pk, "reason": ""},
+    )
     assert response.status_code == 200 and "reason" in response.content.decode()
 
 
@@ -113,11 +121,20 @@ def test_the_caseload_orders_every_kind_of_flag(personas):
     _alert(personas, alert)
     send_message(sender=unread, patient=unread, client_id="c-1", body="Hello")
     for total, days_ago in ((5, 20), (12, 1)):
-        response = QuestionnaireResponse.objects.create(patient=worse, questionnaire="phq-9", answers={}, submitted_by=worse)
-        Score.objects.create(response=response, patient=worse, instrument="phq-9", scale="phq9", total=total,
-                             submitted_at=timezone.now() - timedelta(days=days_ago))
-    enrolment = program_services.enrol_patient(actor=personas.therapist, patient=idle, program=program,
-                                               start_date=date.today() - timedelta(days=10))
+        response = QuestionnaireResponse.objects.create(
+            patient=worse, questionnaire="phq-9", answers={}, submitted_by=worse
+        )
+        Score.objects.create(
+            response=response,
+            patient=worse,
+            instrument="phq-9",
+            scale="phq9",
+            total=total,
+            submitted_at=timezone.now() - timedelta(days=days_ago),
+        )
+    enrolment = program_services.enrol_patient(
+        actor=personas.therapist, patient=idle, program=program, start_date=date.today() - timedelta(days=10)
+    )
     type(enrolment).objects.filter(pk=enrolment.pk).update(enrolled_at=timezone.now() - timedelta(days=10))
     mark_week_reviewed(therapist=personas.therapist, patient=reviewed, minutes=10)
     rows = caseload(personas.therapist)
@@ -130,7 +147,9 @@ def test_weekly_feedback_from_a_template_reaches_the_patient(clients, personas):
     from therapist.services import save_message_template
 
     template = save_message_template(therapist=personas.therapist, title="Week 3", body="Great pacing this week!")
-    page = clients["therapist"].get(f"/therapist/patients/{personas.patient.pk}/?template={template.pk}").content.decode()
+    page = (
+        clients["therapist"].get(f"/therapist/patients/{personas.patient.pk}/?template={template.pk}").content.decode()
+    )
     assert "Great pacing this week!" in page
     url = f"/therapist/patients/{personas.patient.pk}/feedback/"
     form = {"body": "Great pacing this week, Pat!", "client_id": "fb-1"}

@@ -34,9 +34,7 @@ class IntakeForm(forms.ModelForm):
     pain_duration_months = forms.IntegerField(
         label=_("About how many months have you had this pain?"), required=False, min_value=0, max_value=1200
     )
-    pain_condition = forms.CharField(
-        label=_("What is your pain condition, in your own words?"), max_length=300
-    )
+    pain_condition = forms.CharField(label=_("What is your pain condition, in your own words?"), max_length=300)
     care_family_doctor = forms.BooleanField(label=_("A family doctor or nurse practitioner"), required=False)
     care_physiotherapy = forms.BooleanField(label=_("Physiotherapy"), required=False)
     care_pain_clinic = forms.BooleanField(label=_("A pain clinic"), required=False)
@@ -85,7 +83,9 @@ class IntakeForm(forms.ModelForm):
         label=_("I have recently had psychosis (for example hearing or seeing things others do not)."), required=False
     )
     flag_ptsd_ocd = forms.BooleanField(
-        label=_("Post-traumatic stress (PTSD) or obsessive-compulsive problems (OCD) are my main difficulty, more than pain."),
+        label=_(
+            "Post-traumatic stress (PTSD) or obsessive-compulsive problems (OCD) are my main difficulty, more than pain."
+        ),
         required=False,
     )
     flag_cannot_log_in_weekly = forms.BooleanField(

@@ -116,7 +116,9 @@ class ScreeningDecision(models.Model):
     # Consent in force when the patient was accepted (None for referrals and "not now").
     consent = models.ForeignKey("Consent", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     # Set once the enrolment exists (at once, or when a therapist is assigned to an unassigned patient).
-    enrolment = models.ForeignKey("modules.Enrolment", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    enrolment = models.ForeignKey(
+        "modules.Enrolment", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["decided_at", "id"]

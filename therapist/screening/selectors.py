@@ -99,7 +99,9 @@ def summarise_intake(intake: Intake, *, scores: dict[str, Decimal] | None = None
     risk = intake_shows_risk(intake)
     if phq9_item9:
         discuss(
-            _("PHQ-9 question 9 answered above 0: a clinician's risk assessment is needed. This alone does not rule out iCBT.")
+            _(
+                "PHQ-9 question 9 answered above 0: a clinician's risk assessment is needed. This alone does not rule out iCBT."
+            )
         )
     if scores.get("phq9") is not None and scores["phq9"] >= PHQ9_SEVERE:
         discuss(_("PHQ-9 in the severe range: consider whether more intensive care is needed alongside or first."))
@@ -108,7 +110,11 @@ def summarise_intake(intake: Intake, *, scores: dict[str, Decimal] | None = None
 
     # Other care: iCBT is part of multidisciplinary care, not instead of it.
     if intake.care_none:
-        discuss(_("No other care in place: iCBT is meant to work alongside other care; discuss a family doctor or pain clinic."))
+        discuss(
+            _(
+                "No other care in place: iCBT is meant to work alongside other care; discuss a family doctor or pain clinic."
+            )
+        )
     # Technology and time.
     if intake.device_access == DeviceAccess.NO:
         elsewhere(_("No device or internet access: an online program may not be workable now."))
@@ -263,11 +269,13 @@ def waiting_intakes_for(therapist: Any) -> list[Intake]:
     qs = _waiting_intakes().annotate(assigned=Exists(open_assignment), mine=Exists(mine))
     qs = qs.filter(Q(mine=True) | Q(assigned=False)) if is_screening_lead(therapist) else qs.filter(mine=True)
     return list(
-        qs.select_related("patient").annotate(
+        qs.select_related("patient")
+        .annotate(
             has_open_alert=Exists(
                 RiskAlert.objects.filter(patient_id=OuterRef("patient_id"), status=RiskAlert.Status.OPEN)
             )
-        ).order_by("-has_open_alert", "submitted_at", "id")
+        )
+        .order_by("-has_open_alert", "submitted_at", "id")
     )
 
 
@@ -386,21 +394,33 @@ STAGE_LABELS = {
     STAGE_READY_TO_ASSIGN: _("Ready to assign"),
     STAGE_NOT_ACCEPTED: _("Referred elsewhere or not now"),
 }
-STAGE_ORDER = (STAGE_READY_TO_ASSIGN, STAGE_ACCEPTED_AWAITING_CONSENT, STAGE_UNDECIDED, STAGE_NO_INTAKE, STAGE_NOT_ACCEPTED)
+STAGE_ORDER = (
+    STAGE_READY_TO_ASSIGN,
+    STAGE_ACCEPTED_AWAITING_CONSENT,
+    STAGE_UNDECIDED,
+    STAGE_NO_INTAKE,
+    STAGE_NOT_ACCEPTED,
+)
 
 
 def stages_for(patient_ids: list[int]) -> dict[int, str]:
     """{patient_id: stage} from each patient's latest intake, its decision and their consent to the
     current text. Three queries whatever the number of patients."""
     latest: dict[int, Intake] = {}
-    for item in Intake.objects.filter(patient_id__in=patient_ids).select_related("decision").order_by("submitted_at", "id"):
+    for item in (
+        Intake.objects.filter(patient_id__in=patient_ids).select_related("decision").order_by("submitted_at", "id")
+    ):
         latest[item.patient_id] = item
     text = current_consent_text()
-    consenting = set(
-        Consent.objects.filter(patient_id__in=patient_ids, consent_text=text, withdrawn_at__isnull=True).values_list(
-            "patient_id", flat=True
+    consenting = (
+        set(
+            Consent.objects.filter(
+                patient_id__in=patient_ids, consent_text=text, withdrawn_at__isnull=True
+            ).values_list("patient_id", flat=True)
         )
-    ) if text is not None else set()
+        if text is not None
+        else set()
+    )
     stages: dict[int, str] = {}
     for pid in patient_ids:
         intake = latest.get(pid)
@@ -425,7 +445,10 @@ def consent_pause_reason(patient: Any) -> str | None:
     the consent text than the current one (they consent again before the next module). A
     patient who never gave consent here (enrolled another way) is not paused."""
     latest = (
-        Consent.objects.filter(patient_id=patient.pk).select_related("consent_text").order_by("-given_at", "-id").first()
+        Consent.objects.filter(patient_id=patient.pk)
+        .select_related("consent_text")
+        .order_by("-given_at", "-id")
+        .first()
     )
     if latest is None:
         return None

@@ -192,7 +192,9 @@ def decide(
         consent = selectors.active_consent(patient)
         if consent is None:
             raise ValidationError(
-                _("The patient has not given consent to iCBT for the current consent text yet. Ask them to read and give it first.")
+                _(
+                    "The patient has not given consent to iCBT for the current consent text yet. Ask them to read and give it first."
+                )
             )
         therapist = active_therapist_of(patient)
         if therapist is not None and therapist.pk == actor.pk:
@@ -260,7 +262,9 @@ def on_care_team_changed(patient_id: int) -> None:
     try:
         enrol_accepted_patient(patient_id=patient_id)
     except Exception as exc:
-        logger.warning("Screening: enrolment after assignment of patient %s failed (%s).", patient_id, type(exc).__name__)
+        logger.warning(
+            "Screening: enrolment after assignment of patient %s failed (%s).", patient_id, type(exc).__name__
+        )
 
 
 # Consent -------------------------------------------------------------------------------------------
@@ -276,7 +280,9 @@ def give_consent(*, actor: Any, patient: User, version: Any) -> Consent:
     except (TypeError, ValueError):
         version_number = -1
     if text is None or text.version != version_number:
-        raise ValidationError(_("The consent text has changed since you opened the page. Please read the current version."))
+        raise ValidationError(
+            _("The consent text has changed since you opened the page. Please read the current version.")
+        )
     existing = Consent.objects.filter(patient=patient, consent_text=text, withdrawn_at__isnull=True).first()
     if existing is not None:
         return existing
@@ -308,7 +314,6 @@ def withdraw_consent(*, actor: Any, patient: User) -> list[Consent]:
 def _tell_therapist_of_withdrawal(patient_id: int) -> None:
     """The therapist hears of it (no health data: the patient's number and what to do)."""
     from django.core.mail import send_mail
-
 
     patient = User.objects.filter(pk=patient_id).first()
     therapist = active_therapist_of(patient) if patient is not None else None

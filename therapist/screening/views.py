@@ -78,8 +78,14 @@ def _sections(posted: dict[str, str] | None = None, errors: dict[str, list[str]]
     ]
 
 
-def _intake_page(request: HttpRequest, form: IntakeForm, *, posted: dict[str, str] | None = None,
-                 errors: dict[str, list[str]] | None = None, status: int = 200) -> HttpResponse:
+def _intake_page(
+    request: HttpRequest,
+    form: IntakeForm,
+    *,
+    posted: dict[str, str] | None = None,
+    errors: dict[str, list[str]] | None = None,
+    status: int = 200,
+) -> HttpResponse:
     known = {code for inst in services.BASELINE for code in inst.items_by_code}
     general = [m for code, msgs in (errors or {}).items() if code not in known for m in msgs]
     context = {
@@ -119,7 +125,10 @@ def intake(request: HttpRequest) -> HttpResponse:
             audit(actor=patient, action="screening.status.read", patient=patient, obj=result.intake)
         alert = result.alerts[0] if result.alerts else None
         context = {
-            "status": path.status, "journey": path, "just_submitted": True, "crisis": result.crisis,
+            "status": path.status,
+            "journey": path,
+            "just_submitted": True,
+            "crisis": result.crisis,
             **_crisis_context(patient, alert),
         }
         return render(request, "screening/status.html", context)
@@ -136,7 +145,9 @@ def status(request: HttpRequest) -> HttpResponse:
     with transaction.atomic():
         path = selectors.journey(patient)
         audit(actor=patient, action="screening.status.read", patient=patient, obj=path.status.intake)
-    alert = RiskAlert.objects.filter(patient_id=patient.pk, status=RiskAlert.Status.OPEN).order_by("-created_at").first()
+    alert = (
+        RiskAlert.objects.filter(patient_id=patient.pk, status=RiskAlert.Status.OPEN).order_by("-created_at").first()
+    )
     context = {"status": path.status, "journey": path, "crisis": path.status.risk, **_crisis_context(patient, alert)}
     return render(request, "screening/status.html", context)
 
@@ -157,7 +168,9 @@ def consent(request: HttpRequest) -> HttpResponse:
                 services.withdraw_consent(actor=patient, patient=patient)  # type: ignore[arg-type]
                 messages.success(
                     request,
-                    _("Your consent is withdrawn. Your therapist will see this and talk with you about what happens next."),
+                    _(
+                        "Your consent is withdrawn. Your therapist will see this and talk with you about what happens next."
+                    ),
                 )
             else:
                 messages.error(request, _("Choose to give or withdraw your consent."))
@@ -233,8 +246,10 @@ def review(request: HttpRequest, intake_id: int) -> HttpResponse:
         audit(actor=therapist, action="screening.intake.read", patient=item.patient, obj=item)
     decision = getattr(item, "decision", None)
     can_assign = (
-        decision is not None and decision.decision == Decision.ACCEPT
-        and active_therapist_of(item.patient) is None and is_screening_lead(therapist)
+        decision is not None
+        and decision.decision == Decision.ACCEPT
+        and active_therapist_of(item.patient) is None
+        and is_screening_lead(therapist)
     )
     context = {
         "can_assign": can_assign,
@@ -262,7 +277,9 @@ def assign(request: HttpRequest, intake_id: int) -> HttpResponse:
     _require_therapist(request)
     item = intake_for(request.user, intake_id)
     try:
-        services.assign_after_acceptance(actor=request.user, intake_id=item.pk, therapist_id=request.POST.get("therapist"))
+        services.assign_after_acceptance(
+            actor=request.user, intake_id=item.pk, therapist_id=request.POST.get("therapist")
+        )
     except PermissionDenied:
         raise Http404 from None
     except ValidationError as exc:

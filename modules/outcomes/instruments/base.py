@@ -155,9 +155,7 @@ class Questionnaire:
                     raise ValueError(f"{self.slug}: item {item.code} appears twice")
                 mapping[item.code] = (instrument, item)
         object.__setattr__(self, "items_by_code", mapping)
-        object.__setattr__(
-            self, "required_codes", tuple(code for code, (_i, item) in mapping.items() if item.required)
-        )
+        object.__setattr__(self, "required_codes", tuple(code for code, (_i, item) in mapping.items() if item.required))
         object.__setattr__(
             self,
             "risk_items",

@@ -24,7 +24,9 @@ OPTIONS = tuple(
 ITEMS = (
     Item(
         "pgic",
-        _("Since the start of the program, how would you describe the change (if any) in your pain and how you are managing it?"),
+        _(
+            "Since the start of the program, how would you describe the change (if any) in your pain and how you are managing it?"
+        ),
         OPTIONS,
         system=LOCAL_SYSTEM,
     ),
@@ -40,8 +42,14 @@ PGIC = Instrument(
     panel_system=LOCAL_SYSTEM,
     scales=(
         Scale(
-            key="pgic", label="PGIC", rule="single", items=("pgic",), minimum=1, maximum=7,
-            code="pgic-score", system=LOCAL_SYSTEM,
+            key="pgic",
+            label="PGIC",
+            rule="single",
+            items=("pgic",),
+            minimum=1,
+            maximum=7,
+            code="pgic-score",
+            system=LOCAL_SYSTEM,
             bands=(
                 Band(1, 2, "improved", _("Much or very much improved")),
                 Band(3, 5, "little-change", _("Little or no change")),

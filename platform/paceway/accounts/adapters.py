@@ -27,6 +27,7 @@ class ClinicSite:
     name: str
     domain: str
 
+
 MFA_PREFIX = "kr1:"
 MFA_PURPOSE = "mfa-secrets"
 
@@ -55,12 +56,21 @@ class AccountAdapter(DefaultAccountAdapter):
         super().send_mail(template_prefix, email, {**context, "current_site": site, "clinic_name": site.name})
 
     def render_mail(
-        self, template_prefix: str, email: str | list[str], context: dict[str, Any], headers: dict[str, str] | None = None
+        self,
+        template_prefix: str,
+        email: str | list[str],
+        context: dict[str, Any],
+        headers: dict[str, str] | None = None,
     ) -> EmailMessage:
-        context = {**context, "current_site": ClinicSite(name=settings.CLINIC_NAME, domain=urlsplit(settings.SITE_URL).netloc)}
+        context = {
+            **context,
+            "current_site": ClinicSite(name=settings.CLINIC_NAME, domain=urlsplit(settings.SITE_URL).netloc),
+        }
         message = super().render_mail(template_prefix, email, context, headers=headers)
         if isinstance(message, EmailMultiAlternatives) and not message.alternatives:
-            message.attach_alternative(emails.html_from_text(str(message.body), subject=str(message.subject)), "text/html")
+            message.attach_alternative(
+                emails.html_from_text(str(message.body), subject=str(message.subject)), "text/html"
+            )
         return message
 
 

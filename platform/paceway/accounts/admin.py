@@ -95,7 +95,11 @@ class TherapistProfileAdmin(admin.ModelAdmin):
             super()
             .get_queryset(request)
             .select_related("user")
-            .annotate(active_load=Count("user__caseload_assignments", filter=Q(user__caseload_assignments__ended_at__isnull=True)))
+            .annotate(
+                active_load=Count(
+                    "user__caseload_assignments", filter=Q(user__caseload_assignments__ended_at__isnull=True)
+                )
+            )
         )
 
     @admin.display(description=_("verified"), boolean=True)

@@ -68,7 +68,9 @@ class AssignmentListView(APIView):
         try:
             assignment = services.assign_patient(
                 actor=request.user,  # type: ignore[arg-type]
-                patient=patient, therapist=therapist, reason=payload.validated_data["reason"]
+                patient=patient,
+                therapist=therapist,
+                reason=payload.validated_data["reason"],
             )
         except ValidationError as exc:
             return Response({"detail": exc.messages}, status=status.HTTP_400_BAD_REQUEST)

@@ -68,4 +68,6 @@ def free_text_written(patient: Any, source: str, texts: list[str]) -> None:
         try:
             listener(patient, source, texts)
         except Exception as exc:  # never fail the write; ids only in the log
-            logger.warning("Free-text listener failed for patient %s (%s).", getattr(patient, "pk", None), type(exc).__name__)
+            logger.warning(
+                "Free-text listener failed for patient %s (%s).", getattr(patient, "pk", None), type(exc).__name__
+            )

@@ -76,11 +76,7 @@ class RequireClinicianMFAMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if (
-            user.is_authenticated
-            and not request.path.startswith(MFA_EXEMPT_PREFIXES)
-            and not mfa_satisfied(user)
-        ):
+        if user.is_authenticated and not request.path.startswith(MFA_EXEMPT_PREFIXES) and not mfa_satisfied(user):
             if _wants_json(request):
                 return JsonResponse({"detail": _("Set up two-step verification first.")}, status=403)
             messages.warning(request, _("Set up two-step verification before you continue."))

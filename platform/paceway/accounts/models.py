@@ -86,21 +86,25 @@ class TherapistProfile(models.Model):
     training_title = models.CharField(_("chronic-pain training"), max_length=200, blank=True)
     training_completed_on = models.DateField(_("training completed on"), null=True, blank=True)
     training_evidence = models.TextField(_("evidence"), blank=True)
-    training_verified_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    training_verified_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     training_verified_at = models.DateTimeField(null=True, blank=True)
     caseload_capacity = models.PositiveIntegerField(_("caseload capacity"), default=25)
-    languages = models.CharField(_("languages"), max_length=100, default="en", help_text=_("Comma-separated codes, e.g. en,fr"))
+    languages = models.CharField(
+        _("languages"), max_length=100, default="en", help_text=_("Comma-separated codes, e.g. en,fr")
+    )
     is_active_clinician = models.BooleanField(_("active (not on leave)"), default=True)
     is_clinical_lead = models.BooleanField(_("clinical lead"), default=False)
     # What patients read about their therapist once assigned (written by the therapist).
     public_profile = models.TextField(
-        _("about you, for your patients"), max_length=1000, blank=True,
+        _("about you, for your patients"),
+        max_length=1000,
+        blank=True,
         help_text=_("A few sentences your patients see: your background and how you work."),
     )
     welcome_message = models.TextField(
-        _("welcome message"), max_length=2000, blank=True,
+        _("welcome message"),
+        max_length=2000,
+        blank=True,
         help_text=_("Shown to each new patient once you are their therapist."),
     )
 
@@ -148,7 +152,9 @@ class Invitation(models.Model):
     """A one-time, expiring link for a therapist or administrator to join."""
 
     email = models.EmailField()
-    role = models.CharField(max_length=20, choices=[(Role.THERAPIST, Role.THERAPIST.label), (Role.ADMINISTRATOR, Role.ADMINISTRATOR.label)])
+    role = models.CharField(
+        max_length=20, choices=[(Role.THERAPIST, Role.THERAPIST.label), (Role.ADMINISTRATOR, Role.ADMINISTRATOR.label)]
+    )
     token_hash = models.CharField(max_length=64, unique=True)
     invited_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)

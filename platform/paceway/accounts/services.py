@@ -69,7 +69,9 @@ def assign_as_clinical_lead(*, actor: User, patient: User, therapist: User) -> C
         raise PermissionError("Only clinical leads assign after accepting")
     if CareAssignment.objects.filter(patient=patient, ended_at__isnull=True).exists():
         raise ValidationError(_("This patient already has a therapist."))
-    return _assign(actor=actor, patient=patient, therapist=therapist, reason="Assigned by the clinical lead after acceptance")
+    return _assign(
+        actor=actor, patient=patient, therapist=therapist, reason="Assigned by the clinical lead after acceptance"
+    )
 
 
 def _assign(*, actor: User, patient: User, therapist: User, reason: str) -> CareAssignment:
@@ -224,9 +226,7 @@ def therapists_with_load() -> list[TherapistProfile]:
     return list(
         TherapistProfile.objects.select_related("user")
         .annotate(
-            active_load=Count(
-                "user__caseload_assignments", filter=Q(user__caseload_assignments__ended_at__isnull=True)
-            )
+            active_load=Count("user__caseload_assignments", filter=Q(user__caseload_assignments__ended_at__isnull=True))
         )
         .order_by("user__display_name")
     )
@@ -389,7 +389,11 @@ def open_break_glass(*, actor: User, patient_id: Any, reason: str, minutes: int 
 
     if not may_break_glass(actor):
         raise PermissionError("Only administrators and clinical leads open break-glass access")
-    patient = User.objects.filter(pk=patient_id, role=Role.PATIENT, is_active=True).first() if str(patient_id).isdigit() else None
+    patient = (
+        User.objects.filter(pk=patient_id, role=Role.PATIENT, is_active=True).first()
+        if str(patient_id).isdigit()
+        else None
+    )
     if patient is None:
         raise ValidationError(_("No active patient has this number."))
     if is_assigned(actor, patient):

@@ -10,7 +10,16 @@ from .models import AuditEvent
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "action", "actor_id", "actor_role", "patient_id", "object_type", "object_id", "client_ip")
+    list_display = (
+        "created_at",
+        "action",
+        "actor_id",
+        "actor_role",
+        "patient_id",
+        "object_type",
+        "object_id",
+        "client_ip",
+    )
     list_filter = ("action", "actor_role")
     search_fields = ("action", "request_id", "object_id")
 

@@ -139,18 +139,36 @@ def _new_ids(db: Any, count: int) -> tuple[str, list[Any]]:
 
 
 _COLUMNS = [
-    ("id", "bigint"), ("created_at", "timestamptz"), ("actor_id", "bigint"), ("actor_role", "text"),
-    ("patient_id", "bigint"), ("action", "text"), ("object_type", "text"), ("object_id", "text"),
-    ("client_ip", "text"), ("request_id", "text"), ("chain", "smallint"), ("mac", "text"),
+    ("id", "bigint"),
+    ("created_at", "timestamptz"),
+    ("actor_id", "bigint"),
+    ("actor_role", "text"),
+    ("patient_id", "bigint"),
+    ("action", "text"),
+    ("object_type", "text"),
+    ("object_id", "text"),
+    ("client_ip", "text"),
+    ("request_id", "text"),
+    ("chain", "smallint"),
+    ("mac", "text"),
 ]
 
 
 def _insert(db: Any, events: list[AuditEvent]) -> tuple[str, list[Any]]:
     rows = [
         (
-            e.pk, db.ops.adapt_datetimefield_value(e.created_at), e.actor_id, e.actor_role,
-            e.patient_id, e.action, e.object_type, e.object_id, e.client_ip, e.request_id,
-            e.chain, e.mac,
+            e.pk,
+            db.ops.adapt_datetimefield_value(e.created_at),
+            e.actor_id,
+            e.actor_role,
+            e.patient_id,
+            e.action,
+            e.object_type,
+            e.object_id,
+            e.client_ip,
+            e.request_id,
+            e.chain,
+            e.mac,
         )
         for e in events
     ]
@@ -169,9 +187,7 @@ def _move_heads(db: Any, heads: dict[int, list[Any]]) -> tuple[str, list[Any]]:
     return sql, params
 
 
-def _event(
-    actor: Any, action: str, patient: Any, obj: Any, object_type: str, object_id: Any
-) -> AuditEvent:
+def _event(actor: Any, action: str, patient: Any, obj: Any, object_type: str, object_id: Any) -> AuditEvent:
     actor_known = actor is not None and getattr(actor, "is_authenticated", False)
     if obj is not None:
         object_type = object_type or obj.__class__.__name__
