@@ -280,12 +280,10 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["patient"].queryset = User.objects.filter(role=Role.PATIENT, is_active=True).order_by(
-            "display_name"
-        )  # type: ignore[attr-defined]
-        self.fields["therapist"].queryset = User.objects.filter(role=Role.THERAPIST, is_active=True).order_by(
-            "display_name"
-        )  # type: ignore[attr-defined]
+        patients = User.objects.filter(role=Role.PATIENT, is_active=True).order_by("display_name")
+        therapists = User.objects.filter(role=Role.THERAPIST, is_active=True).order_by("display_name")
+        self.fields["patient"].queryset = patients  # type: ignore[attr-defined]
+        self.fields["therapist"].queryset = therapists  # type: ignore[attr-defined]
 
 
 @login_required
