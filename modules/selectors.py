@@ -243,10 +243,10 @@ def lesson_answers(enrolment: Enrolment, *, language: str) -> list[LessonAnswers
             continue
         answered = []
         for question in quiz.questions:
-            answer = by_step[step.pk].get(question.id)
-            picked = question.choice(answer.choice) if answer else None
-            if answer and picked:
-                answered.append(AnsweredQuestion(question, picked, answer.answered_at))
+            kept = by_step[step.pk].get(question.id)
+            picked = question.choice(kept.choice) if kept else None
+            if kept and picked:
+                answered.append(AnsweredQuestion(question, picked, kept.answered_at))
         if answered:
             out.append(LessonAnswers(step.module, answered))
     return out
