@@ -5,8 +5,11 @@ of the intake's questions again (check-in, baseline, Progress)."""
 
 from __future__ import annotations
 
+import re
+import time
 import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -19,6 +22,7 @@ pytestmark = [
 ]
 
 BASELINE_CODES = set(PHQ_CODES + GAD_CODES + PEG_CODES)
+CONFIRM_LINK = re.compile(r"https?://[^\s\"<>]+/accounts/confirm-email/[^\s\"<>]+/")
 FIELD_KIND = "(e) => e.tagName === 'INPUT' ? e.type : e.tagName.toLowerCase()"
 
 
@@ -43,7 +47,20 @@ def _asked_codes(page: Any) -> set[str]:
     return BASELINE_CODES & set(names)
 
 
-def test_it_takes_a_newcomer_from_sign_up_to_week_1_asking_nothing_twice(new_page, login):
+def _confirmation_link(server: Any, email: str, timeout: float = 30) -> str:
+    """The newest e-mail confirmation link sent to this address, waited for with a deadline."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        log = server.log.read_text(errors="replace")
+        at = log.rfind(f"To: {email}")
+        found = CONFIRM_LINK.findall(log[at:]) if at >= 0 else []
+        if found:
+            return urlsplit(found[0].replace("=\n", "")).path
+        time.sleep(0.2)
+    raise AssertionError(f"no confirmation e-mail to {email} in the server log")
+
+
+def test_it_takes_a_newcomer_from_sign_up_to_week_1_asking_nothing_twice(new_page, login, paceway_server):
     from playwright.sync_api import expect
 
     email = f"journey-{uuid.uuid4().hex[:8]}@example.org"
@@ -56,6 +73,14 @@ def test_it_takes_a_newcomer_from_sign_up_to_week_1_asking_nothing_twice(new_pag
     signup.locator('[name="password2"]').fill(DEMO_PASSWORD)
     assert signup.locator('[name="time_zone"]').input_value()  # the browser's zone, offered
     signup.get_by_role("button", name="Sign Up").click()
+    patient.wait_for_url("**/accounts/confirm-email/**")
+    # The confirmation e-mail (printed by the console e-mail backend into the server's log).
+    patient.goto(_confirmation_link(paceway_server, email))
+    patient.get_by_role("button", name="Confirm").click()
+    if "/accounts/login/" in patient.url:
+        patient.locator("input[name=login]").fill(email)
+        patient.locator("input[name=password]").fill(DEMO_PASSWORD)
+        patient.get_by_role("button", name="Sign In").click()
     patient.wait_for_url("**/screening/**")
 
     # The intake: the only time PHQ-9, GAD-7 and PEG are asked before week 1.
