@@ -11,6 +11,7 @@ import time_machine
 
 from paceway.audit.models import AuditEvent
 from paceway.audit.services import audit
+from tests.conftest import client_for
 
 
 def _csv(client, query: str = "") -> list[dict[str, str]]:
@@ -102,9 +103,9 @@ def test_the_log_pages_through_many_events(clients, personas):
     assert len(_csv(client)) == 130
 
 
-def test_a_privacy_report_of_one_patient_and_of_one_person(clients, personas):
+def test_a_privacy_report_of_one_patient_and_of_one_person(clients, personas, privacy_officer):
     _activity(clients, personas)
-    admin = clients["admin"]
+    admin = client_for(privacy_officer)
     response = admin.get(
         f"/record/audit-report/?subject=patient&person_id={personas.patient.pk}&since=2026-03-01&until=2026-03-31"
     )
@@ -119,14 +120,14 @@ def test_a_privacy_report_of_one_patient_and_of_one_person(clients, personas):
     )
     actions = [r["action"] for r in csv.DictReader(io.StringIO(by_therapist.content.decode()))]
     assert actions == ["outcomes.scores.read", "diary.read"]
-    assert AuditEvent.objects.filter(actor_id=personas.admin.pk, action__startswith="audit.report.").count() == 2
+    assert AuditEvent.objects.filter(actor_id=privacy_officer.pk, action__startswith="audit.report.").count() == 2
 
 
-def test_privacy_reports_are_for_administrators_only_and_check_their_input(clients, personas):
+def test_privacy_reports_are_for_privacy_officers_only_and_check_their_input(clients, personas, privacy_officer):
     query = f"?subject=patient&person_id={personas.patient.pk}&since=2026-03-01&until=2026-03-31"
-    for who in ("patient", "therapist", "unassigned_therapist"):
+    for who in ("patient", "therapist", "unassigned_therapist", "admin"):
         assert clients[who].get(f"/record/audit-report/{query}").status_code == 404
-    admin = clients["admin"]
+    admin = client_for(privacy_officer)
     assert admin.get("/record/audit-report/").status_code == 200
     assert (
         admin.get("/record/audit-report/?subject=patient&person_id=x&since=2026-03-01&until=2026-03-31").status_code

@@ -24,6 +24,7 @@ DEFAULT_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DP"
 
 ACCOUNTS = [
     ("admin", "admin@paceway.demo", "Alex Admin", Role.ADMINISTRATOR),
+    ("privacy", "privacy@paceway.demo", "Priya Officer", Role.PRIVACY_OFFICER),
     ("therapist", "therapist@paceway.demo", "Dr. Tara Singh", Role.THERAPIST),
     ("therapist2", "therapist2@paceway.demo", "Dr. Luc Tremblay", Role.THERAPIST),
     ("patient", "patient@paceway.demo", "Pat Morgan", Role.PATIENT),
@@ -50,8 +51,8 @@ def load_demo() -> dict[str, User]:
         user = User.objects.filter(email=email).first() or User(email=email)
         user.display_name = name
         user.role = role
-        user.is_staff = role == Role.ADMINISTRATOR
-        user.is_superuser = role == Role.ADMINISTRATOR
+        user.is_staff = role in (Role.ADMINISTRATOR, Role.PRIVACY_OFFICER)
+        user.is_superuser = False  # nobody is (paceway.accounts.permissions)
         user.is_active = True
         user.set_password(demo_password())
         user.save()

@@ -144,6 +144,42 @@ def verify_training(*, actor: User, therapist: User, evidence: str = "") -> Ther
     return profile
 
 
+PROFILE_FIELDS_FOR_ADMINISTRATORS = (
+    "training_title",
+    "training_completed_on",
+    "training_evidence",
+    "caseload_capacity",
+    "languages",
+    "is_active_clinician",
+    "is_clinical_lead",
+)
+
+
+@transaction.atomic
+def update_therapist_profile(*, actor: User, therapist: User, values: dict[str, Any]) -> TherapistProfile:
+    """An administrator's change to a therapist's profile (training, capacity, languages, leave,
+    clinical lead). Putting a therapist on leave follows the deactivation rule; a changed training
+    record needs verifying again. The therapist's own texts for patients are theirs to write."""
+    _require_admin(actor)
+    profile = TherapistProfile.objects.select_for_update().get(user=therapist)
+    changed = [f for f in PROFILE_FIELDS_FOR_ADMINISTRATORS if f in values and getattr(profile, f) != values[f]]
+    if "is_active_clinician" in changed and not values["is_active_clinician"]:
+        refusal = deactivation_refusal(therapist)
+        if refusal:
+            raise ValidationError(refusal)
+    if "caseload_capacity" in changed and values["caseload_capacity"] < active_caseload_size(therapist):
+        raise ValidationError(_("The capacity cannot be below the therapist's current caseload."))
+    for field in changed:
+        setattr(profile, field, values[field])
+    if {"training_title", "training_completed_on", "training_evidence"} & set(changed):
+        profile.training_verified_by, profile.training_verified_at = None, None
+        changed += ["training_verified_by", "training_verified_at"]
+    if changed:
+        profile.save(update_fields=changed)
+        audit(actor=actor, action="therapist.profile.update", obj=profile)
+    return profile
+
+
 def deactivation_refusal(therapist: User) -> str | None:
     if active_caseload_size(therapist):
         return _("Reassign this therapist's patients first.")
@@ -172,8 +208,8 @@ def deactivate_therapist(*, actor: User, therapist: User, on_leave_only: bool = 
 def invite(*, actor: User, email: str, role: str) -> tuple[Invitation, str]:
     """Create a one-time invitation and return it with the raw token (shown or e-mailed once)."""
     _require_admin(actor)
-    if role not in (Role.THERAPIST, Role.ADMINISTRATOR):
-        raise ValidationError(_("Only therapists and administrators are invited."))
+    if role not in (Role.THERAPIST, Role.ADMINISTRATOR, Role.PRIVACY_OFFICER):
+        raise ValidationError(_("Only therapists, administrators and privacy officers are invited."))
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError(_("An account with this e-mail address already exists."))
@@ -207,7 +243,7 @@ def accept_invitation(*, token: str, password: str, display_name: str = "") -> U
         password,
         role=invitation.role,
         display_name=display_name,
-        is_staff=invitation.role == Role.ADMINISTRATOR,
+        is_staff=invitation.role in (Role.ADMINISTRATOR, Role.PRIVACY_OFFICER),
     )
     from allauth.account.models import EmailAddress
 
@@ -289,7 +325,7 @@ def create_first_administrator(*, email: str, display_name: str = "", another: b
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError(_("An account with this e-mail address already exists."))
     user = User.objects.create_user(
-        email, None, role=Role.ADMINISTRATOR, display_name=display_name, is_staff=True, is_superuser=True
+        email, None, role=Role.ADMINISTRATOR, display_name=display_name, is_staff=True, is_superuser=False
     )
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     secret = generate_totp_secret()
