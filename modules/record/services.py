@@ -4,8 +4,9 @@ Retention: the record is kept ``RECORD_RETENTION_YEARS`` (default 10, Ontario pr
 adults: ten years after the last entry) after the last contact, which is the closure itself.
 
 Destruction (``destroy_record``), in one transaction per patient:
-- crypto-shredding: the conversation's data key and each clinical note's data key are destroyed
-  (every copy of that ciphertext, in backups too, is noise from then on);
+- crypto-shredding: the patient's own data key (their free text: diary notes, exercise text and
+  reflections, intake text), the conversation's key, and the keys of clinical notes and of the
+  risk follow-up (contact details, safety plan) are destroyed;
 - every row of the patient's clinical data is deleted (program, exercises and diary, intake and
   decision, consents, questionnaires, scores, alerts, messages, notes, reviews, reminders,
   assignments, break-glass records), and the account is anonymised (no e-mail, no name, no
@@ -13,10 +14,11 @@ Destruction (``destroy_record``), in one transaction per patient:
 - kept, as the law requires: the audit events (who, whose id, what, when; never content), the
   anonymised user row they point to, the destroyed key rows and the closure row itself.
 
-Backups: plaintext rows deleted here stay in database backups until those backups expire under
-their own retention; the shredded keys make the messages and notes in them unreadable at once.
-Free text not yet sealed (diary notes, exercise text, intake text) is only gone from backups when
-they expire (see the deployment notes).
+Backups (see deploy/README.md, "What happens to backups"): a backup taken before the destruction
+still holds the sealed rows and, wrapped by a master key, the data keys. Once that backup expires
+under its own retention and the master key that wrapped those keys is retired, the free text,
+messages and notes are noise wherever a copy went (replicas, WAL archives, exports of a table).
+Rows that hold no free text (dates, scores, choices) are readable in a backup until it expires.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ from paceway.accounts.access import can_change_clinical
 from paceway.accounts.models import BreakGlassAccess, CareAssignment, MfaReset, User
 from paceway.accounts.roles import is_patient, is_therapist
 from paceway.audit.services import audit
-from paceway.keyring.services import destroy_data_key
+from paceway.keyring.services import destroy_data_key, destroy_patient_key
 from therapist.models import ClinicalNote, WeeklyReview
 from therapist.screening.models import Consent, Intake, ScreeningDecision
 
@@ -145,6 +147,9 @@ def destroy_record(*, closure_id: int, now: datetime | None = None) -> int | Non
     BreakGlassAccess.objects.filter(patient_id=pid).delete()
     CorrectionRequest.objects.filter(patient_id=pid).delete()
     MfaReset.objects.filter(user_id=pid).delete()
+    # Their free text (diary notes, exercise text, intake text; paceway.keyring.fields): the key
+    # goes last, in the same transaction, because deleting a row reads it.
+    destroy_patient_key(pid)
     _anonymise(patient)
 
     closure.destroyed_at = now

@@ -11,21 +11,37 @@ def no_more_superusers(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_user_pronouns_time_zone_public_profile'),
+        ("accounts", "0004_user_pronouns_time_zone_public_profile"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='invitation',
-            name='role',
-            field=models.CharField(choices=[('therapist', 'Therapist'), ('administrator', 'Administrator'), ('privacy_officer', 'Privacy officer')], max_length=20),
+            model_name="invitation",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("therapist", "Therapist"),
+                    ("administrator", "Administrator"),
+                    ("privacy_officer", "Privacy officer"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='user',
-            name='role',
-            field=models.CharField(choices=[('patient', 'Patient'), ('therapist', 'Therapist'), ('administrator', 'Administrator'), ('privacy_officer', 'Privacy officer')], default='patient', max_length=20, verbose_name='role'),
+            model_name="user",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("patient", "Patient"),
+                    ("therapist", "Therapist"),
+                    ("administrator", "Administrator"),
+                    ("privacy_officer", "Privacy officer"),
+                ],
+                default="patient",
+                max_length=20,
+                verbose_name="role",
+            ),
         ),
         migrations.RunPython(no_more_superusers, migrations.RunPython.noop),
-]
+    ]
