@@ -27,7 +27,7 @@ from paceway.accounts.access import may_break_glass
 from paceway.accounts.roles import is_privacy_officer, is_therapist
 from paceway.audit.models import AuditEvent
 
-from . import selectors
+from . import pdf, selectors
 from . import services as record_services
 from .access import own_record_of
 from .forms import (
@@ -120,6 +120,18 @@ def export_json(request: HttpRequest) -> HttpResponse:
     record = selectors.export_record(actor=request.user, patient=patient, fmt="json")
     response = JsonResponse(record, json_dumps_params={"ensure_ascii": False, "indent": 2})
     response["Content-Disposition"] = f'attachment; filename="my-paceway-record-{timezone.localdate():%Y-%m-%d}.json"'
+    return response
+
+
+@never_cache
+@login_required
+@require_GET
+def export_pdf(request: HttpRequest) -> HttpResponse:
+    patient = own_record_of(request.user)
+    record = selectors.export_record(actor=request.user, patient=patient, fmt="pdf")
+    now = timezone.localtime()
+    response = HttpResponse(pdf.render(record, generated_at=f"{now:%Y-%m-%d %H:%M}"), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="my-paceway-record-{now:%Y-%m-%d}.pdf"'
     return response
 
 

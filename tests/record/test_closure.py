@@ -3,6 +3,7 @@ patient's rows deleted, the account anonymised, and nothing else touched."""
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -178,3 +179,12 @@ def test_sealed_columns_refuse_bulk_updates(personas):
     program_services.save_entry_from_data(actor=personas.patient, patient=personas.patient, kind="pain_diary", data=DIARY)
     with pytest.raises(TypeError):
         ExerciseEntry.objects.filter(patient=personas.patient).update(data={"notes": "plain"})
+
+
+def test_a_restored_backup_has_its_due_records_destroyed_by_the_command(clients, full_record):
+    closure = _close(clients)
+    out = io.StringIO()
+    with time_machine.travel(closure.destroy_after + timedelta(seconds=1), tick=False):
+        call_command("destroy_due_records", stdout=out)
+    assert out.getvalue().strip() == "1 record(s) destroyed."
+    assert not ExerciseEntry.objects.filter(patient_id=full_record.pk).exists()
