@@ -86,7 +86,9 @@ def render(record: dict[str, Any], *, generated_at: str) -> bytes:
     for contact in record.get("contact_details", []):
         doc.heading(str(_("Contact details saved %(when)s") % {"when": contact["saved_at"]}), 3)
         for f in contact["fields"]:
-            doc.line_of(f"{f['label']}: {f['value'] or '—'}")
+            value = f["value"]
+            shown = _("Yes") if value is True else _("No") if value is False else (value or "—")
+            doc.line_of(f"{f['label']}: {shown}")
         _notes(doc, contact.get("corrections", []))
     doc.heading(str(_("Care team")), 3)
     for a in record["care_team"]:

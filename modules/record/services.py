@@ -180,16 +180,34 @@ CORRECTION_DAYS = 30
 
 
 @transaction.atomic
-def request_correction(*, actor: Any, patient: Any, item: str, correction: str) -> CorrectionRequest:
+def request_correction(
+    *,
+    actor: Any,
+    patient: Any,
+    item: str = "",
+    correction: str,
+    item_kind: str = CorrectionRequest.ItemKind.OTHER,
+    item_id: int | None = None,
+) -> CorrectionRequest:
+    """The patient asks for a correction of one item of their record (``item_kind``/``item_id``,
+    one of ``selectors.item_choices``) or of something else they describe (``item``)."""
+    from .selectors import describe_item
+
     if not is_patient(actor) or actor.pk != patient.pk:
         raise PermissionError("Only the patient asks for a correction of their record")
     item, correction = (item or "").strip(), (correction or "").strip()
+    named = describe_item(patient, item_kind, item_id)
+    if named is None:
+        raise ValidationError(_("Choose an item of your record."))
+    item = item or named
     if not item or not correction:
         raise ValidationError(_("Say what should be corrected and what it should say."))
     now = timezone.now()
     request = CorrectionRequest.objects.create(
         patient=patient,
-        item=item,
+        item_kind=item_kind,
+        item_id=item_id if item_kind != CorrectionRequest.ItemKind.OTHER else None,
+        item=item[:300],
         correction=correction,
         requested_at=now,
         due_at=now + timedelta(days=CORRECTION_DAYS),
@@ -208,31 +226,47 @@ def _decidable(actor: Any, request_id: Any) -> CorrectionRequest:
     return request
 
 
+def _decide(*, actor: Any, request_id: Any, status: str, field: str, text: str, missing: str) -> CorrectionRequest:
+    """Answer an open request: its status, the answer's text in ``field``, who and when; audited."""
+    request = _decidable(actor, request_id)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(missing)
+    request.status = status
+    setattr(request, field, text)
+    request.decided_by, request.decided_at = actor, timezone.now()
+    request.save(update_fields=["status", field, "decided_by", "decided_at"])
+    audit(actor=actor, action=f"record.correction.{ANSWER_ACTIONS[status]}", patient=request.patient, obj=request)
+    return request
+
+
+ANSWER_ACTIONS = {CorrectionRequest.Status.ACCEPTED: "accept", CorrectionRequest.Status.REFUSED: "refuse"}
+
+
 @transaction.atomic
 def accept_correction(*, actor: Any, request_id: Any, amendment: str) -> CorrectionRequest:
     """Record the amendment; the original entry is never changed or deleted."""
-    request = _decidable(actor, request_id)
-    amendment = (amendment or "").strip()
-    if not amendment:
-        raise ValidationError(_("Write the amendment that will be added to the record."))
-    request.status, request.amendment = CorrectionRequest.Status.ACCEPTED, amendment
-    request.decided_by, request.decided_at = actor, timezone.now()
-    request.save(update_fields=["status", "amendment", "decided_by", "decided_at"])
-    audit(actor=actor, action="record.correction.accept", patient=request.patient, obj=request)
-    return request
+    return _decide(
+        actor=actor,
+        request_id=request_id,
+        status=CorrectionRequest.Status.ACCEPTED,
+        field="amendment",
+        text=amendment,
+        missing=_("Write the amendment that will be added to the record."),
+    )
 
 
 @transaction.atomic
 def refuse_correction(*, actor: Any, request_id: Any, reason: str) -> CorrectionRequest:
-    request = _decidable(actor, request_id)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(_("Give the reasons for refusing; the patient will read them."))
-    request.status, request.refusal_reason = CorrectionRequest.Status.REFUSED, reason
-    request.decided_by, request.decided_at = actor, timezone.now()
-    request.save(update_fields=["status", "refusal_reason", "decided_by", "decided_at"])
-    audit(actor=actor, action="record.correction.refuse", patient=request.patient, obj=request)
-    return request
+    """Refuse with reasons the patient reads; they may then attach a statement of disagreement."""
+    return _decide(
+        actor=actor,
+        request_id=request_id,
+        status=CorrectionRequest.Status.REFUSED,
+        field="refusal_reason",
+        text=reason,
+        missing=_("Give the reasons for refusing; the patient will read them."),
+    )
 
 
 @transaction.atomic

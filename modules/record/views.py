@@ -267,10 +267,11 @@ def close_account(request: HttpRequest) -> HttpResponse:
 def corrections(request: HttpRequest) -> HttpResponse:
     """The patient's correction requests (with deadlines and answers), and a new one."""
     patient = own_record_of(request.user)
-    form = CorrectionForm(request.POST or None)
+    initial = {"about": request.GET.get("about", "")}
+    form = CorrectionForm(request.POST or None, initial=initial, items=selectors.item_choices(patient))
     if request.method == "POST" and form.is_valid():
         try:
-            record_services.request_correction(actor=patient, patient=patient, **form.cleaned_data)
+            record_services.request_correction(actor=patient, patient=patient, **form.request_values())
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
