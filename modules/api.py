@@ -49,7 +49,7 @@ class StepSerializer(serializers.Serializer):
 
 
 class EntrySerializer(serializers.ModelSerializer):
-    data = serializers.JSONField(read_only=True)  # sealed in the database, plain here
+    data = serializers.JSONField(read_only=True)  # type: ignore[assignment]  # sealed in the database, plain here
 
     class Meta:
         model = ExerciseEntry

@@ -58,7 +58,9 @@ class _Document(FPDF):
 def _notes(doc: _Document, corrections: list[dict[str, Any]]) -> None:
     """Corrections and statements of disagreement about one item, printed beside it."""
     for c in corrections:
-        doc.muted(_("Correction requested on %(when)s: %(text)s") % {"when": c["requested_at"], "text": c["correction"]})
+        doc.muted(
+            _("Correction requested on %(when)s: %(text)s") % {"when": c["requested_at"], "text": c["correction"]}
+        )
         if c.get("amendment"):
             doc.line_of(c["amendment"], bold_label=str(_("Amendment")))
         if c.get("refusal_reason"):
@@ -138,7 +140,9 @@ def render(record: dict[str, Any], *, generated_at: str) -> bytes:
         doc.heading(f"{q['title']}, {q['submitted_at']}", 3)
         if q["amends_id"]:
             doc.muted(f"{_('A correction')}: {q['amendment_reason']}")
-        scores = " · ".join(f"{s['scale']}: {s['total']:g}" + (f" ({s['band']})" if s["band"] else "") for s in q["scores"])
+        scores = " · ".join(
+            f"{s['scale']}: {s['total']:g}" + (f" ({s['band']})" if s["band"] else "") for s in q["scores"]
+        )
         if scores:
             doc.line_of(scores)
         doc.muted(", ".join(f"{code}: {value}" for code, value in q["answers"].items()))

@@ -33,10 +33,10 @@ from messaging import services as messaging
 from messaging.models import Conversation, Message
 from modules.forms import labelled_fields
 from modules.models import Enrolment, ExerciseEntry, StepCompletion, TailoringEvent
+from modules.outcomes import contact
 from modules.outcomes import selectors as outcomes
 from modules.outcomes.fhir import patient_bundle
 from modules.outcomes.instruments import SCALES, get_questionnaire
-from modules.outcomes import contact
 from modules.outcomes.models import ContactDetails, QuestionnaireResponse, RiskAlert, Score
 from paceway.accounts.access import can_change_clinical, caseload_patient_ids
 from paceway.accounts.models import BreakGlassAccess, CareAssignment
@@ -244,7 +244,9 @@ def item_choices(patient: Any) -> list[tuple[str, str]]:
     their entries, questionnaires, messages, contact details and intakes, newest first. Dates,
     kinds and senders only, no content (nothing is decrypted to list them)."""
     choices: list[tuple[str, str]] = []
-    for e in ExerciseEntry.objects.filter(patient=patient).only("id", "kind", "entry_date").order_by("-entry_date", "-id"):
+    for e in (
+        ExerciseEntry.objects.filter(patient=patient).only("id", "kind", "entry_date").order_by("-entry_date", "-id")
+    ):
         choices.append((f"{Kind.EXERCISE}:{e.pk}", f"{e.get_kind_display()}, {e.entry_date:%Y-%m-%d}"))  # type: ignore[attr-defined]
     for r in QuestionnaireResponse.objects.filter(patient=patient).order_by("-submitted_at", "-id"):
         title = str(getattr(get_questionnaire(r.questionnaire), "title", r.questionnaire))
@@ -256,11 +258,26 @@ def item_choices(patient: Any) -> list[tuple[str, str]]:
         .order_by("-created_at", "-id")
     ):
         when = timezone.localtime(m.created_at)
-        choices.append((f"{Kind.MESSAGE}:{m.seq}", _("Message from %(who)s, %(when)s") % {"who": m.sender.name, "when": f"{when:%Y-%m-%d %H:%M}"}))
+        choices.append(
+            (
+                f"{Kind.MESSAGE}:{m.seq}",
+                _("Message from %(who)s, %(when)s") % {"who": m.sender.name, "when": f"{when:%Y-%m-%d %H:%M}"},
+            )
+        )
     for c in ContactDetails.objects.filter(patient_id=patient.pk).only("id", "saved_at"):
-        choices.append((f"{Kind.CONTACT}:{c.pk}", _("Contact details saved %(when)s") % {"when": f"{timezone.localtime(c.saved_at):%Y-%m-%d}"}))
+        choices.append(
+            (
+                f"{Kind.CONTACT}:{c.pk}",
+                _("Contact details saved %(when)s") % {"when": f"{timezone.localtime(c.saved_at):%Y-%m-%d}"},
+            )
+        )
     for i in Intake.objects.filter(patient=patient).only("id", "submitted_at").order_by("-submitted_at"):
-        choices.append((f"{Kind.INTAKE}:{i.pk}", _("Intake of %(when)s") % {"when": f"{timezone.localtime(i.submitted_at):%Y-%m-%d}"}))
+        choices.append(
+            (
+                f"{Kind.INTAKE}:{i.pk}",
+                _("Intake of %(when)s") % {"when": f"{timezone.localtime(i.submitted_at):%Y-%m-%d}"},
+            )
+        )
     return choices
 
 
@@ -320,7 +337,7 @@ def whole_record(patient: Any) -> dict[str, Any]:
     """Everything held about the patient, as JSON-ready data (see ``record.schema.json``). Each
     item a correction names carries it (``corrections``): the amendment, or the refusal and the
     patient's statement of disagreement, travel with that item."""
-    record = {
+    record: dict[str, Any] = {
         "$schema": f"{settings.SITE_URL}{reverse('record:schema')}",
         "format": FORMAT,
         "version": FORMAT_VERSION,

@@ -240,7 +240,10 @@ def _decide(*, actor: Any, request_id: Any, status: str, field: str, text: str, 
     return request
 
 
-ANSWER_ACTIONS = {CorrectionRequest.Status.ACCEPTED: "accept", CorrectionRequest.Status.REFUSED: "refuse"}
+ANSWER_ACTIONS: dict[str, str] = {
+    CorrectionRequest.Status.ACCEPTED: "accept",
+    CorrectionRequest.Status.REFUSED: "refuse",
+}
 
 
 @transaction.atomic

@@ -23,7 +23,7 @@ from tests.foundation.test_route_inventory import _fill, _protected_routes
 
 # Apps whose models hold health data: none may be in the admin or in a role's permissions.
 CLINICAL_APPS = {"modules", "messaging", "therapist", "screening", "record", "keyring"}
-CLINICAL_OUTCOMES = {"outcomes.%s" % m for m in ("questionnaireresponse", "score", "riskalert", "safetyplan")}
+CLINICAL_OUTCOMES = {f"outcomes.{m}" for m in ("questionnaireresponse", "score", "riskalert", "safetyplan")}
 
 
 def _admin_models(client) -> set[str]:
@@ -109,8 +109,9 @@ def test_a_therapist_profile_change_goes_through_the_service_with_its_rules(clie
 
 
 def test_a_clinic_profile_edit_is_a_new_audited_version(clients, personas):
-    from modules.outcomes.clinic import current_profile
     from django.forms.models import model_to_dict
+
+    from modules.outcomes.clinic import current_profile
 
     data = model_to_dict(current_profile(), exclude=["id", "created_at", "created_by"])
     form = {k: v for k, v in data.items() if v is not None}

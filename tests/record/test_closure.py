@@ -176,7 +176,9 @@ def test_free_text_is_sealed_and_unreadable_everywhere_after_destruction(clients
 
 
 def test_sealed_columns_refuse_bulk_updates(personas):
-    program_services.save_entry_from_data(actor=personas.patient, patient=personas.patient, kind="pain_diary", data=DIARY)
+    program_services.save_entry_from_data(
+        actor=personas.patient, patient=personas.patient, kind="pain_diary", data=DIARY
+    )
     with pytest.raises(TypeError):
         ExerciseEntry.objects.filter(patient=personas.patient).update(data={"notes": "plain"})
 

@@ -105,7 +105,14 @@ def test_an_export_with_a_failed_audit_is_not_served(clients, personas, monkeypa
 
 @pytest.mark.parametrize(
     "path",
-    ["/record/", "/record/export/", "/record/export.json", "/record/export.pdf", "/record/access/", "/record/access.csv"],
+    [
+        "/record/",
+        "/record/export/",
+        "/record/export.json",
+        "/record/export.pdf",
+        "/record/access/",
+        "/record/access.csv",
+    ],
 )
 @pytest.mark.parametrize("who", ["therapist", "unassigned_therapist", "admin"])
 def test_staff_get_404_there_is_no_other_patients_record_to_name(clients, path, who):

@@ -222,8 +222,7 @@ class InvitationAdmin(admin.ModelAdmin):
         transaction.on_commit(
             lambda: send_mail(
                 str(_("You are invited to Paceway")),
-                str(_("You have been invited to join Paceway. This link works once and expires in 3 days:\n\n"))
-                + link,
+                str(_("You have been invited to join Paceway. This link works once and expires in 3 days:\n\n")) + link,
                 None,
                 [invitation.email],
             )

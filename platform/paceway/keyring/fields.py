@@ -71,7 +71,7 @@ class _SealedField(models.BinaryField):
     def value_to_string(self, obj: models.Model) -> str:
         return json.dumps(self.value_from_object(obj))
 
-    def formfield(self, **kwargs: Any) -> Any:
+    def formfield(self, form_class: Any = None, choices_form_class: Any = None, **kwargs: Any) -> Any:
         return None  # forms name their own fields (these are never edited as bytes)
 
 
@@ -107,10 +107,12 @@ class SealedTextField(_SealedField):
     def from_bytes(self, value: bytes) -> Any:
         return value.decode()
 
-    def formfield(self, **kwargs: Any) -> Any:
+    def formfield(self, form_class: Any = None, choices_form_class: Any = None, **kwargs: Any) -> Any:
         from django import forms
 
-        return models.Field.formfield(self, **{"form_class": forms.CharField, "max_length": self.text_max_length, **kwargs})
+        return models.Field.formfield(
+            self, **{"form_class": forms.CharField, "max_length": self.text_max_length, **kwargs}
+        )
 
     def validate(self, value: Any, model_instance: Any) -> None:
         from django.core.exceptions import ValidationError
@@ -121,9 +123,6 @@ class SealedTextField(_SealedField):
 
 class SealedJSONField(_SealedField):
     """JSON data (e.g. an exercise's answers) sealed under the owner's key."""
-
-    def get_default(self) -> Any:
-        return self._get_default()
 
     def to_bytes(self, value: Any) -> bytes:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
