@@ -136,3 +136,37 @@ def test_privacy_reports_are_for_privacy_officers_only_and_check_their_input(cli
     assert (
         admin.get("/record/audit-report/?subject=user&person_id=1&since=2026-03-31&until=2026-03-01").status_code == 400
     )
+
+
+def test_every_audited_action_about_a_patient_has_a_plain_name():
+    """A new audit action that a patient can see on their access page gets a plain-language
+    name; actions never about a patient are listed here on purpose."""
+    import re
+    from pathlib import Path
+
+    from modules.record import actions
+
+    not_about_a_patient = {
+        "account.details.update",
+        "administrator.created_from_command",
+        "audit.report.user",
+        "auth.login",
+        "invitation.accept",
+        "invitation.create",
+        "messages.inbox.read",
+        "outcomes.clinic_profile.save",
+        "outcomes.evaluation.export",
+        "outcomes.evaluation.read",
+        "screening.consent_text.publish",
+        "therapist.deactivated",
+        "therapist.profile.update",
+        "therapist.public_profile.update",
+        "therapist.training_verified",
+    }
+    root = Path(__file__).parents[2]
+    found = set()
+    for folder in ("platform", "modules", "therapist", "messaging"):
+        for path in (root / folder).rglob("*.py"):
+            found |= set(re.findall(r'action="([a-z_]+\.[a-z_.]*[a-z_])"', path.read_text()))
+    unnamed = {a for a in found - not_about_a_patient if actions.label(a) == a}
+    assert not unnamed
