@@ -1,4 +1,5 @@
-"""Demo accounts for `make run`: an administrator, two verified therapists, three patients."""
+"""Demo accounts for `make run`: an administrator, a privacy officer, two verified therapists, three
+patients."""
 
 from __future__ import annotations
 
@@ -93,7 +94,7 @@ def describe(accounts: dict[str, Any]) -> str:
     lines = ["", f"Demo accounts (password: {demo_password()})"]
     for _key, email, name, role in ACCOUNTS:
         lines.append(f"  {role.label:<14} {email:<28} {name}")
-    lines.append(f"Therapists and the administrator also need a TOTP code; authenticator secret: {demo_totp_secret()}")
+    lines.append(f"Staff (therapists, the administrator, the privacy officer) also need a TOTP code; authenticator secret: {demo_totp_secret()}")
 
     lines.append(f"Open {settings.SITE_URL}")
     return "\n".join(lines)
