@@ -94,7 +94,9 @@ def describe(accounts: dict[str, Any]) -> str:
     lines = ["", f"Demo accounts (password: {demo_password()})"]
     for _key, email, name, role in ACCOUNTS:
         lines.append(f"  {role.label:<14} {email:<28} {name}")
-    lines.append(f"Staff (therapists, the administrator, the privacy officer) also need a TOTP code; authenticator secret: {demo_totp_secret()}")
+    lines.append(
+        f"Staff (therapists, the administrator, the privacy officer) also need a TOTP code; authenticator secret: {demo_totp_secret()}"
+    )
 
     lines.append(f"Open {settings.SITE_URL}")
     return "\n".join(lines)

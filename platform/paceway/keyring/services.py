@@ -163,6 +163,7 @@ def data_key_for(purpose: str) -> DataKey:
 
 PATIENT_PURPOSE = "patient-free-text"
 _KEY_CACHE_SECONDS = 60.0
+_KEY_CACHE_SIZE = 10_000
 _material_cache: dict[Any, tuple[bytes, float]] = {}
 
 
@@ -196,6 +197,8 @@ def key_material(data_key_id: Any) -> bytes:
     if data_key is None:
         raise DecryptionError("no such data key")
     material = unwrap(data_key)
+    if len(_material_cache) >= _KEY_CACHE_SIZE:
+        _material_cache.clear()  # a bounded cache: simple, and the next page refills it
     _material_cache[data_key_id] = (material, now)
     return material
 
