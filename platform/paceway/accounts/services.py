@@ -419,7 +419,7 @@ def break_glass_max_minutes() -> int:
 @transaction.atomic
 def open_break_glass(*, actor: User, patient_id: Any, reason: str, minutes: int = 60) -> BreakGlassAccess:
     """Open time-limited read access to a patient outside the care team. Administrators and
-    clinical leads only, with a reason; the patient's therapist and the privacy contact are
+    clinical leads only, with a reason; the patient's therapist, the privacy contact and the privacy officers are
     e-mailed (no health data, not even the reason); the patient sees it on their access page."""
     from .access import is_assigned, may_break_glass
 
@@ -467,7 +467,9 @@ def _tell_of_break_glass(access_id: int) -> None:
 
     access = BreakGlassAccess.objects.select_related("actor", "patient").get(pk=access_id)
     therapist = active_therapist_of(access.patient)
-    recipients = [r for r in (therapist.email if therapist else "", settings.PRIVACY_CONTACT_EMAIL) if r]
+    officers = User.objects.filter(role=Role.PRIVACY_OFFICER, is_active=True).values_list("email", flat=True)
+    candidates = [therapist.email if therapist else "", settings.PRIVACY_CONTACT_EMAIL, *officers]
+    recipients = list(dict.fromkeys(r for r in candidates if r))  # each once, in this order
     if not recipients:
         return
     body = _(
