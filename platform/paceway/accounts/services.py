@@ -419,8 +419,9 @@ def break_glass_max_minutes() -> int:
 @transaction.atomic
 def open_break_glass(*, actor: User, patient_id: Any, reason: str, minutes: int = 60) -> BreakGlassAccess:
     """Open time-limited read access to a patient outside the care team. Administrators and
-    clinical leads only, with a reason; the patient's therapist, the privacy contact and the privacy officers are
-    e-mailed (no health data, not even the reason); the patient sees it on their access page."""
+    clinical leads only, with a reason; the patient's therapist, the privacy contact and the
+    privacy officers are e-mailed (no health data, not even the reason); the patient sees it on
+    their access page."""
     from .access import is_assigned, may_break_glass
 
     if not may_break_glass(actor):
