@@ -253,11 +253,13 @@ def save_entry(
     if revision is None:
         raise StaleEntry(_("This entry was changed since you opened it. Reload the page and try again."))
     updated = ExerciseEntry.objects.filter(pk=entry.pk, revision=revision).update(
-        data=form.json_data(), entry_date=form.entry_date(), updated_at=now, revision=F("revision") + 1
+        entry_date=form.entry_date(), updated_at=now, revision=F("revision") + 1
     )
     if not updated:
         raise StaleEntry(_("This entry was changed since you opened it. Reload the page and try again."))
     entry.refresh_from_db()
+    entry.data = form.json_data()  # sealed on save (paceway.keyring.fields), so not in update()
+    entry.save(update_fields=["data"])
     audit(actor=actor, action="exercise.update", patient=patient, obj=entry)
     _screen_free_text(actor, patient, kind, form)
     return entry
