@@ -24,7 +24,8 @@ from paceway.keyring.services import decrypt
 from .models import ClinicalNote, MessageTemplate, WeeklyReview
 from .services import note_context, week_start
 
-SCALES = ("phq9", "gad7", "peg")
+SCALES = ("phq9", "gad7", "peg", "promis-pi-t", "promis-pf-t")
+FUNCTION_SCALES = ("promis-pi-t", "promis-pf-t")  # PROMIS pain interference and physical function
 INACTIVE_AFTER = timedelta(days=7)
 
 
@@ -55,16 +56,30 @@ class CaseloadRow:
     mood: PairedChange | None = None
     alone: list[Change] = field(default_factory=list)
     pain: Change | None = None  # PEG, first -> latest (Jacobson-Truax)
+    # PROMIS pain interference and physical function T-scores, first -> latest (reliable change
+    # from the SEs of the scoring table; asked at baseline, post-treatment and follow-up).
+    function: list[Change] = field(default_factory=list)
 
     @property
-    def deteriorated(self) -> bool:
-        """Reliably worse: mood and worry by the paired rule (one measure alone only when the
-        patient never answered both at one sitting), or pain (PEG)."""
+    def worse_in(self) -> list[str]:
+        """What got reliably worse: mood and worry by the paired rule (one measure alone only when
+        the patient never answered both at one sitting), pain (PEG), function (PROMIS)."""
         if self.mood is not None:
             mood_worse = self.mood.reliable_deterioration
         else:
             mood_worse = any(c.reliable_deterioration for c in self.alone)
-        return bool(mood_worse or (self.pain is not None and self.pain.reliable_deterioration))
+        out = []
+        if mood_worse:
+            out.append(str(_("mood or worry")))
+        if self.pain is not None and self.pain.reliable_deterioration:
+            out.append(str(_("pain")))
+        if any(c.reliable_deterioration for c in self.function):
+            out.append(str(_("function")))
+        return out
+
+    @property
+    def deteriorated(self) -> bool:
+        return bool(self.worse_in)
 
     @property
     def inactive(self) -> bool:
@@ -169,6 +184,11 @@ def caseload(therapist: Any, *, query: str = "") -> list[CaseloadRow]:
             ]
         if "peg" in row.scores:
             row.pain = compare(OUTCOME_SCALES["peg"][1], first[patient_id, "peg"], row.scores["peg"].value)
+        row.function = [
+            compare(OUTCOME_SCALES[key][1], first[patient_id, key], row.scores[key].value)
+            for key in FUNCTION_SCALES
+            if key in row.scores
+        ]
     reviewed_after: dict[int, list[int]] = {}
     for enrolment_id, after in ProgramReview.objects.filter(enrolment_id__in=list(enrolments)).values_list(
         "enrolment_id", "after_module"

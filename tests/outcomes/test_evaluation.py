@@ -203,7 +203,7 @@ def test_it_matches_independent_figures_on_a_seeded_cohort(seeded):
     assert (report.followed_up.count, report.followed_up.pct) == (11, 42.3)
     assert report.clinician_minutes_per_patient_week == round(seeded.minutes / seeded.patient_weeks, 1)
 
-    assert {row.scale for row in report.measures} >= {"promis-pi", "promis-pf", "promis-sleep"}
+    assert {row.scale for row in report.measures} >= {"promis-pi-t", "promis-pf-t", "promis-sleep-t"}
     for row in report.measures:
         if row.scale.startswith("promis-"):
             assert row.itt.n == 26  # every baseline has them; their values are checked in test_scoring

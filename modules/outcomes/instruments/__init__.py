@@ -14,6 +14,7 @@ from .base import (
     JacobsonTruax,
     Questionnaire,
     Scale,
+    TScoreTable,
 )
 from .cssrs import CSSRS_SCREEN, SCREENER
 from .gad7 import GAD7
@@ -101,6 +102,7 @@ __all__ = [
     "JacobsonTruax",
     "Questionnaire",
     "Scale",
+    "TScoreTable",
     "PHQ9",
     "GAD7",
     "PEG",
