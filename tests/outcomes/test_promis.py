@@ -251,3 +251,19 @@ def test_a_change_within_measurement_error_is_not_flagged(personas):
     )
     row = _row(personas.therapist, personas.patient)
     assert not row.deteriorated and row.worse_in == [] and len(row.function) == 2
+
+
+def test_the_backfill_adds_the_t_score_of_every_older_raw_sum_once(personas):
+    import importlib
+
+    from django.apps import apps
+
+    from modules.outcomes.models import Score
+
+    _promis(personas.patient, "baseline", pf=4, pi=2, days_ago=60)
+    Score.objects.filter(scale__endswith="-t").delete()  # as saved before the T-score scales existed
+    backfill = importlib.import_module("modules.outcomes.migrations.0008_promis_t_scores").backfill
+    backfill(apps, None)
+    backfill(apps, None)  # idempotent
+    got = dict(Score.objects.filter(scale__endswith="-t").values_list("scale", "total"))
+    assert {k: float(v) for k, v in got.items()} == {"promis-pf-t": 43.1, "promis-pi-t": 55.6, "promis-sleep-t": 32.0}
