@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from messaging.selectors import awaiting_reply, caseload_unread_counts
 from modules.models import Enrolment, ModulePlan, ProgramReview
 from modules.outcomes.change import Change, PairedChange, compare, paired_scores
+from modules.outcomes.discharge import score_lines
 from modules.outcomes.instruments import SCALES as OUTCOME_SCALES
 from modules.outcomes.models import RiskAlert, Score
 from modules.outcomes.scoring import exact_total
@@ -200,6 +201,20 @@ def caseload(therapist: Any, *, query: str = "") -> list[CaseloadRow]:
     for review in WeeklyReview.objects.filter(patient_id__in=ids, week_start=week_start(today)):
         rows[review.patient_id].reviewed_minutes = review.minutes
     return sorted(rows.values(), key=lambda row: (*row.need(), row.patient.name.lower()))
+
+
+def _number(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def review_snapshot(patient: Any) -> list[dict[str, str]]:
+    """The scores a mid-program review goes through, kept with it: each measure's first and latest
+    score and what the change means (mood and worry by the paired rule)."""
+    _mood, lines = score_lines(patient)
+    return [
+        {"label": line.label, "start": _number(line.start), "end": _number(line.end), "verdict": line.verdict}
+        for line in lines
+    ]
 
 
 FLAGS = {
