@@ -267,3 +267,29 @@ def test_the_backfill_adds_the_t_score_of_every_older_raw_sum_once(personas):
     backfill(apps, None)  # idempotent
     got = dict(Score.objects.filter(scale__endswith="-t").values_list("scale", "total"))
     assert {k: float(v) for k, v in got.items()} == {"promis-pf-t": 43.1, "promis-pi-t": 55.6, "promis-sleep-t": 32.0}
+
+
+def test_the_t_scores_reach_the_discharge_document_and_the_fhir_export_valid(personas):
+    import json
+
+    from fhir.resources.R4B.bundle import Bundle
+
+    from modules.outcomes.discharge import discharge_document, discharge_summary
+    from modules.outcomes.fhir import patient_bundle
+
+    _promis(personas.patient, "baseline", pf=4, pi=2, days_ago=60)
+    _promis(personas.patient, "post-treatment", pf=3, pi=2, days_ago=1)
+    summary = discharge_summary(personas.patient)
+    lines = {line.key: line for line in summary.scores}
+    assert (lines["promis-pf-t"].start, lines["promis-pf-t"].end) == (43.1, 37.6)
+    assert lines["promis-pf-t"].verdict == "reliable deterioration" and "promis-pf" not in lines
+    Bundle.model_validate(json.loads(json.dumps(discharge_document(summary))))
+    export = patient_bundle(personas.patient)
+    Bundle.model_validate(json.loads(json.dumps(export)))
+    values = [
+        e["resource"]["valueQuantity"]["value"]
+        for e in export["entry"]
+        if e["resource"]["resourceType"] == "Observation"
+        and e["resource"]["code"]["coding"][0]["code"] == "promis-pf-6b-tscore"
+    ]
+    assert sorted(values) == [37.6, 43.1]
