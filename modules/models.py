@@ -217,6 +217,10 @@ class ProgramReview(models.Model):
     patient_words = models.TextField(_("In the patient's words"))
     therapist_words = models.TextField(_("The therapist's view"))
     decision = models.CharField(_("Shared decision"), max_length=20, choices=ReviewDecision.choices)
+    # The scores gone through together, as they stood when the review was recorded: a list of
+    # {"label", "start", "end", "verdict"} strings (mood and worry judged by the paired rule), so
+    # the patient reads in "Your plan" what was discussed, even after later scores.
+    scores = models.JSONField(default=list, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
