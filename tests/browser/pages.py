@@ -130,6 +130,7 @@ NOT_PAGES: dict[str, str] = {
     "outcomes/evaluation.csv": "a CSV download",
     "record/access.csv": "a CSV download",
     "record/export.json": "a JSON download",
+    "record/export.pdf": "a PDF download (tests/record)",
     "record/schema.json": "a JSON schema download",
     "record/corrections/<int:request_id>/disagree/": "form action",
     "record/corrections/<int:request_id>/answer/": "form action",
