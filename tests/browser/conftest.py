@@ -54,8 +54,9 @@ PATIENT3 = "patient3@paceway.demo"  # Jo Leblanc: waiting for a therapist
 THERAPIST = "therapist@paceway.demo"  # Dr. Tara Singh
 THERAPIST2 = "therapist2@paceway.demo"  # Dr. Luc Tremblay (clinical lead, empty caseload)
 ADMIN = "admin@paceway.demo"
+PRIVACY = "privacy@paceway.demo"  # Priya Officer: the audit log and access reports only
 VISITOR = "visitor"  # nobody logged in
-CLINICIANS = {THERAPIST, THERAPIST2, ADMIN}
+CLINICIANS = {THERAPIST, THERAPIST2, ADMIN, PRIVACY}  # staff: a second factor
 
 
 def chromium_missing() -> bool:
@@ -259,6 +260,7 @@ START_PAGES = {
     THERAPIST: "/therapist/",
     THERAPIST2: "/therapist/",
     ADMIN: "/therapist/console/",
+    PRIVACY: "/record/audit-report/",
 }
 
 

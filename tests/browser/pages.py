@@ -19,7 +19,7 @@ import subprocess
 import sys
 from typing import Any
 
-from tests.browser.conftest import ADMIN, PATIENT, PATIENT2, PATIENT3, THERAPIST, THERAPIST2, VISITOR
+from tests.browser.conftest import ADMIN, PATIENT, PATIENT2, PATIENT3, PRIVACY, THERAPIST, THERAPIST2, VISITOR
 
 PAGES: dict[str, list[tuple[str, str]]] = {
     "": [(VISITOR, "/")],
@@ -28,7 +28,7 @@ PAGES: dict[str, list[tuple[str, str]]] = {
     "accounts/password/reset/": [(VISITOR, "/accounts/password/reset/")],
     "accounts/password/reset/done/": [(VISITOR, "/accounts/password/reset/done/")],
     "accounts/confirm-email/": [(VISITOR, "/accounts/confirm-email/")],
-    "accounts/details/": [(p, "/accounts/details/") for p in (PATIENT, PATIENT3, THERAPIST, ADMIN)],
+    "accounts/details/": [(p, "/accounts/details/") for p in (PATIENT, PATIENT3, THERAPIST, ADMIN, PRIVACY)],
     "accounts/email/": [(PATIENT, "/accounts/email/")],
     "accounts/password/change/": [(PATIENT, "/accounts/password/change/"), (THERAPIST, "/accounts/password/change/")],
     "accounts/2fa/": [(PATIENT, "/accounts/2fa/"), (THERAPIST, "/accounts/2fa/")],
@@ -92,7 +92,7 @@ PAGES: dict[str, list[tuple[str, str]]] = {
     "therapist/console/": [(ADMIN, "/therapist/console/")],
     "therapist/console/patients/<int:patient_id>/history/": [(ADMIN, "/therapist/console/patients/{pat}/history/")],
     "outcomes/evaluation/": [(ADMIN, "/outcomes/evaluation/")],
-    "record/audit-report/": [(ADMIN, "/record/audit-report/")],
+    "record/audit-report/": [(PRIVACY, "/record/audit-report/")],
 }
 
 NOT_PAGES: dict[str, str] = {

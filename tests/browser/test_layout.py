@@ -15,6 +15,7 @@ from tests.browser.conftest import (
     PATIENT,
     PATIENT2,
     PATIENT3,
+    PRIVACY,
     THERAPIST,
     THERAPIST2,
     VISITOR,
@@ -30,7 +31,7 @@ pytestmark = [
 
 WIDTHS = (1280, 360)
 # Who opens pages, in an order that spares TOTP periods (each clinician logs in once).
-PEOPLE = (VISITOR, PATIENT, PATIENT2, PATIENT3, THERAPIST, THERAPIST2, ADMIN)
+PEOPLE = (VISITOR, PATIENT, PATIENT2, PATIENT3, THERAPIST, THERAPIST2, ADMIN, PRIVACY)
 
 
 def page_for(who: str, login: Any, new_page: Any) -> Any:
@@ -79,9 +80,28 @@ def test_it_fits_every_page_on_a_phone_and_a_desktop_for_every_role(login, new_p
     problems: list[str] = []
     for who in PEOPLE:
         page = page_for(who, login, new_page)
+        # The Content-Security-Policy nonce is real: no page logs a refused script or style.
+        refused: list[str] = []
+        page.on(
+            "console",
+            lambda m, refused=refused, page=page: (
+                refused.append(f"{page.url}: {m.text}")
+                if m.type == "error" and "Content Security Policy" in m.text
+                else None
+            ),
+        )
+        page.on(
+            "response",
+            lambda r, refused=refused: (
+                refused.append(f"{r.url}: literal 'nonce'")
+                if "'nonce'" in (r.headers.get("content-security-policy") or "")
+                else None
+            ),
+        )
         for width in WIDTHS:
             _check(page, pages_of(who, demo_ids), width, problems)
         assert page.errors == [], (who, page.errors)
+        problems.extend(refused)
     assert problems == [], "\n".join(problems)
 
 

@@ -25,4 +25,4 @@ def test_the_page_table_names_only_real_routes():
 
 def test_every_role_has_pages_on_the_list():
     people = {person for entries in PAGES.values() for person, _path in entries}
-    assert len(people) == 7  # visitor, three patients, two therapists, the administrator
+    assert len(people) == 8  # visitor, three patients, two therapists, the administrator, the privacy officer
