@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -36,6 +37,7 @@ from .forms import (
     form_for,
     labelled_fields,
 )
+from .languages import content_language
 from .loader import latest_program
 from .models import PACING_EXERCISES, ExerciseEntry, ExerciseKind, Step, StepKind
 from .sleep import efficiency_svg
@@ -54,6 +56,12 @@ def patient_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def _reading_language(request: HttpRequest) -> str:
+    """The program is shown in the language the page is in (the account's language once signed
+    in, or the one just switched to): "fr-ca" reads the French content."""
+    return content_language(getattr(request, "LANGUAGE_CODE", None) or get_language())
 
 
 def _not_enrolled(request: HttpRequest) -> HttpResponse:
@@ -97,7 +105,7 @@ def home(request: HttpRequest) -> HttpResponse:
         journey = _journey_url()
         return redirect(journey) if journey else _not_enrolled(request)
     with transaction.atomic():
-        overview = selectors.program_overview(enrolment)
+        overview = selectors.program_overview(enrolment, language=_reading_language(request))
         audit(actor=request.user, action="program.home.read", patient=request.user, obj=enrolment)
     current = overview.current
     therapist = active_therapist_of(request.user)  # type: ignore[arg-type]
@@ -121,7 +129,7 @@ def module_detail(request: HttpRequest, module: str) -> HttpResponse:
     enrolment = selectors.active_enrolment(request.user)
     if enrolment is None:
         return _not_enrolled(request)
-    overview = selectors.program_overview(enrolment)
+    overview = selectors.program_overview(enrolment, language=_reading_language(request))
     state = _state_or_404(overview, module)
     if not state.is_open:
         return _locked(request, state)
@@ -135,7 +143,7 @@ def step_detail(request: HttpRequest, module: str, step: str) -> HttpResponse:
     enrolment = selectors.active_enrolment(request.user)
     if enrolment is None:
         return _not_enrolled(request)
-    overview = selectors.program_overview(enrolment)
+    overview = selectors.program_overview(enrolment, language=_reading_language(request))
     state = _state_or_404(overview, module)
     step_obj = next((s for s in state.steps if s.slug == step), None)
     if step_obj is None:
@@ -329,8 +337,8 @@ def plan(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Your plan is updated. Your therapist will see your choice."))
         return redirect("modules:plan")
-    overview = selectors.program_overview(enrolment)
-    history = list(selectors.tailoring_history(enrolment)[:200])
+    overview = selectors.program_overview(enrolment, language=_reading_language(request))
+    history = selectors.tailoring_history(enrolment, language=_reading_language(request))
     reviews = selectors.program_reviews(enrolment)
     audit(actor=request.user, action="program.plan.read", patient=request.user, obj=enrolment)
     return render(request, "modules/plan.html", {"overview": overview, "history": history, "reviews": reviews})
@@ -366,8 +374,8 @@ def patient_program(request: HttpRequest, patient_id: int) -> HttpResponse:
     }
     with transaction.atomic():
         if enrolment is not None:
-            context["overview"] = selectors.program_overview(enrolment)
-            context["history"] = list(selectors.tailoring_history(enrolment)[:200])
+            context["overview"] = selectors.program_overview(enrolment, language=_reading_language(request))
+            context["history"] = selectors.tailoring_history(enrolment, language=_reading_language(request))
             context["tailoring_form"] = TailoringForm()
             context["end_form"] = EndForm()
         entries = selectors.entries_for(patient, limit=300)
