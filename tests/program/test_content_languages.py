@@ -4,6 +4,7 @@ reads the program in their language and can switch at any time without losing pr
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from modules import services
 from modules.languages import content_language
-from modules.loader import ContentError, load_program
+from modules.loader import CONTENT_ROOT, ContentError, check_module_parity, load_program, render_lesson
 from modules.models import Program, Step, StepCompletion
 from tests.conftest import client_for
 
@@ -173,3 +174,23 @@ def test_the_progress_api_speaks_the_readers_language(personas, enrolment):
     assert french["program"]["title"] == "Programme bilingue" and english["program"]["title"] == "Bilingual program"
     assert french["modules"][0]["title"] == "Comprendre la douleur"
     assert [s["slug"] for s in french["modules"][0]["steps"]] == [s["slug"] for s in english["modules"][0]["steps"]]
+
+
+TRANSLATED_MODULES = sorted(
+    module_file
+    for module_file in (CONTENT_ROOT / "chronic-pain").glob("*/module.yaml")
+    if module_file.with_name("module.fr.yaml").is_file()
+)
+
+
+@pytest.mark.parametrize("module_file", TRANSLATED_MODULES, ids=lambda p: p.parent.name)
+def test_every_translated_module_of_the_real_program_matches_the_english(module_file):
+    french = check_module_parity(module_file, "fr")
+    steps = [s for s in french["steps"] if s["kind"] == "lesson"]
+    assert steps and all(s["body"].strip() for s in steps)
+    for step in steps:
+        html = render_lesson(step["body"], step["figures"])
+        assert html.count('<figure class="lesson-figure">') == len(step["figures"])
+        for figure in step["figures"]:  # the French drawing, not the English one
+            english = (module_file.parent / figure["file"]).read_text(encoding="utf-8")
+            assert re.search(r"<title>.*?</title>", english)[0] not in figure["svg"]
