@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .languages import content_language
+from .languages import SOURCE_LANGUAGE, content_language
 
 
 class ModuleKind(models.TextChoices):
@@ -96,7 +96,8 @@ class _ImmutableOncePublished(models.Model):
         links and completions are the step's, whatever the language) with its human text
         translated. English, or a language this row has no text for, gives the row itself.
         The copy is for display: saving or deleting it is refused."""
-        text = (self.translations or {}).get(content_language(language))
+        wanted = content_language(language)
+        text = (self.translations or {}).get(wanted)
         if not text:
             return self
         shown = copy.copy(self)
@@ -104,7 +105,14 @@ class _ImmutableOncePublished(models.Model):
             if name in text:
                 setattr(shown, name, text[name])
         shown._display_copy = True  # type: ignore[attr-defined]
+        shown._shown_language = wanted  # type: ignore[attr-defined]
         return shown
+
+    @property
+    def shown_language(self) -> str:
+        """The language of the text this row carries (for ``lang=``: screen readers and "Listen"
+        pronounce a lesson in its own language, even one shown in English on a French page)."""
+        return str(getattr(self, "_shown_language", SOURCE_LANGUAGE))
 
 
 class Program(_ImmutableOncePublished):

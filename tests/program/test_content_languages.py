@@ -144,6 +144,7 @@ def test_a_french_speaking_patient_reads_french_and_keeps_progress_when_switchin
     lesson = patient.get("/program/modules/first/lesson/").content.decode()
     assert "Pourquoi la douleur peut durer" in lesson and "<strong>réelle</strong>" in lesson
     assert "<title>L'alarme de la douleur</title>" in lesson and "Why pain can last" not in lesson
+    assert '<article class="prose" lang="fr">' in lesson  # read aloud with a French voice
     module = patient.get("/program/modules/first/").content.decode()
     assert "Comprendre la douleur" in module and "Remplissez votre journal chaque jour." in module
     assert "Commencez votre journal" in module and "Fill in your diary" not in module
@@ -157,6 +158,7 @@ def test_a_french_speaking_patient_reads_french_and_keeps_progress_when_switchin
     assert "Comprendre la douleur" not in module
     lesson = patient.get("/program/modules/first/lesson/").content.decode()
     assert "Why pain can last" in lesson and "The pain alarm</title>" in lesson
+    assert '<article class="prose" lang="en">' in lesson
     # Progress belongs to the step, not to the language it was read in.
     assert StepCompletion.objects.filter(enrolment=enrolment, step__slug="lesson").count() == 1
     assert 'class="badge"' in lesson
