@@ -252,9 +252,12 @@ def check_module_parity(module_file: Path, language: str) -> dict[str, Any]:
     only human text (titles, summaries, homework items, intros, prompts, lesson files) may differ."""
     translated_file = module_file.with_name(f"module.{language}.yaml")
     folder = module_file.parent.name
+    english = _read_yaml(module_file)
     if not translated_file.is_file():
-        raise ContentError(f"{folder}: the {language} version has no {translated_file.name} for this module")
-    english, translated = _read_yaml(module_file), _read_yaml(translated_file)
+        raise ContentError(
+            f"{folder} (module {english.get('slug')!r}): the {language!r} version has no {translated_file.name}"
+        )
+    translated = _read_yaml(translated_file)
     where = f"{folder}/{translated_file.name} (module {english.get('slug')!r})"
     if set(english) != set(translated):
         raise _differs(where, "the set of fields", sorted(english), sorted(translated))

@@ -35,6 +35,16 @@ def _remove(relative: str) -> Callable[[Path], None]:
     return lambda folder: (folder / relative).unlink()
 
 
+def _stray(relative: str) -> Callable[[Path], None]:
+    """A translated module with no English beside it."""
+
+    def add(folder: Path) -> None:
+        (folder / relative).parent.mkdir()
+        shutil.copy(folder / "02-second" / "module.fr.yaml", folder / relative)
+
+    return add
+
+
 @pytest.fixture
 def program(db: None) -> Program:
     return load_program(BILINGUAL).program
@@ -84,7 +94,9 @@ def test_a_translated_copy_is_for_reading_only(program):
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (_remove("02-second/module.fr.yaml"), ["02-second", "module.fr.yaml"]),
+        (_remove("02-second/module.fr.yaml"), ["02-second", "'second'", "module.fr.yaml"]),
+        (_stray("03-third/module.fr.yaml"), ["03-third", "no English module.yaml"]),
+        (_edit("01-first/lesson.fr.md", "](alarm.svg)", "](other.svg)"), ["'first'", "other"]),
         (_edit("01-first/module.fr.yaml", "slug: diary", "slug: journal"), ["'first'", "step 2", "'diary'", "slug"]),
         (
             _edit("01-first/module.fr.yaml", "exercise: pain_diary", "exercise: sleep_diary"),
