@@ -12,8 +12,10 @@ from .base import (
     Instrument,
     Item,
     JacobsonTruax,
+    LanguageVersion,
     Questionnaire,
     Scale,
+    Wording,
 )
 from .cssrs import CSSRS_SCREEN, SCREENER
 from .gad7 import GAD7
@@ -99,6 +101,8 @@ __all__ = [
     "Instrument",
     "Item",
     "JacobsonTruax",
+    "LanguageVersion",
+    "Wording",
     "Questionnaire",
     "Scale",
     "PHQ9",
