@@ -208,3 +208,20 @@ def test_every_translated_module_of_the_real_program_matches_the_english(module_
         for figure in step["figures"]:  # the French drawing, not the English one
             english = (module_file.parent / figure["file"]).read_text(encoding="utf-8")
             assert re.search(r"<title>.*?</title>", english)[0] not in figure["svg"]
+
+
+def test_the_whole_real_program_is_in_french(db):
+    """Every module of the shipped program has its French version, and the program loads with it:
+    every step carries French text, every lesson a French body."""
+    folder = CONTENT_ROOT / "chronic-pain"
+    assert (folder / "program.fr.yaml").is_file()
+    assert [f.parent.name for f in TRANSLATED_MODULES] == sorted(f.parent.name for f in folder.glob("*/module.yaml"))
+    program = load_program(folder).program
+    assert program.translations["fr"]["title"] == "Bien vivre avec la douleur chronique"
+    for module in program.modules.all():
+        assert module.translations["fr"]["title"] and len(module.translations["fr"]["homework"]) == len(module.homework)
+    for step in Step.objects.filter(module__program=program):
+        french = step.translations["fr"]
+        assert french["title"], step
+        assert bool(french["body_html"]) == bool(step.body_html), step
+        assert french["body_html"] != step.body_html or not step.body_html, step
