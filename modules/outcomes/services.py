@@ -510,3 +510,20 @@ def send_questionnaire_reminders(*, now: datetime | None = None) -> int:
                 now=now,
             )
     return sent
+
+
+@transaction.atomic
+def save_clinic_profile(*, actor: Any, profile: Any) -> Any:
+    """An administrator saves a new version of the clinic's crisis resources, hours and ladder.
+    Always a new row: the version patients were shown stays as it was. Audited."""
+    from paceway.accounts.access import can_manage_accounts
+
+    if not can_manage_accounts(actor):
+        raise PermissionDenied("Only administrators edit the clinic profile")
+    profile.pk = None
+    profile._state.adding = True
+    profile.created_by = actor
+    profile.full_clean(exclude=["created_by"])
+    profile.save()
+    audit(actor=actor, action="outcomes.clinic_profile.save", obj=profile)
+    return profile

@@ -15,6 +15,7 @@ from .base import (
     LanguageVersion,
     Questionnaire,
     Scale,
+    TScoreTable,
     Wording,
 )
 from .cssrs import CSSRS_SCREEN, SCREENER
@@ -105,6 +106,7 @@ __all__ = [
     "Wording",
     "Questionnaire",
     "Scale",
+    "TScoreTable",
     "PHQ9",
     "GAD7",
     "PEG",

@@ -108,7 +108,7 @@ LOINC = "http://loinc.org"
 # Items, answers and scores without a LOINC code use this local code system (never a guessed LOINC).
 LOCAL_SYSTEM = "https://paceway.org/fhir/CodeSystem/outcomes"
 
-Rule = Literal["sum", "mean", "single"]
+Rule = Literal["sum", "mean", "single", "tscore"]
 
 
 @dataclass(frozen=True)
@@ -165,6 +165,48 @@ class JacobsonTruax:
 
 
 @dataclass(frozen=True)
+class TScoreTable:
+    """A raw-summed-score to T-score table (PROMIS short forms: T mean 50, SD 10 in the reference
+    population), with the standard error of each T-score.
+
+    ``rows`` are (raw sum, T-score, SE), one per possible raw sum, in order. ``verified`` is True
+    only when every row has been checked against the published scoring table named in
+    ``source``; otherwise ``source`` says how the rows were obtained and what is left to check.
+    """
+
+    rows: tuple[tuple[int, float, float], ...]
+    source: str
+    verified: bool
+
+    def __post_init__(self) -> None:
+        raws = [raw for raw, _t, _se in self.rows]
+        if raws != list(range(raws[0], raws[0] + len(raws))):
+            raise ValueError("a T-score table needs one row per raw score, in order")
+        ts = [t for _raw, t, _se in self.rows]
+        if any(b <= a for a, b in zip(ts, ts[1:], strict=False)):
+            raise ValueError("T-scores must rise with the raw score")
+
+    def t_score(self, raw: int) -> float:
+        first = self.rows[0][0]
+        if not first <= raw < first + len(self.rows):
+            raise ValueError(f"raw score {raw} is outside the table")
+        return self.rows[raw - first][1]
+
+    def standard_error(self, t_score: float) -> float:
+        """The SE of a T-score of the table (T-scores are unique, so the row is found by T; a value
+        between rows, from an older table, takes the nearest row's)."""
+        return min(self.rows, key=lambda row: abs(row[1] - t_score))[2]
+
+    @property
+    def low(self) -> float:
+        return self.rows[0][1]
+
+    @property
+    def high(self) -> float:
+        return self.rows[-1][1]
+
+
+@dataclass(frozen=True)
 class Scale:
     key: str  # unique across instruments, e.g. "phq9"
     label: Text
@@ -183,6 +225,15 @@ class Scale:
     percent_thresholds: tuple[int, ...] = ()  # e.g. (30, 50) for pain
     jacobson_truax: JacobsonTruax | None = None
     decimals: int = 0
+    # rule "tscore": the raw sum of ``items`` looked up in this table (PROMIS short forms).
+    tscores: TScoreTable | None = None
+    # False for a score kept in the record but not charted or analysed on its own (a PROMIS raw
+    # sum, shown through its T-score).
+    shown: bool = True
+
+    def __post_init__(self) -> None:
+        if (self.rule == "tscore") != (self.tscores is not None):
+            raise ValueError(f"{self.key}: the rule 'tscore' goes with a T-score table, and only with it")
 
     def band_for(self, total: float) -> Band | None:
         for band in self.bands:

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('modules', '0004_enrolment_end_review_sleep_problem_solving'),
+        ('modules', '0006_program_review_scores'),
     ]
 
     operations = [
