@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
+from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -20,6 +21,7 @@ from paceway.audit.services import audit
 from . import selectors, services
 from .access import can_do_program_work
 from .forms import FORMS, PARENT_KIND
+from .languages import content_language
 from .models import ExerciseEntry, Step
 
 PATIENT_PARAM = OpenApiParameter(
@@ -66,9 +68,10 @@ class EntryCreateSerializer(serializers.Serializer):
 
 def _overview_data(overview: selectors.Overview) -> dict[str, Any]:
     e = overview.enrolment
+    program = overview.program or e.program
     return {
         "enrolment": e.pk,
-        "program": {"slug": e.program.slug, "version": e.program.version, "title": e.program.title},
+        "program": {"slug": program.slug, "version": program.version, "title": program.title},
         "start_date": e.start_date,
         "last_active_at": e.last_active_at,
         "percent": overview.percent,
@@ -99,7 +102,7 @@ class ProgressView(APIView):
         patient = _patient(request, patient_id)
         enrolment = _enrolment(patient)
         with transaction.atomic():
-            overview = selectors.program_overview(enrolment)
+            overview = selectors.program_overview(enrolment, language=content_language(get_language()))
             audit(actor=request.user, action="program.progress.read", patient=patient, obj=enrolment)
         return Response(_overview_data(overview))
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+import copy
+from typing import Any, Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from paceway.keyring.fields import SealedJSONField
+
+from .languages import SOURCE_LANGUAGE, content_language
 
 
 class ModuleKind(models.TextChoices):
@@ -69,21 +72,49 @@ class PublishedContentError(ValidationError):
 class _ImmutableOncePublished(models.Model):
     """Content rows refuse to change once their program is published."""
 
+    # Human text in the languages other than English, written by the loader with the row:
+    # {"fr": {"title": ..., ...}} for the names in TRANSLATED_FIELDS. English stays in the columns.
+    translations = models.JSONField(default=dict, blank=True)
+    TRANSLATED_FIELDS: tuple[str, ...] = ()
+
     class Meta:
         abstract = True
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk and self._program_published():
+        if getattr(self, "_display_copy", False) or (self.pk and self._program_published()):
             raise PublishedContentError(_("Published program content cannot be changed."))
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
-        if self._program_published():
+        if getattr(self, "_display_copy", False) or self._program_published():
             raise PublishedContentError(_("Published program content cannot be deleted."))
         return super().delete(*args, **kwargs)
 
     def _program_published(self) -> bool:  # pragma: no cover - overridden
         raise NotImplementedError
+
+    def in_language(self, language: str | None) -> Self:
+        """This row as a person reading ``language`` sees it: the same row (same pk, so progress,
+        links and completions are the step's, whatever the language) with its human text
+        translated. English, or a language this row has no text for, gives the row itself.
+        The copy is for display: saving or deleting it is refused."""
+        wanted = content_language(language)
+        text = (self.translations or {}).get(wanted)
+        if not text:
+            return self
+        shown = copy.copy(self)
+        for name in self.TRANSLATED_FIELDS:
+            if name in text:
+                setattr(shown, name, text[name])
+        shown._display_copy = True  # type: ignore[attr-defined]
+        shown._shown_language = wanted  # type: ignore[attr-defined]
+        return shown
+
+    @property
+    def shown_language(self) -> str:
+        """The language of the text this row carries (for ``lang=``: screen readers and "Listen"
+        pronounce a lesson in its own language, even one shown in English on a French page)."""
+        return str(getattr(self, "_shown_language", SOURCE_LANGUAGE))
 
 
 class Program(_ImmutableOncePublished):
@@ -96,6 +127,8 @@ class Program(_ImmutableOncePublished):
     content_hash = models.CharField(max_length=64)
     published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    TRANSLATED_FIELDS = ("title", "summary")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["slug", "version"], name="program_slug_version_unique")]
@@ -117,6 +150,8 @@ class Module(_ImmutableOncePublished):
     summary = models.TextField(blank=True)
     estimated_minutes = models.PositiveIntegerField(default=30)
     homework = models.JSONField(default=list, blank=True)
+
+    TRANSLATED_FIELDS = ("title", "summary", "homework")
 
     class Meta:
         constraints = [
@@ -147,6 +182,8 @@ class Step(_ImmutableOncePublished):
     prompt = models.TextField(blank=True)
     body_markdown = models.TextField(blank=True)
     body_html = models.TextField(blank=True)
+
+    TRANSLATED_FIELDS = ("title", "prompt", "body_markdown", "body_html")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["module", "slug"], name="step_slug_unique")]

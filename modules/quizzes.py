@@ -26,9 +26,10 @@ from typing import Any
 
 import yaml
 
+from .languages import CONTENT_LANGUAGES, SOURCE_LANGUAGE
+
 CONTENT_ROOT = Path(__file__).resolve().parent / "content"  # the same folder the program loader reads
-SOURCE_LANGUAGE = "en"
-LANGUAGES = (SOURCE_LANGUAGE, "fr")
+LANGUAGES = CONTENT_LANGUAGES
 MIN_QUESTIONS, MAX_QUESTIONS = 3, 5
 ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 
@@ -64,12 +65,6 @@ class Quiz:
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
-
-
-def language_of(code: str | None) -> str:
-    """The quiz language for an interface language code ("fr-ca", "fr" -> "fr"; else English)."""
-    base = (code or "").strip().lower().replace("_", "-").split("-")[0]
-    return base if base in LANGUAGES else SOURCE_LANGUAGE
 
 
 def file_name(language: str) -> str:

@@ -7,11 +7,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from paceway.accounts import hooks
 
+from .languages import SOURCE_LANGUAGE
 from .models import (
     PACING_EXERCISES,
     Enrolment,
@@ -19,6 +19,7 @@ from .models import (
     LessonAnswer,
     Module,
     ModulePlan,
+    Program,
     ProgramReview,
     ReminderPreference,
     Step,
@@ -80,6 +81,7 @@ class Overview:
     steps_done: int
     by_slug: dict[str, ModuleState] = field(default_factory=dict)
     paused: str | None = None
+    program: Program | None = None  # the enrolment's program, its text in the reader's language
 
     @property
     def percent(self) -> int:
@@ -130,17 +132,21 @@ def active_enrolment(patient: Any) -> Enrolment | None:
     )
 
 
-def program_overview(enrolment: Enrolment, *, today: date | None = None) -> Overview:
+def program_overview(enrolment: Enrolment, *, today: date | None = None, language: str = SOURCE_LANGUAGE) -> Overview:
     """Apply the opening rules to this patient's plan (a constant number of queries, whatever
     the history). A paused program (``hooks.program_pause_reason``: consent withdrawn, or a new
-    consent version not yet agreed to) opens nothing new: only finished modules stay open."""
+    consent version not yet agreed to) opens nothing new: only finished modules stay open.
+    Modules and steps carry their text in ``language`` (the reader's); progress is the step's,
+    so switching language keeps every completion."""
     today = today or timezone.localdate()
     paused = hooks.program_pause_reason(enrolment.patient)
     program = enrolment.program
     plans = list(enrolment.plans.select_related("module").order_by("position", "module__number"))
+    for plan in plans:
+        plan.module = plan.module.in_language(language)
     steps_by_module: dict[int, list[Step]] = {}
     for step in Step.objects.filter(module__program_id=program.pk).order_by("module_id", "order"):
-        steps_by_module.setdefault(step.module_id, []).append(step)
+        steps_by_module.setdefault(step.module_id, []).append(step.in_language(language))
     done = set(StepCompletion.objects.filter(enrolment=enrolment).values_list("step_id", flat=True))
 
     states: list[ModuleState] = []
@@ -170,13 +176,28 @@ def program_overview(enrolment: Enrolment, *, today: date | None = None) -> Over
         previous_complete = complete
     steps_total = sum(len(s.steps) for s in states)
     steps_done = sum(s.steps_done for s in states)
-    overview = Overview(enrolment, today, states, not_included, steps_total, steps_done, paused=paused)
+    overview = Overview(
+        enrolment,
+        today,
+        states,
+        not_included,
+        steps_total,
+        steps_done,
+        paused=paused,
+        program=program.in_language(language),
+    )
     overview.by_slug = {s.module.slug: s for s in states}
     return overview
 
 
-def tailoring_history(enrolment: Enrolment) -> QuerySet[TailoringEvent]:
-    return enrolment.tailoring_events.select_related("module", "actor")
+def tailoring_history(
+    enrolment: Enrolment, *, language: str = SOURCE_LANGUAGE, limit: int = 200
+) -> list[TailoringEvent]:
+    """The latest changes to the plan, module titles in ``language``."""
+    events = list(enrolment.tailoring_events.select_related("module", "actor")[:limit])
+    for event in events:
+        event.module = event.module.in_language(language)
+    return events
 
 
 def entries_for(patient: Any, *, kind: str | None = None, limit: int = 200) -> list[ExerciseEntry]:
@@ -248,5 +269,5 @@ def lesson_answers(enrolment: Enrolment, *, language: str) -> list[LessonAnswers
             if kept and picked:
                 answered.append(AnsweredQuestion(question, picked, kept.answered_at))
         if answered:
-            out.append(LessonAnswers(step.module, answered))
+            out.append(LessonAnswers(step.module.in_language(language), answered))
     return out

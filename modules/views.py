@@ -37,6 +37,7 @@ from .forms import (
     form_for,
     labelled_fields,
 )
+from .languages import content_language
 from .loader import latest_program
 from .models import PACING_EXERCISES, ExerciseEntry, ExerciseKind, Step, StepKind
 from .sleep import efficiency_svg
@@ -55,6 +56,12 @@ def patient_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def _reading_language(request: HttpRequest) -> str:
+    """The program is shown in the language the page is in (the account's language once signed
+    in, or the one just switched to): "fr-ca" reads the French content."""
+    return content_language(getattr(request, "LANGUAGE_CODE", None) or get_language())
 
 
 def _not_enrolled(request: HttpRequest) -> HttpResponse:
@@ -98,7 +105,7 @@ def home(request: HttpRequest) -> HttpResponse:
         journey = _journey_url()
         return redirect(journey) if journey else _not_enrolled(request)
     with transaction.atomic():
-        overview = selectors.program_overview(enrolment)
+        overview = selectors.program_overview(enrolment, language=_reading_language(request))
         audit(actor=request.user, action="program.home.read", patient=request.user, obj=enrolment)
     current = overview.current
     therapist = active_therapist_of(request.user)  # type: ignore[arg-type]
@@ -122,7 +129,7 @@ def module_detail(request: HttpRequest, module: str) -> HttpResponse:
     enrolment = selectors.active_enrolment(request.user)
     if enrolment is None:
         return _not_enrolled(request)
-    overview = selectors.program_overview(enrolment)
+    overview = selectors.program_overview(enrolment, language=_reading_language(request))
     state = _state_or_404(overview, module)
     if not state.is_open:
         return _locked(request, state)
@@ -136,7 +143,7 @@ def step_detail(request: HttpRequest, module: str, step: str) -> HttpResponse:
     enrolment = selectors.active_enrolment(request.user)
     if enrolment is None:
         return _not_enrolled(request)
-    overview = selectors.program_overview(enrolment)
+    overview = selectors.program_overview(enrolment, language=_reading_language(request))
     state = _state_or_404(overview, module)
     step_obj = next((s for s in state.steps if s.slug == step), None)
     if step_obj is None:
@@ -145,7 +152,7 @@ def step_detail(request: HttpRequest, module: str, step: str) -> HttpResponse:
         return _locked(request, state)
     kind = step_obj.exercise
     form = None
-    lesson_quiz = _lesson_quiz(enrolment, state, step_obj)
+    lesson_quiz = _lesson_quiz(enrolment, state, step_obj, _reading_language(request))
     quiz_error = ""
     if kind in FORMS and kind not in PARENT_KIND:
         form = form_for(kind, request.POST if request.method == "POST" else None)
@@ -199,11 +206,11 @@ def step_detail(request: HttpRequest, module: str, step: str) -> HttpResponse:
 
 
 def _lesson_quiz(
-    enrolment: Any, state: selectors.ModuleState, step: Step
+    enrolment: Any, state: selectors.ModuleState, step: Step, language: str
 ) -> tuple[quizzes.Quiz, list[selectors.AnsweredQuestion]] | None:
     """The questions at the end of this lesson (in the page's language), with the patient's kept
     answers, if it has any. They are answered on the lesson's own page (a POST to it)."""
-    quiz = quizzes.quiz_for(enrolment.program.slug, state.module.slug, quizzes.language_of(get_language()))
+    quiz = quizzes.quiz_for(enrolment.program.slug, state.module.slug, language)
     if quiz is None or quiz.step != step.slug:
         return None
     return quiz, selectors.lesson_questions(enrolment, step, quiz)
@@ -357,8 +364,8 @@ def plan(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Your plan is updated. Your therapist will see your choice."))
         return redirect("modules:plan")
-    overview = selectors.program_overview(enrolment)
-    history = list(selectors.tailoring_history(enrolment)[:200])
+    overview = selectors.program_overview(enrolment, language=_reading_language(request))
+    history = selectors.tailoring_history(enrolment, language=_reading_language(request))
     reviews = selectors.program_reviews(enrolment)
     audit(actor=request.user, action="program.plan.read", patient=request.user, obj=enrolment)
     return render(request, "modules/plan.html", {"overview": overview, "history": history, "reviews": reviews})
@@ -394,13 +401,11 @@ def patient_program(request: HttpRequest, patient_id: int) -> HttpResponse:
     }
     with transaction.atomic():
         if enrolment is not None:
-            context["overview"] = selectors.program_overview(enrolment)
-            context["history"] = list(selectors.tailoring_history(enrolment)[:200])
+            context["overview"] = selectors.program_overview(enrolment, language=_reading_language(request))
+            context["history"] = selectors.tailoring_history(enrolment, language=_reading_language(request))
             context["tailoring_form"] = TailoringForm()
             context["end_form"] = EndForm()
-            context["lesson_answers"] = selectors.lesson_answers(
-                enrolment, language=quizzes.language_of(get_language())
-            )
+            context["lesson_answers"] = selectors.lesson_answers(enrolment, language=_reading_language(request))
         entries = selectors.entries_for(patient, limit=300)
         context["entries"] = [(e, labelled_fields(e.kind, e.data)) for e in entries]
         audit(actor=request.user, action="program.patient_work.read", patient=patient, object_type="ExerciseEntry")

@@ -13,11 +13,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from modules.languages import content_language
 from modules.models import ReviewDecision
 from modules.outcomes.contact import contact_details
 from modules.outcomes.models import RiskAlert
@@ -129,7 +130,8 @@ def _patient_summary(therapist: Any, person: User) -> dict[str, Any]:
     summary: dict[str, Any] = {}
     with transaction.atomic():
         enrolment = program.active_enrolment(person)
-        summary["overview"] = program.program_overview(enrolment) if enrolment else None
+        language = content_language(get_language())
+        summary["overview"] = program.program_overview(enrolment, language=language) if enrolment else None
         summary["program_reviews"] = program.program_reviews(enrolment) if enrolment else []
         summary["program_review_due"] = enrolment is not None and program.review_due(
             program.modules_completed(enrolment), [r.after_module for r in summary["program_reviews"]]

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from modules.languages import SOURCE_LANGUAGE
 from modules.loader import ContentError, load_program, program_folders
 
 
@@ -25,4 +26,7 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from exc
             program = result.program
             verb = "Loaded" if result.created else "Unchanged"
-            self.stdout.write(f"{verb}: {program.slug} v{program.version} ({program.modules.count()} modules)")
+            languages = ", ".join([SOURCE_LANGUAGE, *sorted(program.translations)])
+            self.stdout.write(
+                f"{verb}: {program.slug} v{program.version} ({program.modules.count()} modules; languages: {languages})"
+            )

@@ -23,7 +23,7 @@
       return;
     }
     var utterance = new SpeechSynthesisUtterance(article.innerText);
-    utterance.lang = document.documentElement.lang || "en";
+    utterance.lang = article.lang || document.documentElement.lang || "en";
     utterance.onend = reset;
     utterance.onerror = reset;
     window.speechSynthesis.cancel();

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("modules", "0006_program_review_scores"),
+        ("modules", "0007_content_translations"),
     ]
 
     operations = [
