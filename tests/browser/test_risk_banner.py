@@ -8,11 +8,15 @@ import pytest
 
 from tests.browser.conftest import PATIENT, THERAPIST, chromium_missing, follow_up_and_resolve
 from tests.browser.test_outcomes import RISK_ITEM
+from tests.live_servers import ROOT
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(chromium_missing(), reason="/usr/bin/chromium is not installed"),
 ]
+# The level in the live line comes with the risk helper's branch (wip/risk: every level, live);
+# until it is merged this test is expected to fail on "says the level" (strict: it must fail).
+LEVELS_LIVE = (ROOT / "modules/outcomes/templates/outcomes/partials/alert_banner_script.html").exists()
 
 LEVEL_WORDS = ("high", "moderate", "low", "not screened", "not yet screened", "possible risk", "urgent")
 COLOURS = """() => {
@@ -27,6 +31,7 @@ COLOURS = """() => {
 }"""
 
 
+@pytest.mark.xfail(not LEVELS_LIVE, reason="the live banner's level arrives with wip/risk", strict=True)
 def test_a_live_risk_alert_is_unmistakable_on_the_therapists_dashboard(login):
     from playwright.sync_api import expect
 
