@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from paceway.accounts import hooks
 
@@ -24,6 +25,13 @@ from .models import (
     StepCompletion,
     TailoringEvent,
 )
+
+MODULE_STATUS_LABELS = {
+    "complete": _("complete"),
+    "open": _("open"),
+    "held": _("held"),
+    "locked": _("locked"),
+}
 
 
 @dataclass
@@ -48,6 +56,10 @@ class ModuleState:
         if self.plan.held:
             return "held"
         return "locked"
+
+    @property
+    def status_label(self) -> str:
+        return str(MODULE_STATUS_LABELS[self.status])
 
     @property
     def shows_red_flags(self) -> bool:

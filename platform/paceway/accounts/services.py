@@ -445,3 +445,18 @@ def _tell_of_break_glass(access_id: int) -> None:
         "until": timezone.localtime(access.expires_at).strftime("%Y-%m-%d %H:%M"),
     }
     send_mail(str(_("Break-glass access opened")), body, None, recipients)
+
+
+@transaction.atomic
+def set_preferred_language(*, actor: User, language: str) -> User:
+    """A signed-in person switches language: remembered on their account, so every page, e-mail,
+    reminder and text message reaches them in it. An unsupported code changes nothing."""
+    from .language import supported_language
+
+    chosen = supported_language(language)
+    if chosen is None or actor.preferred_language == chosen:
+        return actor
+    User.objects.filter(pk=actor.pk).update(preferred_language=chosen)
+    actor.preferred_language = chosen
+    audit(actor=actor, action="account.language.update", obj=actor)
+    return actor

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
+from django.views.i18n import set_language as django_set_language
 
 from . import services
 from .forms import DetailsForm, TherapistPublicProfileForm
@@ -23,6 +24,16 @@ HOME_BY_ROLE = {
     Role.THERAPIST: "therapist:dashboard",
     Role.ADMINISTRATOR: "therapist:console",
 }
+
+
+@require_http_methods(["POST"])
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's set_language (cookie and redirect back), and for a signed-in person the choice is
+    kept on their account as well."""
+    response = django_set_language(request)
+    if request.user.is_authenticated:
+        services.set_preferred_language(actor=cast(User, request.user), language=request.POST.get("language", ""))
+    return response
 
 
 def home(request: HttpRequest) -> HttpResponse:

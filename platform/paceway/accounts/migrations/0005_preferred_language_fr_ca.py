@@ -1,0 +1,28 @@
+# "fr" becomes "fr-ca" (Canadian French, locale/fr_CA); the field offers settings.LANGUAGES.
+
+import paceway.accounts.language
+from django.db import migrations, models
+
+
+def to_canadian_french(apps, schema_editor):
+    apps.get_model("accounts", "user").objects.filter(preferred_language__in=["fr", "fr-CA", "fr_CA"]).update(preferred_language="fr-ca")
+
+
+def to_french(apps, schema_editor):
+    apps.get_model("accounts", "user").objects.filter(preferred_language="fr-ca").update(preferred_language="fr")
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('accounts', '0004_user_pronouns_time_zone_public_profile'),
+    ]
+
+    operations = [
+        migrations.RunPython(to_canadian_french, to_french),
+        migrations.AlterField(
+            model_name='user',
+            name='preferred_language',
+            field=models.CharField(choices=[('en', 'English'), ('fr-ca', 'Français')], default=paceway.accounts.language.current_language, max_length=8, verbose_name='language'),
+        ),
+    ]
