@@ -302,6 +302,8 @@ LANGUAGE_CODE = "en"
 # checks `(get_language() or "en").startswith("fr")`.
 LANGUAGES = [("en", "English"), ("fr-ca", "Français")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Corrections to Django's date and time formats (paceway/formats/<locale>/formats.py).
+FORMAT_MODULE_PATH = ["paceway.formats"]
 # Visitors' choice lives in this cookie; a signed-in person's on their account (preferred_language).
 LANGUAGE_COOKIE_NAME = "paceway_language"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600

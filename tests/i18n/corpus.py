@@ -21,7 +21,7 @@ DEMO_MODULES = [
     ROOT / "platform" / "paceway" / "accounts" / "demo.py",
 ]
 CONSENT = ROOT / "therapist" / "screening" / "migrations"
-MARKUP = re.compile(r"[*_`#>|\[\]]+|\(\S+\)|<[^>]+>")
+MARKUP = re.compile(r"[*_`#>|\[\]]+|\(\S+\)|<[^>]+>|\(\S*$")
 EDGES = re.compile(r"^[\W\d]+|[\W\d]+$")
 PIECES = re.compile(r"\s[;·—|]\s|\s\(\s*\)|:\s*;|\s·\s|\s\(v\d+\)")
 
@@ -58,6 +58,25 @@ def content_corpus() -> str:
 @cache
 def authored_corpus() -> str:
     return "\n".join(_normal(s) for p in DEMO_MODULES if p.exists() for s in _constants(p))
+
+
+KEY_VALUE = re.compile(r"^\s*-?\s*\w+:\s*[\"']?(.+?)[\"']?\s*$", re.M)
+
+
+@cache
+def content_phrases() -> tuple[str, ...]:
+    """Titles and names from the content files and questionnaires, longest first: taken out of a
+    shown string ("Semaine 1 : Understanding your pain") before the interface's words are checked."""
+    found = {m.group(1) for p in CONTENT.rglob("*.yaml") for m in KEY_VALUE.finditer(p.read_text(encoding="utf-8"))}
+    found |= {s for p in INSTRUMENTS.glob("*.py") for s in _constants(p)}
+    return tuple(sorted((s for s in found if len(s) > 3 and "\n" not in s), key=len, reverse=True))
+
+
+def strip_content(text: str) -> str:
+    for phrase in content_phrases():
+        if phrase in text:
+            text = text.replace(phrase, " ")
+    return text
 
 
 def _all_in(text: str, corpus: str) -> bool:

@@ -213,13 +213,9 @@ ENGLISH_WORDS = frozenset(
         "goals",
         "progress",
         "program",
-        "programme",
         "homework",
         "weekly",
         "daily",
-        "score",
-        "scores",
-        "alert",
         "alerts",
         "review",
         "reviewed",
@@ -228,7 +224,6 @@ ENGLISH_WORDS = frozenset(
         "therapist",
         "therapists",
         "patient's",
-        "patients",
         "unread",
         "inbox",
         "dashboard",
@@ -395,7 +390,11 @@ def english_msgids() -> frozenset[str]:
     return frozenset(found)
 
 
+URL = re.compile(r"https?://\S+")
+
+
 def english_words(text: str) -> list[str]:
+    text = URL.sub(" ", text)  # addresses are not words
     words = [w.lower().strip("'") for w in WORD.findall(text)]
     return [w for w in words if w in ENGLISH_WORDS and w not in ALLOWED]
 
@@ -419,6 +418,8 @@ def english_in(
         for name in allowed:
             stripped = stripped.replace(name, " ")
         words = english_words(stripped)
+        if URL.fullmatch(stripped.strip()):
+            continue
         if stripped.strip() in msgids or len(words) >= 2 or (words and len(WORD.findall(stripped)) <= 3):
             leaks.append(text)
     return leaks

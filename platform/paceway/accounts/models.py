@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .language import current_language
 from .roles import Role
 
 
@@ -45,9 +44,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     display_name = models.CharField(_("name"), max_length=150, blank=True)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.PATIENT)
     pronouns = models.CharField(_("pronouns"), max_length=40, blank=True)
-    preferred_language = models.CharField(
-        _("language"), max_length=8, choices=settings.LANGUAGES, default=current_language
-    )
+    # Set at sign-up from the language the person was reading in (accounts.adapters), switchable.
+    preferred_language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
     # An IANA zone name; blank means the clinic's (settings.TIME_ZONE). Every date and time this
     # person sees is shown in it (paceway.accounts.middleware.UserTimeZoneMiddleware).
     time_zone = models.CharField(_("time zone"), max_length=64, blank=True)

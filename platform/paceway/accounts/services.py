@@ -327,7 +327,14 @@ def _tell_of_mfa_reset(reset_id: int) -> None:
     from django.conf import settings
     from django.core.mail import send_mail
 
+    from .language import in_language_of
+
     record = MfaReset.objects.select_related("user", "actor").get(pk=reset_id)
+    with in_language_of(record.user):
+        _send_mfa_reset_notice(record, settings.CLINIC_CONTACT, send_mail)
+
+
+def _send_mfa_reset_notice(record: MfaReset, contact: str, send_mail: Any) -> None:
     body = _(
         "An administrator (%(admin)s) reset the two-step verification of your Paceway account on %(when)s.\n\n"
         "At your next sign-in you will be asked to set up an authenticator app again.\n\n"
@@ -335,7 +342,7 @@ def _tell_of_mfa_reset(reset_id: int) -> None:
     ) % {
         "admin": record.actor.name,
         "when": timezone.localtime(record.created_at).strftime("%Y-%m-%d %H:%M"),
-        "contact": settings.CLINIC_CONTACT,
+        "contact": contact,
     }
     send_mail(str(_("Your two-step verification was reset")), body, None, [record.user.email])
 
@@ -431,9 +438,18 @@ def _tell_of_break_glass(access_id: int) -> None:
 
     access = BreakGlassAccess.objects.select_related("actor", "patient").get(pk=access_id)
     therapist = active_therapist_of(access.patient)
-    recipients = [r for r in (therapist.email if therapist else "", settings.PRIVACY_CONTACT_EMAIL) if r]
-    if not recipients:
-        return
+    from .language import in_language_of
+
+    # Each recipient in their own language: the therapist's account's, the privacy contact the clinic's.
+    recipients = [(therapist, therapist.email)] if therapist and therapist.email else []
+    if settings.PRIVACY_CONTACT_EMAIL:
+        recipients.append((None, settings.PRIVACY_CONTACT_EMAIL))
+    for person, address in recipients:
+        with in_language_of(person):
+            _send_break_glass_notice(access, address, send_mail)
+
+
+def _send_break_glass_notice(access: BreakGlassAccess, address: str, send_mail: Any) -> None:
     body = _(
         "%(actor)s (%(role)s) opened break-glass access to the record of patient number %(patient)d "
         "on %(when)s, until %(until)s. The reason and every access are in Paceway's audit log."
@@ -444,7 +460,7 @@ def _tell_of_break_glass(access_id: int) -> None:
         "when": timezone.localtime(access.opened_at).strftime("%Y-%m-%d %H:%M"),
         "until": timezone.localtime(access.expires_at).strftime("%Y-%m-%d %H:%M"),
     }
-    send_mail(str(_("Break-glass access opened")), body, None, recipients)
+    send_mail(str(_("Break-glass access opened")), body, None, [address])
 
 
 @transaction.atomic

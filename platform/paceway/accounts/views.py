@@ -67,9 +67,10 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     form = AcceptInvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.accept_invitation(
+            user = services.accept_invitation(
                 token=token, password=form.cleaned_data["password1"], display_name=form.cleaned_data["display_name"]
             )
+            services.set_preferred_language(actor=user, language=request.LANGUAGE_CODE)  # the page's language
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

@@ -1,6 +1,5 @@
 # "fr" becomes "fr-ca" (Canadian French, locale/fr_CA); the field offers settings.LANGUAGES.
 
-import paceway.accounts.language
 from django.db import migrations, models
 
 
@@ -23,6 +22,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='user',
             name='preferred_language',
-            field=models.CharField(choices=[('en', 'English'), ('fr-ca', 'Français')], default=paceway.accounts.language.current_language, max_length=8, verbose_name='language'),
+            field=models.CharField(choices=[('en', 'English'), ('fr-ca', 'Français')], default='en', max_length=8, verbose_name='language'),
         ),
     ]
