@@ -76,3 +76,7 @@ def pseudo_french(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(trans_real.DjangoTranslation, "gettext", gettext)
     monkeypatch.setattr(trans_real.DjangoTranslation, "ngettext", ngettext)
     yield
+
+
+# The browser journey reuses the browser tests' live server, Chromium and login.
+from tests.browser.conftest import browser, login, new_page, paceway_server  # noqa: E402, F401
