@@ -39,6 +39,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from paceway.accounts.language import in_language_of, is_french
 from paceway.accounts.models import User
 from paceway.accounts.roles import Role
 from paceway.audit.services import audit
@@ -93,7 +94,7 @@ def describe(profile: Any) -> str:
         "acknowledges. High risk on the follow-up screener: %(hleads)s and %(heveryone)s minutes, at any hour."
     ) % {
         "leads": profile.leads_after_minutes,
-        "hours": profile.contact_hours_en,
+        "hours": profile.contact_hours_fr if is_french() else profile.contact_hours_en,
         "zone": profile.time_zone,
         "everyone": profile.everyone_after_minutes,
         "repeat": profile.repeat_every_minutes,
@@ -222,6 +223,12 @@ def _message(row: AlertNotification) -> tuple[str, str]:
 
 
 def _send(row: AlertNotification) -> None:
+    # A clinician in their account's language; an on-call address or phone in the clinic's default.
+    with in_language_of(row.recipient):
+        _send_now(row)
+
+
+def _send_now(row: AlertNotification) -> None:
     subject, body = _message(row)  # no health data, no patient name: only that something waits, and where
     if row.channel == AlertNotification.Channel.SMS:
         from .sms import send_sms

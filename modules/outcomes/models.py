@@ -214,9 +214,15 @@ class ClinicProfile(models.Model):
         blank=True,
         help_text=_('A list of {"name": ..., "email": ..., "phone": ...} (staff contacts, no patient data).'),
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False, verbose_name=_("created at"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name=_("created by"),
     )
 
     class Meta:

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from modules.models import Enrolment
 from paceway.accounts.access import caseload_patient_ids
@@ -137,6 +138,14 @@ def open_alerts_for_patient(patient_id: int) -> list[RiskAlert]:
 # What is due -------------------------------------------------------------------------------
 
 
+DUE_STATUS_LABELS = {
+    "done": _("done"),
+    "due": _("due"),
+    "overdue": _("overdue"),
+    "upcoming": _("upcoming"),
+}
+
+
 @dataclass(frozen=True)
 class DueItem:
     key: str
@@ -146,6 +155,10 @@ class DueItem:
     status: str  # "done", "due", "overdue", "upcoming"
     covered: bool = False  # done by answers given for something else (e.g. the intake)
     current: bool = False  # not yet replaced by the next occasion of the same questionnaire
+
+    @property
+    def status_label(self) -> str:
+        return str(DUE_STATUS_LABELS.get(self.status, self.status))
 
 
 def _enrolment_start(patient: Any) -> datetime | None:

@@ -28,11 +28,12 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, override
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from paceway.accounts.access import active_therapist_of, caseload_patient_ids, is_active_clinician
 from paceway.accounts.access import clinical_leads as access_clinical_leads
+from paceway.accounts.language import in_language_of
 from paceway.accounts.models import User
 from paceway.accounts.roles import Role, is_patient
 from paceway.audit.services import audit
@@ -478,7 +479,7 @@ def send_questionnaire_reminder(*, patient: User, questionnaire: str, period: st
     try:
         with transaction.atomic():
             ReminderSent.objects.create(patient=patient, reason=reason, period=period[:60])
-            with override(patient.preferred_language or settings.LANGUAGE_CODE):
+            with in_language_of(patient):
                 subject, body = _questionnaire_reminder(questionnaire)
             patient_id, email = patient.pk, patient.email
             transaction.on_commit(lambda: _send_reminder_mail(patient_id, subject, body, email))

@@ -29,7 +29,7 @@ JO_ANSWERS = {
     "weekly_minutes": "90",
     "prefers_in_person": "unsure",
     "readiness": "4",
-    "language": "fr",
+    "language": "fr-ca",
 }
 
 

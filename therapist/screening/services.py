@@ -27,6 +27,7 @@ from modules.outcomes.models import RiskAlert
 from modules.outcomes.scoring import AnswerErrors, validate_and_score
 from paceway.accounts import emails
 from paceway.accounts.access import active_therapist_of, can_manage_accounts
+from paceway.accounts.language import in_language_of
 from paceway.accounts.models import User
 from paceway.accounts.roles import is_patient
 from paceway.audit.services import audit
@@ -319,11 +320,12 @@ def _tell_therapist_of_withdrawal(patient_id: int) -> None:
     therapist = active_therapist_of(patient) if patient is not None else None
     if therapist is None:
         return
-    body = _(
-        "A patient on your caseload (number %(patient)d) withdrew their consent. Their program is paused "
-        "until they consent again. Please talk with them about what happens next."
-    ) % {"patient": patient_id}
-    send_mail(str(_("Consent withdrawn")), body, None, [therapist.email])
+    with in_language_of(therapist):
+        body = _(
+            "A patient on your caseload (number %(patient)d) withdrew their consent. Their program is paused "
+            "until they consent again. Please talk with them about what happens next."
+        ) % {"patient": patient_id}
+        send_mail(str(_("Consent withdrawn")), body, None, [therapist.email])
 
 
 @transaction.atomic
