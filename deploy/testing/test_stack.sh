@@ -34,7 +34,7 @@ wait_for() {
   done
 }
 apt_install() {
-  { apt-get update -qq && apt-get install -y -qq "$@" >/dev/null; } \
+  { apt-get update -qq && apt-get install -y -qq "$@" >/dev/null 2>&1; } \
     || die "apt-get install $* (this test needs Debian's $*; install them and run it again)"
 }
 
@@ -91,11 +91,17 @@ trap 'exit 143' TERM
 
 # 1. Docker --------------------------------------------------------------------------------------
 step "container engine"
+# What a clean Debian machine lacks, in one apt-get run.
+missing=()
+command -v dockerd >/dev/null || missing+=(docker.io)
+command -v docker-compose >/dev/null || { command -v docker >/dev/null && docker compose version >/dev/null 2>&1; } \
+  || missing+=(docker-compose)
+command -v debootstrap >/dev/null || missing+=(debootstrap)
+[ "${#missing[@]}" = 0 ] || { step "apt-get install ${missing[*]}"; apt_install "${missing[@]}"; hash -r; }
+command -v docker >/dev/null || die "no docker client on PATH (Debian: apt-get install docker.io)"
 if ! docker info >/dev/null 2>&1; then
   export DOCKER_HOST="${DOCKER_HOST:-unix:///run/docker-paceway/docker.sock}"
   if ! docker info >/dev/null 2>&1; then
-    command -v dockerd >/dev/null || apt_install docker.io
-    command -v docker >/dev/null || die "dockerd is installed but no docker client is on PATH"
     step "starting a private dockerd (data in /var/lib/docker-paceway, socket ${DOCKER_HOST#unix://})"
     mkdir -p /var/lib/docker-paceway /run/docker-paceway
     # Its own session (setsid): a Ctrl-C or CI timeout reaches this script, whose clean-up then
@@ -109,11 +115,7 @@ if ! docker info >/dev/null 2>&1; then
     fi
   fi
 fi
-if docker compose version >/dev/null 2>&1; then DC=(docker compose)
-elif command -v docker-compose >/dev/null; then DC=(docker-compose)
-else apt_install docker-compose; DC=(docker-compose)
-fi
-command -v debootstrap >/dev/null || apt_install debootstrap
+if docker compose version >/dev/null 2>&1; then DC=(docker compose); else DC=(docker-compose); fi
 dc() { "${DC[@]}" -p "$PROJECT" --env-file "$WORK/stack.env" -f "$ROOT/deploy/compose.yaml" "$@"; }
 echo "     engine: $(docker version -f 'Docker {{.Server.Version}}' 2>/dev/null) ($(docker info -f '{{.Driver}}')), client $(docker version -f '{{.Client.Version}}' 2>/dev/null), compose: ${DC[*]}"
 
