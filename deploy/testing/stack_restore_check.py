@@ -26,7 +26,9 @@ for conversation in Conversation.objects.filter(erased_at__isnull=True):
 notes = 0
 for patient in {note.patient for note in ClinicalNote.objects.select_related("patient")}:
     notes += len(clinical_notes(patient))
-ours_notes = [text for note, text in clinical_notes(patient_id) if text.startswith("stack test note")] if patient_id else []
+ours_notes = (
+    [text for note, text in clinical_notes(patient_id) if text.startswith("stack test note")] if patient_id else []
+)
 print(
     f"STACK_RESTORE {conversations} conversations, {messages} messages and {notes} clinical notes decrypted; "
     f"the test patient's conversation has {ours} of its messages and {len(ours_notes)} note"
