@@ -4,7 +4,7 @@
 #   worker               Celery worker
 #   beat                 the Celery scheduler (run exactly one)
 #   migrate              manage.py migrate, then load_content (a one-shot job before web starts)
-#   manage <args...>     any manage.py command, e.g. `manage createsuperuser`, `manage verify_audit`
+#   manage <args...>     any manage.py command, e.g. `manage create_first_admin`, `manage verify_audit`
 #   anything else        run as given (e.g. `sh`)
 set -eu
 

@@ -13,6 +13,7 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
@@ -158,5 +159,5 @@ class UnreadView(APIView):
         elif is_therapist(user):
             counts = selectors.caseload_unread_counts(user)
         else:
-            counts = {}
+            raise PermissionDenied  # deny by default: nobody else has conversations to count
         return Response({str(k): v for k, v in counts.items()})

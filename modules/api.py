@@ -49,6 +49,8 @@ class StepSerializer(serializers.Serializer):
 
 
 class EntrySerializer(serializers.ModelSerializer):
+    data = serializers.JSONField(read_only=True)  # type: ignore[assignment]  # sealed in the database, plain here
+
     class Meta:
         model = ExerciseEntry
         fields = ["id", "kind", "step", "parent", "entry_date", "data", "revision", "created_at", "updated_at"]

@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from paceway.keyring.fields import SealedJSONField
+
 
 class ModuleKind(models.TextChoices):
     CORE = "core", _("Core")
@@ -215,6 +217,10 @@ class ProgramReview(models.Model):
     patient_words = models.TextField(_("In the patient's words"))
     therapist_words = models.TextField(_("The therapist's view"))
     decision = models.CharField(_("Shared decision"), max_length=20, choices=ReviewDecision.choices)
+    # The scores gone through together, as they stood when the review was recorded: a list of
+    # {"label", "start", "end", "verdict"} strings (mood and worry judged by the paired rule), so
+    # the patient reads in "Your plan" what was discussed, even after later scores.
+    scores = models.JSONField(default=list, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -290,14 +296,15 @@ class StepCompletion(models.Model):
 
 
 class ExerciseEntry(models.Model):
-    """One saved exercise (diary day, goal, plan, record...). ``data`` is validated by a form per kind."""
+    """One saved exercise (diary day, goal, plan, record...). ``data`` is validated by a form per
+    kind and sealed under the patient's key (diary notes and every other word they write)."""
 
     patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="exercise_entries")
     kind = models.CharField(max_length=30, choices=ExerciseKind.choices)
     step = models.ForeignKey(Step, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
     entry_date = models.DateField(default=timezone.localdate)
-    data = models.JSONField(default=dict)
+    data = SealedJSONField(default=dict, null=True)  # null only in the database: sealed bytes
     revision = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)

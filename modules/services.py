@@ -105,9 +105,11 @@ def record_program_review(
     patient_words: str,
     therapist_words: str,
     decision: str,
+    scores: list[dict[str, str]] | None = None,
 ) -> ProgramReview:
     """The mid-program review, with both sides' words and the shared decision (the assigned
-    therapist records it; the patient reads it in "Your plan")."""
+    therapist records it; the patient reads it in "Your plan"). ``scores``: the scores gone
+    through, as the caller judged them (``ProgramReview.scores``)."""
     _require(can_tailor(actor, enrolment.patient))
     if enrolment.ended_at is not None:
         raise ValidationError(_("This program has ended."))
@@ -123,10 +125,14 @@ def record_program_review(
         raise ValidationError(_("Each answer can be up to 4,000 characters."))
     if decision not in ReviewDecision.values:
         raise ValidationError(_("Choose the decision you made together."))
+    snapshot = [
+        {key: str(line.get(key, ""))[:200] for key in ("label", "start", "end", "verdict")} for line in (scores or [])
+    ]
     review = ProgramReview.objects.create(
         enrolment=enrolment,
         after_module=selectors.modules_completed(enrolment),
         decision=decision,
+        scores=snapshot,
         created_by=actor,
         **texts,
     )
@@ -253,11 +259,13 @@ def save_entry(
     if revision is None:
         raise StaleEntry(_("This entry was changed since you opened it. Reload the page and try again."))
     updated = ExerciseEntry.objects.filter(pk=entry.pk, revision=revision).update(
-        data=form.json_data(), entry_date=form.entry_date(), updated_at=now, revision=F("revision") + 1
+        entry_date=form.entry_date(), updated_at=now, revision=F("revision") + 1
     )
     if not updated:
         raise StaleEntry(_("This entry was changed since you opened it. Reload the page and try again."))
     entry.refresh_from_db()
+    entry.data = form.json_data()  # sealed on save (paceway.keyring.fields), so not in update()
+    entry.save(update_fields=["data"])
     audit(actor=actor, action="exercise.update", patient=patient, obj=entry)
     _screen_free_text(actor, patient, kind, form)
     return entry

@@ -31,8 +31,7 @@ def make_user(email: str, role: str, *, mfa: bool = True, name: str = "") -> Use
         PASSWORD,
         role=role,
         display_name=name or email.split("@")[0].title(),
-        is_staff=role == Role.ADMINISTRATOR,
-        is_superuser=role == Role.ADMINISTRATOR,
+        is_staff=role in (Role.ADMINISTRATOR, Role.PRIVACY_OFFICER),
     )
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     if mfa and role != Role.PATIENT:
@@ -52,6 +51,12 @@ def make_therapist(email: str, *, admin: User, capacity: int = 10, verified: boo
         caseload_capacity=capacity,
     )
     return user
+
+
+@pytest.fixture
+def privacy_officer(personas: Personas) -> User:
+    """A privacy officer (PO): reads the audit log and the access reports, no clinical data."""
+    return make_user("privacy@example.org", Role.PRIVACY_OFFICER, name="Priya Officer")
 
 
 @dataclass

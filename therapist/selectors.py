@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from messaging.selectors import awaiting_reply, caseload_unread_counts
 from modules.models import Enrolment, ModulePlan, ProgramReview
 from modules.outcomes.change import Change, PairedChange, compare, paired_scores
+from modules.outcomes.discharge import score_lines
 from modules.outcomes.instruments import SCALES as OUTCOME_SCALES
 from modules.outcomes.models import RiskAlert, Score
 from modules.outcomes.scoring import exact_total
@@ -24,7 +25,8 @@ from paceway.keyring.services import decrypt
 from .models import ClinicalNote, MessageTemplate, WeeklyReview
 from .services import note_context, week_start
 
-SCALES = ("phq9", "gad7", "peg")
+SCALES = ("phq9", "gad7", "peg", "promis-pi-t", "promis-pf-t")
+FUNCTION_SCALES = ("promis-pi-t", "promis-pf-t")  # PROMIS pain interference and physical function
 INACTIVE_AFTER = timedelta(days=7)
 
 
@@ -55,16 +57,30 @@ class CaseloadRow:
     mood: PairedChange | None = None
     alone: list[Change] = field(default_factory=list)
     pain: Change | None = None  # PEG, first -> latest (Jacobson-Truax)
+    # PROMIS pain interference and physical function T-scores, first -> latest (reliable change
+    # from the SEs of the scoring table; asked at baseline, post-treatment and follow-up).
+    function: list[Change] = field(default_factory=list)
 
     @property
-    def deteriorated(self) -> bool:
-        """Reliably worse: mood and worry by the paired rule (one measure alone only when the
-        patient never answered both at one sitting), or pain (PEG)."""
+    def worse_in(self) -> list[str]:
+        """What got reliably worse: mood and worry by the paired rule (one measure alone only when
+        the patient never answered both at one sitting), pain (PEG), function (PROMIS)."""
         if self.mood is not None:
             mood_worse = self.mood.reliable_deterioration
         else:
             mood_worse = any(c.reliable_deterioration for c in self.alone)
-        return bool(mood_worse or (self.pain is not None and self.pain.reliable_deterioration))
+        out = []
+        if mood_worse:
+            out.append(str(_("mood or worry")))
+        if self.pain is not None and self.pain.reliable_deterioration:
+            out.append(str(_("pain")))
+        if any(c.reliable_deterioration for c in self.function):
+            out.append(str(_("function")))
+        return out
+
+    @property
+    def deteriorated(self) -> bool:
+        return bool(self.worse_in)
 
     @property
     def inactive(self) -> bool:
@@ -169,6 +185,11 @@ def caseload(therapist: Any, *, query: str = "") -> list[CaseloadRow]:
             ]
         if "peg" in row.scores:
             row.pain = compare(OUTCOME_SCALES["peg"][1], first[patient_id, "peg"], row.scores["peg"].value)
+        row.function = [
+            compare(OUTCOME_SCALES[key][1], first[patient_id, key], row.scores[key].value)
+            for key in FUNCTION_SCALES
+            if key in row.scores
+        ]
     reviewed_after: dict[int, list[int]] = {}
     for enrolment_id, after in ProgramReview.objects.filter(enrolment_id__in=list(enrolments)).values_list(
         "enrolment_id", "after_module"
@@ -180,6 +201,20 @@ def caseload(therapist: Any, *, query: str = "") -> list[CaseloadRow]:
     for review in WeeklyReview.objects.filter(patient_id__in=ids, week_start=week_start(today)):
         rows[review.patient_id].reviewed_minutes = review.minutes
     return sorted(rows.values(), key=lambda row: (*row.need(), row.patient.name.lower()))
+
+
+def _number(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def review_snapshot(patient: Any) -> list[dict[str, str]]:
+    """The scores a mid-program review goes through, kept with it: each measure's first and latest
+    score and what the change means (mood and worry by the paired rule)."""
+    _mood, lines = score_lines(patient)
+    return [
+        {"label": line.label, "start": _number(line.start), "end": _number(line.end), "verdict": line.verdict}
+        for line in lines
+    ]
 
 
 FLAGS = {

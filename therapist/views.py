@@ -265,7 +265,9 @@ def program_review(request: HttpRequest, patient_id: int) -> HttpResponse:
         messages.error(request, _("Nothing saved: fill in every part of the review and the decision."))
     else:
         try:
-            record_program_review(actor=request.user, enrolment=enrolment, **form.cleaned_data)
+            record_program_review(
+                actor=request.user, enrolment=enrolment, scores=selectors.review_snapshot(person), **form.cleaned_data
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:

@@ -11,8 +11,7 @@ from django.contrib import admin
 from django.forms.models import model_to_dict
 from django.http import HttpRequest
 
-from paceway.audit.services import audit
-
+from . import services
 from .clinic import current_profile
 from .models import ClinicProfile
 
@@ -29,11 +28,7 @@ class ClinicProfileAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return {**data, **super().get_changeform_initial_data(request)}
 
     def save_model(self, request: HttpRequest, obj: ClinicProfile, form: Any, change: bool) -> None:
-        obj.pk = None  # an edit is a new version; the old row stays as it was
-        obj._state.adding = True
-        obj.created_by = request.user  # type: ignore[assignment]
-        obj.save()
-        audit(actor=request.user, action="outcomes.clinic_profile.save", obj=obj)
+        services.save_clinic_profile(actor=request.user, profile=obj)  # a new version, audited
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

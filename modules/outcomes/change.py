@@ -6,6 +6,8 @@ One measure (:func:`compare`):
 - Reliable improvement / deterioration: a fall / rise of at least the service threshold
   (PHQ-9 6, GAD-7 4; ``Scale.reliable_change``). Without one, the Jacobson-Truax index with the
   parameters documented beside the instrument (``Scale.jacobson_truax``): reliable when |RCI| > 1.96.
+  A T-score scale (PROMIS) uses the standard errors of its scoring table instead, the IRT form of
+  the same index: RCI = (T2 - T1) / sqrt(SE1^2 + SE2^2), reliable when |RCI| > 1.96.
 - Percent change (PEG, NRS): improvement thresholds of 30% and 50% of the baseline (IMMPACT),
   computed from unrounded values; a fall of exactly 30% or 50% reaches the threshold.
 
@@ -63,10 +65,22 @@ class Change:
     improvement_thresholds_met: tuple[int, ...]  # e.g. (30,) or (30, 50)
 
 
+def irt_rci(scale: Scale, pre: float, post: float) -> float:
+    """The reliable change index of two T-scores from the SEs of the scale's scoring table."""
+    assert scale.tscores is not None
+    s_diff = math.hypot(scale.tscores.standard_error(pre), scale.tscores.standard_error(post))
+    return (post - pre) / s_diff
+
+
 def compare(scale: Scale, baseline: float, latest: float) -> Change:
     change = latest - baseline
     improvement = -change if scale.higher_is_worse else change
-    index = rci(scale.jacobson_truax, baseline, latest) if scale.jacobson_truax else None
+    if scale.jacobson_truax:
+        index: float | None = rci(scale.jacobson_truax, baseline, latest)
+    elif scale.tscores is not None:
+        index = irt_rci(scale, baseline, latest)
+    else:
+        index = None
     if scale.reliable_change is not None:
         improved: bool | None = improvement >= scale.reliable_change
         worse: bool | None = -improvement >= scale.reliable_change
@@ -148,11 +162,15 @@ def paired_scores(phq9_start: float, gad7_start: float, phq9_end: float, gad7_en
     return paired(compare(PHQ9_SCALE, phq9_start, phq9_end), compare(GAD7_SCALE, gad7_start, gad7_end))
 
 
-def reliable_change_threshold(scale: Scale) -> float | None:
-    """The smallest change that counts as reliable, in score points (for chart markers)."""
+def reliable_change_threshold(scale: Scale, baseline: float | None = None) -> float | None:
+    """The smallest change that counts as reliable, in score points (for chart lines). On a T-score
+    scale it depends on both scores' SEs: this is the one from ``baseline`` taking its SE twice (a
+    guide line; the verdict on each point is :func:`compare`'s)."""
     if scale.reliable_change is not None:
         return scale.reliable_change
     if scale.jacobson_truax is not None:
         jt = scale.jacobson_truax
         return RCI_CRITICAL * math.sqrt(2) * jt.s_pre * math.sqrt(1 - jt.r_xx)
+    if scale.tscores is not None and baseline is not None:
+        return RCI_CRITICAL * math.sqrt(2) * scale.tscores.standard_error(baseline)
     return None

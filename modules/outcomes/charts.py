@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime  # chart labels in the viewer's own time zone
 from django.utils.translation import gettext as _
 
-from .change import reliable_change_threshold
+from .change import compare, reliable_change_threshold
 from .instruments import SCALES, Scale
 from .selectors import Point, changes_from_baseline, latest_paired_change, paired_changes, score_series
 
@@ -94,7 +94,7 @@ def trajectory_svg(
         )
         # Reliable change lines (or percent lines for pain scales).
         lines: list[tuple[float, str]] = []
-        threshold = reliable_change_threshold(scale)
+        threshold = reliable_change_threshold(scale, base)
         sign = -1 if scale.higher_is_worse else 1
         if threshold is not None:
             lines.append((base + sign * threshold, _("Reliable improvement")))
@@ -114,6 +114,8 @@ def trajectory_svg(
         for t, p in zip(times, points, strict=True):
             if improved_responses is not None:
                 reliable = p.response_id in improved_responses
+            elif scale.tscores is not None:  # the SEs of both scores decide
+                reliable = bool(compare(scale, base, p.total).reliable_improvement)
             else:
                 reliable = threshold is not None and sign * (p.total - base) >= threshold - 1e-9
             label = f"{date_format(localtime(p.at), 'DATE_FORMAT')}: {_fmt(p.total)}"
@@ -199,7 +201,7 @@ def evaluation_charts(report: Any) -> list[dict[str, Any]]:
     """The evaluation's charts: mean scores (ITT) at baseline, post and follow-up per measure;
     completion and dropout by module. Each is shown beside its table."""
     charts = []
-    for key in ("phq9", "gad7", "peg", "nrs-average"):
+    for key in ("phq9", "gad7", "peg", "nrs-average", "promis-pi-t", "promis-pf-t", "promis-sleep-t"):
         rows = [r for r in report.measures if r.scale == key]
         if not rows:
             continue
@@ -210,6 +212,18 @@ def evaluation_charts(report: Any) -> list[dict[str, Any]]:
         charts.append(
             {"title": title, "svg": bar_chart_svg(title, bars, chart_id=f"eval-{key}", maximum=scale.maximum)}
         )
+    for row in report.unwanted_effects:
+        when = _("post-treatment") if row.timepoint == "post" else _("follow-up")
+        title = _("Unwanted effects of the program, %(when)s (%% of those who answered)") % {"when": when}
+        bars = [(label, rate.pct) for label, rate in row.rows]
+        charts.append(
+            {"title": title, "svg": bar_chart_svg(title, bars, chart_id=f"eval-effects-{row.timepoint}", maximum=100)}
+        )
+    if report.care_use:
+        title = _("Took an opioid in the last week (% of those who answered)")
+        names = {"baseline": _("Baseline"), "post": _("Post-treatment"), "follow-up": _("Follow-up")}
+        bars = [(names[c.timepoint], c.opioid.pct) for c in report.care_use]
+        charts.append({"title": title, "svg": bar_chart_svg(title, bars, chart_id="eval-opioid", maximum=100)})
     if report.dropout_by_module:
         title = _("Dropouts by the module they stopped in (% of dropouts)")
         bars = [(d.label, d.pct) for d in report.dropout_by_module]

@@ -152,8 +152,13 @@ def contact_details(*, viewer: Any, patient: Any, alert: Any = None) -> Contact 
         if row is None:
             return None
         audit(actor=viewer, action="outcomes.contact.read", patient=patient, obj=row)
-        values = json.loads(decrypt(row.data_key, bytes(row.ciphertext), context=_context(row)))
+        values = opened(row)
     return Contact(**{k: v for k, v in values.items() if k in FIELDS})
+
+
+def opened(row: ContactDetails) -> dict[str, Any]:
+    """The decrypted fields of one saved version. The caller has audited the read."""
+    return dict(json.loads(decrypt(row.data_key, bytes(row.ciphertext), context=_context(row))))
 
 
 def has_contact_details(patient: Any) -> bool:

@@ -85,6 +85,21 @@ def _own_words(c: change_rules.Change) -> str:
     return "; ".join(parts) or _("see the scores")
 
 
+def score_lines(patient: Any) -> tuple[change_rules.PairedChange | None, list[ScoreLine]]:
+    """Each measure's first and latest score with its verdict in words (mood and worry by the
+    paired rule): the discharge summary's scores, and the snapshot kept with a mid-program review."""
+    series = score_series(patient.pk)
+    mood = latest_paired_change(series)
+    lines = []
+    for key, c in changes_from_baseline(series).items():
+        if key in ("phq9", "gad7"):
+            words = _paired_words(mood) if mood else _("not judged: PHQ-9 and GAD-7 were not answered together twice")
+        else:
+            words = _own_words(c)
+        lines.append(ScoreLine(key, str(SCALES[key][1].label), c.baseline, c.latest, str(words)))
+    return mood, lines
+
+
 def discharge_summary(patient: Any, *, now: datetime | None = None) -> DischargeSummary:
     """The patient's latest enrolment (active or ended) and their scores. Reads only; the caller audits."""
     enrolment = (
@@ -92,7 +107,7 @@ def discharge_summary(patient: Any, *, now: datetime | None = None) -> Discharge
     )
     series = score_series(patient.pk)
     changes = changes_from_baseline(series)
-    mood = latest_paired_change(series)
+    mood, lines = score_lines(patient)
     summary = DischargeSummary(
         patient=patient,
         therapist=active_therapist_of(patient),
@@ -101,13 +116,8 @@ def discharge_summary(patient: Any, *, now: datetime | None = None) -> Discharge
         written_at=now or timezone.now(),
         mood=mood,
         shared_with_physician=bool(enrolment and enrolment.summary_shared_at),
+        scores=lines,
     )
-    for key, c in changes.items():
-        if key in ("phq9", "gad7"):
-            words = _paired_words(mood) if mood else _("not judged: PHQ-9 and GAD-7 were not answered together twice")
-        else:
-            words = _own_words(c)
-        summary.scores.append(ScoreLine(key, str(SCALES[key][1].label), c.baseline, c.latest, words))
     if enrolment is not None:
         summary.learned = list(
             enrolment.plans.filter(included=True, completed_at__isnull=False)

@@ -23,6 +23,15 @@ end-of-program questionnaire) and, separately, to follow-up (the three-month que
     baseline), recovery and reliable recovery (of those who were a case at baseline).
     PGIC: "much" or "very much improved", of those who answered (completers) and of all
     enrolled (ITT: a missing answer counts as not improved).
+    PROMIS pain interference, physical function and sleep disturbance: as T-scores (the raw sum
+    looked up in the form's scoring table, see ``instruments/promis.py``).
+
+Unwanted effects of treatment and health-care and medicine use (IMMPACT), descriptive, of those
+who answered at each time point (the questions are Paceway's own, ``instruments/treatment.py``):
+    Unwanted effects (post-treatment, follow-up): none; yes, not bothered much; yes, bothered.
+    Health care (baseline, post-treatment, follow-up; last 3 months): mean (SD) visits to a family
+    doctor or nurse practitioner, to an emergency department, to other health professionals, and
+    opioid use in the last week (yes / no).
 
 Clinician time
     Minutes the therapists logged in their weekly reviews of enrolled patients, divided by the
@@ -41,10 +50,11 @@ Small cells (``MIN_CELL`` = 5)
     3. The same patients counted in two shown partitions (completers and ITT share their
        responders, improved and recovered patients; the PGIC improved among those who answered
        and among all enrolled): the count is shown only where both partitions allow it.
-    4. Nested populations (completers within ITT within enrolled) whose sizes differ by 1 to 4:
-       the smaller population's n and every count and percentage of it are suppressed (its
-       means, which reveal no count, stay). Equal sizes mean the same patients: a difference of
-       zero describes nobody.
+    4. Nested populations (completers within ITT within enrolled; those who answered at
+       post-treatment within the completed, at follow-up within those followed up) whose sizes
+       differ by 1 to 4: the smaller population's n and every count and percentage of it are
+       suppressed (its means, which reveal no count, stay). Equal sizes mean the same patients: a
+       difference of zero describes nobody.
 """
 
 from __future__ import annotations
@@ -64,15 +74,21 @@ from paceway.accounts import hooks
 from paceway.accounts.roles import Role
 
 from . import change as change_rules
-from .instruments import SCALES
+from .instruments import HEALTH_CARE_USE, SCALES, UNWANTED_EFFECTS
 from .models import QuestionnaireResponse, Score
 from .scoring import exact_total
 
 MIN_CELL = 5
-MEASURES = ("phq9", "gad7", "peg", "nrs-average", "promis-pi", "promis-pf", "promis-sleep")
+MEASURES = ("phq9", "gad7", "peg", "nrs-average", "promis-pi-t", "promis-pf-t", "promis-sleep-t")
 PAIN_MEASURES = ("peg", "nrs-average")
 TIMEPOINTS = (("post", "post-treatment"), ("follow-up", "follow-up"))
 PGIC_IMPROVED = (1, 2)  # very much improved, much improved
+EFFECTS_ITEM = UNWANTED_EFFECTS.items[0].code  # 0 no, 1 yes but not bothered much, 2 yes and bothered
+EFFECTS_LABELS = (_("No unwanted effects"), _("Yes, not bothered much"), _("Yes, and bothered"))
+VISIT_ITEMS = ("hcu-doctor", "hcu-emergency", "hcu-other")
+OPIOID_ITEM = "hcu-opioid"
+HCU_TIMEPOINTS = (("baseline", "baseline"), *(("post", "post-treatment"), ("follow-up", "follow-up")))
+assert {i.code for i in HEALTH_CARE_USE.items} == {*VISIT_ITEMS, OPIOID_ITEM}
 SUPPRESSED = None
 COMPLETERS = _("Completers")
 ITT = _("Intention to treat (BOCF)")
@@ -105,9 +121,11 @@ def protect(total: int, parts: Sequence[int]) -> list[int | None]:
     return [SUPPRESSED if i in hidden else p for i, p in enumerate(parts)]
 
 
-def nested_ok(inner: int, outer: int) -> bool:
-    """Rule 4: may the inner population's size be shown beside the outer one's?"""
-    return inner >= MIN_CELL and (inner == outer or outer - inner >= MIN_CELL)
+def nested_ok(inner: int, outer: int, *others: int | None) -> bool:
+    """Rule 4: may the inner population's size be shown beside the outer ones' (``others``: more
+    shown populations that hold it, None when that one is not shown)?"""
+    outers = [outer, *(o for o in others if o is not None)]
+    return inner >= MIN_CELL and all(inner == o or o - inner >= MIN_CELL for o in outers)
 
 
 @dataclass(frozen=True)
@@ -270,6 +288,37 @@ class PgicRow:
 
 
 @dataclass
+class EffectsRow:
+    """Unwanted effects of treatment at one time point, of those who answered."""
+
+    timepoint: str
+    answered: int | None
+    rates: list[Rate]  # in the order of EFFECTS_LABELS
+
+    @property
+    def rows(self) -> list[tuple[str, Rate]]:
+        return [(str(label), rate) for label, rate in zip(EFFECTS_LABELS, self.rates, strict=True)]
+
+
+@dataclass
+class VisitsRow:
+    item: str
+    label: str
+    mean: float | None
+    sd: float | None
+
+
+@dataclass
+class CareUseRow:
+    """Health-care and medicine use at one time point, of those who answered."""
+
+    timepoint: str  # "baseline", "post" or "follow-up"
+    answered: int | None
+    visits: list[VisitsRow]
+    opioid: Rate
+
+
+@dataclass
 class ModuleRow:
     program: str
     number: int
@@ -296,6 +345,8 @@ class Report:
     measures: list[MeasureRow]
     paired: list[PairedRow]
     pgic: list[PgicRow]
+    unwanted_effects: list[EffectsRow] = field(default_factory=list)
+    care_use: list[CareUseRow] = field(default_factory=list)
     dropout_by_module: list[DropoutRow] = field(default_factory=list)
     dropout_by_reason: list[DropoutRow] = field(default_factory=list)
     modules: list[ModuleRow] = field(default_factory=list)
@@ -311,6 +362,8 @@ class _Patient:
     baseline_pair: tuple[float, float] | None = None  # first sitting with PHQ-9 and GAD-7
     end_pair: dict[str, tuple[float, float]] = field(default_factory=dict)
     pgic: dict[str, int] = field(default_factory=dict)
+    effects: dict[str, int] = field(default_factory=dict)  # timepoint -> answer (0, 1, 2)
+    care_use: dict[str, dict[str, int]] = field(default_factory=dict)  # timepoint -> item -> answer
 
 
 def _effective_response_ids(patient_ids: Iterable[int]) -> dict[int, str]:
@@ -355,6 +408,7 @@ def _patients(patient_ids: list[int]) -> dict[int, _Patient]:
             sittings[response_id] = {}
             order.append((patient_id, response_id))
         sittings[response_id][scale] = value
+    _read_answers(by_patient, effective)
     for patient_id, response_id in order:
         s, p = sittings[response_id], by_patient[patient_id]
         if "phq9" not in s or "gad7" not in s:
@@ -366,6 +420,63 @@ def _patients(patient_ids: list[int]) -> dict[int, _Patient]:
             if effective[response_id] == questionnaire:
                 p.end_pair[timepoint] = (s["phq9"], s["gad7"])
     return by_patient
+
+
+def _read_answers(by_patient: dict[int, _Patient], effective: dict[int, str]) -> None:
+    """Unwanted effects and health-care use: answers without a score, read from the responses of
+    the baseline, post-treatment and follow-up questionnaires (the latest one of each wins)."""
+    wanted = {questionnaire: timepoint for timepoint, questionnaire in HCU_TIMEPOINTS}
+    ids = [pk for pk, questionnaire in effective.items() if questionnaire in wanted]
+    for patient_id, questionnaire, answers in (
+        QuestionnaireResponse.objects.filter(pk__in=ids).order_by("submitted_at", "pk")
+    ).values_list("patient_id", "questionnaire", "answers"):
+        p, timepoint = by_patient[patient_id], wanted[questionnaire]
+        if not isinstance(answers, dict):
+            continue
+        if timepoint != "baseline" and isinstance(answers.get(EFFECTS_ITEM), int):
+            p.effects[timepoint] = answers[EFFECTS_ITEM]
+        use = {code: answers[code] for code in (*VISIT_ITEMS, OPIOID_ITEM) if isinstance(answers.get(code), int)}
+        if len(use) == len(VISIT_ITEMS) + 1:
+            p.care_use[timepoint] = use
+
+
+def _holding(timepoint: str, report: dict[str, int | None]) -> int | None:
+    """The shown population that holds those who answered at a time point (rule 4)."""
+    return {"post": report.get("completed"), "follow-up": report.get("followed_up")}.get(timepoint)
+
+
+def effects_rows(data: dict[int, _Patient], n_enrolled: int, shown: dict[str, int | None]) -> list[EffectsRow]:
+    rows = []
+    for timepoint, _q in TIMEPOINTS:
+        answers = [p.effects[timepoint] for p in data.values() if timepoint in p.effects]
+        ok = nested_ok(len(answers), n_enrolled, _holding(timepoint, shown))
+        parts = [sum(1 for a in answers if a == value) for value in range(len(EFFECTS_LABELS))]
+        rows.append(EffectsRow(timepoint, len(answers) if ok else SUPPRESSED, _rates(len(answers), parts, show=ok)))
+    return rows
+
+
+def care_use_rows(data: dict[int, _Patient], n_enrolled: int, shown: dict[str, int | None]) -> list[CareUseRow]:
+    labels = {item.code: str(item.text) for item in HEALTH_CARE_USE.items}
+    rows = []
+    for timepoint, _q in HCU_TIMEPOINTS:
+        answers = [p.care_use[timepoint] for p in data.values() if timepoint in p.care_use]
+        n = len(answers)
+        ok = nested_ok(n, n_enrolled, _holding(timepoint, shown))
+        visits = []
+        for code in VISIT_ITEMS:
+            values = [a[code] for a in answers]
+            enough = n >= MIN_CELL
+            visits.append(
+                VisitsRow(
+                    code,
+                    labels[code],
+                    round(_mean(values), 2) if enough else None,
+                    round(_sd(values), 2) if enough else None,
+                )
+            )
+        opioid = _yes_no(sum(1 for a in answers if a[OPIOID_ITEM] == 1), n, show=ok)
+        rows.append(CareUseRow(timepoint, n if ok else SUPPRESSED, visits, opioid))
+    return rows
 
 
 def _dropout_module(plans: list[tuple[int, bool, str]]) -> str:
@@ -412,6 +523,8 @@ def program_evaluation(*, today: date | None = None) -> Report:
     ]
     followed = sum(1 for pid in patient_ids if "follow-up" in data[pid].end or "follow-up" in data[pid].pgic)
     comp, drop, prog = _rates(n_enrolled, [len(completed), len(dropped), n_enrolled - len(completed) - len(dropped)])
+    followed_rate = _yes_no(followed, n_enrolled)
+    shown = {"completed": comp.count, "followed_up": followed_rate.count}
 
     measures: list[MeasureRow] = []
     for key in MEASURES:
@@ -430,7 +543,10 @@ def program_evaluation(*, today: date | None = None) -> Report:
                 label=str(SCALES[key][1].label),
                 timepoint=timepoint,
                 completers=analyse(
-                    key, completer_pairs, show_counts=itt_shown and nested_ok(len(completer_pairs), len(itt_pairs))
+                    key,
+                    completer_pairs,
+                    show_counts=itt_shown
+                    and nested_ok(len(completer_pairs), len(itt_pairs), _holding(timepoint, shown)),
                 ),
                 itt=analyse(key, itt_pairs, show_counts=itt_shown),
             )
@@ -451,7 +567,10 @@ def program_evaluation(*, today: date | None = None) -> Report:
                 completer_s.append((*first, *last))
         prow = PairedRow(
             timepoint,
-            completers=analyse_paired(completer_s, show_counts=pair_shown and nested_ok(len(completer_s), len(itt_s))),
+            completers=analyse_paired(
+                completer_s,
+                show_counts=pair_shown and nested_ok(len(completer_s), len(itt_s), _holding(timepoint, shown)),
+            ),
             itt=analyse_paired(itt_s, show_counts=pair_shown),
         )
         _reconcile_attrs(
@@ -463,7 +582,7 @@ def program_evaluation(*, today: date | None = None) -> Report:
     for timepoint, _q in TIMEPOINTS:
         answers = [data[pid].pgic[timepoint] for pid in patient_ids if timepoint in data[pid].pgic]
         improved = sum(1 for a in answers if a in PGIC_IMPROVED)
-        answered_shown = nested_ok(len(answers), n_enrolled)
+        answered_shown = nested_ok(len(answers), n_enrolled, _holding(timepoint, shown))
         of_answered, of_enrolled = _reconcile(
             _yes_no(improved, len(answers), show=answered_shown), _yes_no(improved, n_enrolled)
         )
@@ -498,10 +617,12 @@ def program_evaluation(*, today: date | None = None) -> Report:
         completed=comp,
         dropped_out=drop,
         in_progress=prog,
-        followed_up=_yes_no(followed, n_enrolled),
+        followed_up=followed_rate,
         measures=measures,
         paired=paired_rows,
         pgic=pgic_rows,
+        unwanted_effects=effects_rows(data, n_enrolled, shown),
+        care_use=care_use_rows(data, n_enrolled, shown),
         dropout_by_module=dropout_rows(by_module),
         dropout_by_reason=dropout_rows(by_reason),
         modules=completion_by_module(),
@@ -607,6 +728,19 @@ def report_csv(report: Report) -> str:
     for g in report.pgic:
         w(["PGIC much or very much improved", g.timepoint, _cell(g.answered),
            *_rate_cells(g.improved_of_answered), *_rate_cells(g.improved_of_enrolled)])  # fmt: skip
+    w([])
+    w(["unwanted_effects", "timepoint", "answered", "answer", "n", "pct_of_answered"])
+    for e in report.unwanted_effects:
+        for label, rate in e.rows:
+            w(["Unwanted effects", e.timepoint, _cell(e.answered), label, *_rate_cells(rate)])
+    w([])
+    w(["health_care_use", "timepoint", "answered", "question", "mean", "sd"])
+    for c in report.care_use:
+        for v in c.visits:
+            w(["Visits, last 3 months", c.timepoint, _cell(c.answered), v.label, _cell(v.mean), _cell(v.sd)])
+    w(["medicine_use", "timepoint", "answered", "question", "n", "pct_of_answered"])
+    for c in report.care_use:
+        w(["Opioid in the last week", c.timepoint, _cell(c.answered), OPIOID_ITEM, *_rate_cells(c.opioid)])
     w([])
     w(["dropout_by_module", "n", "pct_of_dropouts"])
     for d in report.dropout_by_module:

@@ -5,6 +5,12 @@ codings with an ordinal value), QuestionnaireResponse, and per instrument an Obs
 whose ``hasMember`` are the item answers and the total score(s), all ``derivedFrom`` the response.
 Validated with ``fhir.resources`` (its R4B models, the R4 revision it ships; the resources used
 here are unchanged between R4 and R4B). Nothing here writes; the caller audits the export.
+
+Languages: a QuestionnaireResponse carries ``language`` (BCP-47, e.g. "fr-CA"), the language the
+patient used, and its item texts and answer displays are the wording shown to them (an
+instrument without a version in that language was shown, and is exported, in English). The
+Questionnaire definitions are exported in English, their original language. Codes and values,
+and so every score, are the same whatever the language.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.patient import Patient
@@ -35,6 +41,13 @@ SURVEY = {
     ]
 }
 NAMESPACE = uuid.UUID("6f1d4a55-2f1e-4d0c-9d4e-3c2a7a1f0b11")
+# Paceway's languages as BCP-47 tags for FHIR ``language`` (its French is Canadian French).
+FHIR_LANGUAGE = {"en": "en", "fr": "fr-CA"}
+
+
+def fhir_language(code: str | None) -> str:
+    base = (code or "en").split("-")[0].lower()
+    return FHIR_LANGUAGE.get(base, base)
 
 
 def urn(kind: str, key: Any) -> str:
@@ -60,6 +73,11 @@ def _answer_option(item: Item) -> list[dict[str, Any]]:
 
 
 def questionnaire_resource(definition: Questionnaire) -> dict[str, Any]:
+    with translation.override("en"):
+        return _questionnaire_resource(definition)
+
+
+def _questionnaire_resource(definition: Questionnaire) -> dict[str, Any]:
     groups = []
     for instrument in definition.instruments:
         groups.append(
@@ -105,6 +123,12 @@ def _answer(item: Item, value: int) -> dict[str, Any]:
 
 
 def response_resource(response: QuestionnaireResponse, definition: Questionnaire, patient_ref: str) -> dict[str, Any]:
+    """The response, its texts in the language the patient answered in."""
+    with translation.override(response.language or "en"):
+        return _response_resource(response, definition, patient_ref)
+
+
+def _response_resource(response: QuestionnaireResponse, definition: Questionnaire, patient_ref: str) -> dict[str, Any]:
     groups = []
     for instrument in definition.instruments:
         answered = [item for item in instrument.items if item.code in response.answers]
@@ -126,6 +150,7 @@ def response_resource(response: QuestionnaireResponse, definition: Questionnaire
         "resourceType": "QuestionnaireResponse",
         "id": f"qr-{response.pk}",
         "identifier": {"system": f"{settings.SITE_URL}/fhir/QuestionnaireResponse", "value": str(response.pk)},
+        "language": fhir_language(response.language),
         "questionnaire": CANONICAL + definition.slug,
         "status": "amended" if response.amends_id else "completed",
         "subject": {"reference": patient_ref},
@@ -146,6 +171,13 @@ def observations_for(
     response: QuestionnaireResponse, instrument: Instrument, scores: list[Score], patient_ref: str
 ) -> list[tuple[str, dict[str, Any]]]:
     """(fullUrl, resource) for the item answers, the score(s) and the panel, in that order."""
+    with translation.override(response.language or "en"):
+        return _observations_for(response, instrument, scores, patient_ref)
+
+
+def _observations_for(
+    response: QuestionnaireResponse, instrument: Instrument, scores: list[Score], patient_ref: str
+) -> list[tuple[str, dict[str, Any]]]:
     qr_ref = {"reference": urn("QuestionnaireResponse", response.pk)}
     common = {
         "subject": {"reference": patient_ref},

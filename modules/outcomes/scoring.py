@@ -104,6 +104,9 @@ def score_scale(scale: Scale, answers: Mapping[str, int]) -> ScaleScore:
         total: float = sum(values)
     elif scale.rule == "mean":
         total = sum(values) / len(values)  # unrounded: percent change is computed from this
+    elif scale.rule == "tscore":
+        assert scale.tscores is not None  # Scale checks the pair
+        total = scale.tscores.t_score(sum(values))
     else:
         total = values[0]
     return ScaleScore(scale, total, scale.band_for(total))

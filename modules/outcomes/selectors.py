@@ -52,11 +52,12 @@ class Point:
 
 
 def score_series(patient_id: int) -> dict[str, list[Point]]:
-    """Scale key -> points in time order (amended responses replaced by their amendment)."""
+    """Scale key -> points in time order (amended responses replaced by their amendment). Scales
+    not shown on their own (a PROMIS raw sum, shown as its T-score) are left out."""
     hidden = superseded_response_ids(patient_id)
     series: dict[str, list[Point]] = {}
     for s in Score.objects.filter(patient_id=patient_id).order_by("submitted_at", "id"):
-        if s.response_id in hidden or s.scale not in SCALES:
+        if s.response_id in hidden or s.scale not in SCALES or not SCALES[s.scale][1].shown:
             continue
         total = exact_total(SCALES[s.scale][1], float(s.total))  # unrounded: change is computed from it
         series.setdefault(s.scale, []).append(Point(s.submitted_at, total, s.band, s.response_id))

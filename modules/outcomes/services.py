@@ -28,8 +28,8 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
 from paceway.accounts.access import active_therapist_of, caseload_patient_ids, is_active_clinician
 from paceway.accounts.access import clinical_leads as access_clinical_leads
@@ -58,6 +58,13 @@ class Submission:
         return self.result.risk
 
 
+def answer_language(patient: Any) -> str:
+    """The language the questions were shown in: the active one (the page's), else the patient's."""
+    active = get_language()
+    code = active or getattr(patient, "preferred_language", "") or settings.LANGUAGE_CODE
+    return code.split("-")[0].lower()[:8]
+
+
 @transaction.atomic
 def submit_response(
     *,
@@ -81,7 +88,7 @@ def submit_response(
         patient=patient,
         questionnaire=definition.slug,
         answers=result.answers,
-        language=getattr(patient, "preferred_language", "en") or "en",
+        language=answer_language(patient),
         submitted_at=now,
         submitted_by=actor,
         amends=amends,
@@ -291,7 +298,7 @@ def submit_screener(*, actor: Any, alert_id: Any, answers: Iterable[tuple[object
         patient=alert.patient,
         questionnaire=SCREENER.slug,
         answers=valid,
-        language=getattr(actor, "preferred_language", "en") or "en",
+        language=answer_language(actor),
         submitted_at=timezone.now(),
         submitted_by=actor,
     )
@@ -503,3 +510,20 @@ def send_questionnaire_reminders(*, now: datetime | None = None) -> int:
                 now=now,
             )
     return sent
+
+
+@transaction.atomic
+def save_clinic_profile(*, actor: Any, profile: Any) -> Any:
+    """An administrator saves a new version of the clinic's crisis resources, hours and ladder.
+    Always a new row: the version patients were shown stays as it was. Audited."""
+    from paceway.accounts.access import can_manage_accounts
+
+    if not can_manage_accounts(actor):
+        raise PermissionDenied("Only administrators edit the clinic profile")
+    profile.pk = None
+    profile._state.adding = True
+    profile.created_by = actor
+    profile.full_clean(exclude=["created_by"])
+    profile.save()
+    audit(actor=actor, action="outcomes.clinic_profile.save", obj=profile)
+    return profile

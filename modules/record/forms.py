@@ -54,15 +54,42 @@ class AuditReportForm(forms.Form):
         return data
 
 
+OTHER = "other:"
+
+
 class CorrectionForm(forms.Form):
+    about = forms.ChoiceField(label=_("Which part of your record"), required=False)
     item = forms.CharField(
         label=_("What should be corrected"),
         max_length=300,
-        help_text=_("For example: the diary entry of 6 January, or the pain condition in my intake."),
+        required=False,
+        help_text=_("Needed when you chose 'Something else'. For example: my name, or the plan change of 6 January."),
     )
     correction = forms.CharField(
         label=_("What it should say, and why"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
     )
+
+    def __init__(self, *args: Any, items: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["about"].choices = [(OTHER, _("Something else in my record")), *items]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        data["about"] = data.get("about") or OTHER
+        if data["about"] == OTHER and not (data.get("item") or "").strip():
+            self.add_error("item", _("Say what should be corrected."))
+        return data
+
+    def request_values(self) -> dict[str, Any]:
+        """The service's arguments: which item (kind and id) or the patient's description."""
+        data = self.cleaned_data
+        kind, _sep, item_id = data["about"].partition(":")
+        return {
+            "item_kind": kind,
+            "item_id": int(item_id) if item_id else None,
+            "item": data.get("item", ""),
+            "correction": data["correction"],
+        }
 
 
 class CorrectionAnswerForm(forms.Form):

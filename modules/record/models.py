@@ -36,7 +36,20 @@ class CorrectionRequest(models.Model):
         ACCEPTED = "accepted", _("Corrected")
         REFUSED = "refused", _("Refused")
 
+    class ItemKind(models.TextChoices):
+        """What the request is about, so the answer and any disagreement travel with that item
+        (``selectors.item_choices`` lists a patient's items; ``item_id`` is that row's id)."""
+
+        EXERCISE = "exercise", _("A diary or exercise entry")
+        QUESTIONNAIRE = "questionnaire", _("A questionnaire")
+        MESSAGE = "message", _("A message")
+        CONTACT = "contact", _("Contact details")
+        INTAKE = "intake", _("The intake")
+        OTHER = "other", _("Something else in my record")
+
     patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    item_kind = models.CharField(max_length=20, choices=ItemKind.choices, default=ItemKind.OTHER)
+    item_id = models.PositiveBigIntegerField(null=True, blank=True)
     item = models.CharField(_("what should be corrected"), max_length=300)
     correction = models.TextField(_("what it should say"), max_length=4000)
     requested_at = models.DateTimeField(default=timezone.now)
@@ -53,6 +66,7 @@ class CorrectionRequest(models.Model):
 
     class Meta:
         ordering = ["-requested_at"]
+        indexes = [models.Index(fields=["patient", "item_kind", "item_id"])]
         verbose_name = _("correction request")
 
     def __str__(self) -> str:

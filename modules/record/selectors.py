@@ -30,13 +30,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from messaging import services as messaging
-from messaging.models import Conversation
+from messaging.models import Conversation, Message
 from modules.forms import labelled_fields
 from modules.models import Enrolment, ExerciseEntry, StepCompletion, TailoringEvent
+from modules.outcomes import contact
 from modules.outcomes import selectors as outcomes
 from modules.outcomes.fhir import patient_bundle
 from modules.outcomes.instruments import SCALES, get_questionnaire
-from modules.outcomes.models import QuestionnaireResponse, RiskAlert, Score
+from modules.outcomes.models import ContactDetails, QuestionnaireResponse, RiskAlert, Score
 from paceway.accounts.access import can_change_clinical, caseload_patient_ids
 from paceway.accounts.models import BreakGlassAccess, CareAssignment
 from paceway.accounts.roles import Role, is_therapist
@@ -233,10 +234,75 @@ def correction_for_clinician(user: Any, request_id: int) -> CorrectionRequest:
     return request
 
 
+# The items a correction can be about -------------------------------------------------------------
+
+Kind = CorrectionRequest.ItemKind
+
+
+def item_choices(patient: Any) -> list[tuple[str, str]]:
+    """("kind:id", what the patient sees) for each item of their record a correction can name:
+    their entries, questionnaires, messages, contact details and intakes, newest first. Dates,
+    kinds and senders only, no content (nothing is decrypted to list them)."""
+    choices: list[tuple[str, str]] = []
+    for e in (
+        ExerciseEntry.objects.filter(patient=patient).only("id", "kind", "entry_date").order_by("-entry_date", "-id")
+    ):
+        choices.append((f"{Kind.EXERCISE}:{e.pk}", f"{e.get_kind_display()}, {e.entry_date:%Y-%m-%d}"))  # type: ignore[attr-defined]
+    for r in QuestionnaireResponse.objects.filter(patient=patient).order_by("-submitted_at", "-id"):
+        title = str(getattr(get_questionnaire(r.questionnaire), "title", r.questionnaire))
+        choices.append((f"{Kind.QUESTIONNAIRE}:{r.pk}", f"{title}, {timezone.localtime(r.submitted_at):%Y-%m-%d}"))
+    for m in (
+        Message.objects.filter(conversation__patient_id=patient.pk)
+        .select_related("sender")
+        .only("id", "seq", "created_at", "sender__display_name", "sender__email")
+        .order_by("-created_at", "-id")
+    ):
+        when = timezone.localtime(m.created_at)
+        choices.append(
+            (
+                f"{Kind.MESSAGE}:{m.seq}",
+                _("Message from %(who)s, %(when)s") % {"who": m.sender.name, "when": f"{when:%Y-%m-%d %H:%M}"},
+            )
+        )
+    for c in ContactDetails.objects.filter(patient_id=patient.pk).only("id", "saved_at"):
+        choices.append(
+            (
+                f"{Kind.CONTACT}:{c.pk}",
+                _("Contact details saved %(when)s") % {"when": f"{timezone.localtime(c.saved_at):%Y-%m-%d}"},
+            )
+        )
+    for i in Intake.objects.filter(patient=patient).only("id", "submitted_at").order_by("-submitted_at"):
+        choices.append(
+            (
+                f"{Kind.INTAKE}:{i.pk}",
+                _("Intake of %(when)s") % {"when": f"{timezone.localtime(i.submitted_at):%Y-%m-%d}"},
+            )
+        )
+    return choices
+
+
+def describe_item(patient: Any, kind: str, item_id: int | None) -> str | None:
+    """How the item is named, when it is one of this patient's; None otherwise (never another's)."""
+    if kind == Kind.OTHER:
+        return ""
+    wanted = f"{kind}:{item_id}"
+    return next((label for value, label in item_choices(patient) if value == wanted), None)
+
+
+def _corrections_by_item(patient: Any) -> dict[tuple[str, int], list[dict[str, Any]]]:
+    by_item: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    for c in _corrections(patient):
+        if c["item_id"] is not None:
+            by_item.setdefault((c["item_kind"], c["item_id"]), []).append(c)
+    return by_item
+
+
 def _corrections(patient: Any) -> list[dict[str, Any]]:
     return [
         {
             "id": c.pk,
+            "item_kind": c.item_kind,
+            "item_id": c.item_id,
             "item": c.item,
             "correction": c.correction,
             "requested_at": _iso(c.requested_at),
@@ -268,8 +334,10 @@ def export_record(*, actor: Any, patient: Any, fmt: str) -> dict[str, Any]:
 
 
 def whole_record(patient: Any) -> dict[str, Any]:
-    """Everything held about the patient, as JSON-ready data (see ``record.schema.json``)."""
-    return {
+    """Everything held about the patient, as JSON-ready data (see ``record.schema.json``). Each
+    item a correction names carries it (``corrections``): the amendment, or the refusal and the
+    patient's statement of disagreement, travel with that item."""
+    record: dict[str, Any] = {
         "$schema": f"{settings.SITE_URL}{reverse('record:schema')}",
         "format": FORMAT,
         "version": FORMAT_VERSION,
@@ -286,8 +354,41 @@ def whole_record(patient: Any) -> dict[str, Any]:
         "alerts": _alerts(patient),
         "weekly_reviews": _weekly_reviews(patient),
         "corrections": _corrections(patient),
+        "contact_details": _contact_details(patient),
         "fhir": patient_bundle(patient),
     }
+    by_item = _corrections_by_item(patient)
+    for key, kind, id_key in (
+        ("exercises", Kind.EXERCISE, "id"),
+        ("questionnaires", Kind.QUESTIONNAIRE, "id"),
+        ("contact_details", Kind.CONTACT, "id"),
+        ("intakes", Kind.INTAKE, "id"),
+    ):
+        for item in record[key]:
+            item["corrections"] = by_item.get((kind, item[id_key]), [])
+    for message in record["messages"]["items"]:
+        message["corrections"] = by_item.get((Kind.MESSAGE, message["seq"]), [])
+    return record
+
+
+def _contact_details(patient: Any) -> list[dict[str, Any]]:
+    """Every version of the contact details the patient saved, newest first, decrypted (the
+    export's one audit event covers reading them)."""
+    out = []
+    labels = {name: str(field.label) for name, field in contact.ContactForm.base_fields.items()}
+    for row in ContactDetails.objects.filter(patient_id=patient.pk).select_related("data_key"):
+        values = contact.opened(row)
+        out.append(
+            {
+                "id": row.pk,
+                "saved_at": _iso(row.saved_at),
+                "fields": [
+                    {"field": name, "label": labels.get(name, name), "value": _iso(values.get(name))}
+                    for name in contact.FIELDS
+                ],
+            }
+        )
+    return out
 
 
 def _iso(value: Any) -> Any:

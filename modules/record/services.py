@@ -4,8 +4,9 @@ Retention: the record is kept ``RECORD_RETENTION_YEARS`` (default 10, Ontario pr
 adults: ten years after the last entry) after the last contact, which is the closure itself.
 
 Destruction (``destroy_record``), in one transaction per patient:
-- crypto-shredding: the conversation's data key and each clinical note's data key are destroyed
-  (every copy of that ciphertext, in backups too, is noise from then on);
+- crypto-shredding: the patient's own data key (their free text: diary notes, exercise text and
+  reflections, intake text), the conversation's key, and the keys of clinical notes and of the
+  risk follow-up (contact details, safety plan) are destroyed;
 - every row of the patient's clinical data is deleted (program, exercises and diary, intake and
   decision, consents, questionnaires, scores, alerts, messages, notes, reviews, reminders,
   assignments, break-glass records), and the account is anonymised (no e-mail, no name, no
@@ -13,10 +14,11 @@ Destruction (``destroy_record``), in one transaction per patient:
 - kept, as the law requires: the audit events (who, whose id, what, when; never content), the
   anonymised user row they point to, the destroyed key rows and the closure row itself.
 
-Backups: plaintext rows deleted here stay in database backups until those backups expire under
-their own retention; the shredded keys make the messages and notes in them unreadable at once.
-Free text not yet sealed (diary notes, exercise text, intake text) is only gone from backups when
-they expire (see the deployment notes).
+Backups (see deploy/README.md, "What happens to backups"): a backup taken before the destruction
+still holds the sealed rows and, wrapped by a master key, the data keys. Once that backup expires
+under its own retention and the master key that wrapped those keys is retired, the free text,
+messages and notes are noise wherever a copy went (replicas, WAL archives, exports of a table).
+Rows that hold no free text (dates, scores, choices) are readable in a backup until it expires.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ from paceway.accounts.access import can_change_clinical
 from paceway.accounts.models import BreakGlassAccess, CareAssignment, MfaReset, User
 from paceway.accounts.roles import is_patient, is_therapist
 from paceway.audit.services import audit
-from paceway.keyring.services import destroy_data_key
+from paceway.keyring.services import destroy_data_key, destroy_patient_key
 from therapist.models import ClinicalNote, WeeklyReview
 from therapist.screening.models import Consent, Intake, ScreeningDecision
 
@@ -145,6 +147,9 @@ def destroy_record(*, closure_id: int, now: datetime | None = None) -> int | Non
     BreakGlassAccess.objects.filter(patient_id=pid).delete()
     CorrectionRequest.objects.filter(patient_id=pid).delete()
     MfaReset.objects.filter(user_id=pid).delete()
+    # Their free text (diary notes, exercise text, intake text; paceway.keyring.fields): the key
+    # goes last, in the same transaction, because deleting a row reads it.
+    destroy_patient_key(pid)
     _anonymise(patient)
 
     closure.destroyed_at = now
@@ -175,16 +180,34 @@ CORRECTION_DAYS = 30
 
 
 @transaction.atomic
-def request_correction(*, actor: Any, patient: Any, item: str, correction: str) -> CorrectionRequest:
+def request_correction(
+    *,
+    actor: Any,
+    patient: Any,
+    item: str = "",
+    correction: str,
+    item_kind: str = CorrectionRequest.ItemKind.OTHER,
+    item_id: int | None = None,
+) -> CorrectionRequest:
+    """The patient asks for a correction of one item of their record (``item_kind``/``item_id``,
+    one of ``selectors.item_choices``) or of something else they describe (``item``)."""
+    from .selectors import describe_item
+
     if not is_patient(actor) or actor.pk != patient.pk:
         raise PermissionError("Only the patient asks for a correction of their record")
     item, correction = (item or "").strip(), (correction or "").strip()
+    named = describe_item(patient, item_kind, item_id)
+    if named is None:
+        raise ValidationError(_("Choose an item of your record."))
+    item = item or named
     if not item or not correction:
         raise ValidationError(_("Say what should be corrected and what it should say."))
     now = timezone.now()
     request = CorrectionRequest.objects.create(
         patient=patient,
-        item=item,
+        item_kind=item_kind,
+        item_id=item_id if item_kind != CorrectionRequest.ItemKind.OTHER else None,
+        item=item[:300],
         correction=correction,
         requested_at=now,
         due_at=now + timedelta(days=CORRECTION_DAYS),
@@ -203,31 +226,50 @@ def _decidable(actor: Any, request_id: Any) -> CorrectionRequest:
     return request
 
 
+def _decide(*, actor: Any, request_id: Any, status: str, field: str, text: str, missing: str) -> CorrectionRequest:
+    """Answer an open request: its status, the answer's text in ``field``, who and when; audited."""
+    request = _decidable(actor, request_id)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(missing)
+    request.status = status
+    setattr(request, field, text)
+    request.decided_by, request.decided_at = actor, timezone.now()
+    request.save(update_fields=["status", field, "decided_by", "decided_at"])
+    audit(actor=actor, action=f"record.correction.{ANSWER_ACTIONS[status]}", patient=request.patient, obj=request)
+    return request
+
+
+ANSWER_ACTIONS: dict[str, str] = {
+    CorrectionRequest.Status.ACCEPTED: "accept",
+    CorrectionRequest.Status.REFUSED: "refuse",
+}
+
+
 @transaction.atomic
 def accept_correction(*, actor: Any, request_id: Any, amendment: str) -> CorrectionRequest:
     """Record the amendment; the original entry is never changed or deleted."""
-    request = _decidable(actor, request_id)
-    amendment = (amendment or "").strip()
-    if not amendment:
-        raise ValidationError(_("Write the amendment that will be added to the record."))
-    request.status, request.amendment = CorrectionRequest.Status.ACCEPTED, amendment
-    request.decided_by, request.decided_at = actor, timezone.now()
-    request.save(update_fields=["status", "amendment", "decided_by", "decided_at"])
-    audit(actor=actor, action="record.correction.accept", patient=request.patient, obj=request)
-    return request
+    return _decide(
+        actor=actor,
+        request_id=request_id,
+        status=CorrectionRequest.Status.ACCEPTED,
+        field="amendment",
+        text=amendment,
+        missing=_("Write the amendment that will be added to the record."),
+    )
 
 
 @transaction.atomic
 def refuse_correction(*, actor: Any, request_id: Any, reason: str) -> CorrectionRequest:
-    request = _decidable(actor, request_id)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(_("Give the reasons for refusing; the patient will read them."))
-    request.status, request.refusal_reason = CorrectionRequest.Status.REFUSED, reason
-    request.decided_by, request.decided_at = actor, timezone.now()
-    request.save(update_fields=["status", "refusal_reason", "decided_by", "decided_at"])
-    audit(actor=actor, action="record.correction.refuse", patient=request.patient, obj=request)
-    return request
+    """Refuse with reasons the patient reads; they may then attach a statement of disagreement."""
+    return _decide(
+        actor=actor,
+        request_id=request_id,
+        status=CorrectionRequest.Status.REFUSED,
+        field="refusal_reason",
+        text=reason,
+        missing=_("Give the reasons for refusing; the patient will read them."),
+    )
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ urlpatterns = [
     path("access.csv", views.access_log_csv, name="access-csv"),
     path("export/", views.export_html, name="export"),
     path("export.json", views.export_json, name="export-json"),
+    path("export.pdf", views.export_pdf, name="export-pdf"),
     path("schema.json", views.schema, name="schema"),
     path("corrections/", views.corrections, name="corrections"),
     path("corrections/<int:request_id>/disagree/", views.disagree, name="disagree"),

@@ -24,10 +24,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from paceway.accounts import services as account_services
 from paceway.accounts.access import may_break_glass
-from paceway.accounts.roles import is_administrator, is_therapist
+from paceway.accounts.roles import is_privacy_officer, is_therapist
 from paceway.audit.models import AuditEvent
 
-from . import selectors
+from . import pdf, selectors
 from . import services as record_services
 from .access import own_record_of
 from .forms import (
@@ -123,6 +123,18 @@ def export_json(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@never_cache
+@login_required
+@require_GET
+def export_pdf(request: HttpRequest) -> HttpResponse:
+    patient = own_record_of(request.user)
+    record = selectors.export_record(actor=request.user, patient=patient, fmt="pdf")
+    now = timezone.localtime()
+    response = HttpResponse(pdf.render(record, generated_at=f"{now:%Y-%m-%d %H:%M}"), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="my-paceway-record-{now:%Y-%m-%d}.pdf"'
+    return response
+
+
 @login_required
 @require_GET
 def schema(request: HttpRequest) -> HttpResponse:
@@ -196,8 +208,9 @@ def close_break_glass(request: HttpRequest, access_id: int) -> HttpResponse:
 @require_GET
 def audit_report(request: HttpRequest) -> HttpResponse:
     """CSV of every access to one patient's record, or of everything one person accessed, over
-    a period. Administrators (who read the audit log, never clinical content) only."""
-    if not is_administrator(request.user):
+    a period. Privacy officers (who read the audit log, never clinical content) only: an
+    administrator's own actions are in these reports, so they are not the ones to read them."""
+    if not is_privacy_officer(request.user):
         raise Http404
     form = AuditReportForm(request.GET or None)
     if not request.GET or not form.is_valid():
@@ -254,10 +267,11 @@ def close_account(request: HttpRequest) -> HttpResponse:
 def corrections(request: HttpRequest) -> HttpResponse:
     """The patient's correction requests (with deadlines and answers), and a new one."""
     patient = own_record_of(request.user)
-    form = CorrectionForm(request.POST or None)
+    initial = {"about": request.GET.get("about", "")}
+    form = CorrectionForm(request.POST or None, initial=initial, items=selectors.item_choices(patient))
     if request.method == "POST" and form.is_valid():
         try:
-            record_services.request_correction(actor=patient, patient=patient, **form.cleaned_data)
+            record_services.request_correction(actor=patient, patient=patient, **form.request_values())
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

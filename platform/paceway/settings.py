@@ -256,6 +256,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
+    "paceway.accounts.permissions.RolePermissionBackend",  # admin permissions by role; no superusers
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -288,7 +289,7 @@ MFA_TOTP_ISSUER = "Paceway"
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 
 # Session limits (NIST SP 800-63B): idle minutes per role, absolute 12 hours for everyone.
-SESSION_IDLE_MINUTES = {"patient": 30, "therapist": 15, "administrator": 15}
+SESSION_IDLE_MINUTES = {"patient": 30, "therapist": 15, "administrator": 15, "privacy_officer": 15}
 SESSION_ABSOLUTE_HOURS = 12
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_HOURS * 3600
 SESSION_COOKIE_HTTPONLY = True

@@ -4,6 +4,7 @@ its small-cell protection proven over every partition of small totals."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import itertools
 import statistics
@@ -19,6 +20,9 @@ from paceway.accounts.roles import Role
 
 from .helpers import GAD_CODES, NRS_CODES, PEG_CODES, PHQ_CODES, complete
 from .test_paired_change import oracle as paired_oracle
+from .test_promis import PUBLISHED_SD_4A
+
+SLEEP_CODES = ["promis-Sleep109", "promis-Sleep116", "promis-Sleep20", "promis-Sleep44"]
 
 MIN = 5
 
@@ -40,6 +44,9 @@ class Sitting:
     peg: tuple[int, int, int]
     nrs: int  # average pain
     pgic: int | None = None
+    sleep: int = 4  # PROMIS sleep disturbance raw sum, 4-20
+    effects: int = 0  # unwanted effects: 0 no, 1 yes not bothered much, 2 yes and bothered
+    care: tuple[int, int, int, int] = (0, 0, 0, 0)  # doctor, emergency, other visits; opioid yes (1) / no
 
     def answers(self, questionnaire: str) -> list[tuple[str, int]]:
         pairs = {
@@ -47,6 +54,9 @@ class Sitting:
             **dict(zip(GAD_CODES, spread(self.gad, 7), strict=True)),
             **dict(zip(PEG_CODES, self.peg, strict=True)),
             **dict(zip(NRS_CODES, [self.nrs, min(10, self.nrs + 2)], strict=True)),
+            **dict(zip(SLEEP_CODES, [1 + v for v in spread(self.sleep - 4, 4, top=4)], strict=True)),
+            "ue-any": self.effects,
+            **dict(zip(("hcu-doctor", "hcu-emergency", "hcu-other", "hcu-opioid"), self.care, strict=True)),
         }
         if self.pgic is not None:
             pairs["pgic"] = self.pgic
@@ -72,18 +82,37 @@ STOPPED_IN = [2, 2, 3, 2, 1, 2]  # module number each dropout stopped in
 
 
 def _baseline(i: int) -> Sitting:
-    return Sitting(phq=8 + (i * 7) % 15, gad=5 + (i * 5) % 13, peg=(5 + i % 4, 6 + i % 3, 7), nrs=6 + i % 4)
+    return Sitting(
+        phq=8 + (i * 7) % 15,
+        gad=5 + (i * 5) % 13,
+        peg=(5 + i % 4, 6 + i % 3, 7),
+        nrs=6 + i % 4,
+        sleep=8 + i % 9,
+        care=(i % 4, 1 if i % 7 == 0 else 0, i % 3 + 1, 1 if i % 2 == 0 else 0),  # opioid: 13 of 26
+    )
+
+
+# Unwanted effects: post (15 answer) 8 no, 5 not bothered, 2 bothered (patients 3 and 7);
+# follow-up (11 answer) 6 no, 5 not bothered, 0 bothered.
+NOT_BOTHERED = (0, 1, 2, 4, 5)
 
 
 def _later(i: int, base: Sitting, shift: int, pgic: int) -> Sitting:
+    post = shift == 0
+    effects = 1 if i in NOT_BOTHERED else 2 if post and i in (3, 7) else 0
+    opioid = (i % 4 == 0) if post else (i % 2 == 0)  # post: 4 of 15 (small); follow-up: 6 of 11
+    care = (max(0, base.care[0] - 1), 0, base.care[2], int(opioid))
     if i in (3, 7):  # two patients get worse on PHQ-9
-        return Sitting(min(27, base.phq + 6), base.gad, base.peg, base.nrs, pgic)
+        return Sitting(min(27, base.phq + 6), base.gad, base.peg, base.nrs, pgic, base.sleep, effects, care)
     return Sitting(
         phq=max(0, base.phq - (i + shift) % 9),
         gad=max(0, base.gad - (i + shift) % 6),
         peg=tuple(max(0, v - (i + shift) % 5) for v in base.peg),  # type: ignore[arg-type]
         nrs=max(0, base.nrs - (i + shift) % 5),
         pgic=pgic,
+        sleep=max(4, base.sleep - (i + shift) % 6),
+        effects=effects,
+        care=care,
     )
 
 
@@ -142,7 +171,7 @@ def seeded(db) -> Seeded:
             post = _later(i, base, 0, pgic=1 + i % 5)
             first = submit("post-treatment", post, 60)
             if i == 1:  # a correction: the amended answers replace the original
-                post = Sitting(max(0, post.phq - 1), post.gad, post.peg, post.nrs, 2)
+                post = dataclasses.replace(post, phq=max(0, post.phq - 1), pgic=2)
                 services.amend_response(
                     actor=p, response_id=first.response.pk, answers=post.answers("post-treatment"), reason="typo"
                 )
@@ -171,7 +200,8 @@ def _stats(pairs: list[tuple[float, float]]) -> dict[str, float | None]:
 
 
 def _value(s: Sitting, key: str) -> float:
-    return {"phq9": s.phq, "gad7": s.gad, "peg": sum(s.peg) / 3, "nrs-average": s.nrs}[key]
+    sleep_t = PUBLISHED_SD_4A[s.sleep - 4][0]  # the published table, transcribed in test_promis
+    return {"phq9": s.phq, "gad7": s.gad, "peg": sum(s.peg) / 3, "nrs-average": s.nrs, "promis-sleep-t": sleep_t}[key]
 
 
 def _fell_by(s0: Sitting, s1: Sitting, key: str, pct: int) -> bool:
@@ -203,10 +233,10 @@ def test_it_matches_independent_figures_on_a_seeded_cohort(seeded):
     assert (report.followed_up.count, report.followed_up.pct) == (11, 42.3)
     assert report.clinician_minutes_per_patient_week == round(seeded.minutes / seeded.patient_weeks, 1)
 
-    assert {row.scale for row in report.measures} >= {"promis-pi", "promis-pf", "promis-sleep"}
+    assert {row.scale for row in report.measures} >= {"promis-pi-t", "promis-pf-t", "promis-sleep-t"}
     for row in report.measures:
-        if row.scale.startswith("promis-"):
-            assert row.itt.n == 26  # every baseline has them; their values are checked in test_scoring
+        if row.scale in ("promis-pi-t", "promis-pf-t"):
+            assert row.itt.n == 26  # every baseline has them; their values are checked in test_promis
             continue
         ends = seeded.post if row.timepoint == "post" else seeded.follow_up
         completers = [(_value(seeded.baseline[i], row.scale), _value(ends[i], row.scale)) for i in sorted(ends)]
@@ -269,6 +299,30 @@ def test_it_matches_independent_figures_on_a_seeded_cohort(seeded):
         assert (g.improved_of_answered.count, g.improved_of_answered.pct) == a
         assert (g.improved_of_enrolled.count, g.improved_of_enrolled.pct) == b
 
+    # Unwanted effects: post 8 / 5 / 2 of 15 -> the 2 and the smallest other (5) hidden; follow-up
+    # 6 / 5 / 0 of 11 all shown (a zero beside other parts describes nobody).
+    effects = {e.timepoint: e for e in report.unwanted_effects}
+    for timepoint, ends in (("post", seeded.post), ("follow-up", seeded.follow_up)):
+        parts = [sum(1 for s in ends.values() if s.effects == v) for v in range(3)]
+        assert effects[timepoint].answered == len(ends)
+        assert parts == ([8, 5, 2] if timepoint == "post" else [6, 5, 0])
+    assert [r.count for r in effects["post"].rates] == [8, None, None]
+    assert [r.pct for r in effects["post"].rates] == [round(100 * 8 / 15, 1), None, None]
+    assert [(r.count, r.pct) for r in effects["follow-up"].rates] == [(6, 54.5), (5, 45.5), (0, 0.0)]
+
+    # Health care and medicines: means from every answer; opioid yes/no split protected.
+    care = {c.timepoint: c for c in report.care_use}
+    for timepoint, sittings in (("baseline", seeded.baseline), ("post", seeded.post), ("follow-up", seeded.follow_up)):
+        row = care[timepoint]
+        assert row.answered == len(sittings)
+        for k, visits in enumerate(row.visits):
+            values = [s.care[k] for s in sittings.values()]
+            assert (visits.mean, visits.sd) == (round(statistics.mean(values), 2), round(statistics.stdev(values), 2))
+        yes = sum(1 for s in sittings.values() if s.care[3] == 1)
+        assert (row.opioid.count, row.opioid.pct) == _shown(yes, len(sittings))
+    assert care["baseline"].opioid.count == 13 and care["post"].opioid.count is None  # 4 of 15
+    assert care["follow-up"].opioid.count == 6
+
     # Dropout: 6 of them; module 2 holds 4 (small), so it and the smallest other non-zero are hidden.
     assert [d.label for d in report.dropout_by_module] == [f"Module {n}" for n in range(1, 6)]
     by_module = {d.label: d.count for d in report.dropout_by_module}
@@ -289,13 +343,22 @@ def _shown_figures(report) -> list[tuple[int | None, int]]:
                     pairs.append((rate.count, a.n))
     for g in report.pgic:
         pairs.append((g.improved_of_enrolled.count, 26))
+    for c in report.care_use:
+        if c.answered is not None:
+            pairs.append((c.opioid.count, c.answered))
     return pairs
 
 
 def test_no_shown_split_reveals_a_small_cell(seeded):
-    for count, total in _shown_figures(evaluation.program_evaluation()):
+    report = evaluation.program_evaluation()
+    for count, total in _shown_figures(report):
         if count is not None:
             assert count >= MIN and total - count >= MIN, (count, total)
+    for e in report.unwanted_effects:
+        shown = [r.count for r in e.rates]
+        assert all(c is None or c == 0 or c >= MIN for c in shown)
+        if e.answered is not None and None in shown:
+            assert not _recoverable(e.answered, shown)
 
 
 def test_the_page_and_the_csv_show_the_report(seeded, personas, clients):
@@ -303,10 +366,13 @@ def test_the_page_and_the_csv_show_the_report(seeded, personas, clients):
     assert "d_z" in page and "baseline observation carried forward" in page
     assert page.count("<svg") >= 5 and "<table" in page and "Intention to treat (BOCF)" in page
     assert "minutes per patient per week" in page and "Dropout" in page
+    assert 'id="unwanted-effects"' in page and 'id="care-use"' in page and "Took an opioid in the last week" in page
     text = clients["admin"].get("/outcomes/evaluation.csv").content.decode()
     rows = list(csv.reader(io.StringIO(text)))
     assert ["enrolled", "26", ""] in rows and ["completed", "15", "57.7"] in rows
     assert any(r[:3] == ["PHQ-9", "post", "itt_bocf"] and r[3] == "26" for r in rows)
+    assert ["Unwanted effects", "post", "15", "Yes, and bothered", "suppressed", "suppressed"] in rows
+    assert ["Opioid in the last week", "baseline", "26", "hcu-opioid", "13", "50.0"] in rows
     assert "@example.org" not in text
     for name in ("patient", "therapist", "stranger", "unassigned_therapist"):
         assert clients[name].get("/outcomes/evaluation.csv").status_code == 404

@@ -151,22 +151,7 @@ def test_it_accepts_digit_strings_and_an_omitted_optional_item():
     assert "69722-7" not in result.answers
 
 
-@pytest.mark.parametrize(
-    ("slug", "scale", "low", "high"),
-    [
-        ("promis-pain-interference-6b", "promis-pi", 6, 30),
-        ("promis-physical-function-6b", "promis-pf", 6, 30),
-        ("promis-sleep-disturbance-4a", "promis-sleep", 4, 20),
-    ],
-)
-def test_it_scores_every_promis_short_form_vector_as_the_raw_sum(slug, scale, low, high):
-    form = QUESTIONNAIRES[slug]
-    codes = list(form.items_by_code)
-    for vector in itertools.product(range(1, 6), repeat=len(codes)):
-        result = scoring.validate_and_score(form, list(zip(codes, vector, strict=True))[::-1])
-        [score] = result.scores
-        assert score.scale.key == scale and score.total == sum(vector) and low <= score.total <= high
-    assert scoring.validate_and_score(form, [(c, 1) for c in codes]).scores[0].total == low
+# Every PROMIS answer vector, raw sum and T-score: test_promis.py.
 
 
 def test_sleep_items_are_scored_so_that_higher_is_worse():

@@ -33,7 +33,7 @@ def _open(client, personas, minutes: int = 30):
 
 
 def test_an_administrator_opens_it_reads_and_everyone_is_told(
-    clients, personas, privacy_contact, mailoutbox, django_capture_on_commit_callbacks
+    clients, personas, privacy_contact, privacy_officer, mailoutbox, django_capture_on_commit_callbacks
 ):
     admin = clients["admin"]
     assert not can_view_clinical(personas.admin, personas.patient)
@@ -43,7 +43,7 @@ def test_an_administrator_opens_it_reads_and_everyone_is_told(
     access = BreakGlassAccess.objects.get(actor=personas.admin, patient=personas.patient)
     assert response.status_code == 302 and response["Location"] == f"/record/break-glass/{access.pk}/"
     [message] = mailoutbox
-    assert sorted(message.to) == sorted([personas.therapist.email, privacy_contact])
+    assert sorted(message.to) == sorted([personas.therapist.email, privacy_contact, privacy_officer.email])
     assert REASON not in message.body and str(personas.patient.pk) in message.body
 
     page = admin.get(f"/record/break-glass/{access.pk}/")

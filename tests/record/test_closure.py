@@ -3,11 +3,14 @@ patient's rows deleted, the account anonymised, and nothing else touched."""
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
+import pytest
 import time_machine
 from django.contrib.auth import SESSION_KEY
 from django.core.management import call_command
+from django.db import connection
 
 from messaging import services as messaging
 from messaging.models import Conversation, Message
@@ -19,7 +22,10 @@ from modules.record import services
 from modules.record.models import AccountClosure
 from paceway.accounts.models import CareAssignment, User
 from paceway.audit.models import AuditEvent
-from paceway.keyring.models import DataKey
+from paceway.keyring.crypto import DecryptionError
+from paceway.keyring.fields import open_sealed
+from paceway.keyring.models import DataKey, PatientKey
+from paceway.keyring.services import forget_cached_keys
 from tests.outcomes.helpers import weekly
 from therapist.models import ClinicalNote, WeeklyReview
 from therapist.screening.models import Consent, Intake
@@ -74,6 +80,7 @@ def test_destruction_with_a_frozen_clock_destroys_keys_and_rows_and_nothing_else
     assert note_keys
     # The risk follow-up's sealed text (issue 10) goes the same way as the notes.
     note_keys += list(FollowUp.objects.filter(alert__patient_id=p.pk).values_list("data_key_id", flat=True))
+    note_keys.append(PatientKey.objects.get(patient_id=p.pk).data_key_id)  # their free text
     audit_before = AuditEvent.objects.filter(patient_id=p.pk).count()
     live_keys_before = DataKey.objects.filter(destroyed_at__isnull=True).count()
 
@@ -85,7 +92,7 @@ def test_destruction_with_a_frozen_clock_destroys_keys_and_rows_and_nothing_else
         assert services.destroy_due() == [p.pk]
         assert services.destroy_due() == []  # once
 
-    # Keys destroyed: the conversation's and each note's, and no other.
+    # Keys destroyed: the patient's own, the conversation's and each note's, and no other.
     for key in DataKey.objects.filter(pk__in=[conversation_key, *note_keys]):
         assert key.destroyed_at is not None and bytes(key.wrapped) == b""
     assert DataKey.objects.filter(destroyed_at__isnull=True).count() == live_keys_before - 1 - len(note_keys)
@@ -124,3 +131,62 @@ def test_only_a_patient_closes_their_own_account(clients, personas):
         assert clients[who].post("/record/close/", {"confirm": "close"}).status_code == 404
     assert not AccountClosure.objects.exists()
     assert User.objects.get(pk=personas.patient.pk).is_active
+
+
+def _raw(model, column: str, patient_id: int) -> list[bytes]:
+    """What a database backup holds: the column's stored bytes, as they are on disk."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {column} FROM {table} WHERE patient_id = %s ORDER BY id", [patient_id])
+        return [bytes(row[0]) for row in cursor.fetchall() if row[0] is not None]
+
+
+def test_free_text_is_sealed_and_unreadable_everywhere_after_destruction(clients, full_record, personas):
+    p = full_record
+    _others_data(personas)
+    entry_field, intake_field = ExerciseEntry._meta.get_field("data"), Intake._meta.get_field("pain_condition")
+    backup = {
+        "entries": _raw(ExerciseEntry, "data", p.pk),
+        "intake": _raw(Intake, "pain_condition", p.pk),
+    }
+    stranger_before = _raw(ExerciseEntry, "data", personas.stranger.pk)
+    assert backup["entries"] and backup["intake"] and stranger_before
+    # At rest the words are not there; read through the model they are.
+    for raw in backup["entries"] + backup["intake"]:
+        assert b"Flare-up" not in raw and b"Low back pain" not in raw
+    assert open_sealed(entry_field, backup["entries"][0]).decode().find("Flare-up") >= 0
+    assert Intake.objects.get(patient_id=p.pk).pain_condition == "Low back pain since a fall"
+
+    closure = _close(clients)
+    with time_machine.travel(closure.destroy_after + timedelta(seconds=1), tick=False):
+        assert services.destroy_due() == [p.pk]
+
+    forget_cached_keys()  # as in a fresh process restoring the copy
+    for raw in backup["entries"]:
+        with pytest.raises(DecryptionError):
+            open_sealed(entry_field, raw)
+    for raw in backup["intake"]:
+        with pytest.raises(DecryptionError):
+            open_sealed(intake_field, raw)
+    # The other patient's sealed rows are as they were, and still read.
+    assert _raw(ExerciseEntry, "data", personas.stranger.pk) == stranger_before
+    [entry] = ExerciseEntry.objects.filter(patient=personas.stranger)
+    assert entry.data["notes"] == DIARY["notes"]
+    assert PatientKey.objects.get(patient_id=personas.stranger.pk).data_key.destroyed_at is None
+
+
+def test_sealed_columns_refuse_bulk_updates(personas):
+    program_services.save_entry_from_data(
+        actor=personas.patient, patient=personas.patient, kind="pain_diary", data=DIARY
+    )
+    with pytest.raises(TypeError):
+        ExerciseEntry.objects.filter(patient=personas.patient).update(data={"notes": "plain"})
+
+
+def test_a_restored_backup_has_its_due_records_destroyed_by_the_command(clients, full_record):
+    closure = _close(clients)
+    out = io.StringIO()
+    with time_machine.travel(closure.destroy_after + timedelta(seconds=1), tick=False):
+        call_command("destroy_due_records", stdout=out)
+    assert out.getvalue().strip() == "1 record(s) destroyed."
+    assert not ExerciseEntry.objects.filter(patient_id=full_record.pk).exists()

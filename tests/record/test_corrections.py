@@ -102,3 +102,76 @@ def test_people_outside_the_care_team_cannot_see_or_answer(clients, full_record)
     assert clients["patient"].get("/record/corrections/to-answer/").status_code == 404
     request.refresh_from_db()
     assert request.status == "open"
+
+
+def _items(record: dict, key: str) -> list[dict]:
+    return record["messages"]["items"] if key == "messages" else record[key]
+
+
+def test_a_correction_names_one_item_and_a_disagreement_travels_with_it(clients, full_record, personas):
+    from modules.outcomes.contact import save_contact_details
+    from modules.outcomes.models import ContactDetails, QuestionnaireResponse
+    from tests.record.test_export import _pdf_text
+
+    p = full_record
+    save_contact_details(
+        actor=p,
+        patient=p,
+        data={
+            "phone": "416-555-0100",
+            "emergency_name": "Sam",
+            "emergency_relationship": "partner",
+            "emergency_phone": "416-555-0101",
+            "province": "ON",
+        },
+    )
+    patient, therapist = clients["patient"], clients["therapist"]
+    diary = ExerciseEntry.objects.get(patient=p, kind="pain_diary")
+    response = QuestionnaireResponse.objects.filter(patient=p).first()
+    contact = ContactDetails.objects.get(patient=p)
+    form = patient.get(f"/record/corrections/?about=exercise:{diary.pk}").content.decode()
+    assert f'value="exercise:{diary.pk}" selected' in form
+    cases = [
+        ("exercise", diary.pk, "exercises", "id"),
+        ("questionnaire", response.pk, "questionnaires", "id"),
+        ("message", 1, "messages", "seq"),
+        ("contact", contact.pk, "contact_details", "id"),
+    ]
+    for kind, item_id, _key, _id in cases:
+        answer = patient.post(
+            "/record/corrections/", {"about": f"{kind}:{item_id}", "correction": f"Wrong {kind}, please fix."}
+        )
+        assert answer.status_code == 302, kind
+    for request in CorrectionRequest.objects.all():
+        assert request.item  # named for the clinician from the item itself
+        therapist.post(
+            f"/record/corrections/{request.pk}/answer/", {"action": "refuse", "text": f"Kept as is ({request.pk})."}
+        )
+        patient.post(f"/record/corrections/{request.pk}/disagree/", {"statement": f"I disagree ({request.item_kind})."})
+    record = json.loads(patient.get("/record/export.json").content)
+    for kind, item_id, key, id_key in cases:
+        [item] = [i for i in _items(record, key) if i[id_key] == item_id]
+        [attached] = item["corrections"]
+        assert attached["disagreement"] == f"I disagree ({kind})." and attached["item_kind"] == kind
+        others = [i for i in _items(record, key) if i[id_key] != item_id]
+        assert all(not i["corrections"] for i in others), kind
+    page = patient.get("/record/export/").content.decode()
+    diary_section = page[page.index(DIARY["notes"]) :]
+    assert diary_section.index("I disagree (exercise).") < diary_section.index("Questionnaires and scores")
+    pdf = " ".join(_pdf_text(patient.get("/record/export.pdf").content).split())
+    assert pdf.index(DIARY["notes"]) < pdf.index("I disagree (exercise).") < pdf.index("Questionnaires and scores")
+
+
+def test_a_correction_cannot_name_another_patients_item(clients, full_record, personas):
+    from modules import services as program_services
+
+    theirs = program_services.save_entry_from_data(
+        actor=personas.stranger, patient=personas.stranger, kind="pain_diary", data=DIARY
+    )
+    response = clients["patient"].post(
+        "/record/corrections/", {"about": f"exercise:{theirs.pk}", "correction": "Not mine to ask."}
+    )
+    assert response.status_code == 400
+    assert not CorrectionRequest.objects.exists()
+    nothing = clients["patient"].post("/record/corrections/", {"about": "other:", "correction": "No item named."})
+    assert nothing.status_code == 400 and not CorrectionRequest.objects.exists()

@@ -3,6 +3,7 @@ documented JSON schema, and one audit event per export."""
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import date
 from pathlib import Path
@@ -103,7 +104,15 @@ def test_an_export_with_a_failed_audit_is_not_served(clients, personas, monkeypa
 
 
 @pytest.mark.parametrize(
-    "path", ["/record/", "/record/export/", "/record/export.json", "/record/access/", "/record/access.csv"]
+    "path",
+    [
+        "/record/",
+        "/record/export/",
+        "/record/export.json",
+        "/record/export.pdf",
+        "/record/access/",
+        "/record/access.csv",
+    ],
 )
 @pytest.mark.parametrize("who", ["therapist", "unassigned_therapist", "admin"])
 def test_staff_get_404_there_is_no_other_patients_record_to_name(clients, path, who):
@@ -125,3 +134,34 @@ def test_a_record_without_anything_validates(clients, personas):
     record = json.loads(clients["patient"].get("/record/export.json").content)
     jsonschema.validate(record, SCHEMA)
     assert date.fromisoformat(record["generated_at"][:10])
+
+
+def _pdf_text(content: bytes) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def test_the_pdf_holds_the_patients_items_and_is_audited(clients, full_record):
+    p = full_record
+    response = clients["patient"].get("/record/export.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith('attachment; filename="my-paceway-record-')
+    assert "no-store" in response["Cache-Control"]
+    text = " ".join(_pdf_text(response.content).split())
+    for typed in (
+        "Low back pain since a fall",
+        "Walked to the park — slowly",
+        DIARY["notes"],
+        "You said you are ready for pacing",
+        "I misread question 9",
+        "Called; safe, plan reviewed together.",
+        "Is pacing the same as resting? ✓ <b>no html</b>",
+        "Good question — not quite. Week 2 explains.",
+        p.email,
+    ):
+        assert typed in text, typed
+    assert "Private: consider sleep referral." not in text  # clinical notes are not released this way
+    assert AuditEvent.objects.filter(action="record.export", object_id="pdf", patient_id=p.pk).count() == 1
+    for who in ("therapist", "unassigned_therapist", "admin", "anonymous"):
+        assert clients[who].get("/record/export.pdf").status_code in (302, 404), who

@@ -85,3 +85,34 @@ def test_both_sides_words_and_a_decision_are_needed(personas, clients, enrolment
 def test_a_stranger_is_refused(personas, clients, enrolment, who):
     response = clients[who].post(f"/therapist/patients/{personas.patient.pk}/program-review/", REVIEW)
     assert response.status_code == 404 and not ProgramReview.objects.exists()
+
+
+def test_the_review_keeps_the_scores_gone_through_with_the_paired_verdict(personas, clients, enrolment):
+    from datetime import timedelta
+
+    from modules.outcomes import services as outcomes
+    from tests.outcomes.helpers import weekly
+
+    def sit(phq: int, gad: int, days_ago: int) -> None:
+        outcomes.submit_response(
+            actor=personas.patient,
+            patient=personas.patient,
+            questionnaire="weekly-check-in",
+            answers=list(weekly(phq=[phq, *[0] * 8], gad=[gad, *[0] * 6], peg=6).items()),
+            submitted_at=timezone.now() - timedelta(days=days_ago),
+        )
+
+    # Not a case at the start, neither measure changes reliably: the pair's verdict on both rows.
+    sit(3, 3, days_ago=20)
+    sit(0, 3, days_ago=2)
+    complete(enrolment, 3)
+    clients["therapist"].post(f"/therapist/patients/{personas.patient.pk}/program-review/", REVIEW)
+    review = ProgramReview.objects.get()
+    by_label = {line["label"]: line for line in review.scores}
+    assert by_label["PHQ-9"]["start"] == "3" and by_label["PHQ-9"]["end"] == "0"
+    assert by_label["PHQ-9"]["verdict"] == by_label["GAD-7"]["verdict"] == "no reliable change"
+    sit(0, 0, days_ago=1)  # a later score does not change what was discussed
+    plan = clients["patient"].get("/program/plan/").content.decode()
+    assert "Your scores so far" in plan and "no reliable change" in plan
+    assert ProgramReview.objects.get().scores == review.scores
+    assert "Your scores so far" not in clients["stranger"].get("/program/plan/").content.decode()

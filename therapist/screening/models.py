@@ -17,6 +17,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from paceway.keyring.fields import SealedTextField
+
 
 class ImmutableError(RuntimeError):
     pass
@@ -43,7 +45,7 @@ class Intake(models.Model):
     pain_duration_months = models.PositiveIntegerField(
         _("how long (months)"), null=True, blank=True, validators=[MaxValueValidator(1200)]
     )
-    pain_condition = models.CharField(_("pain condition"), max_length=300)
+    pain_condition = SealedTextField(_("pain condition"), max_length=300, null=True)  # the patient's words, sealed
 
     # Other care in place (iCBT is part of multidisciplinary care, not instead of it)
     care_family_doctor = models.BooleanField(_("family doctor or nurse practitioner"), default=False)
@@ -51,7 +53,7 @@ class Intake(models.Model):
     care_pain_clinic = models.BooleanField(_("pain clinic"), default=False)
     care_psychology = models.BooleanField(_("psychology or counselling"), default=False)
     care_none = models.BooleanField(_("no other care at the moment"), default=False)
-    care_other = models.CharField(_("other care"), max_length=300, blank=True)
+    care_other = SealedTextField(_("other care"), max_length=300, blank=True, null=True)
 
     # Technology, time, preferences
     device_access = models.CharField(_("device and internet access"), max_length=10, choices=DeviceAccess.choices)

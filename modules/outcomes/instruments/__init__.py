@@ -12,8 +12,11 @@ from .base import (
     Instrument,
     Item,
     JacobsonTruax,
+    LanguageVersion,
     Questionnaire,
     Scale,
+    TScoreTable,
+    Wording,
 )
 from .cssrs import CSSRS_SCREEN, SCREENER
 from .gad7 import GAD7
@@ -99,8 +102,11 @@ __all__ = [
     "Instrument",
     "Item",
     "JacobsonTruax",
+    "LanguageVersion",
+    "Wording",
     "Questionnaire",
     "Scale",
+    "TScoreTable",
     "PHQ9",
     "GAD7",
     "PEG",

@@ -6,7 +6,11 @@ Licence (recorded as required): the C-SSRS is free to use without a licence fee,
 permission, by clinicians, health systems, public health and research in non-commercial
 settings; the wording must not be changed; translations must be the official ones. Use inside a
 commercial (for-profit) product or trial needs a licence from the Columbia Lighthouse Project.
-A clinic deploying Paceway commercially must obtain it. Paceway ships the English text only.
+A clinic deploying Paceway commercially must obtain it. Paceway ships the English text only:
+the items are data (plain strings, not in the gettext catalogue); Columbia's official Canadian
+French screener could not be obtained verbatim when this was written, so French speakers see the
+English items with a note (``FRENCH``); the instructions above them (Paceway's, with 9-8-8) are
+translated as interface text.
 
 Skip logic (as published): questions 3, 4 and 5 are asked only if question 2 is "yes"; the
 "within the past 3 months" follow-up only if question 6 is "yes".
@@ -24,11 +28,11 @@ from collections.abc import Mapping
 
 from django.utils.translation import gettext_lazy as _
 
-from .base import LOCAL_SYSTEM, AnswerOption, Instrument, Item, Questionnaire
+from .base import ENGLISH_ONLY_NOTE_FR, LOCAL_SYSTEM, AnswerOption, Instrument, Item, LanguageVersion, Questionnaire
 
 YES_NO = (
-    AnswerOption(0, _("No"), "LA32-8"),
-    AnswerOption(1, _("Yes"), "LA33-6"),
+    AnswerOption(0, "No", "LA32-8"),
+    AnswerOption(1, "Yes", "LA33-6"),
 )
 
 WISH_DEAD = "cssrs-1"
@@ -43,51 +47,61 @@ ONLY_IF_THOUGHTS = (METHOD, INTENT, PLAN)
 ITEMS = (
     Item(
         WISH_DEAD,
-        _("In the past month, have you wished you were dead or wished you could go to sleep and not wake up?"),
+        "In the past month, have you wished you were dead or wished you could go to sleep and not wake up?",
         YES_NO,
         system=LOCAL_SYSTEM,
     ),
     Item(
         THOUGHTS,
-        _("In the past month, have you actually had any thoughts of killing yourself?"),
+        "In the past month, have you actually had any thoughts of killing yourself?",
         YES_NO,
         system=LOCAL_SYSTEM,
     ),
     Item(
         METHOD,
-        _("If yes to question 2: have you been thinking about how you might do this?"),
+        "If yes to question 2: have you been thinking about how you might do this?",
         YES_NO,
         system=LOCAL_SYSTEM,
         required=False,
     ),
     Item(
         INTENT,
-        _("If yes to question 2: have you had these thoughts and had some intention of acting on them?"),
+        "If yes to question 2: have you had these thoughts and had some intention of acting on them?",
         YES_NO,
         system=LOCAL_SYSTEM,
         required=False,
     ),
     Item(
         PLAN,
-        _(
-            "If yes to question 2: have you started to work out or worked out the details of how to kill yourself? Do you intend to carry out this plan?"
-        ),
+        "If yes to question 2: have you started to work out or worked out the details of how to kill yourself? "
+        "Do you intend to carry out this plan?",
         YES_NO,
         system=LOCAL_SYSTEM,
         required=False,
     ),
     Item(
         BEHAVIOUR,
-        _("Have you ever done anything, started to do anything, or prepared to do anything to end your life?"),
+        "Have you ever done anything, started to do anything, or prepared to do anything to end your life?",
         YES_NO,
         system=LOCAL_SYSTEM,
     ),
     Item(
         BEHAVIOUR_RECENT,
-        _("If yes to question 6: was this within the past 3 months?"),
+        "If yes to question 6: was this within the past 3 months?",
         YES_NO,
         system=LOCAL_SYSTEM,
         required=False,
+    ),
+)
+
+FRENCH = LanguageVersion(
+    language="fr",
+    availability="unavailable",
+    source="Wanted: the Columbia Lighthouse Project's official Canadian French C-SSRS Screen Version (recent).",
+    note=ENGLISH_ONLY_NOTE_FR,
+    verification=(
+        "Only France-French versions of other C-SSRS forms (Mapi) were found in the sources searched "
+        "(December 2026); Columbia's Canadian French screener must be obtained from Columbia. None is shipped."
     ),
 )
 
@@ -107,6 +121,7 @@ CSSRS_SCREEN = Instrument(
     ),
     reference="Posner K et al. Am J Psychiatry 2011;168:1266-77. C-SSRS Screen Version - Recent.",
     version="recent-2016",
+    languages=(FRENCH,),
 )
 
 SCREENER = Questionnaire(CSSRS_SCREEN.slug, CSSRS_SCREEN.title, (CSSRS_SCREEN,))

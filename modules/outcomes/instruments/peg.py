@@ -11,36 +11,57 @@ published, so none are shipped. Change: percent change from baseline with the IM
   With these values a change is reliable when it exceeds 1.96 * sqrt(2) * 2.0 * sqrt(0.27) = 2.88.
 
 Items use local codes: no LOINC codes are shipped for PEG here rather than guessed ones.
+The wording is data (plain strings, not in the gettext catalogue). French: no published Canadian
+French PEG was found, so French speakers see the English items with a note (``FRENCH``).
 """
 
 from django.utils.translation import gettext_lazy as _
 
-from .base import LOCAL_SYSTEM, Instrument, Item, JacobsonTruax, Scale, numeric_options
+from .base import (
+    ENGLISH_ONLY_NOTE_FR,
+    LOCAL_SYSTEM,
+    Instrument,
+    Item,
+    JacobsonTruax,
+    LanguageVersion,
+    Scale,
+    numeric_options,
+)
 
-PAIN = numeric_options(0, 10, _("no pain"), _("pain as bad as you can imagine"))
-INTERFERENCE = numeric_options(0, 10, _("does not interfere"), _("completely interferes"))
+PAIN = numeric_options(0, 10, "no pain", "pain as bad as you can imagine")
+INTERFERENCE = numeric_options(0, 10, "does not interfere", "completely interferes")
 
 ITEMS = (
     Item(
         "peg-pain",
-        _("What number best describes your pain on average in the past week?"),
+        "What number best describes your pain on average in the past week?",
         PAIN,
         system=LOCAL_SYSTEM,
-        anchors=(_("No pain"), _("Pain as bad as you can imagine")),
+        anchors=("No pain", "Pain as bad as you can imagine"),
     ),
     Item(
         "peg-enjoyment",
-        _("What number best describes how, during the past week, pain has interfered with your enjoyment of life?"),
+        "What number best describes how, during the past week, pain has interfered with your enjoyment of life?",
         INTERFERENCE,
         system=LOCAL_SYSTEM,
-        anchors=(_("Does not interfere"), _("Completely interferes")),
+        anchors=("Does not interfere", "Completely interferes"),
     ),
     Item(
         "peg-activity",
-        _("What number best describes how, during the past week, pain has interfered with your general activity?"),
+        "What number best describes how, during the past week, pain has interfered with your general activity?",
         INTERFERENCE,
         system=LOCAL_SYSTEM,
-        anchors=(_("Does not interfere"), _("Completely interferes")),
+        anchors=("Does not interfere", "Completely interferes"),
+    ),
+)
+
+FRENCH = LanguageVersion(
+    language="fr",
+    availability="unavailable",
+    note=ENGLISH_ONLY_NOTE_FR,
+    verification=(
+        "No published, validated Canadian French version of the PEG was found (December 2026); a Paceway "
+        "translation would not be a validated instrument, so none is shipped."
     ),
 )
 
@@ -48,7 +69,7 @@ PEG = Instrument(
     slug="peg",
     name="PEG",
     title=_("Pain, enjoyment of life and general activity (PEG)"),
-    period=_("Think about the past week."),
+    period="Think about the past week.",
     items=ITEMS,
     panel_code="peg",
     panel_system=LOCAL_SYSTEM,
@@ -73,4 +94,5 @@ PEG = Instrument(
     ),
     licence="Public domain.",
     reference="Krebs EE et al. J Gen Intern Med 2009;24(6):733-738.",
+    languages=(FRENCH,),
 )

@@ -1,13 +1,22 @@
 """Paceway's own short questions for two IMMPACT domains without a free validated form in use
 here: unwanted effects of treatment, and health-care and medicine use. Written for Paceway (no
 licence needed). Descriptive: no scale, no change rules; the answers are kept in the response.
+Not validated instruments: their wording is Paceway's interface text, translated in the gettext
+catalogue like the rest of the interface (``PACEWAY_FRENCH``).
 """
 
 from django.utils.translation import gettext_lazy as _
 
-from .base import LOCAL_SYSTEM, AnswerOption, Instrument, Item, numeric_options
+from .base import LOCAL_SYSTEM, AnswerOption, Instrument, Item, LanguageVersion, numeric_options
 
 LICENCE = "Paceway items, written for this program: free to use."
+PACEWAY_FRENCH = LanguageVersion(
+    language="fr",
+    availability="paceway",
+    source="Paceway's own items: translated with the interface (gettext catalogue).",
+    licence=LICENCE,
+    verification="Not a validated instrument; reviewed like any interface text.",
+)
 
 EFFECTS = tuple(
     AnswerOption(value, label, code=f"ue-{value}", system=LOCAL_SYSTEM)
@@ -43,6 +52,7 @@ UNWANTED_EFFECTS = Instrument(
     panel_system=LOCAL_SYSTEM,
     licence=LICENCE,
     reference="IMMPACT core domain: adverse events (Dworkin et al. Pain 2005;113:9-19).",
+    languages=(PACEWAY_FRENCH,),
 )
 
 VISITS = numeric_options(0, 20, "", _("20 or more"))
@@ -88,4 +98,5 @@ HEALTH_CARE_USE = Instrument(
     panel_system=LOCAL_SYSTEM,
     licence=LICENCE,
     reference="IMMPACT: health-care and medicine use (Dworkin et al. Pain 2005;113:9-19).",
+    languages=(PACEWAY_FRENCH,),
 )

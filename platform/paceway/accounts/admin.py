@@ -81,12 +81,42 @@ class UserAdmin(admin.ModelAdmin):
         return False
 
 
+class TherapistProfileForm(forms.ModelForm):
+    class Meta:
+        model = TherapistProfile
+        fields = list(services.PROFILE_FIELDS_FOR_ADMINISTRATORS)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        profile = self.instance
+        if profile.pk and profile.is_active_clinician and data.get("is_active_clinician") is False:
+            refusal = services.deactivation_refusal(profile.user)
+            if refusal:
+                raise ValidationError(refusal)
+        return data
+
+
 @admin.register(TherapistProfile)
 class TherapistProfileAdmin(admin.ModelAdmin):
+    form = TherapistProfileForm
     list_display = ("user", "training_title", "verified", "caseload", "languages", "is_active_clinician")
     list_filter = ("is_active_clinician",)
-    readonly_fields = ("training_verified_by", "training_verified_at")
+    fields = ("user", *services.PROFILE_FIELDS_FOR_ADMINISTRATORS, "training_verified_by", "training_verified_at")
+    readonly_fields = ("user", "training_verified_by", "training_verified_at")
     actions = ["verify_training"]
+
+    def save_model(self, request: HttpRequest, obj: TherapistProfile, form: Any, change: bool) -> None:
+        try:
+            services.update_therapist_profile(
+                actor=request.user,  # type: ignore[arg-type]
+                therapist=obj.user,
+                values={f: form.cleaned_data[f] for f in services.PROFILE_FIELDS_FOR_ADMINISTRATORS},
+            )
+        except ValidationError as exc:  # a race with the form's check: say so, change nothing
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # a profile comes with the therapist's account
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[TherapistProfile]:
         from django.db.models import Count, Q
@@ -184,15 +214,18 @@ class InvitationAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Invitation, form: Any, change: bool) -> None:
         from django.conf import settings
         from django.core.mail import send_mail
+        from django.db import transaction
 
         invitation, token = services.invite(actor=request.user, email=obj.email, role=obj.role)  # type: ignore[arg-type]
         obj.pk = invitation.pk
         link = settings.SITE_URL + reverse("accept_invitation", args=[token])
-        send_mail(
-            str(_("You are invited to Paceway")),
-            str(_("You have been invited to join Paceway. This link works once and expires in 3 days:\n\n")) + link,
-            None,
-            [invitation.email],
+        transaction.on_commit(
+            lambda: send_mail(
+                str(_("You are invited to Paceway")),
+                str(_("You have been invited to join Paceway. This link works once and expires in 3 days:\n\n")) + link,
+                None,
+                [invitation.email],
+            )
         )
         self.message_user(request, _("Invitation sent. The link (shown once): %(link)s") % {"link": link})
 

@@ -1,4 +1,5 @@
-"""Demo accounts for `make run`: an administrator, two verified therapists, three patients."""
+"""Demo accounts for `make run`: an administrator, a privacy officer, two verified therapists, three
+patients."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ DEFAULT_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DP"
 
 ACCOUNTS = [
     ("admin", "admin@paceway.demo", "Alex Admin", Role.ADMINISTRATOR),
+    ("privacy", "privacy@paceway.demo", "Priya Officer", Role.PRIVACY_OFFICER),
     ("therapist", "therapist@paceway.demo", "Dr. Tara Singh", Role.THERAPIST),
     ("therapist2", "therapist2@paceway.demo", "Dr. Luc Tremblay", Role.THERAPIST),
     ("patient", "patient@paceway.demo", "Pat Morgan", Role.PATIENT),
@@ -50,8 +52,8 @@ def load_demo() -> dict[str, User]:
         user = User.objects.filter(email=email).first() or User(email=email)
         user.display_name = name
         user.role = role
-        user.is_staff = role == Role.ADMINISTRATOR
-        user.is_superuser = role == Role.ADMINISTRATOR
+        user.is_staff = role in (Role.ADMINISTRATOR, Role.PRIVACY_OFFICER)
+        user.is_superuser = False  # nobody is (paceway.accounts.permissions)
         user.is_active = True
         user.set_password(demo_password())
         user.save()
@@ -92,7 +94,9 @@ def describe(accounts: dict[str, Any]) -> str:
     lines = ["", f"Demo accounts (password: {demo_password()})"]
     for _key, email, name, role in ACCOUNTS:
         lines.append(f"  {role.label:<14} {email:<28} {name}")
-    lines.append(f"Therapists and the administrator also need a TOTP code; authenticator secret: {demo_totp_secret()}")
+    lines.append(
+        f"Staff (therapists, the administrator, the privacy officer) also need a TOTP code; authenticator secret: {demo_totp_secret()}"
+    )
 
     lines.append(f"Open {settings.SITE_URL}")
     return "\n".join(lines)

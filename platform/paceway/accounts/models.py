@@ -32,8 +32,9 @@ class UserManager(BaseUserManager["User"]):
         return user
 
     def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
-        extra.update(role=Role.ADMINISTRATOR, is_staff=True, is_superuser=True)
-        return self.create_user(email, password, **extra)
+        """Refused: nobody is a superuser (an administrator's admin permissions come from the
+        role, ``paceway.accounts.permissions``). Use ``manage.py create_first_admin``."""
+        raise ValueError("Paceway has no superusers: use manage.py create_first_admin")
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -153,7 +154,12 @@ class Invitation(models.Model):
 
     email = models.EmailField()
     role = models.CharField(
-        max_length=20, choices=[(Role.THERAPIST, Role.THERAPIST.label), (Role.ADMINISTRATOR, Role.ADMINISTRATOR.label)]
+        max_length=20,
+        choices=[
+            (Role.THERAPIST, Role.THERAPIST.label),
+            (Role.ADMINISTRATOR, Role.ADMINISTRATOR.label),
+            (Role.PRIVACY_OFFICER, Role.PRIVACY_OFFICER.label),
+        ],
     )
     token_hash = models.CharField(max_length=64, unique=True)
     invited_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")

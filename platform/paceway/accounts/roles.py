@@ -1,4 +1,4 @@
-"""The three roles, decided in one place."""
+"""The roles, decided in one place."""
 
 from __future__ import annotations
 
@@ -12,9 +12,13 @@ class Role(models.TextChoices):
     PATIENT = "patient", _("Patient")
     THERAPIST = "therapist", _("Therapist")
     ADMINISTRATOR = "administrator", _("Administrator")
+    PRIVACY_OFFICER = "privacy_officer", _("Privacy officer")
 
 
 CLINICIAN_ROLES = frozenset({Role.THERAPIST, Role.ADMINISTRATOR})
+# Staff: everyone who is not a patient. They sign in with a second factor and use the Django
+# admin only as far as ``paceway.accounts.permissions`` lets their role.
+STAFF_ROLES = frozenset({Role.THERAPIST, Role.ADMINISTRATOR, Role.PRIVACY_OFFICER})
 
 
 def role_of(user: Any) -> str | None:
@@ -36,6 +40,12 @@ def is_administrator(user: Any) -> bool:
     return role_of(user) == Role.ADMINISTRATOR
 
 
+def is_privacy_officer(user: Any) -> bool:
+    """Reads the audit log and the access reports; never clinical data."""
+    return role_of(user) == Role.PRIVACY_OFFICER
+
+
 def needs_mfa(user: Any) -> bool:
-    """Therapists and administrators must use a second factor (ASVS level 3 for staff)."""
-    return role_of(user) in CLINICIAN_ROLES
+    """Staff (therapists, administrators, privacy officers) must use a second factor (ASVS
+    level 3 for staff)."""
+    return role_of(user) in STAFF_ROLES

@@ -144,6 +144,42 @@ def verify_training(*, actor: User, therapist: User, evidence: str = "") -> Ther
     return profile
 
 
+PROFILE_FIELDS_FOR_ADMINISTRATORS = (
+    "training_title",
+    "training_completed_on",
+    "training_evidence",
+    "caseload_capacity",
+    "languages",
+    "is_active_clinician",
+    "is_clinical_lead",
+)
+
+
+@transaction.atomic
+def update_therapist_profile(*, actor: User, therapist: User, values: dict[str, Any]) -> TherapistProfile:
+    """An administrator's change to a therapist's profile (training, capacity, languages, leave,
+    clinical lead). Putting a therapist on leave follows the deactivation rule; a changed training
+    record needs verifying again. The therapist's own texts for patients are theirs to write."""
+    _require_admin(actor)
+    profile = TherapistProfile.objects.select_for_update().get(user=therapist)
+    changed = [f for f in PROFILE_FIELDS_FOR_ADMINISTRATORS if f in values and getattr(profile, f) != values[f]]
+    if "is_active_clinician" in changed and not values["is_active_clinician"]:
+        refusal = deactivation_refusal(therapist)
+        if refusal:
+            raise ValidationError(refusal)
+    if "caseload_capacity" in changed and values["caseload_capacity"] < active_caseload_size(therapist):
+        raise ValidationError(_("The capacity cannot be below the therapist's current caseload."))
+    for field in changed:
+        setattr(profile, field, values[field])
+    if {"training_title", "training_completed_on", "training_evidence"} & set(changed):
+        profile.training_verified_by, profile.training_verified_at = None, None
+        changed += ["training_verified_by", "training_verified_at"]
+    if changed:
+        profile.save(update_fields=changed)
+        audit(actor=actor, action="therapist.profile.update", obj=profile)
+    return profile
+
+
 def deactivation_refusal(therapist: User) -> str | None:
     if active_caseload_size(therapist):
         return _("Reassign this therapist's patients first.")
@@ -172,8 +208,8 @@ def deactivate_therapist(*, actor: User, therapist: User, on_leave_only: bool = 
 def invite(*, actor: User, email: str, role: str) -> tuple[Invitation, str]:
     """Create a one-time invitation and return it with the raw token (shown or e-mailed once)."""
     _require_admin(actor)
-    if role not in (Role.THERAPIST, Role.ADMINISTRATOR):
-        raise ValidationError(_("Only therapists and administrators are invited."))
+    if role not in (Role.THERAPIST, Role.ADMINISTRATOR, Role.PRIVACY_OFFICER):
+        raise ValidationError(_("Only therapists, administrators and privacy officers are invited."))
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError(_("An account with this e-mail address already exists."))
@@ -207,7 +243,7 @@ def accept_invitation(*, token: str, password: str, display_name: str = "") -> U
         password,
         role=invitation.role,
         display_name=display_name,
-        is_staff=invitation.role == Role.ADMINISTRATOR,
+        is_staff=invitation.role in (Role.ADMINISTRATOR, Role.PRIVACY_OFFICER),
     )
     from allauth.account.models import EmailAddress
 
@@ -289,7 +325,7 @@ def create_first_administrator(*, email: str, display_name: str = "", another: b
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError(_("An account with this e-mail address already exists."))
     user = User.objects.create_user(
-        email, None, role=Role.ADMINISTRATOR, display_name=display_name, is_staff=True, is_superuser=True
+        email, None, role=Role.ADMINISTRATOR, display_name=display_name, is_staff=True, is_superuser=False
     )
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     secret = generate_totp_secret()
@@ -383,8 +419,9 @@ def break_glass_max_minutes() -> int:
 @transaction.atomic
 def open_break_glass(*, actor: User, patient_id: Any, reason: str, minutes: int = 60) -> BreakGlassAccess:
     """Open time-limited read access to a patient outside the care team. Administrators and
-    clinical leads only, with a reason; the patient's therapist and the privacy contact are
-    e-mailed (no health data, not even the reason); the patient sees it on their access page."""
+    clinical leads only, with a reason; the patient's therapist, the privacy contact and the
+    privacy officers are e-mailed (no health data, not even the reason); the patient sees it on
+    their access page."""
     from .access import is_assigned, may_break_glass
 
     if not may_break_glass(actor):
@@ -431,7 +468,9 @@ def _tell_of_break_glass(access_id: int) -> None:
 
     access = BreakGlassAccess.objects.select_related("actor", "patient").get(pk=access_id)
     therapist = active_therapist_of(access.patient)
-    recipients = [r for r in (therapist.email if therapist else "", settings.PRIVACY_CONTACT_EMAIL) if r]
+    officers = User.objects.filter(role=Role.PRIVACY_OFFICER, is_active=True).values_list("email", flat=True)
+    candidates = [therapist.email if therapist else "", settings.PRIVACY_CONTACT_EMAIL, *officers]
+    recipients = list(dict.fromkeys(r for r in candidates if r))  # each once, in this order
     if not recipients:
         return
     body = _(

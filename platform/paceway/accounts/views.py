@@ -22,6 +22,7 @@ HOME_BY_ROLE = {
     Role.PATIENT: "modules:home",
     Role.THERAPIST: "therapist:dashboard",
     Role.ADMINISTRATOR: "therapist:console",
+    Role.PRIVACY_OFFICER: "record:audit-report",
 }
 
 

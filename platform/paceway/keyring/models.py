@@ -33,3 +33,16 @@ class MasterKeyCheck(models.Model):
 
     def __str__(self) -> str:
         return f"check value for master key {self.key_id}"
+
+
+class PatientKey(models.Model):
+    """The data key a patient's free text is sealed under (diary notes, exercise text, intake
+    text; ``paceway.keyring.fields``). One per patient, made on first use; destroying its data
+    key when the record is destroyed makes every copy of that text unreadable."""
+
+    patient = models.OneToOneField("accounts.User", on_delete=models.PROTECT, related_name="+")
+    data_key = models.OneToOneField(DataKey, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"data key of patient {self.patient_id}"

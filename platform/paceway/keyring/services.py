@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -146,6 +149,7 @@ def destroy_data_key(data_key: DataKey) -> None:
     data_key.wrapped = b""
     data_key.destroyed_at = timezone.now()
     data_key.save(update_fields=["wrapped", "destroyed_at"])
+    _material_cache.pop(data_key.pk, None)
 
 
 def data_key_for(purpose: str) -> DataKey:
@@ -153,3 +157,63 @@ def data_key_for(purpose: str) -> DataKey:
     with transaction.atomic():
         existing = DataKey.objects.filter(purpose=purpose, destroyed_at__isnull=True).order_by("created_at").first()
         return existing or create_data_key(purpose=purpose)
+
+
+# A patient's own key ---------------------------------------------------------------------------
+
+PATIENT_PURPOSE = "patient-free-text"
+_KEY_CACHE_SECONDS = 60.0
+_KEY_CACHE_SIZE = 10_000
+_material_cache: dict[Any, tuple[bytes, float]] = {}
+
+
+def patient_data_key(patient_id: int) -> DataKey:
+    """The patient's data key, made on first use (a concurrent first use keeps one)."""
+    from django.db import IntegrityError
+
+    from .models import PatientKey
+
+    found = PatientKey.objects.filter(patient_id=patient_id).select_related("data_key").first()
+    if found is not None:
+        return found.data_key
+    try:
+        with transaction.atomic():
+            data_key = create_data_key(purpose=f"{PATIENT_PURPOSE}:{patient_id}")
+            PatientKey.objects.create(patient_id=patient_id, data_key=data_key)
+            return data_key
+    except IntegrityError:
+        return PatientKey.objects.select_related("data_key").get(patient_id=patient_id).data_key
+
+
+def key_material(data_key_id: Any) -> bytes:
+    """The unwrapped material of a data key, kept a minute in this process so a page of rows
+    costs one lookup. ``destroy_patient_key`` forgets it here at once; another process forgets
+    it within the minute (by then the destroyed rows are gone too)."""
+    now = time.monotonic()
+    cached = _material_cache.get(data_key_id)
+    if cached is not None and now - cached[1] < _KEY_CACHE_SECONDS:
+        return cached[0]
+    data_key = DataKey.objects.filter(pk=data_key_id).first()
+    if data_key is None:
+        raise DecryptionError("no such data key")
+    material = unwrap(data_key)
+    if len(_material_cache) >= _KEY_CACHE_SIZE:
+        _material_cache.clear()  # a bounded cache: simple, and the next page refills it
+    _material_cache[data_key_id] = (material, now)
+    return material
+
+
+def forget_cached_keys() -> None:
+    _material_cache.clear()
+
+
+def destroy_patient_key(patient_id: int) -> bool:
+    """Crypto-shred the patient's free text: their data key is destroyed (False if they had none)."""
+    from .models import PatientKey
+
+    found = PatientKey.objects.filter(patient_id=patient_id).select_related("data_key").first()
+    if found is None:
+        return False
+    destroy_data_key(found.data_key)
+    _material_cache.pop(found.data_key_id, None)
+    return True
