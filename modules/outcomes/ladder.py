@@ -194,16 +194,18 @@ def plan_due_steps(*, alert_id: int, now: datetime) -> list[str]:
                 obj=alert,
             )
         if ring:
-            urgent = alert.triage_level == "high"
+            from .levels import alert_level
+
+            level = alert_level(alert)
             ids = sorted(set(ring))
-            transaction.on_commit(lambda: _ring(ids, urgent), robust=True)
+            transaction.on_commit(lambda: _ring(ids, level), robust=True)
     return new
 
 
-def _ring(ids: list[int], urgent: bool) -> None:
+def _ring(ids: list[int], level: str) -> None:
     from .live import ring_therapists
 
-    ring_therapists(ids, urgent=urgent)
+    ring_therapists(ids, level=level)
 
 
 def _message(row: AlertNotification) -> tuple[str, str]:
