@@ -156,5 +156,17 @@ def contact_details(*, viewer: Any, patient: Any, alert: Any = None) -> Contact 
     return Contact(**{k: v for k, v in values.items() if k in FIELDS})
 
 
+def province_of(patient: Any) -> str:
+    """The patient's province or territory, for their own crisis lines ("" when not known yet).
+    The patient reading their own details: audited like any read."""
+    from paceway.keyring.services import DecryptionError
+
+    try:
+        details = contact_details(viewer=patient, patient=patient)
+    except (PermissionDenied, DecryptionError):
+        return ""
+    return details.province if details is not None else ""
+
+
 def has_contact_details(patient: Any) -> bool:
     return ContactDetails.objects.filter(patient_id=patient.pk).exists()

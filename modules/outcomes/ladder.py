@@ -93,7 +93,7 @@ def describe(profile: Any) -> str:
         "acknowledges. High risk on the follow-up screener: %(hleads)s and %(heveryone)s minutes, at any hour."
     ) % {
         "leads": profile.leads_after_minutes,
-        "hours": profile.contact_hours_en,
+        "hours": clinic.hours_text(profile),
         "zone": profile.time_zone,
         "everyone": profile.everyone_after_minutes,
         "repeat": profile.repeat_every_minutes,

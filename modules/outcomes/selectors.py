@@ -315,11 +315,12 @@ def crisis_panel(
     from django.utils.translation import gettext as _
 
     from . import clinic
+    from .contact import province_of
 
     now = now or timezone.now()
     profile = clinic.current_profile()
-    french = (get_language() or "en").startswith("fr")
-    hours = profile.contact_hours_fr if french else profile.contact_hours_en
+    province = province or province_of(patient)
+    hours = clinic.hours_text(profile, get_language() or "en")
     therapist = alert.therapist_at_creation if alert is not None and not alert.routed_to_fallback else None
     if therapist is not None:
         told = _("Your therapist, %(name)s, has been told.") % {"name": therapist.name}

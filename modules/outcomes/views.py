@@ -46,7 +46,11 @@ def _require_patient(request: HttpRequest) -> None:
 
 
 def _form_context(
-    definition: Any, posted: dict[str, str] | None = None, errors: dict[str, list[str]] | None = None
+    definition: Any,
+    posted: dict[str, str] | None = None,
+    errors: dict[str, list[str]] | None = None,
+    *,
+    patient: Any = None,
 ) -> dict[str, Any]:
     errors = errors or {}
     posted = posted or {}
@@ -61,13 +65,16 @@ def _form_context(
         for inst in definition.instruments
     ]
     general = [msg for code, msgs in errors.items() if code not in definition.items_by_code for msg in msgs]
-    return {
+    context: dict[str, Any] = {
         "questionnaire": definition,
         "sections": sections,
         "general_errors": general,
-        # For the crisis panel the page shows by itself if the answers cannot be saved now.
-        **offline_panel_context(),
     }
+    if patient is not None:
+        # The crisis panel the page shows by itself if the answers cannot be saved now: the
+        # clinic's lines for the patient's province, in the page, so nothing is asked then.
+        context.update(offline_panel_context(contact.province_of(patient)))
+    return context
 
 
 @never_cache
@@ -87,7 +94,7 @@ def questionnaire(request: HttpRequest, slug: str) -> HttpResponse:
                 answers=_answer_pairs(request),
             )
         except AnswerErrors as exc:
-            context = _form_context(definition, request.POST.dict(), exc.errors)
+            context = _form_context(definition, request.POST.dict(), exc.errors, patient=request.user)
             return render(request, "outcomes/questionnaire.html", context, status=400)
         return _submitted(request, definition, submission)
     already = selectors.recently_answered(request.user, definition.slug)
@@ -99,7 +106,7 @@ def questionnaire(request: HttpRequest, slug: str) -> HttpResponse:
             "outcomes/already_answered.html",
             {"questionnaire": definition, "item": already, "remaining": remaining},
         )
-    return render(request, "outcomes/questionnaire.html", _form_context(definition))
+    return render(request, "outcomes/questionnaire.html", _form_context(definition, patient=request.user))
 
 
 def _submitted(request: HttpRequest, definition: Any, submission: Any) -> HttpResponse:
@@ -574,18 +581,18 @@ def amend(request: HttpRequest, response_id: int) -> HttpResponse:
                 reason=request.POST.get("reason", ""),
             )
         except AnswerErrors as exc:
-            context = _form_context(definition, request.POST.dict(), exc.errors)
+            context = _form_context(definition, request.POST.dict(), exc.errors, patient=request.user)
             context.update(amending=original, reason=request.POST.get("reason", ""))
             return render(request, "outcomes/questionnaire.html", context, status=400)
         except ValidationError as exc:
-            context = _form_context(definition, request.POST.dict(), {"__all__": exc.messages})
+            context = _form_context(definition, request.POST.dict(), {"__all__": exc.messages}, patient=request.user)
             context.update(amending=original, reason="")
             return render(request, "outcomes/questionnaire.html", context, status=400)
         return _submitted(request, definition, submission)
     with transaction.atomic():
         audit(actor=request.user, action="outcomes.response.read", patient=request.user, obj=original)
         posted = {code: str(value) for code, value in original.answers.items()}
-    context = _form_context(definition, posted)
+    context = _form_context(definition, posted, patient=request.user)
     context.update(amending=original)
     return render(request, "outcomes/questionnaire.html", context)
 

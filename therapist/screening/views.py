@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from modules.outcomes.clinic import offline_panel_context
-from modules.outcomes.contact import has_contact_details
+from modules.outcomes.contact import has_contact_details, province_of
 from modules.outcomes.models import RiskAlert
 from modules.outcomes.selectors import crisis_panel
 from modules.outcomes.views import screener_context
@@ -95,7 +95,8 @@ def _intake_page(
         "care_fields": [form[name] for name in (*CARE_FIELDS, "care_none")],
         "flag_fields": [form[name] for name in FLAG_FIELDS],
         "has_errors": bool(errors) or bool(form.errors),
-        **offline_panel_context(),  # the crisis panel the page shows by itself if it cannot be saved now
+        # The crisis panel the page shows by itself if it cannot be saved now.
+        **offline_panel_context(province_of(request.user)),
     }
     return render(request, "screening/intake.html", context, status=status)
 
