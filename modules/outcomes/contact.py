@@ -123,12 +123,28 @@ def can_see_contact(user: Any, patient: Any, *, alert: Any = None) -> bool:
     return False
 
 
+INTAKE_PREFIX = "contact"  # the intake's contact step: fields named contact-phone, ...
+
+
+def contact_form_for(patient: Any, data: Any = None, *, prefix: str | None = None) -> ContactForm:
+    """A bound form (``data``), or one filled in with the patient's saved details (their own read,
+    audited), or an empty one."""
+    if data is not None:
+        return ContactForm(data, prefix=prefix)
+    current = contact_details(viewer=patient, patient=patient)
+    if current is None:
+        return ContactForm(prefix=prefix)
+    initial = {**asdict(current), "phone": current.phone_display, "emergency_phone": current.emergency_phone_display}
+    return ContactForm(initial=initial, prefix=prefix)
+
+
 @transaction.atomic
-def save_contact_details(*, actor: Any, patient: Any, data: Any) -> Contact:
-    """Validate and save the patient's own details. Raises ValidationError (nothing saved)."""
+def save_contact_details(*, actor: Any, patient: Any, data: Any, prefix: str | None = None) -> Contact:
+    """Validate and save the patient's own details (``prefix``: the intake's field names).
+    Raises ValidationError (nothing saved)."""
     if not (is_patient(actor) and actor.pk == patient.pk):
         raise PermissionDenied
-    form = ContactForm(data)
+    form = ContactForm(data, prefix=prefix)
     if not form.is_valid():
         raise ValidationError(
             {name: [e["message"] for e in errs] for name, errs in form.errors.get_json_data().items()}

@@ -546,16 +546,8 @@ def contact_edit(request: HttpRequest) -> HttpResponse:
             return render(request, "outcomes/contact.html", {"form": form, "next": _safe_next(request)}, status=400)
         messages.success(request, _("Your contact details are saved. Only your care team can see them."))
         return redirect(_safe_next(request) or "outcomes:contact")
-    current = contact.contact_details(viewer=patient, patient=patient)
-    initial = current.__dict__ if current is not None else {}
-    form = contact.ContactForm(
-        initial={**initial, "phone": current.phone_display, "emergency_phone": current.emergency_phone_display}
-        if current
-        else {}
-    )
-    return render(
-        request, "outcomes/contact.html", {"form": form, "next": _safe_next(request), "saved": current is not None}
-    )
+    form = contact.contact_form_for(patient)
+    return render(request, "outcomes/contact.html", {"form": form, "next": _safe_next(request)})
 
 
 # Amendments --------------------------------------------------------------------------------
