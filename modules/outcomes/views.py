@@ -475,27 +475,37 @@ def _safety_plan_page(request: HttpRequest, patient: Any, *, action: str) -> Htt
     from . import safety_plan
 
     status = 200
+    errors: list[str] = []
     if request.method == "POST":
         try:
             safety_plan.save_plan(actor=request.user, patient=patient, data=request.POST)
         except PermissionDenied:
             raise Http404 from None
-        except ValidationError:
-            form = safety_plan.SafetyPlanForm(request.POST)
+        except ValidationError as exc:
+            form = safety_plan.SafetyPlanForm(request.POST)  # what was typed, kept
             form.is_valid()
-            status = 400
+            errors = [m for m in exc.messages if getattr(exc, "code", "") == "stale"]
+            status = 409 if errors else 400
         else:
             messages.success(request, _("The safety plan is saved as a new version."))
             return redirect(action)
     plan = safety_plan.current_plan(viewer=request.user, patient=patient)
     if status == 200:
-        form = safety_plan.SafetyPlanForm(initial=plan.initial() if plan else None)
+        initial = plan.initial() if plan else {}
+        form = safety_plan.SafetyPlanForm(initial={**initial, "base_version": plan.version if plan else 0})
+    from .clinic import current_profile, lines_for
+    from .contact import province_of
+
+    province = province_of(patient) if request.user.pk == patient.pk else ""
     context = {
         "form": form,
         "plan": plan,
         "patient": patient,
         "versions": safety_plan.versions(patient),
         "action": action,
+        "stale_errors": errors,
+        # Part 5 (professionals and crisis lines): the clinic's own lines, beside the plan.
+        "crisis_lines": lines_for(current_profile(), province),
     }
     return render(request, "outcomes/safety_plan.html", context, status=status)
 
