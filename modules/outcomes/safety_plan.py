@@ -83,9 +83,7 @@ def save_plan(*, actor: Any, patient: Any, data: Any) -> SafetyPlan:
         raise ValidationError(
             {name: [e["message"] for e in errs] for name, errs in form.errors.get_json_data().items()}
         )
-    latest = (
-        SafetyPlan.objects.select_related("saved_by").filter(patient_id=patient.pk).order_by("-version").first()
-    )
+    latest = SafetyPlan.objects.select_related("saved_by").filter(patient_id=patient.pk).order_by("-version").first()
     base = form.cleaned_data.get("base_version")
     if latest is not None and base is not None and base != latest.version:
         raise ValidationError(

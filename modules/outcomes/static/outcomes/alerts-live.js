@@ -18,7 +18,7 @@
     var list = document.getElementById("live-alert");
     if (!list) {
       list = document.createElement("ul");
-      list.className = "flash risk-levels";
+      list.className = "risk-levels";
       list.id = "live-alert";
       list.setAttribute("role", "alert");
       var main = document.getElementById("main") || document.body;
