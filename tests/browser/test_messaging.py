@@ -31,6 +31,11 @@ def assert_shown_as_text(page, text: str) -> None:
     assert page.dialogs == []
 
 
+def settle(page) -> None:
+    """Wait until the page has rendered two frames past now: anything an append ran would have run."""
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
 def wait_for_socket_ready(page, frames: list[str], timeout: float = 10) -> None:
     """Wait until the thread's live script has its socket ("ready" frame received)."""
     for _ in range(int(timeout / 0.05)):
@@ -62,7 +67,7 @@ def test_it_shows_a_message_with_markup_as_text(login, new_page, paceway_server)
     page.get_by_role("button", name="Send").click()
     assert_shown_as_text(page, live)  # appended by the live script from the socket's ack
     assert posts == [], "the message went through the form post, not the live socket"
-    page.wait_for_timeout(300)  # a script injected by the append would have run by now
+    settle(page)  # a script injected by the append would have run by now
     assert page.dialogs == []
     page.reload()
     assert_shown_as_text(page, live)  # rendered by the server
@@ -83,7 +88,7 @@ def test_it_shows_a_message_with_markup_as_text(login, new_page, paceway_server)
     therapist.goto(thread_url)
     assert_shown_as_text(therapist, live)
     assert therapist.locator("#message-list img").count() == 0
-    therapist.wait_for_timeout(300)
+    settle(therapist)
     assert therapist.dialogs == [] and page.errors == [] and therapist.errors == []
 
 

@@ -173,7 +173,8 @@ def test_it_serves_waiting_requests_in_turn_and_never_more_than_the_limit():
         calls = [asyncio.ensure_future(call(gate, http_scope(URL))) for _ in range(6)]
         while app.inside < 2:
             await asyncio.sleep(0.001)
-        await asyncio.sleep(0.05)
+        for _ in range(20):  # let every waiting request try the gate again, without a clock
+            await asyncio.sleep(0)
         app.release.set()
         return await asyncio.gather(*calls), app.most
 
@@ -193,7 +194,9 @@ def test_it_lets_static_files_and_the_liveness_probe_past_a_full_gate():
             asyncio.ensure_future(call(gate, http_scope(p)))
             for p in ("/static/outcomes/submit-fallback.js", "/healthz")
         ]
-        await asyncio.sleep(0.4)  # past the queue time: they were not refused, they are inside
+        async with asyncio.timeout(10):  # well past the queue time: refused ones would never get inside
+            while app.inside < 3:
+                await asyncio.sleep(0.001)
         inside = app.inside
         app.release.set()
         return inside, [r[0] for r in await asyncio.gather(held, *passing)]

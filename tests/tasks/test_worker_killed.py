@@ -22,7 +22,7 @@ from modules.outcomes import ladder, sms
 from modules.outcomes.models import AlertNotification, ClinicProfile, RiskAlert
 from paceway.accounts.models import TherapistProfile
 
-from .test_worker import _wait, start_worker, stop_worker
+from .test_worker import DEADLINE, _wait, start_worker, stop_worker
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 
@@ -51,7 +51,7 @@ def test_a_worker_killed_mid_step_leaves_the_step_to_the_sweep_exactly_once(pers
     worker = start_worker(tmp_path, SMS_BACKEND="tests.tasks.stalling_sms.StallingBackend", STALL_MARKER=str(marker))
     try:
         notify_risk_alert.delay(alert.pk)
-        _wait(marker.exists, 60, worker, "the worker to start sending the on-call text message")
+        _wait(marker.exists, DEADLINE, worker, "the worker to start sending the on-call text message")
         worker.process.send_signal(signal.SIGKILL)  # a crash in the middle of the "everyone" step
         assert worker.process.wait(timeout=20) == -signal.SIGKILL
     finally:
