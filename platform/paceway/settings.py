@@ -340,7 +340,10 @@ PRIVACY_CONTACT_EMAIL = env_str("PRIVACY_CONTACT_EMAIL", "")
 # Years a closed patient's record is kept after the last contact (Ontario practice for adults: 10).
 RECORD_RETENTION_YEARS = env_int("RECORD_RETENTION_YEARS", 10, minimum=0)
 BREAK_GLASS_MAX_MINUTES = env_int("BREAK_GLASS_MAX_MINUTES", 240, minimum=1)
-CLINIC_CONTACT = env_str("CLINIC_CONTACT", "1-555-010-0000 (weekdays 9 to 5)")
+CLINIC_CONTACT = env_str("CLINIC_CONTACT", "1-555-010-0000")  # hours: the clinic profile's, never typed here
+# The copy of the clinic profile's crisis resources that the 503 page reads with no database
+# (written on every save of the profile; paceway.clinic).
+CLINIC_SNAPSHOT_PATH = env_str("CLINIC_SNAPSHOT_PATH") or str(DATA_DIR / "clinic-resources.json")
 # What the clinic promises (paceway.clinic): business days to reply to a patient's message (the
 # therapist inbox flags replies that are later), to decide on an intake, to assign a therapist.
 REPLY_TARGET_BUSINESS_DAYS = env_int("REPLY_TARGET_BUSINESS_DAYS", 1, minimum=1)
