@@ -120,6 +120,17 @@ def _plain_static_storage(settings):
 
 
 @pytest.fixture(autouse=True)
+def _english_unless_asked():
+    """Each test starts in the default language: a French request or `activate` in one test must
+    not leave the next test's thread speaking French."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
 def _private_audit_witness(settings, tmp_path):
     """The audit heads' copy outside the database: one file per test, never the developer's."""
     settings.AUDIT_WITNESS_PATH = str(tmp_path / "audit-witness.jsonl")

@@ -220,7 +220,7 @@ def evaluation_charts(report: Any) -> list[dict[str, Any]]:
             {"title": title, "svg": bar_chart_svg(title, bars, chart_id=f"eval-effects-{row.timepoint}", maximum=100)}
         )
     if report.care_use:
-        title = _("Took an opioid in the last week (% of those who answered)")
+        title = _("Took an opioid in the last week (percent of those who answered)")
         names = {"baseline": _("Baseline"), "post": _("Post-treatment"), "follow-up": _("Follow-up")}
         bars = [(names[c.timepoint], c.opioid.pct) for c in report.care_use]
         charts.append({"title": title, "svg": bar_chart_svg(title, bars, chart_id="eval-opioid", maximum=100)})

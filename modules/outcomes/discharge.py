@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.composition import Composition
@@ -111,7 +112,7 @@ def discharge_summary(patient: Any, *, now: datetime | None = None) -> Discharge
     summary = DischargeSummary(
         patient=patient,
         therapist=active_therapist_of(patient),
-        program=enrolment.program.title if enrolment else "",
+        program=enrolment.program.in_language(get_language()).title if enrolment else "",
         start_date=enrolment.start_date if enrolment else None,
         written_at=now or timezone.now(),
         mood=mood,
@@ -119,11 +120,8 @@ def discharge_summary(patient: Any, *, now: datetime | None = None) -> Discharge
         scores=lines,
     )
     if enrolment is not None:
-        summary.learned = list(
-            enrolment.plans.filter(included=True, completed_at__isnull=False)
-            .order_by("position")
-            .values_list("module__title", flat=True)
-        )
+        done = enrolment.plans.filter(included=True, completed_at__isnull=False).select_related("module")
+        summary.learned = [plan.module.in_language(get_language()).title for plan in done.order_by("position")]
     plans = entries_for(patient, kind="staying_well_plan", limit=1)
     if plans:
         summary.staying_well = labelled_fields(plans[0].kind, plans[0].data)

@@ -8,6 +8,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 LABELS: dict[str, Promise] = {
+    "account.language.update": _("Changed your language"),
     "account.mfa_reset": _("Reset your two-step verification"),
     "account.update": _("Changed your account details"),
     "admin.add": _("Added an item about you (administration)"),

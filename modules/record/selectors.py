@@ -27,6 +27,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from messaging import services as messaging
@@ -494,14 +495,14 @@ def _enrolment(enrolment: Enrolment) -> dict[str, Any]:
     )
     return {
         "id": enrolment.pk,
-        "program": enrolment.program.title,
+        "program": _shown(enrolment.program).title,
         "program_version": enrolment.program.version,
         "start_date": _iso(enrolment.start_date),
         "enrolled_at": _iso(enrolment.enrolled_at),
         "ended_at": _iso(enrolment.ended_at),
         "plan": [
             {
-                "module": p.module.title,
+                "module": _shown(p.module).title,
                 "position": p.position,
                 "included": p.included,
                 "chosen_by_patient": p.chosen_by_patient,
@@ -516,7 +517,7 @@ def _enrolment(enrolment: Enrolment) -> dict[str, Any]:
         "plan_changes": [
             {
                 "at": _iso(t.created_at),
-                "module": t.module.title,
+                "module": _shown(t.module).title,
                 "action": t.action,
                 "action_label": str(t.get_action_display()),  # type: ignore[attr-defined]
                 "reason": t.reason,
@@ -525,23 +526,29 @@ def _enrolment(enrolment: Enrolment) -> dict[str, Any]:
             for t in changes
         ],
         "steps_completed": [
-            {"module": s.step.module.title, "step": s.step.title, "completed_at": _iso(s.completed_at)} for s in steps
+            {"module": _shown(s.step.module).title, "step": _shown(s.step).title, "completed_at": _iso(s.completed_at)}
+            for s in steps
         ],
         "lesson_answers": _lesson_answers(enrolment),
     }
+
+
+def _shown(row: Any) -> Any:
+    """Program text as the reader sees it: in the active language when the content has it."""
+    return row.in_language(get_language())
 
 
 def _lesson_answers(enrolment: Enrolment) -> list[dict[str, Any]]:
     """The answers to the questions at the end of lessons, with the words the patient read."""
     out = []
     for a in LessonAnswer.objects.filter(enrolment=enrolment).select_related("step__module").order_by("id"):
-        quiz = quiz_for(enrolment.program.slug, a.step.module.slug)
+        quiz = quiz_for(enrolment.program.slug, a.step.module.slug, get_language())
         question = quiz.question(a.question) if quiz else None
         choice = question.choice(a.choice) if question else None
         out.append(
             {
-                "module": a.step.module.title,
-                "step": a.step.title,
+                "module": _shown(a.step.module).title,
+                "step": _shown(a.step).title,
                 "question": question.text if question else a.question,
                 "answer": choice.text if choice else a.choice,
                 "answered_at": _iso(a.answered_at),
