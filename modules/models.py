@@ -408,3 +408,24 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reason} {self.period}"
+
+
+class LessonAnswer(models.Model):
+    """A patient's answer to one question at the end of a core lesson (``modules/quizzes.py``).
+    Never graded: kept so the patient sees their answer and feedback again and their therapist can
+    talk it over. One row per question: answering again replaces the choice."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="lesson_answers")
+    step = models.ForeignKey(Step, on_delete=models.PROTECT, related_name="+")
+    question = models.SlugField(max_length=80)
+    choice = models.SlugField(max_length=80)
+    answered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "step", "question"], name="lesson_answer_once_per_question")
+        ]
+        ordering = ["enrolment", "step", "id"]
+
+    def __str__(self) -> str:
+        return f"Answer {self.enrolment_id}/{self.step_id}/{self.question}"

@@ -16,6 +16,7 @@ from .models import (
     PACING_EXERCISES,
     Enrolment,
     ExerciseEntry,
+    LessonAnswer,
     Module,
     ModulePlan,
     Program,
@@ -25,6 +26,7 @@ from .models import (
     StepCompletion,
     TailoringEvent,
 )
+from .quizzes import Choice, Question, Quiz, quiz_for
 
 
 @dataclass
@@ -214,3 +216,58 @@ def unread_message_count(patient: Any) -> int:
     """The patient's unread secure messages (for the program home page), counted by the messaging
     app through ``accounts.hooks``: messaging depends on the program app, not the reverse."""
     return hooks.unread_messages(patient)
+
+
+# Questions at the end of a lesson ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnsweredQuestion:
+    """One question at the end of a lesson with what this patient picked (None: not answered)."""
+
+    question: Question
+    picked: Choice | None
+    answered_at: Any = None
+
+
+def lesson_questions(enrolment: Enrolment, step: Step, quiz: Quiz) -> list[AnsweredQuestion]:
+    """The questions in order, each with the patient's kept answer (one query)."""
+    kept = {a.question: a for a in LessonAnswer.objects.filter(enrolment=enrolment, step=step)}
+    rows = []
+    for question in quiz.questions:
+        answer = kept.get(question.id)
+        picked = question.choice(answer.choice) if answer else None
+        rows.append(AnsweredQuestion(question, picked, answer.answered_at if answer and picked else None))
+    return rows
+
+
+@dataclass(frozen=True)
+class LessonAnswers:
+    """A module's questions as the therapist reads them, for the patient's answers."""
+
+    module: Module
+    answers: list[AnsweredQuestion]
+
+
+def lesson_answers(enrolment: Enrolment, *, language: str) -> list[LessonAnswers]:
+    """Every answered question of this enrolment, by module in program order, in ``language``
+    (two queries). Answers to questions no longer in the content are left out."""
+    by_step: dict[int, dict[str, LessonAnswer]] = {}
+    steps: dict[int, Step] = {}
+    for answer in LessonAnswer.objects.filter(enrolment=enrolment).select_related("step__module"):
+        by_step.setdefault(answer.step_id, {})[answer.question] = answer
+        steps[answer.step_id] = answer.step
+    out = []
+    for step in sorted(steps.values(), key=lambda s: (s.module.number, s.order)):
+        quiz = quiz_for(enrolment.program.slug, step.module.slug, language)
+        if quiz is None or quiz.step != step.slug:
+            continue
+        answered = []
+        for question in quiz.questions:
+            kept = by_step[step.pk].get(question.id)
+            picked = question.choice(kept.choice) if kept else None
+            if kept and picked:
+                answered.append(AnsweredQuestion(question, picked, kept.answered_at))
+        if answered:
+            out.append(LessonAnswers(step.module.in_language(language), answered))
+    return out

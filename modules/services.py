@@ -25,6 +25,7 @@ from .models import (
     EndReason,
     Enrolment,
     ExerciseEntry,
+    LessonAnswer,
     ModuleKind,
     ModulePlan,
     Program,
@@ -36,6 +37,7 @@ from .models import (
     TailoringAction,
     TailoringEvent,
 )
+from .quizzes import Quiz
 
 MAX_SECONDS_ON_STEP = 2 * 3600
 
@@ -195,6 +197,33 @@ def complete_step(
     touch_activity(enrolment=enrolment)
     audit(actor=actor, action="program.step_complete", patient=enrolment.patient, obj=completion)
     return completion, True
+
+
+@transaction.atomic
+def answer_lesson_questions(
+    *, actor: Any, enrolment: Enrolment, step: Step, quiz: Quiz, answers: dict[str, str]
+) -> int:
+    """Keep the patient's picks for the questions at the end of a lesson (none graded); a question
+    answered again keeps the new pick. All or nothing: an unknown question or choice, or no answer
+    at all, is refused with a message and nothing is saved. Returns how many answers were kept."""
+    _require(can_do_program_work(actor, enrolment.patient))
+    if step.slug != quiz.step or step.module.slug != quiz.module:
+        raise ValidationError(_("These questions belong to another lesson."))
+    _open_state(enrolment, step)
+    if not answers:
+        raise ValidationError(_("Nothing was saved: pick an answer to at least one question."))
+    for question_id, choice_id in answers.items():
+        question = quiz.question(question_id)
+        if question is None or question.choice(choice_id) is None:
+            raise ValidationError(_("Nothing was saved: one of the answers is not one of the choices."))
+    now = timezone.now()
+    for question_id, choice_id in answers.items():
+        LessonAnswer.objects.update_or_create(
+            enrolment=enrolment, step=step, question=question_id, defaults={"choice": choice_id, "answered_at": now}
+        )
+    touch_activity(enrolment=enrolment)
+    audit(actor=actor, action="program.lesson_answers.saved", patient=enrolment.patient, obj=step)
+    return len(answers)
 
 
 # Exercises ------------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from paceway.accounts.models import TherapistProfile, User
 from paceway.accounts.roles import Role, is_patient
 from paceway.audit.services import audit
 
-from . import selectors, services
+from . import quizzes, selectors, services
 from .access import can_enrol, can_tailor
 from .forms import (
     FORMS,
@@ -153,6 +153,8 @@ def step_detail(request: HttpRequest, module: str, step: str) -> HttpResponse:
         return _locked(request, state)
     kind = step_obj.exercise
     form = None
+    lesson_quiz = _lesson_quiz(enrolment, state, step_obj, _reading_language(request))
+    quiz_error = ""
     if kind in FORMS and kind not in PARENT_KIND:
         form = form_for(kind, request.POST if request.method == "POST" else None)
         if request.method == "POST":
@@ -174,7 +176,19 @@ def step_detail(request: HttpRequest, module: str, step: str) -> HttpResponse:
             else:
                 form.add_error(None, _("Nothing was saved. Please correct the errors below."))
     elif request.method == "POST":
-        raise Http404
+        if lesson_quiz is None:
+            raise Http404
+        quiz = lesson_quiz[0]
+        picked = {q.id: request.POST[f"q-{q.id}"] for q in quiz.questions if request.POST.get(f"q-{q.id}")}
+        try:
+            services.answer_lesson_questions(
+                actor=request.user, enrolment=enrolment, step=step_obj, quiz=quiz, answers=picked
+            )
+        except ValidationError as exc:
+            quiz_error = " ".join(exc.messages)
+        else:
+            messages.success(request, _("Your answers are kept. Your therapist can see them."))
+            return redirect(reverse("modules:step", args=[module, step]) + "#lesson-questions")
     entries = selectors.entries_for(request.user, kind=kind, limit=20) if kind else []
     services.touch_activity(enrolment=enrolment)
     audit(actor=request.user, action="program.step.read", patient=request.user, obj=step_obj)
@@ -193,9 +207,22 @@ def step_detail(request: HttpRequest, module: str, step: str) -> HttpResponse:
             "next_step": state.steps[index + 1] if index + 1 < len(state.steps) else None,
             "questionnaire_url": _questionnaire_url(step_obj) if step_obj.kind == StepKind.QUESTIONNAIRE else None,
             "submission_token": submissions.token_for_render(request.POST if request.method == "POST" else None),
+            "lesson_quiz": lesson_quiz,
+            "quiz_error": quiz_error,
         },
-        status=400 if form is not None and form.errors else 200,
+        status=400 if (form is not None and form.errors) or quiz_error else 200,
     )
+
+
+def _lesson_quiz(
+    enrolment: Any, state: selectors.ModuleState, step: Step, language: str
+) -> tuple[quizzes.Quiz, list[selectors.AnsweredQuestion]] | None:
+    """The questions at the end of this lesson (in the page's language), with the patient's kept
+    answers, if it has any. They are answered on the lesson's own page (a POST to it)."""
+    quiz = quizzes.quiz_for(enrolment.program.slug, state.module.slug, language)
+    if quiz is None or quiz.step != step.slug:
+        return None
+    return quiz, selectors.lesson_questions(enrolment, step, quiz)
 
 
 def _after_step(state: selectors.ModuleState, step: Step) -> str:
@@ -395,6 +422,7 @@ def patient_program(request: HttpRequest, patient_id: int) -> HttpResponse:
             context["history"] = selectors.tailoring_history(enrolment, language=_reading_language(request))
             context["tailoring_form"] = TailoringForm()
             context["end_form"] = EndForm()
+            context["lesson_answers"] = selectors.lesson_answers(enrolment, language=_reading_language(request))
         entries = selectors.entries_for(patient, limit=300)
         context["entries"] = [(e, labelled_fields(e.kind, e.data)) for e in entries]
         audit(actor=request.user, action="program.patient_work.read", patient=patient, object_type="ExerciseEntry")

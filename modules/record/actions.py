@@ -66,6 +66,7 @@ LABELS: dict[str, Promise] = {
     "program.review.create": _("Recorded an end-of-program review"),
     "program.step.read": _("Read a step"),
     "program.step_complete": _("Completed a step"),
+    "program.lesson_answers.saved": _("Answered the questions at the end of a lesson"),
     "program.tailor": _("Changed your plan"),
     "record.closure.request": _("Closed your account"),
     "record.correction.accept": _("Corrected your record"),

@@ -32,12 +32,13 @@ from django.utils.translation import gettext as _
 from messaging import services as messaging
 from messaging.models import Conversation, Message
 from modules.forms import labelled_fields
-from modules.models import Enrolment, ExerciseEntry, StepCompletion, TailoringEvent
+from modules.models import Enrolment, ExerciseEntry, LessonAnswer, StepCompletion, TailoringEvent
 from modules.outcomes import contact
 from modules.outcomes import selectors as outcomes
 from modules.outcomes.fhir import patient_bundle
 from modules.outcomes.instruments import SCALES, get_questionnaire
 from modules.outcomes.models import ContactDetails, QuestionnaireResponse, RiskAlert, Score
+from modules.quizzes import quiz_for
 from paceway.accounts.access import can_change_clinical, caseload_patient_ids
 from paceway.accounts.models import BreakGlassAccess, CareAssignment
 from paceway.accounts.roles import Role, is_therapist
@@ -526,7 +527,27 @@ def _enrolment(enrolment: Enrolment) -> dict[str, Any]:
         "steps_completed": [
             {"module": s.step.module.title, "step": s.step.title, "completed_at": _iso(s.completed_at)} for s in steps
         ],
+        "lesson_answers": _lesson_answers(enrolment),
     }
+
+
+def _lesson_answers(enrolment: Enrolment) -> list[dict[str, Any]]:
+    """The answers to the questions at the end of lessons, with the words the patient read."""
+    out = []
+    for a in LessonAnswer.objects.filter(enrolment=enrolment).select_related("step__module").order_by("id"):
+        quiz = quiz_for(enrolment.program.slug, a.step.module.slug)
+        question = quiz.question(a.question) if quiz else None
+        choice = question.choice(a.choice) if question else None
+        out.append(
+            {
+                "module": a.step.module.title,
+                "step": a.step.title,
+                "question": question.text if question else a.question,
+                "answer": choice.text if choice else a.choice,
+                "answered_at": _iso(a.answered_at),
+            }
+        )
+    return out
 
 
 def _exercises(patient: Any) -> list[dict[str, Any]]:

@@ -54,7 +54,9 @@ PATIENT3 = "patient3@paceway.demo"  # Jo Leblanc: waiting for a therapist
 THERAPIST = "therapist@paceway.demo"  # Dr. Tara Singh
 THERAPIST2 = "therapist2@paceway.demo"  # Dr. Luc Tremblay (clinical lead, empty caseload)
 ADMIN = "admin@paceway.demo"
-CLINICIANS = {THERAPIST, THERAPIST2, ADMIN}
+PRIVACY = "privacy@paceway.demo"  # Priya Officer: the audit log and access reports only
+VISITOR = "visitor"  # nobody logged in
+CLINICIANS = {THERAPIST, THERAPIST2, ADMIN, PRIVACY}  # staff: a second factor
 
 
 def chromium_missing() -> bool:
@@ -258,6 +260,7 @@ START_PAGES = {
     THERAPIST: "/therapist/",
     THERAPIST2: "/therapist/",
     ADMIN: "/therapist/console/",
+    PRIVACY: "/record/audit-report/",
 }
 
 
@@ -294,6 +297,14 @@ def login(new_page: Callable[..., Any], paceway_server: PacewayServer) -> Callab
         return page
 
     return do
+
+
+@pytest.fixture(scope="session")
+def demo_ids(paceway_server: PacewayServer) -> dict[str, Any]:
+    """The demo data's ids (patients, an entry, an alert, an intake) for the page table."""
+    from tests.browser.pages import demo_ids as read_ids
+
+    return read_ids(paceway_server.env, ROOT)
 
 
 @pytest.fixture

@@ -11,15 +11,9 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import ADMIN, PATIENT, PATIENT3, THERAPIST, THERAPIST2, chromium_missing
-from tests.browser.test_layout import (
-    ADMIN_PAGES,
-    LEAD_PAGES,
-    PATIENT_PAGES,
-    THERAPIST_PAGES,
-    WAITING_PATIENT_PAGES,
-    _patient_id,
-)
+from tests.browser.conftest import chromium_missing
+from tests.browser.pages import pages_of
+from tests.browser.test_layout import PEOPLE, page_for
 
 pytestmark = [
     pytest.mark.browser,
@@ -65,15 +59,9 @@ def _audit(page: Any, paths: list[str], axe: str, problems: list[str]) -> None:
                 problems.append(f"{width}px {path}: {violation}")
 
 
-def test_it_has_no_axe_violations_on_any_page(login, new_page, axe_source):
+def test_it_has_no_axe_violations_on_any_page(login, new_page, axe_source, demo_ids):
+    """Every page of tests/browser/pages.py, for every person who uses it, at 1280 and 360 px."""
     problems: list[str] = []
-    visitor = new_page()
-    _audit(visitor, ["/", "/accounts/login/", "/accounts/signup/"], axe_source, problems)
-    _audit(login(PATIENT), PATIENT_PAGES, axe_source, problems)
-    _audit(login(PATIENT3), WAITING_PATIENT_PAGES, axe_source, problems)
-    therapist = login(THERAPIST)
-    pid = _patient_id(therapist)
-    _audit(therapist, [p.format(pid=pid) for p in THERAPIST_PAGES] + ["/therapist/inbox/"], axe_source, problems)
-    _audit(login(THERAPIST2), LEAD_PAGES, axe_source, problems)
-    _audit(login(ADMIN), ADMIN_PAGES, axe_source, problems)
+    for who in PEOPLE:
+        _audit(page_for(who, login, new_page), pages_of(who, demo_ids), axe_source, problems)
     assert problems == [], "\n".join(problems)

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('modules', '0007_content_translations'),
+        ('modules', '0008_lesson_answers'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
