@@ -345,10 +345,19 @@ class ExerciseEntry(models.Model):
     revision = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # The form render's token (paceway.submissions): a retried submission is stored once.
+    submission_token = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-entry_date", "-pk"]
         indexes = [models.Index(fields=["patient", "kind", "-entry_date"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "submission_token"],
+                condition=~models.Q(submission_token=""),
+                name="exercise_entry_submission_once",
+            )
+        ]
         verbose_name_plural = "exercise entries"
 
     def __str__(self) -> str:

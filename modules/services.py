@@ -247,8 +247,12 @@ def save_entry(
     parent: ExerciseEntry | None = None,
     entry: ExerciseEntry | None = None,
     revision: int | None = None,
+    submission_token: str = "",
 ) -> ExerciseEntry:
-    """Create or update one exercise entry from a bound, valid form. All or nothing."""
+    """Create or update one exercise entry from a bound, valid form. All or nothing.
+
+    A new entry's repeated ``submission_token`` (a retry after a lost response) returns the entry
+    already stored and stores nothing new."""
     _require(can_do_program_work(actor, patient))
     if not form.is_bound or not form.is_valid():
         raise ValidationError(_("Please correct the errors below."))
@@ -260,21 +264,32 @@ def save_entry(
         raise ValidationError(_("This kind of entry is not logged against another."))
     now = timezone.now()
     if entry is None:
+        stored = _stored_entry(patient, submission_token)
+        if stored is not None:
+            return stored
         enrolment = selectors.active_enrolment(patient)
         if step is not None:
             if enrolment is None:
                 raise StepLocked(_("You are not enrolled in a program."))
             _open_state(enrolment, step)
-        entry = ExerciseEntry.objects.create(
-            patient=patient,
-            kind=kind,
-            step=step,
-            parent=parent,
-            entry_date=form.entry_date(),
-            data=form.json_data(),
-            created_at=now,
-            updated_at=now,
-        )
+        try:
+            with transaction.atomic():  # a savepoint: a concurrent retry loses the race cleanly
+                entry = ExerciseEntry.objects.create(
+                    patient=patient,
+                    kind=kind,
+                    step=step,
+                    parent=parent,
+                    entry_date=form.entry_date(),
+                    data=form.json_data(),
+                    created_at=now,
+                    updated_at=now,
+                    submission_token=submission_token,
+                )
+        except IntegrityError:
+            stored = _stored_entry(patient, submission_token)
+            if stored is None:
+                raise
+            return stored
         audit(actor=actor, action="exercise.create", patient=patient, obj=entry)
         _screen_free_text(actor, patient, kind, form)
         if step is not None and enrolment is not None:
@@ -298,6 +313,13 @@ def save_entry(
     audit(actor=actor, action="exercise.update", patient=patient, obj=entry)
     _screen_free_text(actor, patient, kind, form)
     return entry
+
+
+def _stored_entry(patient: Any, token: str) -> ExerciseEntry | None:
+    """The entry this submission token already stored, if any."""
+    if not token:
+        return None
+    return ExerciseEntry.objects.filter(patient=patient, submission_token=token).first()
 
 
 def _screen_free_text(actor: Any, patient: Any, kind: str, form: ExerciseForm) -> None:

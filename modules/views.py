@@ -20,6 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from paceway import submissions
 from paceway.accounts.access import active_therapist_of, can_manage_accounts, patient_for_clinical
 from paceway.accounts.models import TherapistProfile, User
 from paceway.accounts.roles import Role, is_patient
@@ -159,7 +160,14 @@ def step_detail(request: HttpRequest, module: str, step: str) -> HttpResponse:
         if request.method == "POST":
             if form.is_valid():
                 try:
-                    services.save_entry(actor=request.user, patient=request.user, kind=kind, form=form, step=step_obj)
+                    services.save_entry(
+                        actor=request.user,
+                        patient=request.user,
+                        kind=kind,
+                        form=form,
+                        step=step_obj,
+                        submission_token=submissions.posted_token(request.POST),
+                    )
                 except ValidationError as exc:
                     form.add_error(None, exc)
                 else:
@@ -198,6 +206,7 @@ def step_detail(request: HttpRequest, module: str, step: str) -> HttpResponse:
             "previous_step": state.steps[index - 1] if index > 0 else None,
             "next_step": state.steps[index + 1] if index + 1 < len(state.steps) else None,
             "questionnaire_url": _questionnaire_url(step_obj) if step_obj.kind == StepKind.QUESTIONNAIRE else None,
+            "submission_token": submissions.token_for_render(request.POST if request.method == "POST" else None),
             "lesson_quiz": lesson_quiz,
             "quiz_error": quiz_error,
         },
@@ -275,7 +284,14 @@ def exercise_list(request: HttpRequest, kind: str) -> HttpResponse:
                 form.add_error(None, _("Choose one of your own entries to log this against."))
         if not form.errors and form.is_valid():
             try:
-                services.save_entry(actor=request.user, patient=request.user, kind=kind, form=form, parent=parent)
+                services.save_entry(
+                    actor=request.user,
+                    patient=request.user,
+                    kind=kind,
+                    form=form,
+                    parent=parent,
+                    submission_token=submissions.posted_token(request.POST),
+                )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
@@ -298,6 +314,7 @@ def exercise_list(request: HttpRequest, kind: str) -> HttpResponse:
             "chart": [e for e in entries if kind == ExerciseKind.PAIN_DIARY][:14],
             "sleep_chart": efficiency_svg(entries) if kind == ExerciseKind.SLEEP_DIARY and entries else None,
             "sleep_rows": [e for e in entries if kind == ExerciseKind.SLEEP_DIARY][:14],
+            "submission_token": submissions.token_for_render(request.POST if request.method == "POST" else None),
         },
         status=400 if form.errors else 200,
     )

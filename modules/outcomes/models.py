@@ -36,10 +36,19 @@ class QuestionnaireResponse(models.Model):
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     amends = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="amendments")
     amendment_reason = models.CharField(max_length=500, blank=True)
+    # The form render's token (paceway.submissions): a retried submission is stored once.
+    submission_token = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["submitted_at", "id"]
         indexes = [models.Index(fields=["patient", "submitted_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "submission_token"],
+                condition=~models.Q(submission_token=""),
+                name="questionnaire_response_submission_once",
+            )
+        ]
         verbose_name = _("questionnaire response")
 
     def __str__(self) -> str:

@@ -76,8 +76,12 @@ def submit_response(
     submitted_at: datetime | None = None,
     amends: QuestionnaireResponse | None = None,
     amendment_reason: str = "",
+    submission_token: str = "",
 ) -> Submission:
-    """Validate and save. Raises AnswerErrors (nothing stored) or PermissionDenied."""
+    """Validate and save. Raises AnswerErrors (nothing stored) or PermissionDenied.
+
+    A repeated ``submission_token`` (a retry after a lost response) answers with the response
+    already stored, its alert and crisis panel, and stores nothing new."""
     if not (is_patient(actor) and actor.pk == patient.pk):
         raise PermissionDenied
     definition = get_questionnaire(questionnaire)
@@ -85,16 +89,27 @@ def submit_response(
         raise scoring.AnswerErrors({"__all__": [_("Unknown questionnaire.")]})
     result = scoring.validate_and_score(definition, answers)  # raises before anything is written
     now = submitted_at or timezone.now()
-    response = QuestionnaireResponse.objects.create(
-        patient=patient,
-        questionnaire=definition.slug,
-        answers=result.answers,
-        language=answer_language(patient),
-        submitted_at=now,
-        submitted_by=actor,
-        amends=amends,
-        amendment_reason=amendment_reason,
-    )
+    stored = _stored_submission(patient, submission_token, result)
+    if stored is not None:
+        return stored
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent retry loses the race cleanly
+            response = QuestionnaireResponse.objects.create(
+                patient=patient,
+                questionnaire=definition.slug,
+                answers=result.answers,
+                language=answer_language(patient),
+                submitted_at=now,
+                submitted_by=actor,
+                amends=amends,
+                amendment_reason=amendment_reason,
+                submission_token=submission_token,
+            )
+    except IntegrityError:
+        stored = _stored_submission(patient, submission_token, result)
+        if stored is None:
+            raise
+        return stored
     measured_at = amends.submitted_at if amends is not None else now
     Score.objects.bulk_create(
         Score(
@@ -138,6 +153,17 @@ def amend_response(
         amends=root,
         amendment_reason=reason[:500],
     )
+
+
+def _stored_submission(patient: User, token: str, result: scoring.Result) -> Submission | None:
+    """The submission this token already stored, if any (the answer to a retried POST)."""
+    if not token:
+        return None
+    response = QuestionnaireResponse.objects.filter(patient=patient, submission_token=token).first()
+    if response is None:
+        return None
+    alert = RiskAlert.objects.filter(response=response).first()
+    return Submission(response, result, alert)
 
 
 def _raise_alert(response: QuestionnaireResponse, now: datetime) -> RiskAlert:

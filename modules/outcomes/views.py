@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from paceway import submissions
 from paceway.accounts.access import can_view_clinical, patient_for_clinical
 from paceway.accounts.roles import is_administrator, is_patient, is_therapist
 from paceway.audit.services import audit
@@ -33,7 +34,7 @@ from .instruments import WEEKLY_CHECK_IN, get_questionnaire
 from .models import QuestionnaireResponse, RiskAlert
 from .scoring import AnswerErrors
 
-NOT_ANSWERS = {"csrfmiddlewaretoken", "reason"}
+NOT_ANSWERS = {"csrfmiddlewaretoken", "reason", submissions.FIELD}
 
 
 def _answer_pairs(request: HttpRequest) -> list[tuple[str, str]]:
@@ -92,9 +93,11 @@ def questionnaire(request: HttpRequest, slug: str) -> HttpResponse:
                 patient=request.user,  # type: ignore[arg-type]
                 questionnaire=slug,
                 answers=_answer_pairs(request),
+                submission_token=submissions.posted_token(request.POST),
             )
         except AnswerErrors as exc:
             context = _form_context(definition, request.POST.dict(), exc.errors, patient=request.user)
+            context["submission_token"] = submissions.token_for_render(request.POST)
             return render(request, "outcomes/questionnaire.html", context, status=400)
         return _submitted(request, definition, submission)
     already = selectors.recently_answered(request.user, definition.slug)
@@ -106,7 +109,9 @@ def questionnaire(request: HttpRequest, slug: str) -> HttpResponse:
             "outcomes/already_answered.html",
             {"questionnaire": definition, "item": already, "remaining": remaining},
         )
-    return render(request, "outcomes/questionnaire.html", _form_context(definition, patient=request.user))
+    context = _form_context(definition, patient=request.user)
+    context["submission_token"] = submissions.new_token()
+    return render(request, "outcomes/questionnaire.html", context)
 
 
 def _submitted(request: HttpRequest, definition: Any, submission: Any) -> HttpResponse:

@@ -128,3 +128,21 @@ def test_viewing_the_page_marks_the_thread_read(personas, clients):
     assert selectors.patient_unread_count(personas.patient) == 1
     clients["patient"].get(PAGE.format(personas.patient.pk))
     assert selectors.patient_unread_count(personas.patient) == 0
+
+
+def test_the_message_form_sent_again_with_its_rendered_token_is_stored_once(personas, clients):
+    """The message form's submission token is its client_id: fresh per render, re-sent on retry."""
+    import re
+
+    url = PAGE.format(personas.patient.pk)
+
+    def rendered_client_id() -> str:
+        found = re.search(r'name="client_id" value="([^"]+)"', clients["patient"].get(url).content.decode())
+        assert found
+        return found.group(1)
+
+    token = rendered_client_id()
+    assert rendered_client_id() != token
+    for _ in range(2):
+        assert clients["patient"].post(url, {"client_id": token, "body": "only once"}).status_code == 302
+    assert Message.objects.filter(client_id=token).count() == 1
