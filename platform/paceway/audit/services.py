@@ -187,6 +187,11 @@ def _move_heads(db: Any, heads: dict[int, list[Any]]) -> tuple[str, list[Any]]:
     return sql, params
 
 
+def build_event(actor: Any, action: str, patient: Any, obj: Any, object_type: str, object_id: Any) -> AuditEvent:
+    """An unsaved event, for callers that append their events together (``append_events``)."""
+    return _event(actor, action, patient, obj, object_type, object_id)
+
+
 def _event(actor: Any, action: str, patient: Any, obj: Any, object_type: str, object_id: Any) -> AuditEvent:
     actor_known = actor is not None and getattr(actor, "is_authenticated", False)
     if obj is not None:
