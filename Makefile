@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export PIP_CONFIG_FILE := /dev/null
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install lint typecheck lock check-deploy browsers clean k8s-validate deploy-test
+.PHONY: run test install lint typecheck lock check-deploy browsers gettext messages clean k8s-validate deploy-test
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,7 +15,15 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -c "import pathlib, sysconfig; root = pathlib.Path.cwd(); pathlib.Path(sysconfig.get_paths()['purelib'], 'paceway.pth').write_text(f'{root}\\n{root / \"platform\"}\\n')"
 	@touch $(STAMP)
 
-install: $(STAMP)
+# The translations (locale/*/LC_MESSAGES/*.po) are compiled here; the .mo files are not committed.
+install: $(STAMP) messages
+
+messages: $(STAMP) gettext
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=.venv-k8s -v0
+
+# GNU gettext (msgfmt) for compilemessages and makemessages, from Debian's package like chromium.
+gettext:
+	@command -v msgfmt >/dev/null || (command -v apt-get >/dev/null && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null) || (echo "GNU gettext (msgfmt) is needed to compile the translations" && exit 1))
 
 # run_all.py refuses a second instance on the same DATA_DIR, then migrates, collects static files,
 # loads the program and demo accounts, and supervises web, worker and scheduler.

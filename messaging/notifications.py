@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from modules.selectors import reminder_preference
 from paceway.accounts.access import active_therapist_of, can_view_clinical
+from paceway.accounts.language import language_of
 from paceway.accounts.models import User
 
 from .models import Conversation, Message, NotificationSent, ReadReceipt
@@ -126,7 +127,7 @@ def send_unread_notifications(now: datetime | None = None) -> int:
 def _send_email(recipient: User, patient: User) -> None:
     path = "/messages/" if recipient.pk == patient.pk else f"/messages/{patient.pk}/"
     link = f"{settings.SITE_URL}{path}"
-    with translation.override(recipient.preferred_language or settings.LANGUAGE_CODE):
+    with translation.override(language_of(recipient)):
         subject = _("A secure message is waiting for you on Paceway")
         body = _(
             "Hello,\n\nA new secure message is waiting for you on Paceway. "

@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import dateformat, timezone, translation
 from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
 from paceway.accounts.access import can_change_clinical, can_view_clinical
+from paceway.accounts.language import language_of
 from paceway.audit.services import audit
 from paceway.keyring import crypto
 from paceway.keyring.services import create_data_key, destroy_data_key, unwrap
@@ -183,7 +183,7 @@ def local_time_label(moment: datetime, viewer: Any) -> str:
     """A message's time as its viewer reads it: their time zone and language, the same text in
     the page and in live frames (so a message looks identical before and after a reload)."""
     zone = getattr(viewer, "zone", None) or timezone.get_default_timezone()
-    language = getattr(viewer, "preferred_language", "") or settings.LANGUAGE_CODE
+    language = language_of(viewer)
     with translation.override(language):
         return dateformat.format(timezone.localtime(moment, zone), get_format("SHORT_DATETIME_FORMAT", lang=language))
 

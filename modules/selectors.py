@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from paceway.accounts import hooks
 
@@ -27,6 +28,13 @@ from .models import (
     TailoringEvent,
 )
 from .quizzes import Choice, Question, Quiz, quiz_for
+
+MODULE_STATUS_LABELS = {
+    "complete": _("complete"),
+    "open": _("open"),
+    "held": _("held"),
+    "locked": _("locked"),
+}
 
 
 @dataclass
@@ -51,6 +59,10 @@ class ModuleState:
         if self.plan.held:
             return "held"
         return "locked"
+
+    @property
+    def status_label(self) -> str:
+        return str(MODULE_STATUS_LABELS[self.status])
 
     @property
     def shows_red_flags(self) -> bool:

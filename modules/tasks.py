@@ -17,7 +17,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+
+from paceway.accounts.language import in_language_of
 
 from . import selectors
 from .models import Enrolment, ReminderPreference, ReminderReason, ReminderSent
@@ -51,7 +52,7 @@ def send_once(*, patient: Any, reason: str, period: str, pref: ReminderPreferenc
     try:
         with transaction.atomic():
             ReminderSent.objects.create(patient=patient, reason=reason, period=period)
-            with override(patient.preferred_language or settings.LANGUAGE_CODE):
+            with in_language_of(patient):
                 subject, body = _subject_and_body(reason)
             email = patient.email
             transaction.on_commit(lambda: send_mail(subject, body, None, [email]))

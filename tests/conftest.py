@@ -123,6 +123,8 @@ def _plain_static_storage(settings):
 def _private_audit_witness(settings, tmp_path):
     """The audit heads' copy outside the database: one file per test, never the developer's."""
     settings.AUDIT_WITNESS_PATH = str(tmp_path / "audit-witness.jsonl")
+    # Likewise the copy of the clinic's crisis resources the 503 page reads.
+    settings.CLINIC_SNAPSHOT_PATH = str(tmp_path / "clinic-resources.json")
 
 
 @pytest.fixture(scope="session", autouse=True)

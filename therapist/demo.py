@@ -80,6 +80,12 @@ INTAKE = {
     "prefers_in_person": "no",
     "readiness": "4",
     "language": "en",
+    # The intake's contact step (fictional numbers, 555-01xx).
+    "contact-phone": "416-555-0150",
+    "contact-emergency_name": "A. Friend",
+    "contact-emergency_relationship": "friend",
+    "contact-emergency_phone": "416-555-0151",
+    "contact-province": "ON",
 }
 
 

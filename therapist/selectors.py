@@ -51,6 +51,7 @@ class CaseloadRow:
     scores: dict[str, Latest] = field(default_factory=dict)
     reviewed_minutes: int | None = None
     awaiting_since: datetime | None = None  # the oldest message from the patient with no reply yet
+    reply_due_at: datetime | None = None  # when the clinic's reply target falls due (its open days)
     program_review_due: bool = False  # the mid-program review with the patient (modules.selectors.review_due)
     # PHQ-9 and GAD-7 judged together (first and latest sitting with both); a measure answered
     # without the other (no such pair) is judged alone (``alone``).
@@ -97,7 +98,7 @@ class CaseloadRow:
     @property
     def reply_overdue(self) -> bool:
         """A message has waited longer than the clinic's reply target (business days)."""
-        return self.awaiting_since is not None and timezone.now() > clinic.reply_due(self.awaiting_since)
+        return self.reply_due_at is not None and timezone.now() > self.reply_due_at
 
     @property
     def review_due(self) -> bool:
@@ -144,8 +145,10 @@ def caseload(therapist: Any, *, query: str = "") -> list[CaseloadRow]:
         rows[item["patient_id"]].alert_level = next((level for level in levels if item[level]), "")
     for patient_id, unread in caseload_unread_counts(therapist, ids).items():
         rows[patient_id].unread = unread
+    week = clinic.clinic_week()
     for patient_id, (since, _count) in awaiting_reply(therapist, ids).items():
         rows[patient_id].awaiting_since = since
+        rows[patient_id].reply_due_at = clinic.reply_due(since, week)
     today = timezone.localdate()
     enrolments = {e.pk: e for e in Enrolment.objects.filter(patient_id__in=ids, ended_at__isnull=True)}
     for enrolment in enrolments.values():
@@ -271,11 +274,12 @@ class InboxRow:
 
 def inbox(therapist: Any) -> list[InboxRow]:
     """Conversations across the caseload waiting for a reply, the longest-waiting first, each with
-    the time the clinic's reply target falls due. Two queries whatever the caseload."""
+    the time the clinic's reply target falls due. Three queries whatever the caseload."""
     waiting = awaiting_reply(therapist)
     patients = {u.pk: u for u in User.objects.filter(pk__in=list(waiting))}
+    week = clinic.clinic_week()
     rows = [
-        InboxRow(patient=patients[pid], since=since, count=count, due=clinic.reply_due(since))
+        InboxRow(patient=patients[pid], since=since, count=count, due=clinic.reply_due(since, week))
         for pid, (since, count) in waiting.items()
         if pid in patients
     ]

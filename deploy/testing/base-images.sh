@@ -7,7 +7,11 @@
 #                                      official image's variables (POSTGRES_USER/PASSWORD/DB, PGDATA)
 #   localhost/paceway-standin/redis    Debian's redis-server
 #   localhost/paceway-standin/caddy    Debian's caddy (2.6)
-# Real deployments pull the official postgres, redis and caddy images (deploy/compose.yaml).
+# The three stand-ins share one root filesystem (one apt-get, one import), each with its own
+# settings on top. Real deployments pull the official postgres, redis and caddy images.
+#
+#   base-images.sh [base|standins|all]      (default: all; the stand-ins need the base's tree)
+#
 # Needs root, debootstrap and a running Docker engine (DOCKER_HOST). Idempotent: an image that
 # exists is kept (FORCE=1 rebuilds).
 set -euo pipefail
@@ -25,9 +29,13 @@ in_root() {  # run a shell command inside a root filesystem, with apt able to fe
 }
 
 install_into() {  # install Debian packages into a root filesystem, then drop the caches
-  local root="$1"; shift
-  in_root "$root" "apt-get update -qq && apt-get install -y -qq --no-install-recommends $* >/dev/null 2>&1 \
-    && apt-get clean && rm -rf /var/lib/apt/lists/*"
+  local root="$1" out; shift
+  if ! out="$(in_root "$root" "apt-get update -qq && apt-get install -y -qq --no-install-recommends $* \
+      && apt-get clean && rm -rf /var/lib/apt/lists/*" 2>&1)"; then
+    echo "$out" | tail -15
+    echo "FAIL apt-get install $* in $root (mirror $MIRROR)" >&2
+    return 1
+  fi
 }
 
 import_tree() {  # docker import a root filesystem with image settings (--change lines)
@@ -38,6 +46,9 @@ import_tree() {  # docker import a root filesystem with image settings (--change
   tar -C "$root" --numeric-owner -c . | docker import "${changes[@]}" - "$tag" >/dev/null
   echo "imported $tag"
 }
+
+what="${1:-all}"
+case "$what" in base|standins|all) ;; *) echo "usage: $0 [base|standins|all]" >&2; exit 2 ;; esac
 
 base="$ROOTFS/base"
 if [ ! -x "$base/usr/bin/python3.11" ] || [ ! -f "$base/.paceway-base-ok" ]; then
@@ -51,32 +62,44 @@ if [ ! -x "$base/usr/bin/python3.11" ] || [ ! -f "$base/.paceway-base-ok" ]; the
   ln -sf /usr/bin/python3.11 "$base/usr/local/bin/python3"
   touch "$base/.paceway-base-ok"
 fi
-have python:3.11-slim-bookworm || import_tree "$base" python:3.11-slim-bookworm \
-  'ENV PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin' 'ENV LANG=C.UTF-8' 'CMD ["python3"]'
+if [ "$what" != standins ]; then
+  have python:3.11-slim-bookworm || import_tree "$base" python:3.11-slim-bookworm \
+    'ENV PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin' 'ENV LANG=C.UTF-8' 'CMD ["python3"]'
+fi
+[ "$what" = base ] && exit 0
 
-standin() {  # standin NAME PACKAGES SETUP-COMMAND CHANGES...
-  local name="$1" packages="$2" setup="$3"; shift 3
-  local tag="localhost/paceway-standin/$name"
+standin() {  # standin NAME DOCKERFILE-LINES: one stand-in image on top of the shared tree
+  local tag="localhost/paceway-standin/$1"
   have "$tag" && return 0
-  local root="$ROOTFS/$name"
-  rm -rf "$root"
-  cp -a "$base" "$root"
-  eval "$setup"
-  install_into "$root" "$packages"
-  import_tree "$root" "$tag" "$@"
+  local out
+  out="$(printf 'FROM localhost/paceway-standin/debian\n%s\n' "$2" | docker build -q -t "$tag" - 2>&1)" \
+    || { echo "$out" | tail -5; echo "FAIL docker build $tag" >&2; return 1; }
+  echo "built $tag"
 }
 
-standin postgres "postgresql-15" '
-  mkdir -p "$root/etc/postgresql-common"
-  echo "create_main_cluster = false" > "$root/etc/postgresql-common/createcluster.conf"
-  install -m 0755 "$HERE/standin-postgres-entrypoint.sh" "$root/usr/local/bin/docker-entrypoint.sh"' \
-  'ENV PATH=/usr/lib/postgresql/15/bin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-  'ENV PGDATA=/var/lib/postgresql/data' 'ENV LANG=C.UTF-8' \
-  'ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]' 'CMD ["postgres"]' 'EXPOSE 5432'
-
-standin redis "redis-server" 'mkdir -p "$root/data"' \
-  'WORKDIR /data' 'CMD ["redis-server"]' 'EXPOSE 6379'
-
-standin caddy "caddy" 'mkdir -p "$root/data" "$root/config" "$root/etc/caddy"' \
-  'ENV XDG_CONFIG_HOME=/config' 'ENV XDG_DATA_HOME=/data' 'WORKDIR /srv' \
-  'CMD ["caddy", "run", "--config", "/etc/caddy/Caddyfile", "--adapter", "caddyfile"]' 'EXPOSE 80 443'
+if ! have localhost/paceway-standin/postgres || ! have localhost/paceway-standin/redis \
+   || ! have localhost/paceway-standin/caddy; then
+  if ! have localhost/paceway-standin/debian; then
+    root="$ROOTFS/standins"
+    rm -rf "$root"
+    cp -a "$base" "$root"
+    mkdir -p "$root/etc/postgresql-common" "$root/data" "$root/config" "$root/etc/caddy"
+    echo "create_main_cluster = false" > "$root/etc/postgresql-common/createcluster.conf"
+    install -m 0755 "$HERE/standin-postgres-entrypoint.sh" "$root/usr/local/bin/docker-entrypoint.sh"
+    install_into "$root" postgresql-15 redis-server caddy
+    import_tree "$root" localhost/paceway-standin/debian 'ENV LANG=C.UTF-8'
+    rm -rf "$root"
+  fi
+  standin postgres 'ENV PATH=/usr/lib/postgresql/15/bin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+ENV PGDATA=/var/lib/postgresql/data
+ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]
+CMD ["postgres"]
+EXPOSE 5432'
+  standin redis 'WORKDIR /data
+CMD ["redis-server"]
+EXPOSE 6379'
+  standin caddy 'ENV XDG_CONFIG_HOME=/config XDG_DATA_HOME=/data
+WORKDIR /srv
+CMD ["caddy", "run", "--config", "/etc/caddy/Caddyfile", "--adapter", "caddyfile"]
+EXPOSE 80 443'
+fi

@@ -1,6 +1,7 @@
 """Run inside a web container by test_stack.sh (`manage.py shell < stack_setup.py`): a patient, their
 therapist (TOTP enrolled, as clinicians must be) and an administrator, with a session for each of
-the first two. Prints one line: STACK_JSON {...}."""
+the first two, and one clinical note (sealed with the keyring, checked again after the restore).
+Prints one line: STACK_JSON {...}."""
 
 import json
 import uuid
@@ -12,6 +13,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 
 from paceway.accounts.models import CareAssignment, TherapistProfile, User
 from paceway.accounts.roles import Role
+from therapist.services import add_clinical_note
 
 tag = uuid.uuid4().hex[:8]
 
@@ -40,12 +42,14 @@ TherapistProfile.objects.create(
     user=therapist, training_title="stack test", training_verified_by=admin, caseload_capacity=5
 )
 CareAssignment.objects.create(patient=patient, therapist=therapist, assigned_by=admin)
+add_clinical_note(therapist=therapist, patient=patient, text=f"stack test note {tag}")
 print(
     "STACK_JSON "
     + json.dumps(
         {
             "patient_id": patient.pk,
             "therapist_email": therapist.email,
+            "note_text": f"stack test note {tag}",
             "cookie_name": settings.SESSION_COOKIE_NAME,
             "patient_session": session(patient),
             "therapist_session": session(therapist),

@@ -9,7 +9,6 @@ which the deploy check refuses in production.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -21,46 +20,14 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-PROVINCES = (
-    ("AB", _("Alberta")),
-    ("BC", _("British Columbia")),
-    ("MB", _("Manitoba")),
-    ("NB", _("New Brunswick")),
-    ("NL", _("Newfoundland and Labrador")),
-    ("NS", _("Nova Scotia")),
-    ("NT", _("Northwest Territories")),
-    ("NU", _("Nunavut")),
-    ("ON", _("Ontario")),
-    ("PE", _("Prince Edward Island")),
-    ("QC", _("Quebec")),
-    ("SK", _("Saskatchewan")),
-    ("YT", _("Yukon")),
-)
-PROVINCE_CODES = frozenset(code for code, _label in PROVINCES)
-ALL_REGIONS = "*"
+from paceway.clinic import DEFAULT_CRISIS_LINES, NATIONAL, ClinicWeek, CrisisLine, crisis_lines
+from paceway.provinces import PROVINCE_CODES, PROVINCES
+
+ALL_REGIONS = NATIONAL
 
 DEMO_CLINIC_NAME = "Paceway Demo Clinic"
 DEMO_PHONE_MARK = "555-01"  # the North American fictional range 555-0100..0199
 
-# Each line: shown to patients in the given regions ("*" = everywhere), English and French text.
-DEFAULT_CRISIS_LINES: list[dict[str, Any]] = [
-    {
-        "regions": [ALL_REGIONS],
-        "phone": "9-8-8",
-        "name_en": "Call or text 9-8-8",
-        "name_fr": "Appelez ou textez le 9-8-8",
-        "description_en": "Suicide Crisis Helpline, any time, day or night.",
-        "description_fr": "Ligne d'aide en cas de crise de suicide, en tout temps, jour et nuit.",
-    },
-    {
-        "regions": [ALL_REGIONS],
-        "phone": "911",
-        "name_en": "Call 911",
-        "name_fr": "Composez le 911",
-        "description_en": "or go to your nearest emergency department if you are in danger or might act on these thoughts.",
-        "description_fr": "ou rendez-vous à l'urgence la plus proche si vous êtes en danger ou pourriez passer à l'acte.",
-    },
-]
 LINE_KEYS = {"regions", "phone", "name_en", "name_fr", "description_en", "description_fr"}
 
 
@@ -108,31 +75,69 @@ def validate_open_days(value: str) -> None:
         raise ValidationError(_("Open days are numbers 0 (Monday) to 6 (Sunday), separated by commas."))
 
 
-@dataclass(frozen=True)
-class CrisisLine:
-    phone: str
-    name: str
-    description: str
+def _language() -> str:
+    return get_language() or "en"
 
 
-def _french() -> bool:
-    return (get_language() or "en").startswith("fr")
+def region_names() -> dict[str, str]:
+    return {code: str(name) for code, name in PROVINCES}
 
 
 def lines_for(profile: Any, province: str = "") -> list[CrisisLine]:
-    """The lines a patient in ``province`` sees (national lines first, in the profile's order)."""
-    french = _french()
-    out = []
-    for line in profile.crisis_lines or default_crisis_lines():
-        regions = line.get("regions") or [ALL_REGIONS]
-        if ALL_REGIONS in regions or (province and province in regions):
-            suffix = "fr" if french else "en"
-            out.append(
-                CrisisLine(
-                    line["phone"], line.get(f"name_{suffix}") or line["name_en"], line.get(f"description_{suffix}", "")
-                )
-            )
-    return out
+    """The lines a patient in ``province`` sees, in the current language (national lines first,
+    in the profile's order); with no province known, every line, saying where the regional ones
+    apply."""
+    return crisis_lines(
+        profile.crisis_lines or default_crisis_lines(),
+        language=_language(),
+        province=province,
+        region_names=region_names(),
+    )
+
+
+# The clinic's hours, in words (derived from the open days and times: never typed twice).
+DAY_NAMES = {
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+    "fr": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
+}
+
+
+def _clock(value: time, language: str) -> str:
+    if language == "fr":
+        return f"{value.hour} h" + (f" {value.minute:02d}" if value.minute else "")
+    return f"{value.hour}:{value.minute:02d}"
+
+
+def hours_text(profile: Any, language: str | None = None) -> str:
+    """E.g. "Monday to Friday, 9:00 to 17:00" / "Du lundi au vendredi, de 9 h à 17 h"."""
+    lang = "fr" if (language or _language()).startswith("fr") else "en"
+    days = sorted(_days(profile))
+    if not days:
+        return "Tous les jours, en tout temps" if lang == "fr" else "Every day, at any time"
+    names = DAY_NAMES[lang]
+    opens, closes = _opens(profile)
+    consecutive = days == list(range(days[0], days[-1] + 1))
+    if lang == "fr":
+        if len(days) == 7:
+            when = "Tous les jours"
+        elif consecutive and len(days) > 2:
+            when = f"Du {names[days[0]]} au {names[days[-1]]}"
+        else:
+            when = "Le " + ", ".join(names[d] for d in days)
+        return f"{when}, de {_clock(opens, lang)} à {_clock(closes, lang)}"
+    if len(days) == 7:
+        when = "Every day"
+    elif consecutive and len(days) > 2:
+        when = f"{names[days[0]]} to {names[days[-1]]}"
+    else:
+        when = ", ".join(names[d] for d in days)
+    return f"{when}, {_clock(opens, lang)} to {_clock(closes, lang)}"
+
+
+def profile_week() -> ClinicWeek:
+    """The clinic's week for paceway.clinic (business days of replies, decisions, assignments)."""
+    profile = current_profile()
+    return ClinicWeek(_zone(profile), frozenset(_days(profile)))
 
 
 def is_demo(profile: Any) -> bool:
@@ -177,15 +182,39 @@ def deploy_profile() -> Any:
     return environment_profile()
 
 
-def offline_panel_context() -> dict[str, str]:
-    """The clinic's name and phone for the crisis panel a form page carries for when its answers
-    cannot be saved (read while the page is rendered; the environment's values if the database
-    cannot answer)."""
+def resources_snapshot(profile: Any) -> dict[str, Any]:
+    """What the 503 page needs, for paceway.clinic's copy (no health data: the clinic's own)."""
+    return {
+        "clinic_name": profile.clinic_name,
+        "contact_phone": profile.contact_phone,
+        "hours": {"en": hours_text(profile, "en"), "fr": hours_text(profile, "fr")},
+        "crisis_lines": profile.crisis_lines or default_crisis_lines(),
+        "saved_at": profile.created_at.isoformat() if profile.created_at else "",
+    }
+
+
+def write_snapshot(profile: Any) -> bool:
+    from paceway.clinic import write_resources_snapshot
+
+    return write_resources_snapshot(resources_snapshot(profile))
+
+
+def offline_panel_context(province: str = "") -> dict[str, Any]:
+    """The clinic's name, phone, hours and crisis lines for the crisis panel a form page carries
+    for when its answers cannot be saved (read while the page is rendered, so the browser needs
+    nothing from the server then; the clinic's saved copy if the database cannot answer)."""
     try:
         profile = current_profile()
     except DatabaseError:
-        profile = environment_profile()
-    return {"clinic_name": profile.clinic_name, "clinic_contact": profile.contact_phone}
+        from paceway.clinic import offline_resources
+
+        return {f"offline_{k}": v for k, v in offline_resources(_language()).items()}
+    return {
+        "offline_clinic_name": profile.clinic_name,
+        "offline_clinic_contact": profile.contact_phone,
+        "offline_clinic_hours": hours_text(profile),
+        "offline_crisis_lines": lines_for(profile, province),
+    }
 
 
 # Business hours -----------------------------------------------------------------------------

@@ -82,7 +82,11 @@ class AlertConsumer(AsyncWebsocketConsumer):
             await self.close(CLOSE_FORBIDDEN)
 
     async def alert_raised(self, event: dict[str, Any]) -> None:
+        from .levels import LEVELS
+
         frame: dict[str, Any] = {"type": "alert"}
+        if event.get("level") in LEVELS:
+            frame["level"] = event["level"]  # the level's key only: no patient, no id
         if event.get("urgent") is True:
             frame["urgent"] = True
         await self.send(text_data=json.dumps(frame))

@@ -123,12 +123,28 @@ def can_see_contact(user: Any, patient: Any, *, alert: Any = None) -> bool:
     return False
 
 
+INTAKE_PREFIX = "contact"  # the intake's contact step: fields named contact-phone, ...
+
+
+def contact_form_for(patient: Any, data: Any = None, *, prefix: str | None = None) -> ContactForm:
+    """A bound form (``data``), or one filled in with the patient's saved details (their own read,
+    audited), or an empty one."""
+    if data is not None:
+        return ContactForm(data, prefix=prefix)
+    current = contact_details(viewer=patient, patient=patient)
+    if current is None:
+        return ContactForm(prefix=prefix)
+    initial = {**asdict(current), "phone": current.phone_display, "emergency_phone": current.emergency_phone_display}
+    return ContactForm(initial=initial, prefix=prefix)
+
+
 @transaction.atomic
-def save_contact_details(*, actor: Any, patient: Any, data: Any) -> Contact:
-    """Validate and save the patient's own details. Raises ValidationError (nothing saved)."""
+def save_contact_details(*, actor: Any, patient: Any, data: Any, prefix: str | None = None) -> Contact:
+    """Validate and save the patient's own details (``prefix``: the intake's field names).
+    Raises ValidationError (nothing saved)."""
     if not (is_patient(actor) and actor.pk == patient.pk):
         raise PermissionDenied
-    form = ContactForm(data)
+    form = ContactForm(data, prefix=prefix)
     if not form.is_valid():
         raise ValidationError(
             {name: [e["message"] for e in errs] for name, errs in form.errors.get_json_data().items()}
@@ -159,6 +175,18 @@ def contact_details(*, viewer: Any, patient: Any, alert: Any = None) -> Contact 
 def opened(row: ContactDetails) -> dict[str, Any]:
     """The decrypted fields of one saved version. The caller has audited the read."""
     return dict(json.loads(decrypt(row.data_key, bytes(row.ciphertext), context=_context(row))))
+
+
+def province_of(patient: Any) -> str:
+    """The patient's province or territory, for their own crisis lines ("" when not known yet).
+    The patient reading their own details: audited like any read."""
+    from paceway.keyring.services import DecryptionError
+
+    try:
+        details = contact_details(viewer=patient, patient=patient)
+    except (PermissionDenied, DecryptionError):
+        return ""
+    return details.province if details is not None else ""
 
 
 def has_contact_details(patient: Any) -> bool:

@@ -352,7 +352,7 @@ class Report:
     modules: list[ModuleRow] = field(default_factory=list)
     clinician_minutes_per_patient_week: float | None = None
     clinician_patients: int | None = None
-    method: str = str(METHOD)
+    method: str = field(default_factory=lambda: str(METHOD))  # in the language of the request
 
 
 @dataclass

@@ -39,6 +39,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from paceway.accounts.language import in_language_of
 from paceway.accounts.models import User
 from paceway.accounts.roles import Role
 from paceway.audit.services import audit
@@ -93,7 +94,7 @@ def describe(profile: Any) -> str:
         "acknowledges. High risk on the follow-up screener: %(hleads)s and %(heveryone)s minutes, at any hour."
     ) % {
         "leads": profile.leads_after_minutes,
-        "hours": profile.contact_hours_en,
+        "hours": clinic.hours_text(profile),
         "zone": profile.time_zone,
         "everyone": profile.everyone_after_minutes,
         "repeat": profile.repeat_every_minutes,
@@ -194,16 +195,18 @@ def plan_due_steps(*, alert_id: int, now: datetime) -> list[str]:
                 obj=alert,
             )
         if ring:
-            urgent = alert.triage_level == "high"
+            from .levels import alert_level
+
+            level = alert_level(alert)
             ids = sorted(set(ring))
-            transaction.on_commit(lambda: _ring(ids, urgent), robust=True)
+            transaction.on_commit(lambda: _ring(ids, level), robust=True)
     return new
 
 
-def _ring(ids: list[int], urgent: bool) -> None:
+def _ring(ids: list[int], level: str) -> None:
     from .live import ring_therapists
 
-    ring_therapists(ids, urgent=urgent)
+    ring_therapists(ids, level=level)
 
 
 def _message(row: AlertNotification) -> tuple[str, str]:
@@ -222,6 +225,12 @@ def _message(row: AlertNotification) -> tuple[str, str]:
 
 
 def _send(row: AlertNotification) -> None:
+    # A clinician in their account's language; an on-call address or phone in the clinic's default.
+    with in_language_of(row.recipient):
+        _send_now(row)
+
+
+def _send_now(row: AlertNotification) -> None:
     subject, body = _message(row)  # no health data, no patient name: only that something waits, and where
     if row.channel == AlertNotification.Channel.SMS:
         from .sms import send_sms

@@ -1,8 +1,8 @@
 """The live doorbell: tell a therapist's open dashboard that a risk alert was raised.
 
-The push carries no health data, not even an id: only ``{"type": "alert.raised"}`` to a group per
-therapist, with ``"urgent": true`` when the screener's triage level is high (no patient, no
-answers: only that some alert needs attention now). It is best effort, made after commit; a channel layer that is down or slow (Redis) is
+The push carries no patient, no id and no answers: only ``{"type": "alert.raised", "level": ...}``
+to a group per therapist, the level being one of ``levels.LEVELS`` (``"urgent": true`` too when it
+is high), so the banner can say in words how urgent some alert is. It is best effort, made after commit; a channel layer that is down or slow (Redis) is
 logged and never affects the saved alert, the crisis panel or the e-mail notification.
 """
 
@@ -26,23 +26,34 @@ def therapist_group(therapist_id: int) -> str:
     return f"therapist-{int(therapist_id)}"
 
 
-async def _ring(groups: list[str], urgent: bool = False) -> None:
+def doorbell(level: str = "") -> dict[str, object]:
+    from .levels import LEVELS
+
+    message: dict[str, object] = dict(DOORBELL)
+    if level in LEVELS:
+        message["level"] = level
+    if level == "high":
+        message["urgent"] = True
+    return message
+
+
+async def _ring(groups: list[str], level: str = "") -> None:
     layer = get_channel_layer()
     if layer is None:
         return
     # One deadline for all: a slow Redis delays the saving request by at most this, once.
-    message = {**DOORBELL, "urgent": True} if urgent else DOORBELL
+    message = doorbell(level)
     sends = [layer.group_send(group, dict(message)) for group in groups]
     await asyncio.wait_for(asyncio.gather(*sends), PUSH_TIMEOUT_SECONDS)
 
 
-def ring_therapists(therapist_ids: list[int], *, urgent: bool = False) -> bool:
+def ring_therapists(therapist_ids: list[int], *, level: str = "") -> bool:
     """Ring each therapist's dashboard. Never raises; False (and a log line, ids only) on failure."""
     groups = [therapist_group(pk) for pk in therapist_ids]
     if not groups:
         return True
     try:
-        async_to_sync(_ring)(groups, urgent)
+        async_to_sync(_ring)(groups, level)
     except Exception as exc:  # Redis down or slow: the alert is saved; the page shows it on reload
         logger.warning("Risk alert doorbell to %s failed (%s).", ", ".join(groups), type(exc).__name__)
         return False

@@ -152,16 +152,14 @@ class ClinicProfile(models.Model):
 
     Versioned: rows are never changed or deleted; the admin saves every edit as a new row and the
     newest row is the current profile (``clinic.current_profile``). No health data here.
+    The one definition of the clinic's hours (time zone, open days, opening and closing times):
+    the panel's words (``clinic.hours_text``), the ladder's business minutes and the business days
+    of replies, decisions and assignments (``paceway.clinic``) all derive from it. Every save also
+    writes a copy of the crisis resources for the 503 page (``clinic.write_snapshot``).
     """
 
     clinic_name = models.CharField(_("clinic name"), max_length=200)
     contact_phone = models.CharField(_("clinic contact phone"), max_length=60)
-    contact_hours_en = models.CharField(
-        _("contact hours (English)"), max_length=200, default="Monday to Friday, 9:00 to 17:00"
-    )
-    contact_hours_fr = models.CharField(
-        _("contact hours (French)"), max_length=200, default="Du lundi au vendredi, de 9 h à 17 h"
-    )
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="America/Toronto", validators=[clinic_validators.validate_time_zone]
     )
@@ -214,9 +212,15 @@ class ClinicProfile(models.Model):
         blank=True,
         help_text=_('A list of {"name": ..., "email": ..., "phone": ...} (staff contacts, no patient data).'),
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False, verbose_name=_("created at"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name=_("created by"),
     )
 
     class Meta:

@@ -32,6 +32,10 @@ PART_NAMES = tuple(name for name, _label in PARTS)
 
 
 class SafetyPlanForm(forms.Form):
+    # The version the writer started from: two people build the plan, so a save over a newer
+    # version than the one on screen is refused (with the text kept) instead of erasing it.
+    base_version = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, label in PARTS:
@@ -79,7 +83,17 @@ def save_plan(*, actor: Any, patient: Any, data: Any) -> SafetyPlan:
         raise ValidationError(
             {name: [e["message"] for e in errs] for name, errs in form.errors.get_json_data().items()}
         )
-    latest = SafetyPlan.objects.filter(patient_id=patient.pk).order_by("-version").first()
+    latest = SafetyPlan.objects.select_related("saved_by").filter(patient_id=patient.pk).order_by("-version").first()
+    base = form.cleaned_data.get("base_version")
+    if latest is not None and base is not None and base != latest.version:
+        raise ValidationError(
+            _(
+                "%(who)s saved a newer version (version %(v)s) while you were writing. Nothing was saved: "
+                "your text is still below; compare it with the current plan and save again."
+            ),
+            params={"who": latest.saved_by, "v": latest.version},
+            code="stale",
+        )
     row = SafetyPlan(
         patient=patient,
         version=(latest.version + 1) if latest else 1,

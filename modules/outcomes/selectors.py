@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from modules.models import Enrolment
 from paceway.accounts.access import caseload_patient_ids
@@ -130,11 +131,41 @@ def alerts_for(user: Any) -> AlertLists:
     return AlertLists(mine, fallback, escalated, resolved)
 
 
+@dataclass(frozen=True)
+class BannerLine:
+    level: str  # a key of levels.LEVELS
+    label: str  # the level in words
+    message: str
+
+
+def alert_banner(user: Any) -> list[BannerLine]:
+    """One line per open alert this clinician is told about (their patients'; for a clinical lead
+    also the fallback queue and the escalated ones), most urgent first. No patient, no answers:
+    the banner says how urgent; the alerts page says who."""
+    from .levels import LEVELS, alert_level, banner_messages, label
+
+    if not is_therapist(user):
+        return []
+    lists = alerts_for(user)
+    alerts = [*lists.mine, *(lists.fallback if is_clinical_lead(user) else []), *lists.escalated]
+    messages = banner_messages()
+    keys = sorted((alert_level(a) for a in alerts), key=LEVELS.index)
+    return [BannerLine(level, label(level), messages[level]) for level in keys]
+
+
 def open_alerts_for_patient(patient_id: int) -> list[RiskAlert]:
     return list(RiskAlert.objects.filter(patient_id=patient_id, status=RiskAlert.Status.OPEN))
 
 
 # What is due -------------------------------------------------------------------------------
+
+
+DUE_STATUS_LABELS = {
+    "done": _("done"),
+    "due": _("due"),
+    "overdue": _("overdue"),
+    "upcoming": _("upcoming"),
+}
 
 
 @dataclass(frozen=True)
@@ -146,6 +177,10 @@ class DueItem:
     status: str  # "done", "due", "overdue", "upcoming"
     covered: bool = False  # done by answers given for something else (e.g. the intake)
     current: bool = False  # not yet replaced by the next occasion of the same questionnaire
+
+    @property
+    def status_label(self) -> str:
+        return str(DUE_STATUS_LABELS.get(self.status, self.status))
 
 
 def _enrolment_start(patient: Any) -> datetime | None:
@@ -294,11 +329,12 @@ def crisis_panel(
     from django.utils.translation import gettext as _
 
     from . import clinic
+    from .contact import province_of
 
     now = now or timezone.now()
     profile = clinic.current_profile()
-    french = (get_language() or "en").startswith("fr")
-    hours = profile.contact_hours_fr if french else profile.contact_hours_en
+    province = province or province_of(patient)
+    hours = clinic.hours_text(profile, get_language() or "en")
     therapist = alert.therapist_at_creation if alert is not None and not alert.routed_to_fallback else None
     if therapist is not None:
         told = _("Your therapist, %(name)s, has been told.") % {"name": therapist.name}

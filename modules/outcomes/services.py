@@ -28,11 +28,12 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, override
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from paceway.accounts.access import active_therapist_of, caseload_patient_ids, is_active_clinician
 from paceway.accounts.access import clinical_leads as access_clinical_leads
+from paceway.accounts.language import in_language_of
 from paceway.accounts.models import User
 from paceway.accounts.roles import Role, is_patient
 from paceway.audit.services import audit
@@ -203,6 +204,7 @@ def ring_dashboards(alert_id: int) -> None:
     """Best effort, after commit: a doorbell (no health data) on the dashboards of the clinicians
     who are notified of this alert. Never raises: Redis down must not affect the saved alert."""
     try:
+        from .levels import alert_level
         from .live import ring_therapists
 
         alert = RiskAlert.objects.select_related("patient").filter(pk=alert_id).first()
@@ -210,7 +212,7 @@ def ring_dashboards(alert_id: int) -> None:
             return
         ring_therapists(
             [u.pk for u in notification_recipients(alert) if u.role == Role.THERAPIST],
-            urgent=alert.triage_level == "high",
+            level=alert_level(alert),
         )
     except Exception as exc:
         logger.warning("Risk alert %s: dashboard doorbell failed (%s).", alert_id, type(exc).__name__)
@@ -278,7 +280,7 @@ def notify_and_escalate_risk_alerts(*, now: datetime | None = None) -> dict[str,
 def submit_screener(*, actor: Any, alert_id: Any, answers: Iterable[tuple[object, object]]) -> RiskAlert:
     """The patient's answers to the follow-up screen of their own alert: saved as a response, the
     triage level put on the alert (once). Raises PermissionDenied, AnswerErrors or ValidationError
-    (nothing stored). A high level re-rings the dashboards and shortens the escalation clock."""
+    (nothing stored). The dashboards are rung again with the level; high shortens the escalation clock."""
     from .instruments.cssrs import SCREENER, skip_errors, triage
 
     alert = (
@@ -306,9 +308,8 @@ def submit_screener(*, actor: Any, alert_id: Any, answers: Iterable[tuple[object
     alert.triage_level = triage(valid)
     alert.save(update_fields=["screener", "triage_level"])
     audit(actor=actor, action="outcomes.screener.submit", patient=alert.patient, obj=response)
-    if alert.triage_level == "high":
-        alert_pk = alert.pk
-        transaction.on_commit(lambda: ring_dashboards(alert_pk), robust=True)
+    alert_pk = alert.pk  # the banner now says the level (high: urgent)
+    transaction.on_commit(lambda: ring_dashboards(alert_pk), robust=True)
     return alert
 
 
@@ -478,7 +479,7 @@ def send_questionnaire_reminder(*, patient: User, questionnaire: str, period: st
     try:
         with transaction.atomic():
             ReminderSent.objects.create(patient=patient, reason=reason, period=period[:60])
-            with override(patient.preferred_language or settings.LANGUAGE_CODE):
+            with in_language_of(patient):
                 subject, body = _questionnaire_reminder(questionnaire)
             patient_id, email = patient.pk, patient.email
             transaction.on_commit(lambda: _send_reminder_mail(patient_id, subject, body, email))

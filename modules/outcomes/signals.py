@@ -1,5 +1,6 @@
 """Close the alerts sockets within a second of logout or deactivation (as the conversation
-socket does): a re-check event, after commit, to the therapist's own group."""
+socket does): a re-check event, after commit, to the therapist's own group. And, after a clinic
+profile is saved, the copy of its crisis resources for the 503 page."""
 
 from __future__ import annotations
 
@@ -25,3 +26,12 @@ def close_alert_sockets_on_deactivation(sender: Any, instance: Any, created: boo
         return
     user_id = instance.pk
     transaction.on_commit(lambda: live.recheck_therapist(user_id))
+
+
+def snapshot_clinic_profile(sender: Any, instance: Any, created: bool = False, **kwargs: Any) -> None:
+    """A new clinic profile version: after commit, the copy of its crisis resources the 503 page
+    reads without a database (``paceway.clinic``)."""
+    from .clinic import write_snapshot
+
+    if not kwargs.get("raw"):
+        transaction.on_commit(lambda: write_snapshot(instance), robust=True)

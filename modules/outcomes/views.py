@@ -46,7 +46,11 @@ def _require_patient(request: HttpRequest) -> None:
 
 
 def _form_context(
-    definition: Any, posted: dict[str, str] | None = None, errors: dict[str, list[str]] | None = None
+    definition: Any,
+    posted: dict[str, str] | None = None,
+    errors: dict[str, list[str]] | None = None,
+    *,
+    patient: Any = None,
 ) -> dict[str, Any]:
     errors = errors or {}
     posted = posted or {}
@@ -61,13 +65,16 @@ def _form_context(
         for inst in definition.instruments
     ]
     general = [msg for code, msgs in errors.items() if code not in definition.items_by_code for msg in msgs]
-    return {
+    context: dict[str, Any] = {
         "questionnaire": definition,
         "sections": sections,
         "general_errors": general,
-        # For the crisis panel the page shows by itself if the answers cannot be saved now.
-        **offline_panel_context(),
     }
+    if patient is not None:
+        # The crisis panel the page shows by itself if the answers cannot be saved now: the
+        # clinic's lines for the patient's province, in the page, so nothing is asked then.
+        context.update(offline_panel_context(contact.province_of(patient)))
+    return context
 
 
 @never_cache
@@ -87,7 +94,7 @@ def questionnaire(request: HttpRequest, slug: str) -> HttpResponse:
                 answers=_answer_pairs(request),
             )
         except AnswerErrors as exc:
-            context = _form_context(definition, request.POST.dict(), exc.errors)
+            context = _form_context(definition, request.POST.dict(), exc.errors, patient=request.user)
             return render(request, "outcomes/questionnaire.html", context, status=400)
         return _submitted(request, definition, submission)
     already = selectors.recently_answered(request.user, definition.slug)
@@ -99,7 +106,7 @@ def questionnaire(request: HttpRequest, slug: str) -> HttpResponse:
             "outcomes/already_answered.html",
             {"questionnaire": definition, "item": already, "remaining": remaining},
         )
-    return render(request, "outcomes/questionnaire.html", _form_context(definition))
+    return render(request, "outcomes/questionnaire.html", _form_context(definition, patient=request.user))
 
 
 def _submitted(request: HttpRequest, definition: Any, submission: Any) -> HttpResponse:
@@ -468,27 +475,37 @@ def _safety_plan_page(request: HttpRequest, patient: Any, *, action: str) -> Htt
     from . import safety_plan
 
     status = 200
+    errors: list[str] = []
     if request.method == "POST":
         try:
             safety_plan.save_plan(actor=request.user, patient=patient, data=request.POST)
         except PermissionDenied:
             raise Http404 from None
-        except ValidationError:
-            form = safety_plan.SafetyPlanForm(request.POST)
+        except ValidationError as exc:
+            form = safety_plan.SafetyPlanForm(request.POST)  # what was typed, kept
             form.is_valid()
-            status = 400
+            errors = [m for m in exc.messages if getattr(exc, "code", "") == "stale"]
+            status = 409 if errors else 400
         else:
             messages.success(request, _("The safety plan is saved as a new version."))
             return redirect(action)
     plan = safety_plan.current_plan(viewer=request.user, patient=patient)
     if status == 200:
-        form = safety_plan.SafetyPlanForm(initial=plan.initial() if plan else None)
+        initial = plan.initial() if plan else {}
+        form = safety_plan.SafetyPlanForm(initial={**initial, "base_version": plan.version if plan else 0})
+    from .clinic import current_profile, lines_for
+    from .contact import province_of
+
+    province = province_of(patient) if request.user.pk == patient.pk else ""
     context = {
         "form": form,
         "plan": plan,
         "patient": patient,
         "versions": safety_plan.versions(patient),
         "action": action,
+        "stale_errors": errors,
+        # Part 5 (professionals and crisis lines): the clinic's own lines, beside the plan.
+        "crisis_lines": lines_for(current_profile(), province),
     }
     return render(request, "outcomes/safety_plan.html", context, status=status)
 
@@ -539,16 +556,8 @@ def contact_edit(request: HttpRequest) -> HttpResponse:
             return render(request, "outcomes/contact.html", {"form": form, "next": _safe_next(request)}, status=400)
         messages.success(request, _("Your contact details are saved. Only your care team can see them."))
         return redirect(_safe_next(request) or "outcomes:contact")
-    current = contact.contact_details(viewer=patient, patient=patient)
-    initial = current.__dict__ if current is not None else {}
-    form = contact.ContactForm(
-        initial={**initial, "phone": current.phone_display, "emergency_phone": current.emergency_phone_display}
-        if current
-        else {}
-    )
-    return render(
-        request, "outcomes/contact.html", {"form": form, "next": _safe_next(request), "saved": current is not None}
-    )
+    form = contact.contact_form_for(patient)
+    return render(request, "outcomes/contact.html", {"form": form, "next": _safe_next(request)})
 
 
 # Amendments --------------------------------------------------------------------------------
@@ -574,18 +583,18 @@ def amend(request: HttpRequest, response_id: int) -> HttpResponse:
                 reason=request.POST.get("reason", ""),
             )
         except AnswerErrors as exc:
-            context = _form_context(definition, request.POST.dict(), exc.errors)
+            context = _form_context(definition, request.POST.dict(), exc.errors, patient=request.user)
             context.update(amending=original, reason=request.POST.get("reason", ""))
             return render(request, "outcomes/questionnaire.html", context, status=400)
         except ValidationError as exc:
-            context = _form_context(definition, request.POST.dict(), {"__all__": exc.messages})
+            context = _form_context(definition, request.POST.dict(), {"__all__": exc.messages}, patient=request.user)
             context.update(amending=original, reason="")
             return render(request, "outcomes/questionnaire.html", context, status=400)
         return _submitted(request, definition, submission)
     with transaction.atomic():
         audit(actor=request.user, action="outcomes.response.read", patient=request.user, obj=original)
         posted = {code: str(value) for code, value in original.answers.items()}
-    context = _form_context(definition, posted)
+    context = _form_context(definition, posted, patient=request.user)
     context.update(amending=original)
     return render(request, "outcomes/questionnaire.html", context)
 

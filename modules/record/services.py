@@ -48,6 +48,7 @@ from modules.outcomes.models import (
     Score,
 )
 from paceway.accounts.access import can_change_clinical
+from paceway.accounts.language import in_language_of
 from paceway.accounts.models import BreakGlassAccess, CareAssignment, MfaReset, User
 from paceway.accounts.roles import is_patient, is_therapist
 from paceway.audit.services import audit
@@ -298,8 +299,9 @@ def _tell_care_team_of_correction(request_id: int) -> None:
     therapist = active_therapist_of(request.patient)
     if therapist is None:
         return
-    body = _(
-        "A patient on your caseload (number %(patient)d) asked for a correction of their record. "
-        "Answer it in Paceway by %(due)s."
-    ) % {"patient": request.patient_id, "due": timezone.localtime(request.due_at).strftime("%Y-%m-%d")}
-    send_mail(str(_("A correction request")), body, None, [therapist.email])
+    with in_language_of(therapist):
+        body = _(
+            "A patient on your caseload (number %(patient)d) asked for a correction of their record. "
+            "Answer it in Paceway by %(due)s."
+        ) % {"patient": request.patient_id, "due": timezone.localtime(request.due_at).strftime("%Y-%m-%d")}
+        send_mail(str(_("A correction request")), body, None, [therapist.email])

@@ -13,7 +13,6 @@ from pathlib import Path
 
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 from .email_url import parse_email_url
 from .env import check_redis_url, env_bool, env_choice, env_int, env_list, env_secret, env_str, parse_database_url
@@ -108,6 +107,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "paceway.accounts.middleware.UserTimeZoneMiddleware",
+    "paceway.accounts.middleware.UserLanguageMiddleware",
     "paceway.audit.middleware.UserIdLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "paceway.accounts.middleware.NoStoreForSignedInMiddleware",
@@ -298,8 +298,17 @@ CSRF_COOKIE_HTTPONLY = True
 
 # Internationalisation ---------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("fr", _("French"))]
+# Each language is shown in its own name. "fr-ca" reads locale/fr_CA; Django's and allauth's own
+# "fr" catalogues are gettext's fallback for what ours lacks. Code that only asks "French or not?"
+# checks `(get_language() or "en").startswith("fr")`.
+LANGUAGES = [("en", "English"), ("fr-ca", "Français")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Corrections to Django's date and time formats (paceway/formats/<locale>/formats.py).
+FORMAT_MODULE_PATH = ["paceway.formats"]
+# Visitors' choice lives in this cookie; a signed-in person's on their account (preferred_language).
+LANGUAGE_COOKIE_NAME = "paceway_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = env_str("TIME_ZONE", "America/Toronto")
 USE_I18N = True
 USE_TZ = True
@@ -331,7 +340,10 @@ PRIVACY_CONTACT_EMAIL = env_str("PRIVACY_CONTACT_EMAIL", "")
 # Years a closed patient's record is kept after the last contact (Ontario practice for adults: 10).
 RECORD_RETENTION_YEARS = env_int("RECORD_RETENTION_YEARS", 10, minimum=0)
 BREAK_GLASS_MAX_MINUTES = env_int("BREAK_GLASS_MAX_MINUTES", 240, minimum=1)
-CLINIC_CONTACT = env_str("CLINIC_CONTACT", "1-555-010-0000 (weekdays 9 to 5)")
+CLINIC_CONTACT = env_str("CLINIC_CONTACT", "1-555-010-0000")  # hours: the clinic profile's, never typed here
+# The copy of the clinic profile's crisis resources that the 503 page reads with no database
+# (written on every save of the profile; paceway.clinic).
+CLINIC_SNAPSHOT_PATH = env_str("CLINIC_SNAPSHOT_PATH") or str(DATA_DIR / "clinic-resources.json")
 # What the clinic promises (paceway.clinic): business days to reply to a patient's message (the
 # therapist inbox flags replies that are later), to decide on an intake, to assign a therapist.
 REPLY_TARGET_BUSINESS_DAYS = env_int("REPLY_TARGET_BUSINESS_DAYS", 1, minimum=1)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
 from paceway.accounts import views as account_views
@@ -36,5 +37,8 @@ urlpatterns = [
     path("therapist/", include("therapist.urls")),
     path("screening/", include("therapist.screening.urls")),
     path("messages/", include("messaging.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switcher: Django's view, plus the account's preferred_language when signed in.
+    path("i18n/setlang/", account_views.set_language, name="set_language"),
+    # JavaScript strings (static files read them through django.gettext).
+    path("i18n/js/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
 ]

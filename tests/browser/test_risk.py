@@ -57,6 +57,11 @@ def test_it_takes_a_risk_answer_from_the_patient_to_a_resolved_follow_up(login):
 
     # The therapist: the level and the phone number on the alert, then the structured follow-up.
     therapist = login(THERAPIST)
+    therapist.goto("/therapist/")
+    # The banner: the level in words, in the high level's colour, as an alert.
+    high = therapist.locator("#live-alert[role=alert] li.level-high").first
+    expect(high).to_contain_text("HIGH risk")
+    assert high.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(153, 27, 27)"
     therapist.goto("/outcomes/alerts/")
     row = therapist.locator("article.alert-row", has_text="Pat Morgan").filter(has_text="Screener: High risk").first
     expect(row.locator("a.contact-phone")).to_have_text("(416) 555-0199")

@@ -112,3 +112,20 @@ def test_readiness_reports_a_service_that_is_down(client, db):
         response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["checks"] == {"database": "ok", "cache": "down", "channel_layer": "ok", "broker": "ok"}
+
+
+def test_readiness_through_fewer_proxies_than_trusted_names_the_variable(client, db, settings, caplog, monkeypatch):
+    from paceway.audit import middleware
+
+    monkeypatch.setattr(middleware, "_mismatch_logged", False)  # logged once per process
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 2  # the operator says two proxies; Caddy alone is in front
+
+    through_one = client.get("/readyz", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    assert through_one.status_code == 503
+    assert "TRUSTED_PROXY_COUNT is 2" in through_one.json()["checks"]["proxy_count"]
+    assert any("TRUSTED_PROXY_COUNT" in record.getMessage() for record in caplog.records)
+
+    direct = client.get("/readyz")  # the orchestrator's own probe comes with no proxy: still ready
+    assert direct.status_code == 200
+    through_two = client.get("/readyz", HTTP_X_FORWARDED_FOR="203.0.113.7, 10.0.0.2")
+    assert through_two.status_code == 200

@@ -59,14 +59,17 @@ def test_the_panel_reads_the_clinic_profile_and_tells_the_truth(personas, client
         body = clients["patient"].post("/outcomes/q/weekly-check-in/", with_item9(weekly(), 1)).content.decode()
     assert "Lakeside Pain Clinic" in body and "1-416-555-2368" in body
     assert "Paceway Demo Clinic" not in body and "555-010-0000" not in body
-    assert "Call or text 9-8-8" in body and "Call 911" in body and "Quebec line" not in body
+    assert "Call or text 9-8-8" in body and "Call 911" in body
+    # The patient's province is not known yet: the regional line says where it applies.
+    assert '<strong>Quebec line</strong>  <span class="muted">(Quebec)</span>' in body
+    assert "(Monday to Friday, 9:00 to 17:00)" in body  # the hours, from the open days and times
     assert f"Your therapist, {personas.therapist.name}, has been told." in body
     assert "expect contact within 2 hours" in body
 
     with time_machine.travel(TUESDAY_22, tick=False):
         body = clients["stranger"].post("/outcomes/q/weekly-check-in/", with_item9(weekly(), 1)).content.decode()
     assert "care team has been told" in body
-    assert personas.therapist.name not in body
+    assert f"Your therapist, {personas.therapist.name}" not in body  # (a bare "T1" may be in a CSRF token)
     assert "next business day, Wednesday 11 March" in body
 
 
@@ -92,8 +95,6 @@ def test_versions_are_kept_and_edited_in_the_admin(personas, clients):
     data = {
         "clinic_name": "Lakeside Pain Clinic",
         "contact_phone": "1-416-555-9999",
-        "contact_hours_en": "Weekdays 8 to 6",
-        "contact_hours_fr": "En semaine de 8 h à 18 h",
         "time_zone": "America/Toronto",
         "open_days": "0,1,2,3,4",
         "opens_at": "08:00",
@@ -153,3 +154,46 @@ def test_open_days_and_time_zone_are_validated():
     with pytest.raises(ValidationError):
         clinic.validate_time_zone("Nowhere/City")
     assert time(9) < time(17)
+
+
+def test_the_panel_shows_the_lines_of_the_patients_own_province(personas, clients):
+    from modules.outcomes.contact import save_contact_details
+
+    make_profile(
+        crisis_lines=[
+            *clinic.default_crisis_lines(),
+            {"regions": ["QC"], "phone": "1-866-277-3553", "name_en": "Quebec line", "name_fr": "Ligne du Québec"},
+        ]
+    )
+    details = {"phone": "416-555-0142", "emergency_name": "Ada", "emergency_relationship": "sister"}
+    details |= {"emergency_phone": "647-555-0177", "province": "ON"}
+    save_contact_details(actor=personas.patient, patient=personas.patient, data=details)
+    body = clients["patient"].post("/outcomes/q/weekly-check-in/", with_item9(weekly(), 1)).content.decode()
+    assert "Call or text 9-8-8" in body and "Quebec line" not in body
+    save_contact_details(actor=personas.patient, patient=personas.patient, data={**details, "province": "QC"})
+    body = clients["patient"].post("/outcomes/q/weekly-check-in/", with_item9(weekly(), 1)).content.decode()
+    assert "<strong>Quebec line</strong> </li>" in body  # for a patient in Quebec, no "where" needed
+
+
+def test_the_hours_are_defined_once_and_said_in_english_and_french(db):
+    profile = make_profile(open_days="0,1,2,3,4", opens_at=time(8, 30), closes_at=time(18))
+    assert clinic.hours_text(profile, "en") == "Monday to Friday, 8:30 to 18:00"
+    assert clinic.hours_text(profile, "fr") == "Du lundi au vendredi, de 8 h 30 à 18 h"
+    weekend = make_profile(open_days="5,6", opens_at=time(10), closes_at=time(14))
+    assert clinic.hours_text(weekend, "en") == "Saturday, Sunday, 10:00 to 14:00"
+    assert not any(f.name.startswith("contact_hours") for f in ClinicProfile._meta.get_fields())
+
+
+def test_business_days_of_replies_follow_the_clinic_profiles_week(db, settings):
+    """One definition of the clinic's week: the reply, decision and assignment targets count the
+    profile's open days in its time zone, as the escalation ladder does."""
+    from paceway import clinic as core
+
+    friday_noon = datetime(2026, 3, 13, 12, 0, tzinfo=TORONTO)
+    settings.REPLY_TARGET_BUSINESS_DAYS = 1
+    assert core.reply_due(friday_noon) == datetime(2026, 3, 16, 12, 0, tzinfo=TORONTO)  # default: Monday
+    make_profile(open_days="0,1,2,3,4,5")  # open on Saturdays too
+    assert core.reply_due(friday_noon) == datetime(2026, 3, 14, 12, 0, tzinfo=TORONTO)
+    make_profile(open_days="0,1,2,3,4", time_zone="America/Vancouver")
+    week = core.clinic_week()
+    assert week.zone == ZoneInfo("America/Vancouver") and week.open_days == frozenset(range(5))

@@ -199,3 +199,16 @@ def test_the_twilio_adapter_posts_over_https_without_being_called_in_tests(setti
     settings.TWILIO_AUTH_TOKEN = ""
     with pytest.raises(sms.SMSError):
         sms.TwilioBackend()
+
+
+def test_every_step_is_audited_without_health_data(setup):
+    from paceway.audit.models import AuditEvent
+
+    p = setup
+    alert = raise_at(p, TUESDAY_10)
+    sweep_at(TUESDAY_10 + timedelta(hours=5))  # notify, leads, everyone, the first repeat
+    events = AuditEvent.objects.filter(object_id=str(alert.pk), action__startswith="outcomes.risk_alert.")
+    actions = sorted(events.values_list("action", flat=True))
+    for step in ("notify", "leads", "everyone", "repeat"):
+        assert f"outcomes.risk_alert.step.{step}" in actions, actions
+    assert "outcomes.risk_alert.notified" in actions

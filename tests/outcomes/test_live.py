@@ -82,7 +82,7 @@ def test_the_therapist_hears_the_doorbell_and_another_therapist_does_not(persona
         assert (await stranger.connect(timeout=3))[0]
         await database_sync_to_async(_raise_alert)(personas.patient)
         frame = json.loads(await therapist.receive_from(timeout=3))
-        assert frame == {"type": "alert"}  # nothing else: no id, no name, no score
+        assert frame == {"type": "alert", "level": "unscreened"}  # the level's key only: no id, no name, no score
         assert await stranger.receive_nothing(timeout=0.3)
         assert await therapist.receive_nothing(timeout=0.1)  # exactly one doorbell
         await therapist.disconnect()
@@ -116,7 +116,7 @@ def test_the_push_carries_no_health_data(personas, monkeypatch, django_capture_o
     monkeypatch.setattr(layer, "group_send", recording)
     with django_capture_on_commit_callbacks(execute=True):
         _raise_alert(personas.patient)
-    assert sent == [(f"therapist-{personas.therapist.pk}", {"type": "alert.raised"})]
+    assert sent == [(f"therapist-{personas.therapist.pk}", {"type": "alert.raised", "level": "unscreened"})]
 
 
 def test_a_channel_layer_that_is_down_does_not_affect_saving(
@@ -139,7 +139,9 @@ def test_a_channel_layer_that_is_down_does_not_affect_saving(
 def test_the_dashboard_loads_the_script_without_inline_code(clients):
     html = clients["therapist"].get("/therapist/").content.decode()
     assert "outcomes/alerts-live.js" in html
-    assert 'data-message="A new risk alert needs your attention — reload"' in html
+    assert 'data-level-high="HIGH risk: a risk alert needs your attention"' in html
+    assert 'data-level-text="Possible risk in text: a risk alert needs your attention"' in html
+    assert "<script>" not in html
 
 
 @pytest.mark.django_db(transaction=True)

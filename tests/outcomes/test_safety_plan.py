@@ -52,3 +52,37 @@ def test_it_is_one_click_from_the_crisis_panel_and_home(personas, clients):
     from django.template.loader import get_template
 
     assert "outcomes:safety_plan" in get_template("modules/home.html").template.source
+
+
+def test_a_save_over_a_newer_version_keeps_the_text_and_saves_nothing(personas, clients):
+    """Built together: the therapist saves version 2 while the patient still edits version 1; the
+    patient's save is refused (409) with their text kept, and nobody's work is erased."""
+    assert clients["patient"].post("/outcomes/safety-plan/", {**PLAN, "base_version": "0"}).status_code == 302
+    url = f"/outcomes/patients/{personas.patient.pk}/safety-plan/"
+    assert 'name="base_version" value="1"' in clients["therapist"].get(url).content.decode()
+    assert (
+        clients["therapist"].post(url, {**PLAN, "coping_strategies": "Walk the dog", "base_version": "1"}).status_code
+        == 302
+    )
+    stale = clients["patient"].post(
+        "/outcomes/safety-plan/", {**PLAN, "reasons_for_living": "My garden", "base_version": "1"}
+    )
+    body = stale.content.decode()
+    assert stale.status_code == 409
+    assert f"{personas.therapist} saved a newer version (version 2)" in body and "My garden" in body
+    assert SafetyPlan.objects.filter(patient=personas.patient).count() == 2
+    assert clients["patient"].post("/outcomes/safety-plan/", {**PLAN, "base_version": "2"}).status_code == 302
+    assert SafetyPlan.objects.filter(patient=personas.patient).count() == 3
+
+
+def test_it_shows_the_clinics_crisis_lines_and_the_alert_links_to_it(personas, clients):
+    from modules.outcomes.models import ClinicProfile, RiskAlert
+
+    hotline = {"regions": ["*"], "phone": "1-800-000-1111", "name_en": "Lakeside line", "name_fr": "Ligne Lakeside"}
+    ClinicProfile.objects.create(clinic_name="Lakeside", contact_phone="1-416-555-2368", crisis_lines=[hotline])
+    page = clients["patient"].get("/outcomes/safety-plan/").content.decode()
+    assert 'id="plan-crisis-lines"' in page and "Lakeside line" in page
+    clients["patient"].post("/outcomes/q/weekly-check-in/", with_item9(weekly(), 1))
+    alert = RiskAlert.objects.get(patient=personas.patient)
+    page = clients["therapist"].get(f"/outcomes/alerts/{alert.pk}/").content.decode()
+    assert f'id="alert-safety-plan" href="/outcomes/patients/{personas.patient.pk}/safety-plan/"' in page

@@ -139,4 +139,4 @@ def test_a_high_level_rings_the_dashboard_as_urgent_without_health_data(
         services.submit_screener(
             actor=personas.patient, alert_id=alert.pk, answers=list(answers(q1=1, q2=1, q3=0, q4=0, q5=1).items())
         )
-    assert sent == [(f"therapist-{personas.therapist.pk}", {"type": "alert.raised", "urgent": True})]
+    assert sent == [(f"therapist-{personas.therapist.pk}", {"type": "alert.raised", "level": "high", "urgent": True})]

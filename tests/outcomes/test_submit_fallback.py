@@ -71,3 +71,73 @@ def test_a_risk_answer_sent_again_after_a_refusal_gets_its_alert_and_the_panel(p
     assert saved.status_code == 200 and 'class="crisis"' in saved.content.decode()
     alert = RiskAlert.objects.get(patient=personas.patient)
     assert alert.response.answers[RISK_ITEM] == 1
+
+
+QUEBEC = {
+    "regions": ["QC"],
+    "phone": "1-866-277-3553",
+    "name_en": "Quebec crisis line",
+    "name_fr": "Ligne de crise du Québec",
+    "description_en": "Any time.",
+    "description_fr": "En tout temps.",
+}
+HOTLINE = {
+    **QUEBEC,
+    "regions": ["*"],
+    "phone": "1-800-000-1111",
+    "name_en": "Lakeside line",
+    "name_fr": "Ligne Lakeside",
+}
+
+
+def _lakeside(django_capture_on_commit_callbacks):
+    from modules.outcomes.models import ClinicProfile
+
+    with django_capture_on_commit_callbacks(execute=True):  # the copy is written after commit
+        return ClinicProfile.objects.create(
+            clinic_name="Lakeside Pain Clinic", contact_phone="1-416-555-2368", crisis_lines=[HOTLINE, QUEBEC]
+        )
+
+
+def test_the_offline_panel_of_a_form_carries_the_clinics_lines(clients, django_capture_on_commit_callbacks):
+    _lakeside(django_capture_on_commit_callbacks)
+    page = clients["patient"].get(URL).content.decode()
+    panel = re.search(r"<section class=\"crisis\" data-offline-crisis[^>]*hidden>(.*?)</section>", page, re.S)
+    assert panel
+    assert "Lakeside line" in panel.group(1) and "1-416-555-2368" in panel.group(1)
+    assert "Quebec crisis line" in panel.group(1) and "(Quebec)" in panel.group(1)  # province unknown: says where
+    assert "Call or text 9-8-8" not in panel.group(1)  # the clinic's own lines, not a hard-coded list
+    french = clients["patient"].get(URL, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Ligne Lakeside" in french and "Ligne de crise du Québec" in french
+
+
+def test_the_503_page_shows_the_clinics_lines_without_a_database(
+    db, rf, settings, django_capture_on_commit_callbacks, django_db_blocker
+):
+    from paceway.clinic import snapshot_path
+    from paceway.ops.saturation import unavailable
+
+    # A new install: no copy yet, the environment's clinic and the national lines.
+    with django_db_blocker.block():  # any database access would raise
+        body = unavailable(rf.post(URL)).content.decode()
+    assert "Call or text 9-8-8" in body and settings.CLINIC_CONTACT in body
+    _lakeside(django_capture_on_commit_callbacks)
+    assert snapshot_path().exists()
+    with django_db_blocker.block():
+        response = unavailable(rf.post(URL))
+        french = unavailable(rf.post(URL, HTTP_ACCEPT_LANGUAGE="fr")).content.decode()
+    body = response.content.decode()
+    assert response.status_code == 503
+    assert "Lakeside Pain Clinic" in body and "1-416-555-2368" in body and "Lakeside line" in body
+    assert "Quebec crisis line" in body and "(Quebec)" in body and "Monday to Friday, 9:00 to 17:00" in body
+    assert "9-8-8" not in body  # the clinic replaced the defaults
+    assert "Ligne Lakeside" in french and "Ligne de crise du Québec" in french and "Du lundi au vendredi" in french
+
+
+def test_a_broken_copy_falls_back_to_the_environment(rf, settings):
+    from paceway.clinic import snapshot_path
+    from paceway.ops.saturation import unavailable
+
+    snapshot_path().write_text("{not json", encoding="utf-8")
+    body = unavailable(rf.post(URL)).content.decode()
+    assert "9-8-8" in body and settings.CLINIC_CONTACT in body

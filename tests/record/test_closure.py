@@ -17,7 +17,7 @@ from messaging.models import Conversation, Message
 from modules import services as program_services
 from modules.models import Enrolment, ExerciseEntry
 from modules.outcomes import services as outcomes
-from modules.outcomes.models import FollowUp, QuestionnaireResponse, RiskAlert, Score
+from modules.outcomes.models import ContactDetails, FollowUp, QuestionnaireResponse, RiskAlert, Score
 from modules.record import services
 from modules.record.models import AccountClosure
 from paceway.accounts.models import CareAssignment, User
@@ -81,6 +81,8 @@ def test_destruction_with_a_frozen_clock_destroys_keys_and_rows_and_nothing_else
     # The risk follow-up's sealed text (issue 10) goes the same way as the notes.
     note_keys += list(FollowUp.objects.filter(alert__patient_id=p.pk).values_list("data_key_id", flat=True))
     note_keys.append(PatientKey.objects.get(patient_id=p.pk).data_key_id)  # their free text
+    # So do the contact details given in the intake's contact step.
+    note_keys += list(ContactDetails.objects.filter(patient_id=p.pk).values_list("data_key_id", flat=True))
     audit_before = AuditEvent.objects.filter(patient_id=p.pk).count()
     live_keys_before = DataKey.objects.filter(destroyed_at__isnull=True).count()
 

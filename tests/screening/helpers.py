@@ -9,6 +9,21 @@ GAD_CODES = [i.code for i in GAD7.items]
 PEG_CODES = [i.code for i in PEG.items]
 
 
+# The intake's contact step (fictional numbers, 555-01xx).
+CONTACT = {
+    "contact-preferred_name": "Pat",
+    "contact-phone": "416-555-0142",
+    "contact-voicemail_ok": "on",
+    "contact-safe_times": "Weekdays after 4 pm",
+    "contact-emergency_name": "Ada Okafor",
+    "contact-emergency_relationship": "sister",
+    "contact-emergency_phone": "647-555-0177",
+    "contact-physician_name": "Dr. Rivera",
+    "contact-physician_clinic": "Bloor West Family Health Team",
+    "contact-province": "ON",
+}
+
+
 def intake_data(**overrides: Any) -> dict[str, Any]:
     """A complete, unremarkable intake (answers + baseline questionnaires) as POST data."""
     data: dict[str, Any] = {
@@ -23,6 +38,7 @@ def intake_data(**overrides: Any) -> dict[str, Any]:
         "prefers_in_person": "no",
         "readiness": "5",
         "language": "en",
+        **CONTACT,
     }
     data.update(dict(zip(PEG_CODES, ["6", "5", "5"], strict=True)))
     data.update(dict(zip(PHQ_CODES, ["1", "1", "1", "1", "0", "0", "1", "0", "0"], strict=True)))

@@ -80,7 +80,7 @@ def test_item_9_alone_suggests_a_discussion_not_exclusion(personas):
 
 def test_preferences_and_technology_are_discussed(personas):
     summary = selectors.summarise_intake(
-        _submit(personas, intake_data(prefers_in_person="unsure", device_access="limited", language="fr"))
+        _submit(personas, intake_data(prefers_in_person="unsure", device_access="limited", language="fr-ca"))
     )
     assert summary.suggestion == DISCUSS
     reasons = " ".join(str(c.reason) for c in summary.concerns)

@@ -57,12 +57,12 @@ def _wait(condition, timeout: float, worker: Worker, what: str) -> None:  # noqa
     raise AssertionError(f"timed out waiting for {what}; worker log:\n{worker.log_text()[-4000:]}")
 
 
-@pytest.fixture
-def worker(transactional_db: None, tmp_path: Path) -> Iterator[Worker]:
+def start_worker(tmp_path: Path, **extra_env: str) -> Worker:
+    """A real Celery worker process on the test database and broker, ready to take tasks."""
     if not CELERY.exists():
         pytest.skip(f"{CELERY} is missing")
     mail_dir = tmp_path / "mail"
-    mail_dir.mkdir()
+    mail_dir.mkdir(exist_ok=True)
     log = tmp_path / "worker.log"
     env = dict(os.environ)
     env.pop("DATABASE_URL_FILE", None)
@@ -78,6 +78,7 @@ def worker(transactional_db: None, tmp_path: Path) -> Iterator[Worker]:
         SITE_URL="http://paceway.test",
         LOG_LEVEL="INFO",
         PYTHONUNBUFFERED="1",
+        **extra_env,
     )
     if not os.environ.get("REDIS_URL"):
         queue = Path(str(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]))
@@ -110,15 +111,30 @@ def worker(transactional_db: None, tmp_path: Path) -> Iterator[Worker]:
     running = Worker(process, log, mail_dir)
     try:
         _wait(lambda: " ready." in running.log_text(), DEADLINE, running, "the worker to be ready")
+    except BaseException:
+        stop_worker(running)
+        raise
+    return running
+
+
+def stop_worker(running: Worker) -> None:
+    process = running.process
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)  # warm shutdown
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@pytest.fixture
+def worker(transactional_db: None, tmp_path: Path) -> Iterator[Worker]:
+    running = start_worker(tmp_path)
+    try:
         yield running
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)  # warm shutdown
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+        stop_worker(running)
 
 
 def _risky_answers() -> list[tuple[str, int]]:

@@ -29,7 +29,15 @@ JO_ANSWERS = {
     "weekly_minutes": "90",
     "prefers_in_person": "unsure",
     "readiness": "4",
-    "language": "fr",
+    "language": "fr-ca",
+    # The intake's contact step (fictional numbers).
+    "contact-preferred_name": "Jo",
+    "contact-phone": "514-555-0163",
+    "contact-text_ok": "on",
+    "contact-emergency_name": "Luc Tremblay",
+    "contact-emergency_relationship": "partenaire",
+    "contact-emergency_phone": "514-555-0188",
+    "contact-province": "QC",
 }
 
 

@@ -1,7 +1,7 @@
 """Writes for screening: intake, decision, consent. Keyword-only, atomic, audited.
 
-The intake is all-or-nothing: the answers and the three baseline questionnaires are validated
-before anything is written; then the intake and the responses (saved through the outcomes
+The intake is all-or-nothing: the answers, the contact details (the intake's contact step) and
+the three baseline questionnaires are validated before anything is written; then the intake and the responses (saved through the outcomes
 service, so PHQ-9 question 9 above 0 raises a RiskAlert in the same transaction) are written
 together. The audit log gets actions and ids only, never answers.
 """
@@ -22,11 +22,13 @@ from modules import services as program_services
 from modules.loader import latest_program
 from modules.models import Enrolment, Program
 from modules.outcomes import services as outcome_services
+from modules.outcomes.contact import INTAKE_PREFIX, ContactForm, save_contact_details
 from modules.outcomes.instruments import GAD7, PEG, PHQ9, get_questionnaire
 from modules.outcomes.models import RiskAlert
 from modules.outcomes.scoring import AnswerErrors, validate_and_score
 from paceway.accounts import emails
 from paceway.accounts.access import active_therapist_of, can_manage_accounts
+from paceway.accounts.language import in_language_of
 from paceway.accounts.models import User
 from paceway.accounts.roles import is_patient
 from paceway.audit.services import audit
@@ -43,14 +45,21 @@ PROGRAM_SLUG = "chronic-pain"
 
 
 class IntakeErrors(Exception):
-    """The intake was not saved. ``form`` carries the field errors, ``answer_errors`` the
-    questionnaire item errors keyed by item code."""
+    """The intake was not saved. ``form`` carries the field errors, ``contact_form`` those of the
+    contact step, ``answer_errors`` the questionnaire item errors keyed by item code."""
 
-    def __init__(self, form: IntakeForm, answer_errors: dict[str, list[str]], general: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        form: IntakeForm,
+        answer_errors: dict[str, list[str]],
+        general: list[str] | None = None,
+        contact_form: Any = None,
+    ) -> None:
         super().__init__("invalid intake")
         self.form = form
         self.answer_errors = answer_errors
         self.general = general or []
+        self.contact_form = contact_form
 
 
 @dataclass(frozen=True)
@@ -104,6 +113,9 @@ def submit_intake(
         raise ValidationError(refusal)
 
     form = IntakeForm(data)
+    # The contact step (how the care team reaches the patient): part of the same form, saved with
+    # it, so a risk answer never arrives without a phone number to call.
+    contact_form = ContactForm(data, prefix=INTAKE_PREFIX)
     grouped = _answers_by_instrument(answers)
     answer_errors: dict[str, list[str]] = {}
     for inst in BASELINE:
@@ -113,8 +125,9 @@ def submit_intake(
             validate_and_score(definition, grouped[inst.slug])
         except AnswerErrors as exc:
             answer_errors.update(exc.errors)
-    if not form.is_valid() or answer_errors:
-        raise IntakeErrors(form, answer_errors)
+    contact_valid = contact_form.is_valid()
+    if not form.is_valid() or answer_errors or not contact_valid:
+        raise IntakeErrors(form, answer_errors, contact_form=contact_form)
 
     now = timezone.now()
     submissions = {
@@ -131,6 +144,7 @@ def submit_intake(
     intake.gad7_response = submissions["gad-7"].response
     intake.save()
     audit(actor=actor, action="screening.intake.submit", patient=patient, obj=intake)
+    save_contact_details(actor=actor, patient=patient, data=data, prefix=INTAKE_PREFIX)
 
     alerts = [s.alert for s in submissions.values() if s.alert is not None]
     if intake.flag_suicidal_plans and not alerts:
@@ -319,11 +333,12 @@ def _tell_therapist_of_withdrawal(patient_id: int) -> None:
     therapist = active_therapist_of(patient) if patient is not None else None
     if therapist is None:
         return
-    body = _(
-        "A patient on your caseload (number %(patient)d) withdrew their consent. Their program is paused "
-        "until they consent again. Please talk with them about what happens next."
-    ) % {"patient": patient_id}
-    send_mail(str(_("Consent withdrawn")), body, None, [therapist.email])
+    with in_language_of(therapist):
+        body = _(
+            "A patient on your caseload (number %(patient)d) withdrew their consent. Their program is paused "
+            "until they consent again. Please talk with them about what happens next."
+        ) % {"patient": patient_id}
+        send_mail(str(_("Consent withdrawn")), body, None, [therapist.email])
 
 
 @transaction.atomic

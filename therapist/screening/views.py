@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from modules.outcomes.clinic import offline_panel_context
-from modules.outcomes.contact import has_contact_details
+from modules.outcomes.contact import INTAKE_PREFIX, contact_form_for, has_contact_details, province_of
 from modules.outcomes.models import RiskAlert
 from modules.outcomes.selectors import crisis_panel
 from modules.outcomes.views import screener_context
@@ -82,6 +82,7 @@ def _intake_page(
     request: HttpRequest,
     form: IntakeForm,
     *,
+    contact_form: Any = None,
     posted: dict[str, str] | None = None,
     errors: dict[str, list[str]] | None = None,
     status: int = 200,
@@ -94,8 +95,13 @@ def _intake_page(
         "general_errors": general,
         "care_fields": [form[name] for name in (*CARE_FIELDS, "care_none")],
         "flag_fields": [form[name] for name in FLAG_FIELDS],
-        "has_errors": bool(errors) or bool(form.errors),
-        **offline_panel_context(),  # the crisis panel the page shows by itself if it cannot be saved now
+        # The contact step: filled in with the saved details when there are some.
+        "contact_form": contact_form
+        if contact_form is not None
+        else contact_form_for(request.user, prefix=INTAKE_PREFIX),
+        "has_errors": bool(errors) or bool(form.errors) or bool(contact_form is not None and contact_form.errors),
+        # The crisis panel the page shows by itself if it cannot be saved now.
+        **offline_panel_context(province_of(request.user)),
     }
     return render(request, "screening/intake.html", context, status=status)
 
@@ -116,7 +122,14 @@ def intake(request: HttpRequest) -> HttpResponse:
         try:
             result = services.submit_intake(actor=patient, patient=patient, data=request.POST, answers=answers)  # type: ignore[arg-type]
         except services.IntakeErrors as exc:
-            return _intake_page(request, exc.form, posted=request.POST.dict(), errors=exc.answer_errors, status=400)
+            return _intake_page(
+                request,
+                exc.form,
+                contact_form=exc.contact_form,
+                posted=request.POST.dict(),
+                errors=exc.answer_errors,
+                status=400,
+            )
         except ValidationError as exc:
             messages.info(request, " ".join(exc.messages))
             return redirect("screening:status")

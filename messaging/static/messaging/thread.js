@@ -143,7 +143,7 @@
     item.dataset.clientId = message.client_id || "";
     var when = document.createElement("time");
     when.dateTime = message.created_at;
-    when.textContent = " " + (message.created_local || new Date(message.created_at).toLocaleString());
+    when.textContent = " " + (message.created_local || new Date(message.created_at).toLocaleString(document.documentElement.lang || undefined));
     item.querySelector(".meta").appendChild(when);
     list.insertBefore(item, list.querySelector("li.pending"));  // stored ones above the outbox
     lastSeq = message.seq;

@@ -13,10 +13,13 @@ from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import translation
 
 from paceway.keyring.services import data_key_for, decrypt, encrypt
 
 from . import emails
+from .language import current_language, language_of
+from .models import User
 from .roles import Role
 
 
@@ -41,6 +44,7 @@ class AccountAdapter(DefaultAccountAdapter):
         user.role = Role.PATIENT
         user.is_staff = False
         user.is_superuser = False
+        user.preferred_language = current_language()  # the browser's at first visit, or the one switched to
         return super().save_user(request, user, form, commit=commit)
 
     def get_email_confirmation_url(self, request: HttpRequest, emailconfirmation: Any) -> str:
@@ -53,7 +57,12 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         site = ClinicSite(name=settings.CLINIC_NAME, domain=urlsplit(settings.SITE_URL).netloc)
-        super().send_mail(template_prefix, email, {**context, "current_site": site, "clinic_name": site.name})
+        # In the recipient's language (their account's); someone with no account yet (a reset asked
+        # for an unknown address) gets the language of the page they asked from.
+        recipient = context.get("user") or User.objects.filter(email__iexact=email).first()
+        language = language_of(recipient) if recipient is not None else translation.get_language()
+        with translation.override(language):
+            super().send_mail(template_prefix, email, {**context, "current_site": site, "clinic_name": site.name})
 
     def render_mail(
         self,

@@ -161,8 +161,11 @@ class AssignmentForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["patient"].queryset = User.objects.filter(role=Role.PATIENT, is_active=True)  # type: ignore[attr-defined]
-        self.fields["therapist"].queryset = User.objects.filter(role=Role.THERAPIST, is_active=True)  # type: ignore[attr-defined]
+        # Viewing a past row (no change permission), the fields are read-only and not in the form.
+        if "patient" in self.fields:
+            self.fields["patient"].queryset = User.objects.filter(role=Role.PATIENT, is_active=True)  # type: ignore[attr-defined]
+        if "therapist" in self.fields:
+            self.fields["therapist"].queryset = User.objects.filter(role=Role.THERAPIST, is_active=True)  # type: ignore[attr-defined]
 
     def validate_unique(self) -> None:
         """A reassignment ends the current row inside the service, so skip the model check."""
@@ -246,7 +249,8 @@ class MfaResetForm(forms.ModelForm):
         from allauth.mfa.models import Authenticator
 
         with_mfa = Authenticator.objects.values("user_id")
-        self.fields["user"].queryset = User.objects.filter(pk__in=with_mfa)  # type: ignore[attr-defined]
+        if "user" in self.fields:  # absent when viewing a past reset (read-only)
+            self.fields["user"].queryset = User.objects.filter(pk__in=with_mfa)  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -16,6 +16,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from .language import language_of
+
 BLANK_LINES = re.compile(r"\n\s*\n")
 
 
@@ -60,12 +62,16 @@ def render(template: str, context: dict[str, Any], *, language: str | None = Non
     return subject.strip(), body.strip() + "\n"
 
 
+def build_for(person: Any, *, subject: str, text: str) -> EmailMultiAlternatives:
+    """``build`` with the HTML layout's own words in the recipient's language too."""
+    with translation.override(language_of(person)):
+        return build(to=[person.email], subject=subject, text=text)
+
+
 def send_on_commit(*, user: Any, template: str, context: dict[str, Any] | None = None) -> None:
     """Render now (in the person's language), send after the surrounding transaction commits."""
     if user is None or not getattr(user, "email", "") or not getattr(user, "is_active", True):
         return
-    subject, text = render(
-        template, {"name": user.name, **(context or {})}, language=getattr(user, "preferred_language", "") or None
-    )
-    message = build(to=[user.email], subject=subject, text=text)
+    subject, text = render(template, {"name": user.name, **(context or {})}, language=language_of(user))
+    message = build_for(user, subject=subject, text=text)
     transaction.on_commit(message.send)

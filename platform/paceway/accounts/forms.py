@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from django import forms
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import TherapistProfile, User
@@ -37,6 +39,13 @@ def clean_zone(value: str) -> str:
     return value
 
 
+def _zone_help() -> str:
+    """Read at rendering time, in the page's language (the field is built once, at import)."""
+    return gettext("Dates and times are shown in this zone. Leave empty for the clinic's (%(zone)s).") % {
+        "zone": settings.TIME_ZONE
+    }
+
+
 class ZoneField(forms.CharField):
     """A text input with a datalist of zones, so a browser-offered value fits and so does typing."""
 
@@ -46,8 +55,7 @@ class ZoneField(forms.CharField):
         kwargs.setdefault("label", _("Time zone"))
         kwargs.setdefault(
             "help_text",
-            _("Dates and times are shown in this zone. Leave empty for the clinic's (%(zone)s).")
-            % {"zone": settings.TIME_ZONE},
+            lazy(_zone_help, str)(),
         )
         super().__init__(**kwargs)
         self.widget.attrs.update({"list": "time-zones", "autocomplete": "off", "spellcheck": "false"})

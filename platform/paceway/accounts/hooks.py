@@ -28,6 +28,10 @@ def open_risk_items(therapist: Any) -> int:
     return sum(counter(therapist) for counter in open_risk_item_counters)
 
 
+# Each returns the clinic's week (paceway.clinic.ClinicWeek: time zone and open days) or None; the
+# outcomes app reads its clinic profile, the one place clinic hours are defined.
+clinic_week_readers: list[Callable[[], Any]] = []
+
 # Each adds an app's demo data after the accounts exist: loader(accounts: dict[str, User]).
 demo_data_loaders: list[Callable[[dict[str, Any]], None]] = []
 

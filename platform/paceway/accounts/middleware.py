@@ -11,10 +11,11 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
+from .language import language_of
 from .mfa import mfa_satisfied
 from .roles import role_of
 
@@ -114,3 +115,37 @@ class UserTimeZoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class UserLanguageMiddleware:
+    """A signed-in person sees their account's language (``preferred_language``), whatever the
+    browser says; the language cookie follows it, so the sign-in page after sign-out matches.
+    Visitors keep LocaleMiddleware's choice (the cookie, then Accept-Language)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if signed_in:
+            chosen = language_of(user)
+            translation.activate(chosen)
+            request.LANGUAGE_CODE = chosen  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        cookie = settings.LANGUAGE_COOKIE_NAME
+        if not signed_in or cookie in response.cookies:  # visitors; or the switcher just set it
+            return response
+        chosen = language_of(user)  # read again: the request may have changed it
+        if request.COOKIES.get(cookie) != chosen:
+            response.set_cookie(
+                cookie,
+                chosen,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,  # type: ignore[arg-type]  # "Lax" in settings
+            )
+        return response

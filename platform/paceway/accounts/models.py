@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .roles import Role
@@ -44,7 +45,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     display_name = models.CharField(_("name"), max_length=150, blank=True)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.PATIENT)
     pronouns = models.CharField(_("pronouns"), max_length=40, blank=True)
-    preferred_language = models.CharField(_("language"), max_length=8, default="en")
+    # Set at sign-up from the language the person was reading in (accounts.adapters), switchable.
+    preferred_language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
     # An IANA zone name; blank means the clinic's (settings.TIME_ZONE). Every date and time this
     # person sees is shown in it (paceway.accounts.middleware.UserTimeZoneMiddleware).
     time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
@@ -83,12 +85,16 @@ class User(AbstractBaseUser, PermissionsMixin):
 class TherapistProfile(models.Model):
     """What an administrator needs to know before assigning patients to a therapist."""
 
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="therapist_profile")
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="therapist_profile", verbose_name=_("person")
+    )
     training_title = models.CharField(_("chronic-pain training"), max_length=200, blank=True)
     training_completed_on = models.DateField(_("training completed on"), null=True, blank=True)
     training_evidence = models.TextField(_("evidence"), blank=True)
-    training_verified_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    training_verified_at = models.DateTimeField(null=True, blank=True)
+    training_verified_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("training verified by")
+    )
+    training_verified_at = models.DateTimeField(null=True, blank=True, verbose_name=_("training verified at"))
     caseload_capacity = models.PositiveIntegerField(_("caseload capacity"), default=25)
     languages = models.CharField(
         _("languages"), max_length=100, default="en", help_text=_("Comma-separated codes, e.g. en,fr")
@@ -113,7 +119,7 @@ class TherapistProfile(models.Model):
         verbose_name = _("therapist profile")
 
     def __str__(self) -> str:
-        return f"Therapist profile of {self.user}"
+        return gettext("Therapist profile of %(name)s") % {"name": self.user}
 
     @property
     def training_verified(self) -> bool:
@@ -123,16 +129,24 @@ class TherapistProfile(models.Model):
 class CareAssignment(models.Model):
     """A patient in a therapist's care. Ended rows are the history; at most one is open."""
 
-    patient = models.ForeignKey(User, on_delete=models.PROTECT, related_name="care_assignments")
-    therapist = models.ForeignKey(User, on_delete=models.PROTECT, related_name="caseload_assignments")
-    assigned_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    assigned_at = models.DateTimeField(default=timezone.now)
-    reason = models.CharField(max_length=500, blank=True)
-    ended_at = models.DateTimeField(null=True, blank=True)
-    ended_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    end_reason = models.CharField(max_length=500, blank=True)
+    patient = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="care_assignments", verbose_name=_("patient")
+    )
+    therapist = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="caseload_assignments", verbose_name=_("therapist")
+    )
+    assigned_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("assigned by"))
+    assigned_at = models.DateTimeField(default=timezone.now, verbose_name=_("assigned at"))
+    reason = models.CharField(max_length=500, blank=True, verbose_name=_("reason"))
+    ended_at = models.DateTimeField(null=True, blank=True, verbose_name=_("ended at"))
+    ended_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("ended by")
+    )
+    end_reason = models.CharField(max_length=500, blank=True, verbose_name=_("reason for ending"))
 
     class Meta:
+        verbose_name = _("care assignment")
+        verbose_name_plural = _("care assignments")
         constraints = [
             models.UniqueConstraint(
                 fields=["patient"], condition=Q(ended_at__isnull=True), name="one_active_assignment_per_patient"
@@ -152,7 +166,7 @@ class CareAssignment(models.Model):
 class Invitation(models.Model):
     """A one-time, expiring link for a therapist or administrator to join."""
 
-    email = models.EmailField()
+    email = models.EmailField(verbose_name=_("e-mail address"))
     role = models.CharField(
         max_length=20,
         choices=[
@@ -160,16 +174,23 @@ class Invitation(models.Model):
             (Role.ADMINISTRATOR, Role.ADMINISTRATOR.label),
             (Role.PRIVACY_OFFICER, Role.PRIVACY_OFFICER.label),
         ],
+        verbose_name=_("role"),
     )
-    token_hash = models.CharField(max_length=64, unique=True)
-    invited_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    accepted_at = models.DateTimeField(null=True, blank=True)
-    accepted_user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True, verbose_name=_("token (hashed)"))
+    invited_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("invited by"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    expires_at = models.DateTimeField(verbose_name=_("expires at"))
+    accepted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("accepted at"))
+    accepted_user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("account created")
+    )
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
 
     def __str__(self) -> str:
-        return f"Invitation for {self.email} ({self.role})"
+        return gettext("Invitation for %(email)s (%(role)s)") % {"email": self.email, "role": self.get_role_display()}
 
     @property
     def is_usable(self) -> bool:
@@ -185,15 +206,18 @@ class MfaReset(models.Model):
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="mfa_resets", verbose_name=_("person"))
     actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("reset by"))
     reason = models.CharField(_("reason"), max_length=500)
-    authenticators_removed = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(default=timezone.now)
+    authenticators_removed = models.PositiveIntegerField(default=0, verbose_name=_("authenticators removed"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("MFA reset")
 
     def __str__(self) -> str:
-        return f"MFA reset of {self.user} at {self.created_at:%Y-%m-%d %H:%M}"
+        return gettext("MFA reset of %(name)s at %(time)s") % {
+            "name": self.user,
+            "time": f"{self.created_at:%Y-%m-%d %H:%M}",
+        }
 
 
 class BreakGlassAccess(models.Model):
@@ -202,12 +226,16 @@ class BreakGlassAccess(models.Model):
     privacy contact are told; the patient sees it on "Who has seen my record". It ends by itself
     at ``expires_at`` (``access.can_view_clinical`` compares with the clock) or when closed."""
 
-    actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="break_glass_accesses")
-    patient = models.ForeignKey(User, on_delete=models.PROTECT, related_name="break_glass_on_record")
+    actor = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="break_glass_accesses", verbose_name=_("opened by")
+    )
+    patient = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="break_glass_on_record", verbose_name=_("patient")
+    )
     reason = models.CharField(_("reason"), max_length=500)
-    opened_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    closed_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(default=timezone.now, verbose_name=_("opened at"))
+    expires_at = models.DateTimeField(verbose_name=_("expires at"))
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("closed at"))
 
     class Meta:
         ordering = ["-opened_at"]

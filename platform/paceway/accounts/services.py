@@ -363,7 +363,14 @@ def _tell_of_mfa_reset(reset_id: int) -> None:
     from django.conf import settings
     from django.core.mail import send_mail
 
+    from .language import in_language_of
+
     record = MfaReset.objects.select_related("user", "actor").get(pk=reset_id)
+    with in_language_of(record.user):
+        _send_mfa_reset_notice(record, settings.CLINIC_CONTACT, send_mail)
+
+
+def _send_mfa_reset_notice(record: MfaReset, contact: str, send_mail: Any) -> None:
     body = _(
         "An administrator (%(admin)s) reset the two-step verification of your Paceway account on %(when)s.\n\n"
         "At your next sign-in you will be asked to set up an authenticator app again.\n\n"
@@ -371,7 +378,7 @@ def _tell_of_mfa_reset(reset_id: int) -> None:
     ) % {
         "admin": record.actor.name,
         "when": timezone.localtime(record.created_at).strftime("%Y-%m-%d %H:%M"),
-        "contact": settings.CLINIC_CONTACT,
+        "contact": contact,
     }
     send_mail(str(_("Your two-step verification was reset")), body, None, [record.user.email])
 
@@ -468,11 +475,25 @@ def _tell_of_break_glass(access_id: int) -> None:
 
     access = BreakGlassAccess.objects.select_related("actor", "patient").get(pk=access_id)
     therapist = active_therapist_of(access.patient)
-    officers = User.objects.filter(role=Role.PRIVACY_OFFICER, is_active=True).values_list("email", flat=True)
-    candidates = [therapist.email if therapist else "", settings.PRIVACY_CONTACT_EMAIL, *officers]
-    recipients = list(dict.fromkeys(r for r in candidates if r))  # each once, in this order
-    if not recipients:
-        return
+    from .language import in_language_of
+
+    # Each recipient once, in their own language: the therapist's and the privacy officers' accounts',
+    # the privacy contact the clinic's.
+    officers = list(User.objects.filter(role=Role.PRIVACY_OFFICER, is_active=True))
+    people = [p for p in (therapist, *officers) if p is not None and p.email]
+    recipients: list[tuple[User | None, str]] = [(p, p.email) for p in people]
+    if settings.PRIVACY_CONTACT_EMAIL:
+        recipients.append((None, settings.PRIVACY_CONTACT_EMAIL))
+    seen: set[str] = set()
+    for person, address in recipients:
+        if address in seen:
+            continue
+        seen.add(address)
+        with in_language_of(person):
+            _send_break_glass_notice(access, address, send_mail)
+
+
+def _send_break_glass_notice(access: BreakGlassAccess, address: str, send_mail: Any) -> None:
     body = _(
         "%(actor)s (%(role)s) opened break-glass access to the record of patient number %(patient)d "
         "on %(when)s, until %(until)s. The reason and every access are in Paceway's audit log."
@@ -483,4 +504,19 @@ def _tell_of_break_glass(access_id: int) -> None:
         "when": timezone.localtime(access.opened_at).strftime("%Y-%m-%d %H:%M"),
         "until": timezone.localtime(access.expires_at).strftime("%Y-%m-%d %H:%M"),
     }
-    send_mail(str(_("Break-glass access opened")), body, None, recipients)
+    send_mail(str(_("Break-glass access opened")), body, None, [address])
+
+
+@transaction.atomic
+def set_preferred_language(*, actor: User, language: str) -> User:
+    """A signed-in person switches language: remembered on their account, so every page, e-mail,
+    reminder and text message reaches them in it. An unsupported code changes nothing."""
+    from .language import supported_language
+
+    chosen = supported_language(language)
+    if chosen is None or actor.preferred_language == chosen:
+        return actor
+    User.objects.filter(pk=actor.pk).update(preferred_language=chosen)
+    actor.preferred_language = chosen
+    audit(actor=actor, action="account.language.update", obj=actor)
+    return actor

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
+from django.views.i18n import set_language as django_set_language
 
 from . import services
 from .forms import DetailsForm, TherapistPublicProfileForm
@@ -24,6 +25,16 @@ HOME_BY_ROLE = {
     Role.ADMINISTRATOR: "therapist:console",
     Role.PRIVACY_OFFICER: "record:audit-report",
 }
+
+
+@require_http_methods(["POST"])
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's set_language (cookie and redirect back), and for a signed-in person the choice is
+    kept on their account as well."""
+    response = django_set_language(request)
+    if request.user.is_authenticated:
+        services.set_preferred_language(actor=cast(User, request.user), language=request.POST.get("language", ""))
+    return response
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -57,9 +68,10 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     form = AcceptInvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.accept_invitation(
+            user = services.accept_invitation(
                 token=token, password=form.cleaned_data["password1"], display_name=form.cleaned_data["display_name"]
             )
+            services.set_preferred_language(actor=user, language=request.LANGUAGE_CODE)  # the page's language
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

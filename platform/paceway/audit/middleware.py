@@ -12,16 +12,41 @@ from django.http import HttpRequest, HttpResponse
 
 from .context import client_ip_var, request_id_var, user_id_var
 
+logger = logging.getLogger(__name__)
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+def forwarded_hops(request: HttpRequest) -> int:
+    """How many addresses the proxies in front of us put in X-Forwarded-For (0 for a direct probe)."""
+    return len([p for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()])
+
+
+def proxy_count_mismatch(request: HttpRequest) -> str | None:
+    """The operator's error when TRUSTED_PROXY_COUNT is larger than the proxies a request came
+    through: every user would then share the proxy's address (one rate-limit bucket, one audit IP).
+    A request with no X-Forwarded-For at all is a direct probe (kubelet, Docker), not a mismatch."""
+    proxies = getattr(settings, "ALLAUTH_TRUSTED_PROXY_COUNT", 0)
+    hops = forwarded_hops(request)
+    if proxies and 0 < hops < proxies:
+        return f"TRUSTED_PROXY_COUNT is {proxies} but this request came through {hops} proxy(ies): lower it to {hops}"
+    return None
+
+
+_mismatch_logged = False
 
 
 def client_ip(request: HttpRequest) -> str:
     """REMOTE_ADDR, or the address the trusted proxies saw (never a client-supplied header)."""
+    global _mismatch_logged
     proxies = getattr(settings, "ALLAUTH_TRUSTED_PROXY_COUNT", 0)
     if proxies:
         forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
         if len(forwarded) >= proxies:
             return forwarded[-proxies]
+        mismatch = proxy_count_mismatch(request)
+        if mismatch and not _mismatch_logged:
+            _mismatch_logged = True  # once per process: the readiness check keeps reporting it
+            logger.error("%s", mismatch)
     return str(request.META.get("REMOTE_ADDR", ""))
 
 

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class AppendOnlyError(RuntimeError):
@@ -19,20 +20,22 @@ class AuditEvent(models.Model):
     different patients do not all queue on one lock.
     """
 
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    actor_id = models.BigIntegerField(null=True)
-    actor_role = models.CharField(max_length=20, blank=True)
-    patient_id = models.BigIntegerField(null=True, db_index=True)
-    action = models.CharField(max_length=80)
-    object_type = models.CharField(max_length=80, blank=True)
-    object_id = models.CharField(max_length=64, blank=True)
-    client_ip = models.CharField(max_length=45, blank=True)
-    request_id = models.CharField(max_length=64, blank=True)
-    chain = models.PositiveSmallIntegerField(default=0)
-    mac = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True, verbose_name=_("time"))
+    actor_id = models.BigIntegerField(null=True, verbose_name=_("actor"))
+    actor_role = models.CharField(max_length=20, blank=True, verbose_name=_("actor role"))
+    patient_id = models.BigIntegerField(null=True, db_index=True, verbose_name=_("patient"))
+    action = models.CharField(max_length=80, verbose_name=_("action"))
+    object_type = models.CharField(max_length=80, blank=True, verbose_name=_("object type"))
+    object_id = models.CharField(max_length=64, blank=True, verbose_name=_("object id"))
+    client_ip = models.CharField(max_length=45, blank=True, verbose_name=_("client IP address"))
+    request_id = models.CharField(max_length=64, blank=True, verbose_name=_("request id"))
+    chain = models.PositiveSmallIntegerField(default=0, verbose_name=_("chain"))
+    mac = models.CharField(max_length=64, verbose_name=_("MAC"))
 
     class Meta:
         ordering = ["id"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.action}"

@@ -108,14 +108,11 @@ def unavailable(request: HttpRequest) -> HttpResponse:
                 status=503,
             )
         else:
+            from paceway.clinic import offline_resources
+
             html = render_to_string(
                 "503.html",
-                {
-                    "retry_after": retry_after,
-                    "clinic_name": settings.CLINIC_NAME,
-                    "clinic_contact": settings.CLINIC_CONTACT,
-                    "LANGUAGE_CODE": language,
-                },
+                {"retry_after": retry_after, "LANGUAGE_CODE": language, **offline_resources(language)},
             )
             response = HttpResponse(html, status=503)
     response["Retry-After"] = str(retry_after)

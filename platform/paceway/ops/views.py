@@ -5,6 +5,8 @@ import logging
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 
+from paceway.audit.middleware import proxy_count_mismatch
+
 from .checks import CHECKS
 
 logger = logging.getLogger(__name__)
@@ -28,5 +30,9 @@ def readyz(request: HttpRequest) -> JsonResponse:
             results[name] = "down"
         else:
             results[name] = "ok"
+    # Probed through the proxy, readiness also says whether TRUSTED_PROXY_COUNT matches the hops.
+    mismatch = proxy_count_mismatch(request)
+    if mismatch:
+        results["proxy_count"] = mismatch
     ready = all(value == "ok" for value in results.values())
     return JsonResponse({"status": "ok" if ready else "degraded", "checks": results}, status=200 if ready else 503)

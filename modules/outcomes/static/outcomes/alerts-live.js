@@ -1,31 +1,50 @@
-// The therapist dashboard's doorbell: when a risk alert is raised for one of your patients, the
-// server sends {"type": "alert"} (nothing else) and this shows a banner offering to reload.
-// No health data travels over the socket; the reloaded page goes through the usual access checks.
+// The therapist dashboard's risk banner, live: when a risk alert is raised (or its level becomes
+// known) for one of your patients, the server sends {"type": "alert", "level": "..."} (nothing
+// else: no patient, no id) and this adds a line saying the level in words, in its colour, to the
+// banner (role="alert"), offering to reload. The page itself lists every open alert's level.
 (function () {
   "use strict";
   var script = document.currentScript;
-  var text = (script && script.dataset.message) || "A new risk alert needs your attention \u2014 reload";
-  var urgentText = (script && script.dataset.urgent) || text;
+  var data = (script && script.dataset) || {};
+  var ORDER = ["high", "moderate", "low", "unscreened", "text"];
   var delay = 2000;
 
-  function showBanner(urgent) {
-    var existing = document.getElementById("live-alert");
-    if (existing && !urgent) return;
-    if (existing) existing.parentNode.removeChild(existing);
-    var list = document.createElement("ul");
-    list.className = "flash";
-    list.id = "live-alert";
-    list.setAttribute("role", "alert");
+  function message(level) {
+    var key = "level" + level.charAt(0).toUpperCase() + level.slice(1);
+    return data[key] || data.levelUnscreened || "A risk alert needs your attention";
+  }
+
+  function banner() {
+    var list = document.getElementById("live-alert");
+    if (!list) {
+      list = document.createElement("ul");
+      list.className = "risk-levels";
+      list.id = "live-alert";
+      list.setAttribute("role", "alert");
+      var main = document.getElementById("main") || document.body;
+      main.insertBefore(list, main.firstChild);
+    }
+    list.hidden = false;
+    return list;
+  }
+
+  function addLine(level) {
+    if (ORDER.indexOf(level) < 0) level = "unscreened";
+    var list = banner();
     var item = document.createElement("li");
-    item.className = "error";
+    item.className = "level-" + level + " live";
+    item.setAttribute("data-level", level);
     var link = document.createElement("a");
     link.href = window.location.pathname + window.location.search;
-    link.textContent = urgent ? urgentText : text;
-    if (urgent) list.className = "flash urgent";
+    link.textContent = message(level) + " \u2014 " + (data.reload || "reload");
     item.appendChild(link);
-    list.appendChild(item);
-    var main = document.getElementById("main") || document.body;
-    main.insertBefore(list, main.firstChild);
+    // Most urgent first: before the first line of a lower level.
+    var before = null;
+    for (var i = 0; i < list.children.length; i++) {
+      var other = list.children[i].getAttribute("data-level");
+      if (ORDER.indexOf(other) > ORDER.indexOf(level)) { before = list.children[i]; break; }
+    }
+    list.insertBefore(item, before);
   }
 
   function connect() {
@@ -36,7 +55,7 @@
     socket.onmessage = function (event) {
       var frame;
       try { frame = JSON.parse(event.data); } catch (e) { return; }
-      if (frame && frame.type === "alert") showBanner(frame.urgent === true);
+      if (frame && frame.type === "alert") addLine(typeof frame.level === "string" ? frame.level : (frame.urgent ? "high" : "unscreened"));
     };
     socket.onclose = function () {
       // Reconnect with backoff (a refused or dropped socket); at most once a minute.
