@@ -19,10 +19,9 @@ from dataclasses import dataclass
 
 from django.db import close_old_connections, connections, transaction
 
-from paceway.audit.services import batched as audit_batched
-
-from . import limits, local_delivery, push, services, store
+from . import limits, local_delivery, services, store
 from .db_work import _reuse_connections
+from .round import Round
 
 logger = logging.getLogger(__name__)
 
@@ -92,11 +91,9 @@ class GroupCommit:
             by_loop.setdefault(item.loop, []).append(item)
         for loop, items in by_loop.items():  # one loop per process outside tests
             try:
-                with push.collected() as doorbells:
-                    handovers = _commit(items)
+                handovers, done = _commit(items)
                 local_delivery.hand_over(handovers)
-                with push.handing_off_to(loop):
-                    push.send_events(doorbells)
+                done.ring(loop)
             except Exception as exc:  # noqa: BLE001 - every job must get an answer
                 logger.exception("messaging: group commit round failed")
                 for item in items:
@@ -115,29 +112,34 @@ def _wake_up(loop: asyncio.AbstractEventLoop, futures: list[asyncio.Future[None]
         loop.call_soon_threadsafe(resolve)
 
 
-def _commit(items: list[_Queued]) -> list[local_delivery.Handover]:
-    """The round's transaction; what to hand to this process's other sockets after it."""
+def _commit(items: list[_Queued]) -> tuple[list[local_delivery.Handover], Round]:
+    """The round's transaction; what to hand to this process's other sockets after it, and the
+    committed round (its doorbells to ring)."""
     _reuse_connections()
     try:
         ready = _prepared(items)
         if not ready:
-            return []
+            return [], Round()
         try:
             return _apply(ready)
         except Exception as exc:
             if len(ready) == 1:
                 _forget(ready[0].job)
                 ready[0].job.error = exc
-                return []
-            handovers = []
+                return [], Round()
+            handovers: list[local_delivery.Handover] = []
+            committed = Round()
             for item in ready:  # find whose job it was: each alone, in its own transaction
                 _forget(item.job)
                 try:
-                    handovers += _apply([item])
+                    own_handovers, own_round = _apply([item])
                 except Exception as own:
                     _forget(item.job)
                     item.job.error = own
-            return handovers
+                    continue
+                handovers += own_handovers
+                committed.absorb(own_round)
+            return handovers, committed
     finally:
         close_old_connections()
 
@@ -162,12 +164,17 @@ def _prepared(items: list[_Queued]) -> list[_Queued]:
     return ready
 
 
-def _apply(items: list[_Queued]) -> list[local_delivery.Handover]:
+def _apply(items: list[_Queued]) -> tuple[list[local_delivery.Handover], Round]:
+    """One transaction for the jobs; its audit events written together before commit. The round
+    is returned only if it committed: a rolled-back round rings nothing."""
     sent = [(item.job, item.origin) for item in items if isinstance(item.job, store.Outgoing)]
-    with transaction.atomic(), audit_batched():
-        store.read_pages([item.job for item in items if isinstance(item.job, store.PageRequest)])
-        store.store_messages([job for job, _origin in sent])
-        return local_delivery.prepare(sent)
+    round = Round()
+    with transaction.atomic():
+        store.read_pages([item.job for item in items if isinstance(item.job, store.PageRequest)], round)
+        store.store_messages([job for job, _origin in sent], round)
+        handovers = local_delivery.prepare(sent, round)
+        round.write_audit()
+    return handovers, round
 
 
 def _forget(job: Job) -> None:

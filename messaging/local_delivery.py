@@ -18,9 +18,8 @@ import weakref
 from collections import defaultdict
 from typing import Any, Protocol
 
-from paceway.audit.services import audit
-
 from . import services, store
+from .round import Round
 
 logger = logging.getLogger(__name__)
 
@@ -71,9 +70,9 @@ def _open_sockets(patient_id: int) -> list[LocalSocket]:
 Handover = tuple[LocalSocket, int, list[dict[str, Any]]]
 
 
-def prepare(sent: list[tuple[store.Outgoing, Any]]) -> list[Handover]:
+def prepare(sent: list[tuple[store.Outgoing, Any]], round: Round) -> list[Handover]:
     """For (stored job, the socket that sent it): what to hand to which local socket after
-    commit, with their audit events written now (call inside the round's transaction)."""
+    commit, with their audit events added to ``round`` (written in the round's transaction)."""
     by_socket: dict[LocalSocket, list[tuple[store.Outgoing, Any]]] = defaultdict(list)
     for job, origin in sent:
         if not job.created or job.message is None:
@@ -92,7 +91,7 @@ def prepare(sent: list[tuple[store.Outgoing, Any]]) -> list[Handover]:
             services.serialize(job.message, job.body, viewer=viewer, patient_id=patient.pk)  # type: ignore[arg-type]
             for job, _origin in jobs
         ]
-        audit(
+        round.audit(
             actor=viewer,
             action="message.deliver",
             patient=patient,

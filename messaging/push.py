@@ -4,8 +4,8 @@ Every push is best effort (the channel layer is at-most-once and Redis may be do
 run it after commit and a failure is only logged. Sockets recover anything missed by resuming
 from the database.
 
-Code running in a worker thread on behalf of the event loop (the socket's database calls) wraps
-itself in ``handing_off_to(loop)``: a push made there (typically from ``transaction.on_commit``) is
+A caller in a worker thread that knows its event loop passes it (``loop=``; the group commit
+does). The socket's database calls wrap themselves in ``handing_off_to(loop)``: a push made there (typically from ``transaction.on_commit``) is
 handed to the loop and the thread goes on at once, instead of holding the thread, and with it
 every other socket's database work, until Redis has answered.
 """
@@ -79,20 +79,6 @@ def handing_off_to(loop: asyncio.AbstractEventLoop) -> Iterator[None]:
         _local.loop = previous
 
 
-@contextmanager
-def collected() -> Iterator[list[tuple[str, dict[str, Any]]]]:
-    """Within this block, pushes are collected rather than sent: the caller sends them later
-    (the group commit sends a round's doorbells after handing its messages to local sockets,
-    so that those find their cursor already past each message)."""
-    previous = getattr(_local, "bucket", None)
-    bucket: list[tuple[str, dict[str, Any]]] = []
-    _local.bucket = bucket
-    try:
-        yield bucket
-    finally:
-        _local.bucket = previous
-
-
 def _log_failure(future: concurrent.futures.Future[None]) -> None:
     _in_flight.discard(future)
     if future.cancelled():
@@ -106,18 +92,14 @@ def group_send(group: str, event: dict[str, Any]) -> bool:
     return send_events([(group, event)])
 
 
-def send_events(events: list[tuple[str, dict[str, Any]]]) -> bool:
+def send_events(events: list[tuple[str, dict[str, Any]]], *, loop: asyncio.AbstractEventLoop | None = None) -> bool:
     """Send events to groups; False (and a log line per failure, no content) if the layer failed.
 
-    Handed off to an event loop (see ``handing_off_to``), it returns True once scheduled: one
-    hand-off for all the events; a failure is then only logged."""
+    Handed off to an event loop (``loop``, or see ``handing_off_to``), it returns True once
+    scheduled: one hand-off for all the events; a failure is then only logged."""
     if not events:
         return True
-    bucket = getattr(_local, "bucket", None)
-    if bucket is not None:
-        bucket.extend(events)
-        return True
-    loop = getattr(_local, "loop", None)
+    loop = loop or getattr(_local, "loop", None)
     if loop is not None and loop.is_running():
         try:
             future = asyncio.run_coroutine_threadsafe(_send(events), loop)
@@ -137,7 +119,7 @@ def send_events(events: list[tuple[str, dict[str, Any]]]) -> bool:
     return True
 
 
-def new_messages(doorbells: list[tuple[int, int, int]]) -> bool:
+def new_messages(doorbells: list[tuple[int, int, int]], *, loop: asyncio.AbstractEventLoop | None = None) -> bool:
     """Ring each (patient_id, conversation_id, seq)."""
     return send_events(
         [
@@ -146,7 +128,8 @@ def new_messages(doorbells: list[tuple[int, int, int]]) -> bool:
                 {"type": "messaging.new", "conversation_id": conversation_id, "seq": seq},
             )
             for patient_id, conversation_id, seq in doorbells
-        ]
+        ],
+        loop=loop,
     )
 
 

@@ -12,7 +12,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connections, router, transaction
+from django.db import connections, router
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
@@ -20,13 +20,12 @@ from django.utils.translation import gettext_lazy as _
 from paceway import sqlscript
 from paceway.accounts import hooks
 from paceway.accounts.models import User
-from paceway.audit.services import audit
 from paceway.keyring.models import DataKey
 from paceway.keyring.services import unwrap
-from paceway.ops import metrics
 
-from . import push, services
+from . import services
 from .models import Conversation, Message, ReadReceipt
+from .round import Round
 
 CONVERSATIONS = Conversation._meta.db_table
 MESSAGES = Message._meta.db_table
@@ -83,15 +82,23 @@ def _db() -> Any:
 # Sends ------------------------------------------------------------------------------------------
 
 
-def store_messages(jobs: list[Outgoing]) -> None:
+def store_messages(jobs: list[Outgoing], round: Round | None = None) -> None:
     """Store each job's message in the caller's transaction.
 
     Idempotent per (conversation, sender, client_id): a retry gets the original message and
     ``created`` False. Sequence numbers are assigned under row locks on the conversations: seq
     n+1 is only handed out after the transaction holding n has committed, so "seq > last seen"
     never skips a row, and seqs are dense. A job that cannot be stored gets ``error``. The push
-    to open sockets goes out on commit and may fail without failing the send."""
+    to open sockets goes out on commit and may fail without failing the send.
+
+    Audit events and doorbells go into ``round``; without one, they are written now and rung on
+    commit."""
     if not jobs:
+        return
+    if round is None:
+        own = Round()
+        store_messages(jobs, own)
+        own.finish_alone()
         return
     db = _db()
     conversations, earlier = _lock_conversations(db, {job.patient.pk: job.patient for job in jobs}, jobs)
@@ -128,20 +135,14 @@ def store_messages(jobs: list[Outgoing]) -> None:
             services.advance_receipt(Conversation(pk=conversation_id), users[user_id], seq)
     for job in new:
         # No savepoint of its own: a failed audit fails (and rolls back) the whole send.
-        audit(actor=job.sender, action="message.send", patient=job.patient, obj=job.message, savepoint=False)
+        round.audit(actor=job.sender, action="message.send", patient=job.patient, obj=job.message)
     for job in new:
         if job.sender.pk == job.patient.pk:  # the patient's own words: screened for possible risk
             hooks.free_text_written(job.patient, "message", [job.body])
     # One doorbell per conversation, for its newest message: a socket reads all it has missed.
     newest = {(job.patient.pk, stored.conversation_id): stored.seq for job in new if (stored := job.message)}
-    doorbells = [(patient_id, conversation_id, seq) for (patient_id, conversation_id), seq in newest.items()]
-    stored_count = len(new)
-
-    def after_commit() -> None:
-        push.new_messages(doorbells)
-        metrics.messages_stored(stored_count)
-
-    transaction.on_commit(after_commit)
+    round.doorbells += [(patient_id, conversation_id, seq) for (patient_id, conversation_id), seq in newest.items()]
+    round.stored += len(new)
 
 
 def _lock_conversations(
@@ -256,12 +257,17 @@ def _advance_senders(db: Any, marks: dict[tuple[int, int], int], now: datetime.d
 # Reads ------------------------------------------------------------------------------------------
 
 
-def read_pages(requests: list[PageRequest]) -> None:
+def read_pages(requests: list[PageRequest], round: Round | None = None) -> None:
     """``services.list_messages`` for sockets that have checked access themselves and know
     their conversation: one query for every request's rows (with their sender's name and the
     conversation's ``last_seq`` joined), and one audit event per page that has messages (or per
     request, for other actions than live delivery). Run it in a transaction: the pages must not
-    be shown unless their audit events commit."""
+    be shown unless their audit events commit. The events go into ``round`` (without one, now)."""
+    if round is None:
+        own = Round()
+        read_pages(requests, own)
+        own.write_audit()
+        return
     for request in requests:
         if request.conversation_id is None:
             found = services.conversation_of(request.patient)
@@ -282,7 +288,7 @@ def read_pages(requests: list[PageRequest]) -> None:
         except services.MessagingError as exc:
             request.error = exc
             continue
-        _audit_page(request)
+        _audit_page(request, round)
 
 
 @dataclass
@@ -404,13 +410,13 @@ def _page_of(request: PageRequest, rows: list[_Row], last_seqs: dict[int, int]) 
     return page
 
 
-def _audit_page(request: PageRequest) -> None:
+def _audit_page(request: PageRequest, round: Round) -> None:
     page = request.page
     assert page is not None
     if not request.audit_action or (not page.messages and request.audit_action == "message.deliver"):
         return
     seqs = f":{page.messages[0]['seq']}-{page.messages[-1]['seq']}" if page.messages else ""
-    audit(
+    round.audit(
         actor=request.user,
         action=request.audit_action,
         patient=request.patient,

@@ -125,6 +125,8 @@ def _locked_heads_and_ids(db: Any, chains: list[int], count: int) -> tuple[dict[
     if db.vendor == "postgresql":
         new_ids = sorted(row[0] for row in id_rows)
     else:
+        # Predicted ids: safe only because SQLite has a single writer (the write lock is taken at
+        # BEGIN, see above), so nobody can insert between reading the last id and our INSERT.
         new_ids = list(range(id_rows[0][0] + 1, id_rows[0][0] + 1 + count))
     return {pk - 1: [last_id, mac] for pk, last_id, mac in found.rows or []}, new_ids
 
@@ -185,6 +187,11 @@ def _move_heads(db: Any, heads: dict[int, list[Any]]) -> tuple[str, list[Any]]:
         f" FROM moved WHERE {HEADS}.id = moved.id"
     )
     return sql, params
+
+
+def build_event(actor: Any, action: str, patient: Any, obj: Any, object_type: str, object_id: Any) -> AuditEvent:
+    """An unsaved event, for callers that append their events together (``append_events``)."""
+    return _event(actor, action, patient, obj, object_type, object_id)
 
 
 def _event(actor: Any, action: str, patient: Any, obj: Any, object_type: str, object_id: Any) -> AuditEvent:
