@@ -59,12 +59,12 @@ def mark_week_reviewed(*, therapist: Any, patient: Any, minutes: int) -> WeeklyR
 
 def save_message_template(*, therapist: Any, title: str, body: str, shared: bool = False) -> MessageTemplate:
     """Any therapist may add personal templates; shared ones are for the clinical lead to write."""
-    from paceway.accounts.models import TherapistProfile
+    from paceway.accounts.access import is_clinical_lead
     from paceway.accounts.roles import is_therapist
 
     if not is_therapist(therapist):
         raise PermissionDenied
-    if shared and not TherapistProfile.objects.filter(user=therapist, is_clinical_lead=True).exists():
+    if shared and not is_clinical_lead(therapist):
         raise PermissionDenied
     title, body = title.strip(), body.strip()
     if not title or not body:

@@ -175,3 +175,12 @@ def test_the_dashboard_filters_by_flag_within_the_caseload(clients, personas):
     page = clients["therapist"].get("/therapist/?flag=alert").content.decode()
     assert "Rae Risk" in page and "Pat One" not in page
     assert "Rae Risk" not in clients["unassigned_therapist"].get("/therapist/?flag=alert").content.decode()
+
+
+def test_a_clinical_lead_on_leave_cannot_share_a_template(clients, personas):
+    from paceway.accounts.models import TherapistProfile
+    from therapist.models import MessageTemplate
+
+    TherapistProfile.objects.filter(user=personas.therapist).update(is_clinical_lead=True, is_active_clinician=False)
+    clients["therapist"].post("/therapist/templates/", {"title": "Shared", "body": "Text", "shared": "on"})
+    assert not MessageTemplate.objects.filter(owner=None).exists()

@@ -78,10 +78,7 @@ def may_break_glass(user: Any) -> bool:
     """Administrators and active clinical leads may open a break-glass access."""
     if is_administrator(user):
         return True
-    return (
-        is_therapist(user)
-        and TherapistProfile.objects.filter(user_id=user.pk, is_clinical_lead=True, is_active_clinician=True).exists()
-    )
+    return is_clinical_lead(user)
 
 
 def has_open_break_glass(user: Any, patient: Any) -> bool:
