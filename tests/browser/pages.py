@@ -100,6 +100,7 @@ NOT_PAGES: dict[str, str] = {
     "readyz": "health check for the orchestrator",
     "metrics": "Prometheus metrics",
     "i18n/setlang/": "form action (the language switch)",
+    "i18n/js/": "JavaScript catalogue for the page scripts (not a page)",
     "api/": "the JSON API",
     "accounts/logout/": "form action",
     "accounts/inactive/": "allauth's notice for a deactivated account (never linked)",

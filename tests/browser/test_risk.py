@@ -59,7 +59,7 @@ def test_it_takes_a_risk_answer_from_the_patient_to_a_resolved_follow_up(login):
     therapist = login(THERAPIST)
     therapist.goto("/therapist/")
     # The banner: the level in words, in the high level's colour, as an alert.
-    high = therapist.locator("#live-alert[role=alert] li.level-high").first
+    high = therapist.locator("[role=alert] #live-alert li.level-high").first
     expect(high).to_contain_text("HIGH risk")
     assert high.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(153, 27, 27)"
     therapist.goto("/outcomes/alerts/")

@@ -53,7 +53,7 @@ def test_a_live_risk_alert_is_unmistakable_on_the_therapists_dashboard(login):
     try:
         banner = therapist.locator("#live-alert")
         expect(banner.locator("li.live, li").last).to_be_visible(timeout=15_000)
-        assert banner.get_attribute("role") == "alert"
+        assert therapist.locator("#live-alert-region").get_attribute("role") == "alert"
         text = banner.inner_text().lower()
         assert any(word in text for word in LEVEL_WORDS), text
         colours = therapist.evaluate(COLOURS)

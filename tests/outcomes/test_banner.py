@@ -32,7 +32,12 @@ def _raise(patient, level: str = "") -> RiskAlert:
 
 
 def _banner(html: str) -> list[tuple[str, str]]:
-    block = re.search(r'<ul class="risk-levels" id="live-alert" role="alert"(?: hidden)?>(.*?)</ul>', html, re.S)
+    block = re.search(
+        r'<div class="risk-alert" id="live-alert-region" role="alert"(?: hidden)?>\s*'
+        r'<ul class="risk-levels" id="live-alert">(.*?)</ul>',
+        html,
+        re.S,
+    )
     assert block, html[:2000]
     return re.findall(
         r'<li class="level-(\w+)" data-level="\w+"><a href="/outcomes/alerts/">([^<]*)</a></li>', block.group(1)

@@ -99,7 +99,7 @@ def _lakeside(django_capture_on_commit_callbacks):
         )
 
 
-def test_the_offline_panel_of_a_form_carries_the_clinics_lines(clients, django_capture_on_commit_callbacks):
+def test_the_offline_panel_of_a_form_carries_the_clinics_lines(clients, personas, django_capture_on_commit_callbacks):
     _lakeside(django_capture_on_commit_callbacks)
     page = clients["patient"].get(URL).content.decode()
     panel = re.search(r"<section class=\"crisis\" data-offline-crisis[^>]*hidden>(.*?)</section>", page, re.S)
@@ -107,7 +107,9 @@ def test_the_offline_panel_of_a_form_carries_the_clinics_lines(clients, django_c
     assert "Lakeside line" in panel.group(1) and "1-416-555-2368" in panel.group(1)
     assert "Quebec crisis line" in panel.group(1) and "(Quebec)" in panel.group(1)  # province unknown: says where
     assert "Call or text 9-8-8" not in panel.group(1)  # the clinic's own lines, not a hard-coded list
-    french = clients["patient"].get(URL, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    # A signed-in person reads in their account's language.
+    type(personas.patient).objects.filter(pk=personas.patient.pk).update(preferred_language="fr-ca")
+    french = clients["patient"].get(URL).content.decode()
     assert "Ligne Lakeside" in french and "Ligne de crise du Québec" in french
 
 

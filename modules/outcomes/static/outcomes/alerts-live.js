@@ -17,14 +17,19 @@
   function banner() {
     var list = document.getElementById("live-alert");
     if (!list) {
+      var region = document.createElement("div");
+      region.className = "risk-alert";
+      region.id = "live-alert-region";
+      region.setAttribute("role", "alert");
       list = document.createElement("ul");
       list.className = "risk-levels";
       list.id = "live-alert";
-      list.setAttribute("role", "alert");
+      region.appendChild(list);
       var main = document.getElementById("main") || document.body;
-      main.insertBefore(list, main.firstChild);
+      main.insertBefore(region, main.firstChild);
     }
     list.hidden = false;
+    if (list.parentElement) list.parentElement.hidden = false;
     return list;
   }
 
