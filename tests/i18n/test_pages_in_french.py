@@ -129,8 +129,12 @@ def _probe_values(demo: dict[str, Any]) -> dict[str, str]:
     correction = record_services.request_correction(
         actor=patient, patient=patient, item="Mon journal de lundi dernier", correction="C'était 4, pas 7"
     )
+    from modules.outcomes.models import QuestionnaireResponse
+
     alert = RiskAlert.objects.order_by("pk").first()
+    response = QuestionnaireResponse.objects.filter(patient=patient).order_by("pk").first()
     return {
+        "response_id": str(response.pk if response else 1),  # real ids: PostgreSQL does not restart them
         "patient_id": str(patient.pk),
         "token": token,
         "access_id": str(access.pk),
