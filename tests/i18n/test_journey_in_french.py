@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.conftest import PATIENT, PATIENT2, chromium_missing
+from tests.browser.test_outcomes import fill_weekly_check_in
 
 from .corpus import is_authored, is_content, pieces, strip_content
 from .english import english_in, visible_strings
@@ -97,13 +98,7 @@ def test_it_answers_a_check_in_in_french_and_shows_the_crisis_panel_in_french(lo
     try:
         page.goto("/outcomes/q/weekly-check-in/")
         assert_french(page)
-        names = page.locator("fieldset.q-item input[type=radio]").evaluate_all(
-            "inputs => [...new Set(inputs.map(i => i.name))]"
-        )
-        assert RISK_ITEM in names
-        for name in names:
-            value = "2" if name == RISK_ITEM else "1"
-            page.locator(f'input[type=radio][name="{name}"][value="{value}"]').check()
+        assert RISK_ITEM in fill_weekly_check_in(page, item9=2)
         page.get_by_role("button", name="Envoyer mes réponses").click()
         crisis = page.locator("section.crisis[role=alert]")
         expect(crisis).to_be_visible()
