@@ -17,10 +17,10 @@ from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from modules.loader import latest_program  # noqa: E402
-from modules.models import ExerciseEntry, Step, StepCompletion  # noqa: E402
-from modules.selectors import active_enrolment  # noqa: E402
-from modules.services import enrol_patient  # noqa: E402
+from modules.program.loader import latest_program  # noqa: E402
+from modules.program.models import ExerciseEntry, Step, StepCompletion  # noqa: E402
+from modules.program.selectors import active_enrolment  # noqa: E402
+from modules.program.services import enrol_patient  # noqa: E402
 from paceway.accounts.models import CareAssignment  # noqa: E402
 from tests.conftest import make_therapist, make_user  # noqa: E402
 

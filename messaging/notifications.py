@@ -19,7 +19,7 @@ from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from modules.selectors import reminder_preference
+from modules.program.selectors import reminder_preference
 from paceway.accounts.access import active_therapist_of, can_view_clinical
 from paceway.accounts.language import language_of
 from paceway.accounts.models import User

@@ -81,7 +81,7 @@ def thread(request: HttpRequest, patient_id: int) -> HttpResponse:
         form = MessageForm(initial={"client_id": uuid.uuid4().hex})
     templates: list[Any] = []
     if is_therapist(request.user):
-        from therapist.selectors import message_templates  # the therapist app's reads (it imports us)
+        from therapist.workspace.selectors import message_templates  # the therapist app's reads (it imports us)
 
         templates = message_templates(request.user)
         chosen = next((t for t in templates if str(t.pk) == request.GET.get("template")), None)

@@ -9,8 +9,8 @@ import sys
 
 from messaging.models import Conversation, Message
 from messaging.services import _key_for, open_message
-from therapist.models import ClinicalNote
-from therapist.selectors import clinical_notes
+from therapist.workspace.models import ClinicalNote
+from therapist.workspace.selectors import clinical_notes
 
 conversations = messages = 0
 ours = 0

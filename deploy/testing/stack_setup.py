@@ -13,7 +13,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 
 from paceway.accounts.models import CareAssignment, TherapistProfile, User
 from paceway.accounts.roles import Role
-from therapist.services import add_clinical_note
+from therapist.workspace.services import add_clinical_note
 
 tag = uuid.uuid4().hex[:8]
 

@@ -21,9 +21,9 @@ from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.composition import Composition
 from fhir.resources.R4B.observation import Observation
 
-from modules.forms import labelled_fields
-from modules.models import Enrolment
-from modules.selectors import entries_for
+from modules.program.forms import labelled_fields
+from modules.program.models import Enrolment
+from modules.program.selectors import entries_for
 from paceway.accounts.access import active_therapist_of
 
 from . import change as change_rules

@@ -69,7 +69,7 @@ from datetime import date, datetime
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from modules.models import EndReason, Enrolment, Module, ModulePlan
+from modules.program.models import EndReason, Enrolment, Module, ModulePlan
 from paceway.accounts import hooks
 from paceway.accounts.roles import Role
 

@@ -12,15 +12,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from modules.models import Enrolment
+from modules.program.models import Enrolment
 from paceway.accounts.access import caseload_patient_ids
 from paceway.accounts.roles import is_administrator, is_therapist
 
 from . import change as change_rules
 from .access import is_clinical_lead
+from .due_dates import DEFAULT_PROGRAM, GRACE, NOT_REQUIRED_FOR_REUSE, OPEN_BEFORE, PROGRAM_SCHEDULES, Occasion
 from .instruments import SCALES, get_questionnaire
 from .models import QuestionnaireResponse, RiskAlert, Score
-from .schedules import DEFAULT_PROGRAM, GRACE, NOT_REQUIRED_FOR_REUSE, OPEN_BEFORE, PROGRAM_SCHEDULES, Occasion
 from .scoring import exact_total
 
 logger = logging.getLogger(__name__)
@@ -290,13 +290,6 @@ def recently_answered(patient: Any, questionnaire: str, *, now: datetime | None 
         if item.questionnaire == questionnaire and item.covered and item.current:
             return item
     return None
-
-
-def has_response_since(patient_id: int, questionnaire: str, since: datetime) -> bool:
-    """For the program app: has this questionnaire been answered since a step opened?"""
-    return QuestionnaireResponse.objects.filter(
-        patient_id=patient_id, questionnaire=questionnaire, submitted_at__gte=since
-    ).exists()
 
 
 # The crisis panel ------------------------------------------------------------------------------

@@ -284,13 +284,6 @@ def send_alert_notification(*, alert_id: int) -> bool:
     return ladder.run(alert_id=int(alert_id))["notified"] > 0
 
 
-def escalate_alert(*, alert_id: int, now: datetime | None = None) -> bool:
-    """Run the ladder for one alert: True if a new escalation step was taken."""
-    from . import ladder
-
-    return ladder.run(alert_id=int(alert_id), now=now)["escalated"] > 0
-
-
 def notify_and_escalate_risk_alerts(*, now: datetime | None = None) -> dict[str, int]:
     """The periodic, idempotent sweep (Celery beat and `manage.py outcomes_risk_sweep`): every
     step of every open alert that is due, exactly once; failed deliveries retried."""
@@ -493,8 +486,8 @@ def _send_reminder_mail(patient_id: int, subject: str, body: str, email: str) ->
 
 def send_questionnaire_reminder(*, patient: User, questionnaire: str, period: str, now: datetime | None = None) -> bool:
     """Record the reminder, then e-mail it after commit. False if already sent, not wanted or held."""
-    from modules.models import ReminderReason, ReminderSent
-    from modules.selectors import reminder_preference
+    from modules.program.models import ReminderReason, ReminderSent
+    from modules.program.selectors import reminder_preference
 
     reason = ReminderReason.QUESTIONNAIRES
     pref = reminder_preference(patient)
@@ -516,7 +509,7 @@ def send_questionnaire_reminder(*, patient: User, questionnaire: str, period: st
 
 def send_questionnaire_reminders(*, now: datetime | None = None) -> int:
     """The periodic job: one e-mail per patient, questionnaire and period that is due now."""
-    from modules.models import Enrolment
+    from modules.program.models import Enrolment
 
     from .selectors import due_questionnaires
 

@@ -192,9 +192,9 @@ def export_json(request: HttpRequest) -> HttpResponse:
 def discharge_mine(request: HttpRequest) -> HttpResponse:
     """The patient's own summary; a POST gives (share=1) or withdraws consent to send it to their
     family physician."""
-    from modules.models import Enrolment
-    from modules.selectors import active_enrolment
-    from modules.services import consent_to_share_summary
+    from modules.program.models import Enrolment
+    from modules.program.selectors import active_enrolment
+    from modules.program.services import consent_to_share_summary
 
     _require_patient(request)
     if request.method == "POST":

@@ -32,21 +32,21 @@ from django.utils.translation import gettext as _
 
 from messaging import services as messaging
 from messaging.models import Conversation, Message
-from modules.forms import labelled_fields
-from modules.models import Enrolment, ExerciseEntry, LessonAnswer, StepCompletion, TailoringEvent
 from modules.outcomes import contact
 from modules.outcomes import selectors as outcomes
 from modules.outcomes.fhir import patient_bundle
 from modules.outcomes.instruments import SCALES, get_questionnaire
 from modules.outcomes.models import ContactDetails, QuestionnaireResponse, RiskAlert, Score
-from modules.quizzes import quiz_for
+from modules.program.forms import labelled_fields
+from modules.program.models import Enrolment, ExerciseEntry, LessonAnswer, StepCompletion, TailoringEvent
+from modules.program.quizzes import quiz_for
 from paceway.accounts.access import can_change_clinical, caseload_patient_ids
 from paceway.accounts.models import BreakGlassAccess, CareAssignment
 from paceway.accounts.roles import Role, is_therapist
 from paceway.audit.models import AuditEvent
 from paceway.audit.services import audit
-from therapist.models import WeeklyReview
 from therapist.screening.models import Consent, Intake, ScreeningDecision
+from therapist.workspace.models import WeeklyReview
 
 from . import actions
 from .models import CorrectionRequest

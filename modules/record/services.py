@@ -36,7 +36,6 @@ from django.utils.translation import gettext as _
 
 from messaging.models import Conversation, Message, NotificationSent, ReadReceipt
 from messaging.services import erase_conversation
-from modules.models import Enrolment, ExerciseEntry, ReminderPreference, ReminderSent
 from modules.outcomes.models import (
     AlertNotification,
     ContactAttempt,
@@ -47,14 +46,15 @@ from modules.outcomes.models import (
     SafetyPlan,
     Score,
 )
+from modules.program.models import Enrolment, ExerciseEntry, ReminderPreference, ReminderSent
 from paceway.accounts.access import can_change_clinical
 from paceway.accounts.language import in_language_of
 from paceway.accounts.models import BreakGlassAccess, CareAssignment, MfaReset, User
 from paceway.accounts.roles import is_patient, is_therapist
 from paceway.audit.services import audit
 from paceway.keyring.services import destroy_data_key, destroy_patient_key
-from therapist.models import ClinicalNote, WeeklyReview
 from therapist.screening.models import Consent, Intake, ScreeningDecision
+from therapist.workspace.models import ClinicalNote, WeeklyReview
 
 from .models import AccountClosure, CorrectionRequest
 

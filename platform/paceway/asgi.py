@@ -56,10 +56,10 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
-from messaging.routing import websocket_urlpatterns  # noqa: E402
 from paceway.handshake import HandshakeGate  # noqa: E402
 from paceway.ops import metrics  # noqa: E402
 from paceway.ops.saturation import RequestGate  # noqa: E402
+from paceway.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {

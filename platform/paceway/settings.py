@@ -85,10 +85,10 @@ INSTALLED_APPS = [
     "paceway.audit",
     "paceway.keyring",
     "paceway.ops",
-    "modules",
+    "modules.program",
     "modules.outcomes",
     "modules.record",
-    "therapist",
+    "therapist.workspace",
     "therapist.screening",
     "messaging",
 ]
@@ -241,12 +241,11 @@ CELERY_BEAT_SCHEDULER = "paceway.ops.beat:SingleDatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
 for _schedule_module in (
-    "modules.schedule",
-    "modules.outcomes.schedule",
-    "modules.record.schedule",
-    "messaging.schedule",
-    "therapist.schedule",
-    "paceway.audit.schedule",
+    "modules.program.beat_schedule",
+    "modules.outcomes.beat_schedule",
+    "modules.record.beat_schedule",
+    "messaging.beat_schedule",
+    "paceway.audit.beat_schedule",
 ):
     # Plain dicts only (no Django imports), so reading them here is safe.
     CELERY_BEAT_SCHEDULE.update(__import__(_schedule_module, fromlist=["BEAT_SCHEDULE"]).BEAT_SCHEDULE)

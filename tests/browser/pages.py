@@ -162,7 +162,7 @@ def pages_of(who: str, ids: dict[str, Any]) -> list[str]:
 
 DEMO_IDS = f"""
 import json
-from modules.models import ExerciseEntry
+from modules.program.models import ExerciseEntry
 from modules.outcomes.models import RiskAlert
 from paceway.accounts.models import User
 from therapist.screening.models import Intake

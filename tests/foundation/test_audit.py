@@ -97,7 +97,7 @@ def test_requests_are_audited_with_address_and_request_id(clients, personas):
 
 
 def test_when_the_audit_write_fails_no_health_data_is_served(clients, personas, monkeypatch):
-    from therapist.services import add_clinical_note
+    from therapist.workspace.services import add_clinical_note
 
     add_clinical_note(therapist=personas.therapist, patient=personas.patient, text="Sleep is improving")
 

@@ -10,13 +10,13 @@ from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-CONTENT = ROOT / "modules" / "content"
+CONTENT = ROOT / "modules" / "program" / "content"
 INSTRUMENTS = ROOT / "modules" / "outcomes" / "instruments"
 DEMO_MODULES = [
-    ROOT / "modules" / "demo.py",
+    ROOT / "modules" / "program" / "demo.py",
     ROOT / "modules" / "outcomes" / "demo.py",
     ROOT / "messaging" / "demo.py",
-    ROOT / "therapist" / "demo.py",
+    ROOT / "therapist" / "workspace" / "demo.py",
     ROOT / "therapist" / "screening" / "demo.py",
     ROOT / "platform" / "paceway" / "accounts" / "demo.py",
 ]

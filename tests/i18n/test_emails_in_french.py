@@ -88,7 +88,7 @@ def test_it_tells_the_therapist_of_a_correction_request_in_french(personas, djan
 
 @pytest.mark.parametrize("reason", ["module_opened", "homework", "inactivity"])
 def test_it_sends_reminders_in_french(reason, personas, django_capture_on_commit_callbacks):
-    from modules.tasks import send_once
+    from modules.program.tasks import send_once
 
     _french(personas.patient)
     with translation.override("en"), django_capture_on_commit_callbacks(execute=True):  # a task: no request

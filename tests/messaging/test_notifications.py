@@ -71,7 +71,7 @@ def test_a_failed_email_is_tried_again(personas, monkeypatch):
 
 
 def test_it_respects_the_patients_settings(personas):
-    from modules.models import ReminderPreference as model
+    from modules.program.models import ReminderPreference as model
 
     now = timezone.localtime()
     start = (now - timedelta(hours=1)).time().replace(microsecond=0)
@@ -85,14 +85,14 @@ def test_it_respects_the_patients_settings(personas):
 
 
 def test_task_arguments_carry_nothing(personas):
-    from messaging.schedule import BEAT_SCHEDULE
+    from messaging.beat_schedule import BEAT_SCHEDULE
 
     entry = BEAT_SCHEDULE["messaging-notify-unread"]
     assert entry["task"] == notify_unread.name and not entry.get("args")
 
 
 def test_a_patient_can_turn_message_emails_off(personas, clients):
-    from modules.models import ReminderPreference
+    from modules.program.models import ReminderPreference
 
     clients["patient"].post(
         "/program/settings/", {"module_opened": "on", "homework": "on", "inactivity": "on", "questionnaires": "on"}

@@ -21,7 +21,7 @@ from paceway.keyring import services as keyring
 from paceway.keyring.crypto import DecryptionError, WrongKeyError
 from tests.foundation.test_settings import _django_setup
 from tests.live_servers import ROOT, database_url_for
-from therapist.services import add_clinical_note
+from therapist.workspace.services import add_clinical_note
 
 MESSAGE = "The flare-up plan helped this week"
 NOTE = "Discussed pacing; patient reports better sleep"
@@ -96,7 +96,7 @@ import django; django.setup()
 from django.core.management import call_command
 from paceway.accounts.models import User
 from messaging import services
-from therapist.selectors import clinical_notes
+from therapist.workspace.selectors import clinical_notes
 patient, therapist = User.objects.get(email="p1@example.org"), User.objects.get(email="t1@example.org")
 assert [m["body"] for m in services.list_messages(user=therapist, patient=patient).messages] == [{MESSAGE!r}]
 assert [text for _, text in clinical_notes(patient)] == [{NOTE!r}]

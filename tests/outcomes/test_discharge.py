@@ -11,10 +11,10 @@ from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.composition import Composition
 
-from modules import services as program_services
-from modules.loader import load_program
 from modules.outcomes import services
 from modules.outcomes.discharge import discharge_document, discharge_summary
+from modules.program import services as program_services
+from modules.program.loader import load_program
 
 from .helpers import complete, weekly
 from .test_schedule_start import MINI

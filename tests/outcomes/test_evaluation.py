@@ -118,8 +118,8 @@ def _later(i: int, base: Sitting, shift: int, pgic: int) -> Sitting:
 
 @pytest.fixture
 def seeded(db) -> Seeded:
-    from modules.models import Enrolment, Module, ModulePlan, Program
-    from therapist.models import WeeklyReview
+    from modules.program.models import Enrolment, Module, ModulePlan, Program
+    from therapist.workspace.models import WeeklyReview
 
     lead = User.objects.create_user("lead@example.org", "x-password-123", role=Role.THERAPIST)
     program = Program.objects.create(slug="pain", version=1, title="Pain program", content_hash="x")
@@ -426,7 +426,7 @@ def test_it_follows_the_issue_examples():
 
 @pytest.fixture
 def module_cohort(db):
-    from modules.models import Enrolment, Module, ModulePlan, Program
+    from modules.program.models import Enrolment, Module, ModulePlan, Program
 
     lead = User.objects.create_user("lead@example.org", "x-password-123", role=Role.THERAPIST)
     titles = {1: ["Understanding pain", "Pacing", "Thoughts"], 2: ["Understanding pain", "Pacing your day", "Thoughts"]}
@@ -486,7 +486,7 @@ def test_completion_by_module_is_on_the_page_and_in_the_csv(module_cohort, perso
 
 
 def test_small_programs_are_suppressed_entirely(personas):
-    from modules.models import Enrolment, Module, ModulePlan, Program
+    from modules.program.models import Enrolment, Module, ModulePlan, Program
 
     program = Program.objects.create(slug="tiny", version=1, title="Tiny", content_hash="x")
     module = Module.objects.create(program=program, slug="m1", number=1, title="Only")

@@ -107,7 +107,7 @@ def test_the_charts_show_one_paired_verdict_and_never_a_lone_recovery(personas, 
 
 
 def test_one_measure_better_and_the_other_worse_is_no_reliable_change_on_every_page(personas, clients):
-    from therapist.selectors import caseload
+    from therapist.workspace.selectors import caseload
 
     _sit(personas.patient, phq=16, gad=4, peg=5, days_ago=20)
     _sit(personas.patient, phq=10, gad=8, peg=5, days_ago=1)  # PHQ-9 -6, GAD-7 +4
@@ -119,7 +119,7 @@ def test_one_measure_better_and_the_other_worse_is_no_reliable_change_on_every_p
 
 
 def test_the_dashboard_flags_pain_that_got_reliably_worse(personas):
-    from therapist.selectors import caseload
+    from therapist.workspace.selectors import caseload
 
     _sit(personas.patient, phq=5, gad=4, peg=3, days_ago=20)
     _sit(personas.patient, phq=5, gad=4, peg=7, days_ago=1)  # PEG 3 -> 7: beyond the 2.88-point RCI

@@ -211,7 +211,7 @@ def _promis(patient, questionnaire: str, *, pf: int, pi: int, days_ago: int) -> 
 
 
 def _row(therapist, patient):
-    from therapist.selectors import caseload
+    from therapist.workspace.selectors import caseload
 
     return next(r for r in caseload(therapist) if r.patient == patient)
 

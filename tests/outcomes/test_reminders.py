@@ -10,9 +10,9 @@ from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
-from modules.models import Enrolment, Program, ReminderPreference, ReminderSent
 from modules.outcomes import services, tasks
-from modules.outcomes.schedule import BEAT_SCHEDULE
+from modules.outcomes.beat_schedule import BEAT_SCHEDULE
+from modules.program.models import Enrolment, Program, ReminderPreference, ReminderSent
 
 from .helpers import weekly
 

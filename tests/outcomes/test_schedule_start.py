@@ -8,9 +8,9 @@ from pathlib import Path
 import time_machine
 from django.utils import timezone
 
-from modules import services as program_services
-from modules.loader import load_program
 from modules.outcomes import selectors
+from modules.program import services as program_services
+from modules.program.loader import load_program
 
 MINI = Path(__file__).parent.parent / "program" / "content" / "mini"
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from modules import services
-from modules.loader import load_program
+from modules.program import services
+from modules.program.loader import load_program
 
 MINI = Path(__file__).parent / "content" / "mini"
 

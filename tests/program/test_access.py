@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import time_machine
 
-from modules.models import ExerciseEntry, Step
+from modules.program.models import ExerciseEntry, Step
 
 from .conftest import noon
 
@@ -117,7 +117,7 @@ def test_the_therapist_enrols_and_the_patient_sees_this_week(clients, personas, 
     )
     assert response.status_code == 302
     # The enrol view takes the default program; fall back to the loaded one when it is absent.
-    from modules.selectors import active_enrolment
+    from modules.program.selectors import active_enrolment
 
     assert active_enrolment(personas.patient) is not None
     assert clients["patient"].get("/program/").status_code == 200
@@ -128,8 +128,8 @@ def test_the_shipped_module_pages_render(clients, personas, db):
 
     from django.core.management import call_command
 
-    from modules import services
-    from modules.loader import latest_program
+    from modules.program import services
+    from modules.program.loader import latest_program
 
     call_command("load_content", verbosity=0)
     program = latest_program("chronic-pain")
@@ -146,7 +146,7 @@ def test_an_administrator_can_enrol_but_not_read(clients, personas, program):
     pid = personas.patient.pk
     response = clients["admin"].post(f"/program/patients/{pid}/enrol/", {"start_date": "2026-01-05"})
     assert response.status_code == 302
-    from modules.selectors import active_enrolment
+    from modules.program.selectors import active_enrolment
 
     assert active_enrolment(personas.patient).enrolled_by == personas.admin
     assert clients["admin"].get(f"/program/patients/{pid}/").status_code == 404

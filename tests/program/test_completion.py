@@ -4,8 +4,8 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
 
-from modules import selectors, services
-from modules.models import ModulePlan, Step, StepCompletion
+from modules.program import selectors, services
+from modules.program.models import ModulePlan, Step, StepCompletion
 from paceway.audit.models import AuditEvent
 
 from .conftest import noon

@@ -6,8 +6,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from modules.loader import load_program, render_markdown
-from modules.models import Module, Program, PublishedContentError, Step
+from modules.program.loader import load_program, render_markdown
+from modules.program.models import Module, Program, PublishedContentError, Step
 
 from .conftest import MINI
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from modules import services
-from modules.languages import content_language
-from modules.loader import CONTENT_ROOT, ContentError, check_module_parity, load_program, render_lesson
-from modules.models import Program, Step, StepCompletion
+from modules.program import services
+from modules.program.languages import content_language
+from modules.program.loader import CONTENT_ROOT, ContentError, check_module_parity, load_program, render_lesson
+from modules.program.models import Program, Step, StepCompletion
 from tests.conftest import client_for
 
 BILINGUAL = Path(__file__).parent / "content" / "bilingual"
@@ -81,7 +81,7 @@ def test_it_loads_every_language_into_one_program_version(program):
 
 
 def test_a_translated_copy_is_for_reading_only(program):
-    from modules.models import PublishedContentError
+    from modules.program.models import PublishedContentError
 
     step = Step.objects.get(module__program=program, module__slug="first", slug="lesson")
     shown = step.in_language("fr-ca")

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from django.core.management import call_command
 
-from modules import selectors
-from modules.demo import load_demo_program
-from modules.models import Enrolment, ExerciseEntry
+from modules.program import selectors
+from modules.program.demo import load_demo_program
+from modules.program.models import Enrolment, ExerciseEntry
 
 
 def test_the_demo_loader_enrols_pat_and_sam_and_is_idempotent(personas, db):

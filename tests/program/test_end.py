@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from modules.models import Enrolment
+from modules.program.models import Enrolment
 
 
 def test_it_ends_the_program_with_the_reason(clients, personas, enrolment):

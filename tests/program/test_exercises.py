@@ -6,9 +6,9 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from modules import services
-from modules.forms import FORMS
-from modules.models import ExerciseEntry
+from modules.program import services
+from modules.program.forms import FORMS
+from modules.program.models import ExerciseEntry
 
 from .conftest import noon
 
@@ -243,7 +243,7 @@ def test_awake_time_that_does_not_fit_in_the_night_is_refused(personas, clients,
 def test_sleep_arithmetic_crosses_midnight_and_handles_edges():
     from datetime import time
 
-    from modules.sleep import night
+    from modules.program.sleep import night
 
     assert night(time(22, 30), time(6, 30), 0, 0).efficiency == 100
     assert night(time(1, 0), time(9, 0), 60, 60).asleep_minutes == 360
@@ -257,9 +257,11 @@ def test_sleep_arithmetic_crosses_midnight_and_handles_edges():
 def test_the_program_has_problem_solving_and_the_sleep_module_uses_the_sleep_diary(db):
     from pathlib import Path
 
-    from modules.loader import load_program
+    from modules.program.loader import load_program
 
-    program = load_program(Path(__file__).resolve().parents[2] / "modules" / "content" / "chronic-pain").program
+    program = load_program(
+        Path(__file__).resolve().parents[2] / "modules" / "program" / "content" / "chronic-pain"
+    ).program
     exercises = {(s.module.slug, s.exercise) for s in program.modules.get(slug="problem-solving").steps.all()}
     assert ("problem-solving", "problem_solving") in exercises
     assert program.modules.get(slug="sleep-and-pain").steps.filter(exercise="sleep_diary").exists()

@@ -13,9 +13,9 @@ import yaml
 from django.utils import timezone
 from django.utils.html import escape
 
-from modules import quizzes, services
-from modules.loader import CONTENT_ROOT, load_program
-from modules.models import LessonAnswer
+from modules.program import quizzes, services
+from modules.program.loader import CONTENT_ROOT, load_program
+from modules.program.models import LessonAnswer
 from tests.conftest import client_for
 
 PROGRAM = CONTENT_ROOT / "chronic-pain"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from modules.loader import CONTENT_ROOT, ContentError, load_program, parse_program, render_lesson
-from modules.models import Step
+from modules.program.loader import CONTENT_ROOT, ContentError, load_program, parse_program, render_lesson
+from modules.program.models import Step
 from tests.conftest import client_for
 
 from .conftest import MINI

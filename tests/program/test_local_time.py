@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 import time_machine
 
-from modules.models import ExerciseEntry
 from modules.outcomes import services
 from modules.outcomes.charts import patient_charts
+from modules.program.models import ExerciseEntry
 from tests.outcomes.helpers import weekly
 
 # 02:52 UTC on 1 December: still 30 November (21:52) in Toronto, already 1 December (15:52) in Auckland.

@@ -6,8 +6,8 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from modules import selectors, services
-from modules.models import Step, TailoringEvent
+from modules.program import selectors, services
+from modules.program.models import Step, TailoringEvent
 
 from .conftest import noon
 

@@ -4,7 +4,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from modules.models import ExerciseEntry, StepCompletion
+from modules.program.models import ExerciseEntry, StepCompletion
 
 from .conftest import noon
 

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import time_machine
 
-from modules import selectors, services
-from modules.loader import load_program
-from modules.models import PACING_EXERCISES
+from modules.program import selectors, services
+from modules.program.loader import load_program
+from modules.program.models import PACING_EXERCISES
 
 from .conftest import noon
 
 BOX = "When to call your doctor now"
-REAL = Path(__file__).resolve().parents[2] / "modules" / "content" / "chronic-pain"
+REAL = Path(__file__).resolve().parents[2] / "modules" / "program" / "content" / "chronic-pain"
 
 
 @time_machine.travel(noon(2026, 1, 6), tick=False)

@@ -6,8 +6,8 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from modules import services, tasks
-from modules.models import Enrolment, ReminderPreference, ReminderSent, Step
+from modules.program import services, tasks
+from modules.program.models import Enrolment, ReminderPreference, ReminderSent, Step
 
 from .conftest import noon
 
@@ -85,8 +85,8 @@ def test_the_patient_edits_settings(enrolment, clients, personas):
 
 
 def test_the_beat_schedule_names_real_tasks():
-    from modules.schedule import BEAT_SCHEDULE
+    from modules.program.beat_schedule import BEAT_SCHEDULE
 
     for entry in BEAT_SCHEDULE.values():
         module, name = str(entry["task"]).rsplit(".", 1)
-        assert callable(getattr(tasks, name)) and module == "modules.tasks"
+        assert callable(getattr(tasks, name)) and module == "modules.program.tasks"

@@ -7,7 +7,7 @@ import re
 
 import time_machine
 
-from modules.models import ExerciseEntry
+from modules.program.models import ExerciseEntry
 
 from .conftest import noon
 from .test_exercises import VALID

@@ -5,15 +5,15 @@ from pathlib import Path
 import pytest
 
 from messaging import services as messaging
-from modules import services as program_services
-from modules.loader import load_program
-from modules.models import Enrolment
 from modules.outcomes import services as outcomes
 from modules.outcomes.models import RiskAlert
+from modules.program import services as program_services
+from modules.program.loader import load_program
+from modules.program.models import Enrolment
 from tests.outcomes.helpers import complete_follow_up, weekly, with_item9
 from tests.screening.helpers import decision_data, intake_data
-from therapist import services as therapist_services
 from therapist.screening.models import Intake
+from therapist.workspace import services as therapist_services
 
 MINI = Path(__file__).parent.parent / "program" / "content" / "mini"
 

@@ -14,10 +14,10 @@ from django.db import connection
 
 from messaging import services as messaging
 from messaging.models import Conversation, Message
-from modules import services as program_services
-from modules.models import Enrolment, ExerciseEntry
 from modules.outcomes import services as outcomes
 from modules.outcomes.models import ContactDetails, FollowUp, QuestionnaireResponse, RiskAlert, Score
+from modules.program import services as program_services
+from modules.program.models import Enrolment, ExerciseEntry
 from modules.record import services
 from modules.record.models import AccountClosure
 from paceway.accounts.models import CareAssignment, User
@@ -27,8 +27,8 @@ from paceway.keyring.fields import open_sealed
 from paceway.keyring.models import DataKey, PatientKey
 from paceway.keyring.services import forget_cached_keys
 from tests.outcomes.helpers import weekly
-from therapist.models import ClinicalNote, WeeklyReview
 from therapist.screening.models import Consent, Intake
+from therapist.workspace.models import ClinicalNote, WeeklyReview
 
 from .conftest import DIARY
 

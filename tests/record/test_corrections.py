@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from modules.models import ExerciseEntry
+from modules.program.models import ExerciseEntry
 from modules.record.models import CorrectionRequest
 from paceway.audit.models import AuditEvent
 
@@ -164,7 +164,7 @@ def test_a_correction_names_one_item_and_a_disagreement_travels_with_it(clients,
 
 
 def test_a_correction_cannot_name_another_patients_item(clients, full_record, personas):
-    from modules import services as program_services
+    from modules.program import services as program_services
 
     theirs = program_services.save_entry_from_data(
         actor=personas.stranger, patient=personas.stranger, kind="pain_diary", data=DIARY

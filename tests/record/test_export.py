@@ -11,8 +11,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from modules.models import ExerciseEntry
 from modules.outcomes.models import QuestionnaireResponse, RiskAlert
+from modules.program.models import ExerciseEntry
 from paceway.audit.models import AuditEvent
 from tests.record.conftest import DIARY
 from therapist.screening.models import Intake

@@ -28,7 +28,7 @@ def test_existing_exercise_entries_are_sealed_and_read_back():
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())
 
-    from modules.models import ExerciseEntry
+    from modules.program.models import ExerciseEntry
     from paceway.keyring.models import PatientKey
 
     with connection.cursor() as cursor:

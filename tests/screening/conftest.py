@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from modules.loader import load_program
+from modules.program.loader import load_program
 
 MINI = Path(__file__).parent.parent / "program" / "content" / "mini"
 

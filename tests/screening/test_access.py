@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from modules.models import Enrolment
+from modules.program.models import Enrolment
 from paceway.accounts import services as account_services
 from paceway.accounts.models import TherapistProfile
 from therapist.screening import services

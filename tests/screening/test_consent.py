@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from modules.models import Enrolment
+from modules.program.models import Enrolment
 from therapist.screening import selectors, services
 from therapist.screening.models import Consent, ConsentText, ImmutableError, Intake, ScreeningDecision
 

@@ -8,8 +8,8 @@ from datetime import date
 import time_machine
 from django.utils import timezone
 
-from modules import selectors
-from modules import services as program_services
+from modules.program import selectors
+from modules.program import services as program_services
 from therapist.screening import services
 from therapist.screening.models import ConsentText
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from modules.models import Enrolment
 from modules.outcomes.models import QuestionnaireResponse, RiskAlert, Score
+from modules.program.models import Enrolment
 from paceway.audit.models import AuditEvent
 from therapist.screening import services
 from therapist.screening.models import Consent, Intake, ScreeningDecision

@@ -67,7 +67,7 @@ def test_it_never_asks_the_intake_questions_again_from_sign_up_to_week_1(persona
 def test_it_asks_the_baseline_again_when_the_intake_is_older_than_the_window(personas, program):
     start = timezone.now().replace(hour=15, minute=0, second=0, microsecond=0) - timedelta(days=40)
     _journey_to_week_1(personas, start)
-    from modules.models import Enrolment
+    from modules.program.models import Enrolment
 
     Enrolment.objects.filter(patient=personas.stranger).update(
         start_date=timezone.localdate(), enrolled_at=timezone.now()

@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.core import mail
 from django.core.management import call_command
 
-from modules.models import Enrolment
 from modules.outcomes.evaluation import completion_by_module, program_evaluation
+from modules.program.models import Enrolment
 from paceway.accounts.demo import load_demo
 from paceway.accounts.models import User
 from therapist.screening.selectors import stages_for

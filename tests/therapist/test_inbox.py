@@ -12,8 +12,8 @@ import time_machine
 from messaging.services import send_message
 from paceway.accounts.models import CareAssignment
 from tests.conftest import client_for, make_user
-from therapist.models import MessageTemplate
-from therapist.selectors import inbox
+from therapist.workspace.models import MessageTemplate
+from therapist.workspace.selectors import inbox
 
 MONDAY_9 = datetime(2026, 11, 30, 14, 0, tzinfo=UTC)  # 9 a.m. in Toronto
 
@@ -71,7 +71,7 @@ def test_it_shows_a_chat_style_thread_linking_to_the_record_with_templates_picke
 def test_it_shows_each_waiting_patients_stage_and_assigns_from_the_row(
     clients, personas, django_capture_on_commit_callbacks
 ):
-    from modules.loader import load_program
+    from modules.program.loader import load_program
     from tests.screening.conftest import MINI
     from tests.screening.helpers import decision_data, intake_data
 

@@ -10,10 +10,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from modules import selectors, services
-from modules.loader import load_program
-from modules.models import ProgramReview
-from therapist.selectors import caseload, has_flag
+from modules.program import selectors, services
+from modules.program.loader import load_program
+from modules.program.models import ProgramReview
+from therapist.workspace.selectors import caseload, has_flag
 
 MINI = Path(__file__).resolve().parents[1] / "program" / "content" / "mini"
 REVIEW = {

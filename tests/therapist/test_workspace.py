@@ -8,8 +8,8 @@ from django.utils import timezone
 from modules.outcomes.models import QuestionnaireResponse, RiskAlert
 from paceway.accounts.models import CareAssignment
 from tests.conftest import make_user
-from therapist.models import ClinicalNote
-from therapist.selectors import caseload
+from therapist.workspace.models import ClinicalNote
+from therapist.workspace.selectors import caseload
 
 
 def _patient(personas, email, name):
@@ -105,11 +105,11 @@ def test_the_caseload_orders_every_kind_of_flag(personas):
     from datetime import date
 
     from messaging.services import send_message
-    from modules import services as program_services
-    from modules.loader import load_program
     from modules.outcomes.models import Score
+    from modules.program import services as program_services
+    from modules.program.loader import load_program
     from tests.program.conftest import MINI
-    from therapist.services import mark_week_reviewed
+    from therapist.workspace.services import mark_week_reviewed
 
     program = load_program(MINI).program
     reviewed = personas.patient
@@ -144,7 +144,7 @@ def test_the_caseload_orders_every_kind_of_flag(personas):
 
 def test_weekly_feedback_from_a_template_reaches_the_patient(clients, personas):
     from messaging.models import Message
-    from therapist.services import save_message_template
+    from therapist.workspace.services import save_message_template
 
     template = save_message_template(therapist=personas.therapist, title="Week 3", body="Great pacing this week!")
     page = (
@@ -160,7 +160,7 @@ def test_weekly_feedback_from_a_template_reaches_the_patient(clients, personas):
 
 
 def test_templates_are_personal_unless_a_clinical_lead_shares_them(clients, personas):
-    from therapist.models import MessageTemplate
+    from therapist.workspace.models import MessageTemplate
 
     clients["therapist"].post("/therapist/templates/", {"title": "Mine", "body": "Text"})
     clients["therapist"].post("/therapist/templates/", {"title": "Shared", "body": "Text", "shared": "on"})
@@ -179,7 +179,7 @@ def test_the_dashboard_filters_by_flag_within_the_caseload(clients, personas):
 
 def test_a_clinical_lead_on_leave_cannot_share_a_template(clients, personas):
     from paceway.accounts.models import TherapistProfile
-    from therapist.models import MessageTemplate
+    from therapist.workspace.models import MessageTemplate
 
     TherapistProfile.objects.filter(user=personas.therapist).update(is_clinical_lead=True, is_active_clinician=False)
     clients["therapist"].post("/therapist/templates/", {"title": "Shared", "body": "Text", "shared": "on"})

@@ -14,9 +14,9 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from modules.models import Enrolment
 from modules.outcomes.instruments import RISK_ITEM
 from modules.outcomes.models import RiskAlert, Score
+from modules.program.models import Enrolment
 from paceway import clinic
 from paceway.accounts.access import active_therapist_of
 from paceway.accounts.models import CareAssignment, TherapistProfile

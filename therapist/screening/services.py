@@ -18,14 +18,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from modules import services as program_services
-from modules.loader import latest_program
-from modules.models import Enrolment, Program
 from modules.outcomes import services as outcome_services
 from modules.outcomes.contact import INTAKE_PREFIX, ContactForm, save_contact_details
 from modules.outcomes.instruments import GAD7, PEG, PHQ9, get_questionnaire
 from modules.outcomes.models import RiskAlert
 from modules.outcomes.scoring import AnswerErrors, validate_and_score
+from modules.program import services as program_services
+from modules.program.loader import latest_program
+from modules.program.models import Enrolment, Program
 from paceway.accounts import emails
 from paceway.accounts.access import active_therapist_of, can_manage_accounts
 from paceway.accounts.language import in_language_of

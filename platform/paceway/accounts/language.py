@@ -35,10 +35,6 @@ def in_language_of(person: Any) -> Iterator[str]:
         yield language
 
 
-def is_french() -> bool:
-    return (translation.get_language() or "en").startswith("fr")
-
-
 def current_language() -> str:
     """A new account's language: the one the person was reading in when it was made (the
     browser's at first visit, or what they switched to), else the clinic's default."""
