@@ -40,13 +40,13 @@ from django.utils.translation import gettext as _
 from paceway.accounts.access import can_view_clinical
 from paceway.accounts.mfa import mfa_satisfied
 from paceway.accounts.middleware import LOGIN_AT, SEEN_AT, session_deadline, session_expired
+from paceway.doorbell import conversation_group, session_fingerprint, user_group
 from paceway.keyring.crypto import DecryptionError
 from paceway.ops import metrics
 
 from . import limits, local_delivery, services, store, sweep
 from .db_work import in_db_thread
 from .group_commit import committer
-from .push import conversation_group, session_fingerprint, user_group
 
 logger = logging.getLogger(__name__)
 
@@ -269,7 +269,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         await self._deliver(after_seq, replay=True)
 
     async def _action_mark_read(self, frame: dict[str, Any]) -> None:
-        marker = await in_db_thread(self._mark_read)(frame.get("seq"))
+        marker = await in_db_thread(self._mark_read)(frame.get("seq"), asyncio.get_running_loop())
         await self._send_json({"type": "marked_read", "last_read_seq": marker})
 
     async def _action_ping(self, frame: dict[str, Any]) -> None:
@@ -527,11 +527,11 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         else:
             job.user, job.patient = user, patient
 
-    def _mark_read(self, seq: Any) -> int:
+    def _mark_read(self, seq: Any, loop: asyncio.AbstractEventLoop) -> int:
         user, patient = self._load()
         if user is None or patient is None:
             raise services.NotAllowed()
-        return services.mark_read(user=user, patient=patient, seq=seq)
+        return services.mark_read(user=user, patient=patient, seq=seq, loop=loop)
 
 
 _FRESH = object()  # _allowed(session=_FRESH): read the session again

@@ -8,7 +8,6 @@ statements and the commit (an fsync on PostgreSQL) are shared by every message i
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import threading
 import time
@@ -20,8 +19,6 @@ from channels.db import DatabaseSyncToAsync, database_sync_to_async
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, close_old_connections, connections
 from django.db.utils import load_backend
-
-from . import push
 
 T = TypeVar("T")
 
@@ -104,20 +101,12 @@ class _PoolSyncToAsync(DatabaseSyncToAsync):
 
 
 def in_db_thread(func: Callable[..., T]) -> Callable[..., Awaitable[T]]:
-    """``database_sync_to_async`` for the socket's database work (see ``db_threads``). A channel
-    push made inside (an ``on_commit`` hook) is handed back to the event loop rather than waited
-    for in the database thread."""
+    """``database_sync_to_async`` for the socket's database work (see ``db_threads``)."""
 
     async def call(*args: Any, **kwargs: Any) -> T:
-        loop = asyncio.get_running_loop()
-
-        def run() -> T:
-            with push.handing_off_to(loop):
-                return func(*args, **kwargs)
-
         size = db_threads()
         if size == 1:
-            return await database_sync_to_async(run)()
-        return await _PoolSyncToAsync(run, thread_sensitive=False, executor=_pool(size))()
+            return await database_sync_to_async(func)(*args, **kwargs)
+        return await _PoolSyncToAsync(func, thread_sensitive=False, executor=_pool(size))(*args, **kwargs)
 
     return call

@@ -15,11 +15,10 @@ from typing import Any
 
 from django.db import transaction
 
+from paceway import doorbell
 from paceway.audit.models import AuditEvent
 from paceway.audit.services import append_events, build_event
 from paceway.ops import metrics
-
-from . import push
 
 Doorbell = tuple[int, int, int]  # (patient_id, conversation_id, seq)
 
@@ -51,7 +50,7 @@ class Round:
 
     def ring(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
         """After commit: the doorbells (scheduled on ``loop`` without waiting, if given) and metrics."""
-        push.new_messages(self.doorbells, loop=loop)
+        doorbell.new_messages(self.doorbells, loop=loop)
         if self.stored:
             metrics.messages_stored(self.stored)
 

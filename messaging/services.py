@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,13 +20,13 @@ from django.utils import dateformat, timezone, translation
 from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
+from paceway import doorbell
 from paceway.accounts.access import can_change_clinical, can_view_clinical
 from paceway.accounts.language import language_of
 from paceway.audit.services import audit
 from paceway.keyring import crypto
 from paceway.keyring.services import create_data_key, destroy_data_key, unwrap
 
-from . import push
 from .models import Conversation, Message, ReadReceipt, message_context
 
 MAX_BODY_CHARS = 8000
@@ -235,8 +236,9 @@ def advance_receipt(conversation: Conversation, user: Any, seq: int) -> bool:
 
 
 @transaction.atomic
-def mark_read(*, user: Any, patient: Any, seq: Any) -> int:
-    """Move the user's read marker forward (never back); returns the marker."""
+def mark_read(*, user: Any, patient: Any, seq: Any, loop: asyncio.AbstractEventLoop | None = None) -> int:
+    """Move the user's read marker forward (never back); returns the marker. A socket's database
+    thread passes its event loop, so the read receipt's doorbell does not hold the thread."""
     seq = clean_seq(seq, name="seq")
     _require_participant(user, patient)
     conversation = conversation_of(patient)
@@ -246,7 +248,9 @@ def mark_read(*, user: Any, patient: Any, seq: Any) -> int:
     if advance_receipt(conversation, user, seq):
         patient_id, conversation_id, user_id = patient.pk, conversation.pk, user.pk
         transaction.on_commit(
-            lambda: push.read_receipt(patient_id=patient_id, conversation_id=conversation_id, user_id=user_id, seq=seq)
+            lambda: doorbell.read_receipt(
+                patient_id=patient_id, conversation_id=conversation_id, user_id=user_id, seq=seq, loop=loop
+            )
         )
     return last_read_seq(user=user, conversation=conversation)
 
@@ -276,7 +280,7 @@ def erase_conversation(*, patient: Any, actor: Any = None) -> bool:
     conversation.save(update_fields=["erased_at"])
     audit(actor=actor, action="messages.erase", patient=patient, obj=conversation)
     patient_id = patient.pk
-    transaction.on_commit(lambda: push.recheck_conversation(patient_id))
+    transaction.on_commit(lambda: doorbell.recheck_conversation(patient_id))
     return True
 
 

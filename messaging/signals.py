@@ -6,12 +6,12 @@ from typing import Any
 
 from django.db import transaction
 
-from . import push
+from paceway import doorbell
 
 
 def care_team_changed(patient_id: int) -> None:
     """accounts.hooks listener (already run on commit): sockets on this conversation re-check."""
-    push.recheck_conversation(patient_id)
+    doorbell.recheck_conversation(patient_id)
 
 
 def close_sockets_on_logout(sender: Any, request: Any = None, user: Any = None, **kwargs: Any) -> None:
@@ -19,7 +19,7 @@ def close_sockets_on_logout(sender: Any, request: Any = None, user: Any = None, 
         return
     session_key = getattr(getattr(request, "session", None), "session_key", None)
     user_id = user.pk
-    transaction.on_commit(lambda: push.recheck_user(user_id, ended_session_key=session_key))
+    transaction.on_commit(lambda: doorbell.recheck_user(user_id, ended_session_key=session_key))
 
 
 def close_sockets_on_deactivation(sender: Any, instance: Any, created: bool = False, **kwargs: Any) -> None:
@@ -28,8 +28,8 @@ def close_sockets_on_deactivation(sender: Any, instance: Any, created: bool = Fa
     user_id, role = instance.pk, str(getattr(instance, "role", ""))
 
     def ring() -> None:
-        push.recheck_user(user_id)
+        doorbell.recheck_user(user_id)
         if role == "patient":
-            push.recheck_conversation(user_id)
+            doorbell.recheck_conversation(user_id)
 
     transaction.on_commit(ring)

@@ -21,8 +21,7 @@ from django.contrib.auth import get_user_model
 
 from paceway.accounts.mfa import mfa_satisfied
 from paceway.accounts.roles import is_therapist
-
-from .live import session_fingerprint, therapist_group
+from paceway.doorbell import session_fingerprint, therapist_group
 
 logger = logging.getLogger(__name__)
 

@@ -39,6 +39,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from paceway import doorbell
 from paceway.accounts.language import in_language_of
 from paceway.accounts.models import User
 from paceway.accounts.roles import Role
@@ -204,9 +205,8 @@ def plan_due_steps(*, alert_id: int, now: datetime) -> list[str]:
 
 
 def _ring(ids: list[int], level: str) -> None:
-    from .live import ring_therapists
 
-    ring_therapists(ids, level=level)
+    doorbell.alert_raised(ids, level=level)
 
 
 def _message(row: AlertNotification) -> tuple[str, str]:

@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from paceway import doorbell
 from paceway.accounts.access import active_therapist_of, caseload_patient_ids, is_active_clinician
 from paceway.accounts.access import clinical_leads as access_clinical_leads
 from paceway.accounts.language import in_language_of
@@ -231,12 +232,11 @@ def ring_dashboards(alert_id: int) -> None:
     who are notified of this alert. Never raises: Redis down must not affect the saved alert."""
     try:
         from .levels import alert_level
-        from .live import ring_therapists
 
         alert = RiskAlert.objects.select_related("patient").filter(pk=alert_id).first()
         if alert is None:
             return
-        ring_therapists(
+        doorbell.alert_raised(
             [u.pk for u in notification_recipients(alert) if u.role == Role.THERAPIST],
             level=alert_level(alert),
         )

@@ -8,9 +8,8 @@ from typing import Any
 
 from django.db import transaction
 
+from paceway import doorbell
 from paceway.accounts.roles import Role, is_therapist
-
-from . import live
 
 
 def close_alert_sockets_on_logout(sender: Any, request: Any = None, user: Any = None, **kwargs: Any) -> None:
@@ -18,14 +17,14 @@ def close_alert_sockets_on_logout(sender: Any, request: Any = None, user: Any = 
         return
     session_key = getattr(getattr(request, "session", None), "session_key", None)
     user_id = user.pk
-    transaction.on_commit(lambda: live.recheck_therapist(user_id, ended_session_key=session_key))
+    transaction.on_commit(lambda: doorbell.recheck_therapist(user_id, ended_session_key=session_key))
 
 
 def close_alert_sockets_on_deactivation(sender: Any, instance: Any, created: bool = False, **kwargs: Any) -> None:
     if created or instance.is_active or str(getattr(instance, "role", "")) != Role.THERAPIST:
         return
     user_id = instance.pk
-    transaction.on_commit(lambda: live.recheck_therapist(user_id))
+    transaction.on_commit(lambda: doorbell.recheck_therapist(user_id))
 
 
 def snapshot_clinic_profile(sender: Any, instance: Any, created: bool = False, **kwargs: Any) -> None:

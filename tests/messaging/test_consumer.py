@@ -274,7 +274,7 @@ def test_a_lost_push_is_healed_by_the_next_one(personas):
         conv = await database_sync_to_async(Conversation.objects.get)(patient=personas.patient)
         from unittest import mock
 
-        with mock.patch("messaging.push.new_messages", return_value=False):
+        with mock.patch("paceway.doorbell.new_messages", return_value=False):
             await database_sync_to_async(send)(personas.therapist, personas.patient, "lost")
         await database_sync_to_async(send)(personas.therapist, personas.patient, "three")
         frame = await frames_until(comm, "messages")

@@ -133,7 +133,7 @@ def test_it_catches_up_on_a_lost_doorbell_in_the_sweep(personas, settings):
 
     async def scenario() -> None:
         comm, _ = await open_socket(personas.therapist, personas.patient)
-        with mock.patch("messaging.push.new_messages", return_value=False):
+        with mock.patch("paceway.doorbell.new_messages", return_value=False):
             await database_sync_to_async(send)(personas.patient, personas.patient, "rang for nobody")
         frame = await frames_until(comm, "messages", timeout=3)
         assert [m["body"] for m in frame["messages"]] == ["rang for nobody"]

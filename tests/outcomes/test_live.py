@@ -13,8 +13,9 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import Client
 
-from modules.outcomes import live, services
+from modules.outcomes import services
 from modules.outcomes.models import RiskAlert
+from paceway import doorbell
 from paceway.asgi import application
 
 from .helpers import weekly, with_item9
@@ -133,7 +134,7 @@ def test_a_channel_layer_that_is_down_does_not_affect_saving(
     assert RiskAlert.objects.filter(patient=personas.patient, status="open").count() == 1
     assert "doorbell" in caplog.text and "ConnectionRefusedError" in caplog.text
     assert personas.patient.email not in caplog.text
-    assert live.ring_therapists([personas.therapist.pk]) is False  # never raises
+    assert doorbell.alert_raised([personas.therapist.pk]) is False  # never raises
 
 
 def test_the_dashboard_loads_the_script_without_inline_code(clients):
