@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
@@ -10,9 +9,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from paceway.accounts.access import patient_for_clinical
-from paceway.audit.services import audit
 
-from .fhir import patient_bundle
+from . import reads
 
 
 class PatientFhirView(APIView):
@@ -21,9 +19,7 @@ class PatientFhirView(APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT}, summary="FHIR R4 Bundle of a patient's questionnaires")
     def get(self, request: Request, patient_id: int) -> Response:
         patient = patient_for_clinical(request.user, patient_id)  # 404 unless allowed
-        with transaction.atomic():
-            audit(actor=request.user, action="outcomes.fhir.export", patient=patient)
-            bundle = patient_bundle(patient)
+        bundle = reads.fhir_bundle(viewer=request.user, patient=patient)
         response = Response(bundle)
         response["Cache-Control"] = "no-store"
         return response

@@ -12,7 +12,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -22,14 +21,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from paceway import submissions
 from paceway.accounts.access import can_view_clinical, patient_for_clinical
 from paceway.accounts.roles import is_administrator, is_patient, is_therapist
-from paceway.audit.services import audit
 
-from . import contact, evaluation, selectors, services
-from .access import alert_for, can_act_on_alert, can_see_fallback_queue, is_clinical_lead
-from .charts import evaluation_charts, patient_charts
+from . import contact, evaluation, reads, selectors, services
+from .access import alert_for, can_see_fallback_queue, is_clinical_lead
+from .charts import evaluation_charts
 from .clinic import offline_panel_context
-from .discharge import discharge_document, discharge_summary
-from .fhir import patient_bundle
 from .instruments import WEEKLY_CHECK_IN, get_questionnaire
 from .models import QuestionnaireResponse, RiskAlert
 from .scoring import AnswerErrors
@@ -135,24 +131,14 @@ def _submitted(request: HttpRequest, definition: Any, submission: Any) -> HttpRe
     )
 
 
-def _progress_context(patient: Any) -> dict[str, Any]:
-    return {"patient": patient, "charts": patient_charts(patient)}
-
-
 @never_cache
 @login_required
 @require_GET
 def progress(request: HttpRequest) -> HttpResponse:
     _require_patient(request)
-    patient = request.user
-    with transaction.atomic():
-        audit(actor=request.user, action="outcomes.progress.read", patient=patient)
-        context = _progress_context(patient)
-        schedule = selectors.due_questionnaires(patient)
-        context["due"] = [d for d in schedule if d.status in ("due", "overdue")]
-        context["upcoming"] = next((d for d in schedule if d.status == "upcoming"), None)
-    context["weekly"] = WEEKLY_CHECK_IN
-    return render(request, "outcomes/progress.html", context)
+    page = reads.own_progress(viewer=request.user, patient=request.user)
+    context = {"patient": request.user, "charts": page.charts, "due": page.due, "upcoming": page.upcoming}
+    return render(request, "outcomes/progress.html", {**context, "weekly": WEEKLY_CHECK_IN})
 
 
 @never_cache
@@ -162,11 +148,8 @@ def patient_scores(request: HttpRequest, patient_id: int) -> HttpResponse:
     if not is_therapist(request.user):
         raise Http404
     patient = patient_for_clinical(request.user, patient_id)
-    with transaction.atomic():
-        audit(actor=request.user, action="outcomes.scores.read", patient=patient)
-        context = _progress_context(patient)
-        context["open_alerts"] = selectors.open_alerts_for_patient(patient.pk)
-        context["due"] = selectors.due_questionnaires(patient)
+    page = reads.clinical_scores(viewer=request.user, patient=patient)
+    context = {"patient": patient, "charts": page.charts, "due": page.due, "open_alerts": page.open_alerts}
     return render(request, "outcomes/patient_scores.html", context)
 
 
@@ -175,9 +158,7 @@ def patient_scores(request: HttpRequest, patient_id: int) -> HttpResponse:
 @require_GET
 def export_json(request: HttpRequest) -> HttpResponse:
     _require_patient(request)
-    with transaction.atomic():
-        audit(actor=request.user, action="outcomes.fhir.export", patient=request.user)
-        bundle = patient_bundle(request.user)
+    bundle = reads.fhir_bundle(viewer=request.user, patient=request.user)
     response = HttpResponse(json.dumps(bundle, indent=2), content_type="application/fhir+json")
     response["Content-Disposition"] = 'attachment; filename="paceway-questionnaires.json"'
     return response
@@ -210,9 +191,7 @@ def discharge_mine(request: HttpRequest) -> HttpResponse:
             request, _("Saved: your therapist can send it.") if share else _("Saved: it will not be sent.")
         )
         return redirect("outcomes:discharge")
-    with transaction.atomic():
-        audit(actor=request.user, action="outcomes.discharge.read", patient=request.user)
-        summary = discharge_summary(request.user)
+    summary = reads.discharge(viewer=request.user, patient=request.user)
     return render(request, "outcomes/discharge.html", {"summary": summary, "mine": True})
 
 
@@ -223,9 +202,7 @@ def discharge_for_patient(request: HttpRequest, patient_id: int) -> HttpResponse
     if not is_therapist(request.user):
         raise Http404
     patient = patient_for_clinical(request.user, patient_id)
-    with transaction.atomic():
-        audit(actor=request.user, action="outcomes.discharge.read", patient=patient)
-        summary = discharge_summary(patient)
+    summary = reads.discharge(viewer=request.user, patient=patient)
     return render(request, "outcomes/discharge.html", {"summary": summary, "mine": False})
 
 
@@ -237,37 +214,16 @@ def discharge_fhir(request: HttpRequest, patient_id: int) -> HttpResponse:
     if not is_therapist(request.user):
         raise Http404
     patient = patient_for_clinical(request.user, patient_id)
-    with transaction.atomic():
-        summary = discharge_summary(patient)
-        if not summary.shared_with_physician:
-            message = _("The patient has not agreed to share the summary with their family physician.")
-            return HttpResponse(json.dumps({"detail": message}), status=409, content_type="application/json")
-        audit(actor=request.user, action="outcomes.discharge.export", patient=patient)
-        document = discharge_document(summary)
+    document = reads.physician_document(viewer=request.user, patient=patient)
+    if document is None:
+        message = _("The patient has not agreed to share the summary with their family physician.")
+        return HttpResponse(json.dumps({"detail": message}), status=409, content_type="application/json")
     response = HttpResponse(json.dumps(document, indent=2), content_type="application/fhir+json")
     response["Content-Disposition"] = 'attachment; filename="discharge-summary.json"'
     return response
 
 
 # Alerts ------------------------------------------------------------------------------------
-
-
-def _alert_rows(alerts: list[Any], *, user: Any, clinical: bool) -> list[dict[str, Any]]:
-    """Call inside a transaction: reading the contact details is audited."""
-    from .instruments import PHQ9, RISK_ITEM
-
-    item = PHQ9.items_by_code[RISK_ITEM]
-    rows = []
-    for alert in alerts:
-        row: dict[str, Any] = {"alert": alert, "can_act": can_act_on_alert(user, alert)}
-        if clinical and alert.response is not None:
-            value = alert.response.answers.get(RISK_ITEM)
-            row["risk_answer"] = item.option(int(value)).label if value is not None else ""
-        if row["can_act"]:
-            row["contact"] = contact.contact_details(viewer=user, patient=alert.patient, alert=alert)
-            row["can_message"] = can_view_clinical(user, alert.patient)
-        rows.append(row)
-    return rows
 
 
 @never_cache
@@ -277,19 +233,13 @@ def alerts(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not (is_therapist(user) or is_administrator(user)):
         raise Http404
-    with transaction.atomic():
-        lists = selectors.alerts_for(user)
-        clinical = is_therapist(user)
-        for alert in [*lists.mine, *lists.fallback, *lists.escalated, *lists.resolved]:
-            audit(actor=user, action="outcomes.risk_alert.read", patient=alert.patient, obj=alert)
-        mine = _alert_rows(lists.mine, user=user, clinical=clinical)
-        fallback = _alert_rows(lists.fallback, user=user, clinical=clinical)
-        escalated = _alert_rows(lists.escalated, user=user, clinical=clinical)
+    clinical = is_therapist(user)
+    queues = reads.alert_queues(viewer=user, clinical=clinical)
     context = {
-        "mine": mine,
-        "fallback": fallback,
-        "escalated": escalated,
-        "resolved": lists.resolved,
+        "mine": queues.mine,
+        "fallback": queues.fallback,
+        "escalated": queues.escalated,
+        "resolved": queues.resolved,
         "clinical": clinical,
         "is_lead": is_clinical_lead(user),
         "sees_fallback": can_see_fallback_queue(user),
@@ -307,12 +257,10 @@ def _alert_page(
     errors: list[str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    from .followup import AttemptForm, FollowUpForm, missing, read_record
+    from .followup import AttemptForm, FollowUpForm, missing
 
     user = request.user
-    with transaction.atomic():
-        record = read_record(viewer=user, alert=alert)
-        person = contact.contact_details(viewer=user, patient=alert.patient, alert=alert)
+    record, person = reads.follow_up_record(viewer=user, alert=alert)
     context = {
         "alert": alert,
         "record": record,
@@ -376,12 +324,8 @@ def save_follow_up(request: HttpRequest, alert_id: int) -> HttpResponse:
 @require_GET
 def handover(request: HttpRequest, alert_id: int) -> HttpResponse:
     """The hand-over summary, printable (HTML) or downloaded (?format=txt)."""
-    from .followup import read_record
-
     alert = alert_for(request.user, alert_id)
-    with transaction.atomic():
-        record = read_record(viewer=request.user, alert=alert)
-        person = contact.contact_details(viewer=request.user, patient=alert.patient, alert=alert)
+    record, person = reads.follow_up_record(viewer=request.user, alert=alert)
     context = {"alert": alert, "record": record, "contact": person}
     if request.GET.get("format") == "txt":
         from django.template.loader import render_to_string
@@ -596,9 +540,7 @@ def amend(request: HttpRequest, response_id: int) -> HttpResponse:
             context.update(amending=original, reason="")
             return render(request, "outcomes/questionnaire.html", context, status=400)
         return _submitted(request, definition, submission)
-    with transaction.atomic():
-        audit(actor=request.user, action="outcomes.response.read", patient=request.user, obj=original)
-        posted = {code: str(value) for code, value in original.answers.items()}
+    posted = reads.own_answers(viewer=request.user, patient=request.user, response=original).posted
     context = _form_context(definition, posted, patient=request.user)
     context.update(amending=original)
     return render(request, "outcomes/questionnaire.html", context)
@@ -613,8 +555,7 @@ def amend(request: HttpRequest, response_id: int) -> HttpResponse:
 def evaluation_page(request: HttpRequest) -> HttpResponse:
     if not is_administrator(request.user):
         raise Http404
-    audit(actor=request.user, action="outcomes.evaluation.read")
-    report = evaluation.program_evaluation()
+    report = reads.program_evaluation(viewer=request.user)
     context = {"report": report, "min_cell": evaluation.MIN_CELL, "charts": evaluation_charts(report)}
     return render(request, "outcomes/evaluation.html", context)
 
@@ -625,7 +566,6 @@ def evaluation_page(request: HttpRequest) -> HttpResponse:
 def evaluation_csv(request: HttpRequest) -> HttpResponse:
     if not is_administrator(request.user):
         raise Http404
-    audit(actor=request.user, action="outcomes.evaluation.export")
-    response = HttpResponse(evaluation.report_csv(evaluation.program_evaluation()), content_type="text/csv")
+    response = HttpResponse(reads.program_evaluation_csv(viewer=request.user), content_type="text/csv")
     response["Content-Disposition"] = 'attachment; filename="paceway-program-evaluation.csv"'
     return response

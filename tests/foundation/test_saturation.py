@@ -70,7 +70,7 @@ def test_it_answers_503_in_json_under_the_api(clients, personas, settings, monke
     def saturated(patient):
         raise SATURATION["pool timeout"]()
 
-    monkeypatch.setattr("modules.outcomes.api.patient_bundle", saturated)
+    monkeypatch.setattr("modules.outcomes.reads.patient_bundle", saturated)
     response = clients["therapist"].get(f"/api/v1/patients/{personas.patient.pk}/fhir")
     assert response.status_code == 503
     assert response["Retry-After"] == str(settings.HTTP_RETRY_AFTER)

@@ -1,0 +1,53 @@
+"""Reads of health data are audited where they happen: in the selector, not in the view.
+
+``@audited_read(action)`` wraps a selector that takes keyword-only ``viewer`` and (for one
+patient's data) ``patient``: the read and its audit event run in one transaction, so health data
+never leaves a selector without its record, and a view only parses, calls and renders.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+from typing import Any, ParamSpec, TypeVar
+
+from django.db import transaction
+
+from .services import audit
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def audited_read(
+    action: str,
+    *,
+    obj: Callable[[Any], Any] | None = None,
+    each: Callable[[Any], Iterable[Any]] | None = None,
+    object_type: str = "",
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """``obj(result)`` names the object read (one event); ``each(result)`` yields the objects of a
+    list read, one event per object for the patient it belongs to (``object.patient``)."""
+
+    def decorate(read: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(read)
+        def audited(*args: P.args, **kwargs: P.kwargs) -> R:
+            viewer, patient = kwargs["viewer"], kwargs.get("patient")
+            with transaction.atomic():
+                result = read(*args, **kwargs)
+                if each is not None:
+                    for item in each(result):
+                        audit(actor=viewer, action=action, patient=item.patient, obj=item)
+                else:
+                    audit(
+                        actor=viewer,
+                        action=action,
+                        patient=patient,
+                        obj=obj(result) if obj is not None else None,
+                        object_type=object_type,
+                    )
+            return result
+
+        return audited
+
+    return decorate
