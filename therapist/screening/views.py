@@ -11,7 +11,6 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -26,9 +25,8 @@ from modules.outcomes.views import screener_context
 from paceway.accounts.access import active_therapist_of
 from paceway.accounts.roles import is_patient, is_therapist
 from paceway.accounts.services import therapists_with_load
-from paceway.audit.services import audit
 
-from . import selectors, services
+from . import reads, selectors, services
 from .access import intake_for, is_screening_lead
 from .forms import CARE_FIELDS, FLAG_FIELDS, DecisionForm, IntakeForm
 from .models import Decision, Intake
@@ -133,9 +131,7 @@ def intake(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             messages.info(request, " ".join(exc.messages))
             return redirect("screening:status")
-        with transaction.atomic():
-            path = selectors.journey(patient)
-            audit(actor=patient, action="screening.status.read", patient=patient, obj=result.intake)
+        path = reads.journey(viewer=patient, patient=patient)
         alert = result.alerts[0] if result.alerts else None
         context = {
             "status": path.status,
@@ -155,9 +151,7 @@ def intake(request: HttpRequest) -> HttpResponse:
 def status(request: HttpRequest) -> HttpResponse:
     _require_patient(request)
     patient = request.user
-    with transaction.atomic():
-        path = selectors.journey(patient)
-        audit(actor=patient, action="screening.status.read", patient=patient, obj=path.status.intake)
+    path = reads.journey(viewer=patient, patient=patient)
     alert = (
         RiskAlert.objects.filter(patient_id=patient.pk, status=RiskAlert.Status.OPEN).order_by("-created_at").first()
     )
@@ -190,16 +184,12 @@ def consent(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect("screening:consent")
-    with transaction.atomic():
-        text = selectors.current_consent_text()
-        current = selectors.active_consent(patient)
-        history = selectors.consent_history(patient)
-        audit(actor=patient, action="screening.consent.read", patient=patient)
+    page = reads.consent_page(viewer=patient, patient=patient)
     context = {
-        "text": text,
-        "current": current,
-        "older_active": selectors.any_active_consent(patient) if current is None else None,
-        "history": history,
+        "text": page.text,
+        "current": page.current,
+        "older_active": selectors.any_active_consent(patient) if page.current is None else None,
+        "history": page.history,
     }
     return render(request, "screening/consent.html", context)
 
@@ -210,13 +200,8 @@ def consent(request: HttpRequest) -> HttpResponse:
 def waiting(request: HttpRequest) -> HttpResponse:
     _require_therapist(request)
     therapist = request.user
-    with transaction.atomic():
-        intakes = selectors.waiting_intakes_for(therapist)
-        withdrawn = selectors.consent_withdrawn_while_enrolled(therapist)
-        for item in intakes:
-            audit(actor=therapist, action="screening.intake.list", patient=item.patient, obj=item)
-        for consent in withdrawn:
-            audit(actor=therapist, action="screening.consent.list", patient=consent.patient, obj=consent)
+    intakes = reads.waiting_intakes(viewer=therapist)
+    withdrawn = reads.consents_withdrawn_while_enrolled(viewer=therapist)
     return render(
         request,
         "screening/waiting.html",
@@ -252,11 +237,7 @@ def review(request: HttpRequest, intake_id: int) -> HttpResponse:
                 return redirect("screening:review", intake_id=item.pk)
         else:
             status_code = 400
-    with transaction.atomic():
-        summary = selectors.summarise_intake(item)
-        consent = selectors.active_consent(item.patient)
-        alerts = list(RiskAlert.objects.filter(patient=item.patient, status=RiskAlert.Status.OPEN))
-        audit(actor=therapist, action="screening.intake.read", patient=item.patient, obj=item)
+    read = reads.intake_review(viewer=therapist, patient=item.patient, intake=item)
     decision = getattr(item, "decision", None)
     can_assign = (
         decision is not None
@@ -269,10 +250,10 @@ def review(request: HttpRequest, intake_id: int) -> HttpResponse:
         "assignable": assignable_therapists() if can_assign else [],
         "intake": item,
         "patient": item.patient,
-        "summary": summary,
-        "consent": consent,
+        "summary": read.summary,
+        "consent": read.consent,
         "consent_text": selectors.current_consent_text(),
-        "open_alerts": alerts,
+        "open_alerts": read.open_alerts,
         "decision": decision,
         "form": form,
         "assigned_therapist": active_therapist_of(item.patient),

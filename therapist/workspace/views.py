@@ -3,33 +3,28 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from modules.outcomes.contact import contact_details
 from modules.outcomes.models import RiskAlert
-from modules.program.languages import content_language
 from modules.program.models import ReviewDecision
 from paceway.accounts import services as account_services
 from paceway.accounts.access import can_manage_accounts, can_tailor, patient_for_clinical
 from paceway.accounts.models import CareAssignment, User
 from paceway.accounts.roles import Role, is_therapist
-from paceway.audit.services import audit
 from therapist.screening import selectors as screening_selectors
 
-from . import selectors, services
+from . import reads, selectors, services
 
 
 def _require_therapist(request: HttpRequest) -> None:
@@ -43,10 +38,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     _require_therapist(request)
     query = request.GET.get("q", "").strip()[:100]
     flag = request.GET.get("flag", "")
-    all_rows = selectors.caseload(request.user, query=query)
+    all_rows = reads.caseload(viewer=request.user, query=query)
     rows = [row for row in all_rows if selectors.has_flag(row, flag)]
     awaiting = [row for row in all_rows if row.awaiting_since is not None]
-    audit(actor=request.user, action="caseload.read")
     return render(
         request,
         "therapist/dashboard.html",
@@ -68,8 +62,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def inbox(request: HttpRequest) -> HttpResponse:
     """Messages waiting for a reply across the caseload, the longest-waiting first."""
     _require_therapist(request)
-    rows = selectors.inbox(request.user)
-    audit(actor=request.user, action="messages.inbox.read")
+    rows = reads.inbox(viewer=request.user)
     return render(
         request,
         "therapist/inbox.html",
@@ -94,9 +87,7 @@ class ReviewForm(forms.Form):
 def patient(request: HttpRequest, patient_id: int) -> HttpResponse:
     _require_therapist(request)
     person = patient_for_clinical(request.user, patient_id)
-    notes = selectors.clinical_notes(person)
-    audit(actor=request.user, action="clinical_note.read", patient=person)
-    contact = contact_details(viewer=request.user, patient=person)  # audited
+    record = reads.patient_record(viewer=request.user, patient=person)
     alerts = RiskAlert.objects.filter(patient=person, status=RiskAlert.Status.OPEN)
     templates = selectors.message_templates(request.user)
     chosen = next((t for t in templates if str(t.pk) == request.GET.get("template")), None)
@@ -106,46 +97,15 @@ def patient(request: HttpRequest, patient_id: int) -> HttpResponse:
         "therapist/patient.html",
         {
             "person": person,
-            "notes": notes,
             "alerts": alerts,
-            "contact": contact,
             "note_form": NoteForm(),
             "review_form": ReviewForm(),
             "program_review_form": ProgramReviewForm(),
             "templates": templates,
             "feedback_form": feedback_form,
-            **_patient_summary(request.user, person),
+            **record,
         },
     )
-
-
-def _patient_summary(therapist: Any, person: User) -> dict[str, Any]:
-    """Everything at a glance on one page, each part read through its own app's selectors and
-    audited like the full pages it links to."""
-    from messaging.services import recent_messages
-    from modules.outcomes.charts import patient_charts
-    from modules.program import selectors as program
-    from therapist.screening.selectors import any_active_consent, latest_intake
-
-    summary: dict[str, Any] = {}
-    with transaction.atomic():
-        enrolment = program.active_enrolment(person)
-        language = content_language(get_language())
-        summary["overview"] = program.program_overview(enrolment, language=language) if enrolment else None
-        summary["program_reviews"] = program.program_reviews(enrolment) if enrolment else []
-        summary["program_review_due"] = enrolment is not None and program.review_due(
-            program.modules_completed(enrolment), [r.after_module for r in summary["program_reviews"]]
-        )
-        summary["diary"] = program.entries_for(person, kind="pain_diary", limit=7)
-        audit(actor=therapist, action="program.patient_work.read", patient=person, object_type="ExerciseEntry")
-        summary["charts"] = patient_charts(person)
-        audit(actor=therapist, action="outcomes.scores.read", patient=person)
-        summary["recent_messages"] = recent_messages(user=therapist, patient=person, limit=5).messages
-        summary["intake"] = latest_intake(person)
-        summary["consent"] = any_active_consent(person)
-        if summary["intake"] is not None:
-            audit(actor=therapist, action="screening.summary.read", patient=person, obj=summary["intake"])
-    return summary
 
 
 class FeedbackForm(forms.Form):
