@@ -17,6 +17,7 @@ from modules.outcomes.models import Score
 from .helpers import complete, weekly, with_item9
 
 PATIENT_NOTE = "Ce questionnaire n'est offert qu'en anglais pour le moment."
+GAD7_FIRST_ITEM_FR = "Sentiment de nervosité, d’anxiété ou de tension"
 ALL_INSTRUMENTS = [*INSTRUMENTS.values(), *SCREENER.instruments]
 
 
@@ -52,7 +53,7 @@ def test_a_translator_cannot_alter_published_wording(instrument):
         assert not isinstance(instrument.period, Promise)
 
 
-def test_phq9_is_in_canadian_french_and_gad7_falls_back_to_english():
+def test_phq9_and_gad7_are_in_canadian_french():
     with translation.override("fr"):
         assert str(PHQ9.items[0].text) == "Peu d’intérêt ou de plaisir à faire des choses"
         assert [str(o.label) for o in PHQ9.items[0].options] == [
@@ -62,14 +63,24 @@ def test_phq9_is_in_canadian_french_and_gad7_falls_back_to_english():
             "Presque tous les jours",
         ]
         assert PHQ9.language_note() == ""
-        assert str(GAD7.items[0].text) == "Feeling nervous, anxious, or on edge"
-        assert GAD7.language_note() == PATIENT_NOTE
+        assert str(GAD7.items[0].text) == GAD7_FIRST_ITEM_FR
+        assert str(GAD7.period).startswith("Au cours des 14 derniers jours")
+        # The Canadian French GAD-7 has its own options: not the PHQ-9's "Plus de sept jours".
+        assert [str(o.label) for o in GAD7.items[0].options] == [
+            "Jamais",
+            "Plusieurs jours",
+            "Plus de la moitié des jours",
+            "Presque tous les jours",
+        ]
+        assert GAD7.language_note() == ""
+        assert GAD7.language_here == "fr"
     with translation.override("en"):
         assert str(PHQ9.items[0].text) == "Little interest or pleasure in doing things"
+        assert str(GAD7.items[0].text) == "Feeling nervous, anxious, or on edge"
         assert GAD7.language_note() == ""
 
 
-@pytest.mark.parametrize("slug", ["weekly-check-in", "baseline", "post-treatment", "follow-up", "phq-9"])
+@pytest.mark.parametrize("slug", ["weekly-check-in", "baseline", "post-treatment", "follow-up", "phq-9", "gad-7"])
 def test_the_same_answers_score_the_same_in_both_languages(slug):
     answers = complete(slug, with_item9(weekly(phq=[3, 2, 1, 0, 3, 2, 1, 0, 1], gad=2, peg=[7, 6, 5], nrs=8), 1))
     results = {}
@@ -79,7 +90,7 @@ def test_the_same_answers_score_the_same_in_both_languages(slug):
         results[language] = [(s.scale.key, s.stored, s.band.key if s.band else "") for s in result.scores]
         results[language + "-risk"] = result.risk
     assert results["en"] == results["fr"] and results["en"]
-    assert results["en-risk"] == results["fr-risk"] is True
+    assert results["en-risk"] == results["fr-risk"] is (slug != "gad-7")  # the GAD-7 has no risk item
 
 
 def _submit_in(language, patient, answers):
@@ -114,6 +125,7 @@ def test_the_fhir_response_carries_its_language_and_the_wording_shown(personas):
         fr_resource = response_resource(french, definition, ref)
         en_resource = response_resource(english, definition, ref)
         phq_observations = observations_for(french, PHQ9, [], ref)
+        gad_observations = observations_for(french, GAD7, [], ref)
     assert fr_resource["language"] == "fr-CA" and en_resource["language"] == "en"
     groups = {g["linkId"]: g for g in fr_resource["item"]}
     assert groups["phq-9"]["item"][0]["text"] == "Peu d’intérêt ou de plaisir à faire des choses"
@@ -122,10 +134,13 @@ def test_the_fhir_response_carries_its_language_and_the_wording_shown(personas):
         "code": "LA6569-3",
         "display": "Plusieurs jours",
     }
-    assert groups["gad-7"]["item"][0]["text"] == "Feeling nervous, anxious, or on edge"  # shown in English
+    assert groups["gad-7"]["item"][0]["text"] == GAD7_FIRST_ITEM_FR
+    assert groups["gad-7"]["item"][0]["answer"][0]["valueCoding"]["display"] == "Plusieurs jours"
     en_groups = {g["linkId"]: g for g in en_resource["item"]}
     assert en_groups["phq-9"]["item"][0]["text"] == "Little interest or pleasure in doing things"
+    assert en_groups["gad-7"]["item"][0]["text"] == "Feeling nervous, anxious, or on edge"
     assert phq_observations[0][1]["code"]["text"] == "Peu d’intérêt ou de plaisir à faire des choses"
+    assert gad_observations[0][1]["code"]["text"] == GAD7_FIRST_ITEM_FR
 
 
 def _in_french(client, user):
@@ -140,11 +155,13 @@ def test_the_check_in_page_in_french_shows_the_french_items(personas, clients):
     assert "Peu d’intérêt ou de plaisir à faire des choses" in page
     assert "Plus de sept jours" in page
     assert "Little interest or pleasure in doing things" not in page
-    # GAD-7 has no usable French version: English items, marked as English, under the note.
-    assert "Feeling nervous, anxious, or on edge" in page
-    assert PATIENT_NOTE.replace("'", "&#x27;") in page
-    gad = page.index("Feeling nervous, anxious, or on edge")
-    assert page.rfind('lang="en"', 0, gad) > page.rfind('lang="fr"', 0, gad)
+    # GAD-7 in its Canadian French version: French items, marked as French, under no English-only note.
+    assert GAD7_FIRST_ITEM_FR in page
+    assert "Plus de la moitié des jours" in page
+    assert "Feeling nervous, anxious, or on edge" not in page
+    section = page[page.index("(GAD-7)") : page.index("</section>", page.index("(GAD-7)"))]
+    assert 'class="q-language-note"' not in section
+    assert 'lang="fr"' in section and 'lang="en"' not in section
 
 
 def test_the_check_in_page_in_english_has_no_language_note(clients):
