@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404
 from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
@@ -16,9 +15,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from paceway.accounts.access import patient_for_clinical
-from paceway.audit.services import audit
 
-from . import selectors, services
+from . import reads, selectors, services
 from .access import can_do_program_work
 from .forms import FORMS, PARENT_KIND
 from .languages import content_language
@@ -101,9 +99,8 @@ class ProgressView(APIView):
     def get(self, request: Request, patient_id: Any) -> Response:
         patient = _patient(request, patient_id)
         enrolment = _enrolment(patient)
-        with transaction.atomic():
-            overview = selectors.program_overview(enrolment, language=content_language(get_language()))
-            audit(actor=request.user, action="program.progress.read", patient=patient, obj=enrolment)
+        language = content_language(get_language())
+        overview = reads.progress(viewer=request.user, patient=patient, enrolment=enrolment, language=language)
         return Response(_overview_data(overview))
 
 
@@ -135,9 +132,7 @@ class EntryListView(APIView):
     def get(self, request: Request, patient_id: Any) -> Response:
         patient = _patient(request, patient_id)
         kind = request.query_params.get("kind") or None
-        with transaction.atomic():
-            entries = selectors.entries_for(patient, kind=kind)
-            audit(actor=request.user, action="exercise.list.read", patient=patient, object_type="ExerciseEntry")
+        entries = reads.entries(viewer=request.user, patient=patient, kind=kind)
         return Response(EntrySerializer(entries, many=True).data)
 
     @extend_schema(parameters=[PATIENT_PARAM], request=EntryCreateSerializer, responses={201: EntrySerializer})

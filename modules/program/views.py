@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -24,9 +23,8 @@ from paceway import submissions
 from paceway.accounts.access import active_therapist_of, can_manage_accounts, patient_for_clinical
 from paceway.accounts.models import TherapistProfile, User
 from paceway.accounts.roles import Role, is_patient
-from paceway.audit.services import audit
 
-from . import quizzes, selectors, services
+from . import quizzes, reads, selectors, services
 from .access import can_enrol, can_tailor
 from .forms import (
     FORMS,
@@ -105,9 +103,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if enrolment is None:
         journey = _journey_url()
         return redirect(journey) if journey else _not_enrolled(request)
-    with transaction.atomic():
-        overview = selectors.program_overview(enrolment, language=_reading_language(request))
-        audit(actor=request.user, action="program.home.read", patient=request.user, obj=enrolment)
+    overview = reads.home_overview(
+        viewer=request.user, patient=request.user, enrolment=enrolment, language=_reading_language(request)
+    )
     current = overview.current
     therapist = active_therapist_of(request.user)  # type: ignore[arg-type]
     return render(
@@ -134,7 +132,7 @@ def module_detail(request: HttpRequest, module: str) -> HttpResponse:
     state = _state_or_404(overview, module)
     if not state.is_open:
         return _locked(request, state)
-    audit(actor=request.user, action="program.module.read", patient=request.user, obj=state.plan)
+    reads.open_module(viewer=request.user, patient=request.user, state=state)
     return render(request, "modules/module.html", {"state": state, "overview": overview})
 
 
@@ -189,9 +187,8 @@ def step_detail(request: HttpRequest, module: str, step: str) -> HttpResponse:
         else:
             messages.success(request, _("Your answers are kept. Your therapist can see them."))
             return redirect(reverse("modules:step", args=[module, step]) + "#lesson-questions")
-    entries = selectors.entries_for(request.user, kind=kind, limit=20) if kind else []
+    entries = reads.step_entries(viewer=request.user, patient=request.user, step=step_obj, kind=kind)
     services.touch_activity(enrolment=enrolment)
-    audit(actor=request.user, action="program.step.read", patient=request.user, obj=step_obj)
     index = state.steps.index(step_obj)
     return render(
         request,
@@ -299,8 +296,7 @@ def exercise_list(request: HttpRequest, kind: str) -> HttpResponse:
                 return redirect("modules:exercises", kind=kind)
         if form.is_bound and not form.non_field_errors():
             form.add_error(None, _("Nothing was saved. Please correct the errors below."))
-    entries = selectors.entries_for(request.user, kind=kind)
-    audit(actor=request.user, action="exercise.list.read", patient=request.user, object_type="ExerciseEntry")
+    entries = reads.entries(viewer=request.user, patient=request.user, kind=kind)
     return render(
         request,
         "modules/exercise_list.html",
@@ -356,9 +352,8 @@ def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Your changes are saved."))
                 return redirect("modules:exercises", kind=entry.kind)
     else:
-        form = form_for(entry.kind, initial=entry.data)
+        form = form_for(entry.kind, initial=reads.entry_values(viewer=request.user, patient=request.user, entry=entry))
         status = 200
-        audit(actor=request.user, action="exercise.read", patient=request.user, obj=entry)
     return render(request, "modules/entry_edit.html", {"entry": entry, "form": form}, status=status)
 
 
@@ -381,11 +376,11 @@ def plan(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Your plan is updated. Your therapist will see your choice."))
         return redirect("modules:plan")
-    overview = selectors.program_overview(enrolment, language=_reading_language(request))
-    history = selectors.tailoring_history(enrolment, language=_reading_language(request))
-    reviews = selectors.program_reviews(enrolment)
-    audit(actor=request.user, action="program.plan.read", patient=request.user, obj=enrolment)
-    return render(request, "modules/plan.html", {"overview": overview, "history": history, "reviews": reviews})
+    page = reads.plan(
+        viewer=request.user, patient=request.user, enrolment=enrolment, language=_reading_language(request)
+    )
+    context = {"overview": page.overview, "history": page.history, "reviews": page.reviews}
+    return render(request, "modules/plan.html", context)
 
 
 @patient_only
@@ -416,16 +411,13 @@ def patient_program(request: HttpRequest, patient_id: int) -> HttpResponse:
         "enrolment": enrolment,
         "enrol_form": EnrolForm(initial={"start_date": timezone.localdate()}),
     }
-    with transaction.atomic():
-        if enrolment is not None:
-            context["overview"] = selectors.program_overview(enrolment, language=_reading_language(request))
-            context["history"] = selectors.tailoring_history(enrolment, language=_reading_language(request))
-            context["tailoring_form"] = TailoringForm()
-            context["end_form"] = EndForm()
-            context["lesson_answers"] = selectors.lesson_answers(enrolment, language=_reading_language(request))
-        entries = selectors.entries_for(patient, limit=300)
-        context["entries"] = [(e, labelled_fields(e.kind, e.data)) for e in entries]
-        audit(actor=request.user, action="program.patient_work.read", patient=patient, object_type="ExerciseEntry")
+    context.update(
+        reads.patient_work(
+            viewer=request.user, patient=patient, enrolment=enrolment, language=_reading_language(request)
+        )
+    )
+    if enrolment is not None:
+        context.update(tailoring_form=TailoringForm(), end_form=EndForm())
     return render(request, "modules/therapist_patient.html", context)
 
 

@@ -24,3 +24,17 @@ def test_top_level_layout():
 def test_core_package_lives_in_platform():
     core = importlib.import_module("paceway")
     assert Path(core.__file__).parent.parent == ROOT / "platform"
+
+
+def test_it_audits_reads_in_the_read_modules_not_in_the_edges():
+    """Views and API views parse, call and render: a read of health data is audited by the
+    ``reads.py`` function that reads it (``paceway.audit.reads.audited_read``), never at the edge."""
+    edges = [
+        path
+        for folder in ("platform", "modules", "therapist", "messaging")
+        for pattern in ("views.py", "api.py", "views/*.py")
+        for path in (ROOT / folder).rglob(pattern)
+    ]
+    assert edges
+    calling_audit = [str(path.relative_to(ROOT)) for path in edges if "audit(" in path.read_text()]
+    assert calling_audit == []

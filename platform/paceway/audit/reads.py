@@ -23,10 +23,11 @@ def audited_read(
     action: str,
     *,
     obj: Callable[[Any], Any] | None = None,
+    obj_arg: str = "",
     each: Callable[[Any], Iterable[Any]] | None = None,
     object_type: str = "",
 ) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """``obj(result)`` names the object read (one event); ``each(result)`` yields the objects of a
+    """``obj(result)`` or the keyword argument ``obj_arg`` names the object read (one event); ``each(result)`` yields the objects of a
     list read, one event per object for the patient it belongs to (``object.patient``)."""
 
     def decorate(read: Callable[P, R]) -> Callable[P, R]:
@@ -39,13 +40,8 @@ def audited_read(
                     for item in each(result):
                         audit(actor=viewer, action=action, patient=item.patient, obj=item)
                 else:
-                    audit(
-                        actor=viewer,
-                        action=action,
-                        patient=patient,
-                        obj=obj(result) if obj is not None else None,
-                        object_type=object_type,
-                    )
+                    read_object = kwargs[obj_arg] if obj_arg else obj(result) if obj is not None else None
+                    audit(actor=viewer, action=action, patient=patient, obj=read_object, object_type=object_type)
             return result
 
         return audited
