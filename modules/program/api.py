@@ -154,7 +154,7 @@ class EntryListView(APIView):
         if PARENT_KIND.get(kind) or payload.validated_data.get("parent"):  # type: ignore[call-overload]
             parent = ExerciseEntry.objects.filter(pk=payload.validated_data.get("parent"), patient=patient).first()
         try:
-            entry = services.save_entry_from_data(
+            entry = services.create_entry(
                 actor=request.user,
                 patient=patient,
                 kind=kind,

@@ -5,12 +5,13 @@ Keyword-only, atomic, audited. Callers check nothing themselves: every function 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,7 +19,7 @@ from paceway.accounts import hooks
 from paceway.accounts.roles import is_patient
 from paceway.audit.services import audit
 
-from . import selectors
+from . import selectors, tailoring
 from .access import can_do_program_work, can_enrol, can_tailor
 from .forms import PARENT_KIND, ExerciseForm, form_for
 from .models import (
@@ -236,74 +237,85 @@ def _validated(kind: str, payload: Any) -> ExerciseForm:
     return form
 
 
-@transaction.atomic
-def save_entry(
-    *,
-    actor: Any,
-    patient: Any,
-    kind: str,
-    form: ExerciseForm,
-    step: Step | None = None,
-    parent: ExerciseEntry | None = None,
-    entry: ExerciseEntry | None = None,
-    revision: int | None = None,
-    submission_token: str = "",
-) -> ExerciseEntry:
-    """Create or update one exercise entry from a bound, valid form. All or nothing.
-
-    A new entry's repeated ``submission_token`` (a retry after a lost response) returns the entry
-    already stored and stores nothing new."""
-    _require(can_do_program_work(actor, patient))
-    if not form.is_bound or not form.is_valid():
-        raise ValidationError(_("Please correct the errors below."))
+def _check_parent(kind: str, patient: Any, parent: ExerciseEntry | None) -> None:
     expected_parent = PARENT_KIND.get(kind)  # type: ignore[call-overload]
     if expected_parent:
         if parent is None or parent.patient_id != patient.pk or parent.kind != expected_parent:
             raise ValidationError(_("Choose one of your own entries to log this against."))
     elif parent is not None:
         raise ValidationError(_("This kind of entry is not logged against another."))
+
+
+@transaction.atomic
+def create_entry(
+    *,
+    actor: Any,
+    patient: Any,
+    kind: str,
+    data: Mapping[str, Any],
+    step: Step | None = None,
+    parent: ExerciseEntry | None = None,
+    submission_token: str = "",
+) -> ExerciseEntry:
+    """Store a new exercise entry from plain data (a form post or the API's JSON), validated by the
+    kind's form; field errors come back as a ``ValidationError`` keyed by field. All or nothing.
+
+    A repeated ``submission_token`` (a retry after a lost response) returns the entry already
+    stored and stores nothing new."""
+    _require(can_do_program_work(actor, patient))
+    form = _validated(kind, data)
+    _check_parent(kind, patient, parent)
+    stored = _stored_entry(patient, submission_token)
+    if stored is not None:
+        return stored
+    enrolment = selectors.active_enrolment(patient)
+    if step is not None:
+        if enrolment is None:
+            raise StepLocked(_("You are not enrolled in a program."))
+        _open_state(enrolment, step)
     now = timezone.now()
-    if entry is None:
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent retry loses the race cleanly
+            entry = ExerciseEntry.objects.create(
+                patient=patient,
+                kind=kind,
+                step=step,
+                parent=parent,
+                entry_date=form.entry_date(),
+                data=form.json_data(),
+                created_at=now,
+                updated_at=now,
+                submission_token=submission_token,
+            )
+    except IntegrityError:
         stored = _stored_entry(patient, submission_token)
-        if stored is not None:
-            return stored
-        enrolment = selectors.active_enrolment(patient)
-        if step is not None:
-            if enrolment is None:
-                raise StepLocked(_("You are not enrolled in a program."))
-            _open_state(enrolment, step)
-        try:
-            with transaction.atomic():  # a savepoint: a concurrent retry loses the race cleanly
-                entry = ExerciseEntry.objects.create(
-                    patient=patient,
-                    kind=kind,
-                    step=step,
-                    parent=parent,
-                    entry_date=form.entry_date(),
-                    data=form.json_data(),
-                    created_at=now,
-                    updated_at=now,
-                    submission_token=submission_token,
-                )
-        except IntegrityError:
-            stored = _stored_entry(patient, submission_token)
-            if stored is None:
-                raise
-            return stored
-        audit(actor=actor, action="exercise.create", patient=patient, obj=entry)
-        _screen_free_text(actor, patient, kind, form)
-        if step is not None and enrolment is not None:
-            complete_step(actor=actor, enrolment=enrolment, step=step)
-        elif enrolment is not None:
-            touch_activity(enrolment=enrolment)
-        return entry
-    if entry.patient_id != patient.pk or entry.kind != kind:
+        if stored is None:
+            raise
+        return stored
+    audit(actor=actor, action="exercise.create", patient=patient, obj=entry)
+    _screen_free_text(actor, patient, kind, form)
+    if step is not None and enrolment is not None:
+        complete_step(actor=actor, enrolment=enrolment, step=step)
+    elif enrolment is not None:
+        touch_activity(enrolment=enrolment)
+    return entry
+
+
+@transaction.atomic
+def update_entry(
+    *, actor: Any, patient: Any, entry: ExerciseEntry, data: Mapping[str, Any], revision: int | None
+) -> ExerciseEntry:
+    """Change an entry from plain data, validated like a new one. ``revision`` is the one the
+    editor opened: a form opened before someone else's save is refused, and nothing changes."""
+    _require(can_do_program_work(actor, patient))
+    if entry.patient_id != patient.pk:
         raise PermissionDenied
-    # Optimistic lock: a form opened before someone else's save is refused, nothing changes.
+    form = _validated(entry.kind, data)
+    _check_parent(entry.kind, patient, entry.parent)
     if revision is None:
         raise StaleEntry(_("This entry was changed since you opened it. Reload the page and try again."))
     updated = ExerciseEntry.objects.filter(pk=entry.pk, revision=revision).update(
-        entry_date=form.entry_date(), updated_at=now, revision=F("revision") + 1
+        entry_date=form.entry_date(), updated_at=timezone.now(), revision=F("revision") + 1
     )
     if not updated:
         raise StaleEntry(_("This entry was changed since you opened it. Reload the page and try again."))
@@ -311,7 +323,7 @@ def save_entry(
     entry.data = form.json_data()  # sealed on save (paceway.keyring.fields), so not in update()
     entry.save(update_fields=["data"])
     audit(actor=actor, action="exercise.update", patient=patient, obj=entry)
-    _screen_free_text(actor, patient, kind, form)
+    _screen_free_text(actor, patient, entry.kind, form)
     return entry
 
 
@@ -330,15 +342,9 @@ def _screen_free_text(actor: Any, patient: Any, kind: str, form: ExerciseForm) -
             hooks.free_text_written(patient, kind, texts)
 
 
-def save_entry_from_data(*, actor: Any, patient: Any, kind: str, data: Any, **kwargs: Any) -> ExerciseEntry:
-    """The API's way in: validate a dict with the same form, then save."""
-    form = _validated(kind, data)
-    return save_entry(actor=actor, patient=patient, kind=kind, form=form, **kwargs)
-
-
 # Tailoring ------------------------------------------------------------------------------------------
 
-THERAPIST_ACTIONS = {a.value for a in TailoringAction if not a.value.startswith("patient_")}
+THERAPIST_ACTIONS = frozenset(tailoring.HANDLERS)  # the patient_* actions are the patient's own choices
 
 
 @transaction.atomic
@@ -360,34 +366,7 @@ def tailor(
     )
     if plan is None:
         raise ValidationError(_("This module is not part of the program."))
-    optional = plan.module.kind == ModuleKind.OPTIONAL
-    fields: list[str] = []
-    if action == TailoringAction.OPEN_EARLY:
-        plan.open_early, plan.held, fields = True, False, ["open_early", "held"]
-    elif action == TailoringAction.HOLD:
-        plan.held, fields = True, ["held"]
-    elif action == TailoringAction.RELEASE:
-        if not plan.held:
-            raise ValidationError(_("This module is not on hold."))
-        plan.held, fields = False, ["held"]
-    elif action == TailoringAction.EXTEND:
-        plan.extra_days, fields = plan.extra_days + 7, ["extra_days"]
-    elif action in (TailoringAction.ADD, TailoringAction.SKIP):
-        if not optional:
-            raise ValidationError(_("Only optional modules can be added or taken out."))
-        plan.included = action == TailoringAction.ADD
-        fields = ["included"]
-        if plan.included:
-            plan.position = _last_position(enrolment) + 10
-            fields.append("position")
-    elif action in (TailoringAction.MOVE_UP, TailoringAction.MOVE_DOWN):
-        if not optional or not plan.included:
-            raise ValidationError(_("Only optional modules in the plan can be moved."))
-        _move(plan, up=action == TailoringAction.MOVE_UP)
-    elif action == TailoringAction.NOTE:
-        if not note.strip():
-            raise ValidationError(_("Write the note."))
-        plan.note, fields = note.strip(), ["note"]
+    fields = tailoring.HANDLERS[action](tailoring.Change(plan, note))
     if fields:
         plan.save(update_fields=fields)
     event = TailoringEvent.objects.create(
@@ -395,24 +374,6 @@ def tailor(
     )
     audit(actor=actor, action="program.tailor", patient=enrolment.patient, obj=event)
     return event
-
-
-def _last_position(enrolment: Enrolment) -> int:
-    return enrolment.plans.filter(included=True).aggregate(p=Max("position"))["p"] or 0
-
-
-def _move(plan: ModulePlan, *, up: bool) -> None:
-    siblings = ModulePlan.objects.filter(enrolment_id=plan.enrolment_id, included=True)
-    neighbour = (
-        siblings.filter(position__lt=plan.position).order_by("-position").first()
-        if up
-        else siblings.filter(position__gt=plan.position).order_by("position").first()
-    )
-    if neighbour is None:
-        raise ValidationError(_("This module cannot move further."))
-    plan.position, neighbour.position = neighbour.position, plan.position
-    ModulePlan.objects.filter(pk=plan.pk).update(position=plan.position)
-    ModulePlan.objects.filter(pk=neighbour.pk).update(position=neighbour.position)
 
 
 @transaction.atomic
@@ -437,7 +398,7 @@ def choose_optional_module(
     plan.chosen_by_patient = include
     fields = ["included", "chosen_by_patient"]
     if include:
-        plan.position = _last_position(enrolment) + 10
+        plan.position = tailoring.last_position(enrolment.pk) + 10
         fields.append("position")
     plan.save(update_fields=fields)
     action = TailoringAction.PATIENT_CHOSE if include else TailoringAction.PATIENT_DROPPED
@@ -466,10 +427,10 @@ __all__ = [
     "StepLocked",
     "choose_optional_module",
     "complete_step",
+    "create_entry",
     "enrol_patient",
-    "save_entry",
-    "save_entry_from_data",
     "tailor",
     "touch_activity",
+    "update_entry",
     "update_reminder_preference",
 ]

@@ -158,11 +158,11 @@ def step_detail(request: HttpRequest, module: str, step: str) -> HttpResponse:
         if request.method == "POST":
             if form.is_valid():
                 try:
-                    services.save_entry(
+                    services.create_entry(
                         actor=request.user,
                         patient=request.user,
                         kind=kind,
-                        form=form,
+                        data=request.POST,
                         step=step_obj,
                         submission_token=submissions.posted_token(request.POST),
                     )
@@ -281,11 +281,11 @@ def exercise_list(request: HttpRequest, kind: str) -> HttpResponse:
                 form.add_error(None, _("Choose one of your own entries to log this against."))
         if not form.errors and form.is_valid():
             try:
-                services.save_entry(
+                services.create_entry(
                     actor=request.user,
                     patient=request.user,
                     kind=kind,
-                    form=form,
+                    data=request.POST,
                     parent=parent,
                     submission_token=submissions.posted_token(request.POST),
                 )
@@ -334,13 +334,11 @@ def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
         status = 400
         if form.is_valid():
             try:
-                services.save_entry(
+                services.update_entry(
                     actor=request.user,
                     patient=request.user,
-                    kind=entry.kind,
-                    form=form,
                     entry=entry,
-                    parent=entry.parent,
+                    data=request.POST,
                     revision=_int(request.POST.get("revision")),
                 )
             except services.StaleEntry as exc:

@@ -25,7 +25,7 @@ def finished(personas):
     program = load_program(MINI).program
     enrolment = program_services.enrol_patient(actor=personas.therapist, patient=personas.patient, program=program)
     enrolment.plans.filter(included=True).update(completed_at=timezone.now())
-    program_services.save_entry_from_data(
+    program_services.create_entry(
         actor=personas.patient, patient=personas.patient, kind="staying_well_plan",
         data={"helpful_skills": "Pacing", "goals": "Walk daily", "warning_signs": "Skipping walks",
               "action_plan": "Restart at half", "review_schedule": "Monthly"},

@@ -146,7 +146,7 @@ def test_an_out_of_range_diary_is_refused_with_nothing_saved(personas, clients, 
 
 @time_machine.travel(noon(2026, 1, 6), tick=False)
 def test_logs_go_against_the_patients_own_parent(personas, clients, enrolment):
-    mine = services.save_entry_from_data(
+    mine = services.create_entry(
         actor=personas.patient, patient=personas.patient, kind="pacing_plan", data=VALID["pacing_plan"]
     )
     theirs = ExerciseEntry.objects.create(patient=personas.stranger, kind="pacing_plan", data={})
@@ -159,7 +159,7 @@ def test_logs_go_against_the_patients_own_parent(personas, clients, enrolment):
 
 @time_machine.travel(noon(2026, 1, 6), tick=False)
 def test_editing_checks_the_revision_and_owner(personas, clients, enrolment):
-    entry = services.save_entry_from_data(
+    entry = services.create_entry(
         actor=personas.patient, patient=personas.patient, kind="pain_diary", data=VALID["pain_diary"]
     )
     url = f"/program/entries/{entry.pk}/"
@@ -177,11 +177,9 @@ def test_editing_checks_the_revision_and_owner(personas, clients, enrolment):
 def test_only_the_patient_writes(personas, enrolment):
     for who in (personas.therapist, personas.stranger, personas.admin):
         with pytest.raises(PermissionDenied):
-            services.save_entry_from_data(actor=who, patient=personas.patient, kind="reflection", data={"text": "x"})
+            services.create_entry(actor=who, patient=personas.patient, kind="reflection", data={"text": "x"})
     with pytest.raises(ValidationError):
-        services.save_entry_from_data(
-            actor=personas.patient, patient=personas.patient, kind="pain_diary", data={"pain": 3}
-        )
+        services.create_entry(actor=personas.patient, patient=personas.patient, kind="pain_diary", data={"pain": 3})
     assert not ExerciseEntry.objects.exists()
 
 

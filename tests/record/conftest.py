@@ -55,7 +55,7 @@ def full_record(clients, personas, program):
         action="open_early",
         reason="You said you are ready for pacing",
     )
-    program_services.save_entry_from_data(actor=p, patient=p, kind="pain_diary", data=DIARY)
+    program_services.create_entry(actor=p, patient=p, kind="pain_diary", data=DIARY)
     risky = outcomes.submit_response(
         actor=p, patient=p, questionnaire="weekly-check-in", answers=list(with_item9(weekly(2), 1).items())
     )

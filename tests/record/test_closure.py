@@ -45,7 +45,7 @@ def _close(clients) -> AccountClosure:
 def _others_data(personas):
     """Another patient's data, which destruction must not touch."""
     s = personas.stranger
-    program_services.save_entry_from_data(actor=s, patient=s, kind="pain_diary", data=DIARY)
+    program_services.create_entry(actor=s, patient=s, kind="pain_diary", data=DIARY)
     outcomes.submit_response(actor=s, patient=s, questionnaire="weekly-check-in", answers=list(weekly(1).items()))
     messaging.send_message(sender=s, patient=s, client_id="s-1", body="the stranger's message")
 
@@ -178,9 +178,7 @@ def test_free_text_is_sealed_and_unreadable_everywhere_after_destruction(clients
 
 
 def test_sealed_columns_refuse_bulk_updates(personas):
-    program_services.save_entry_from_data(
-        actor=personas.patient, patient=personas.patient, kind="pain_diary", data=DIARY
-    )
+    program_services.create_entry(actor=personas.patient, patient=personas.patient, kind="pain_diary", data=DIARY)
     with pytest.raises(TypeError):
         ExerciseEntry.objects.filter(patient=personas.patient).update(data={"notes": "plain"})
 

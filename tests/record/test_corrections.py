@@ -166,7 +166,7 @@ def test_a_correction_names_one_item_and_a_disagreement_travels_with_it(clients,
 def test_a_correction_cannot_name_another_patients_item(clients, full_record, personas):
     from modules.program import services as program_services
 
-    theirs = program_services.save_entry_from_data(
+    theirs = program_services.create_entry(
         actor=personas.stranger, patient=personas.stranger, kind="pain_diary", data=DIARY
     )
     response = clients["patient"].post(
