@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import dateformat, timezone, translation
 from django.utils.formats import get_format
@@ -46,8 +47,9 @@ class MessagingError(Exception):
         self.field = field
 
 
-class NotAllowed(MessagingError):
-    """Not the patient, not their current therapist (or the patient is gone): looks like 404."""
+class NotAllowed(MessagingError, PermissionDenied):
+    """Not the patient, not their current therapist (or the patient is gone): looks like 404.
+    A ``PermissionDenied`` like every other refusal, so one type means "not allowed" everywhere."""
 
     code = "not_found"
 

@@ -29,7 +29,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.sessions.models import Session
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -75,7 +75,7 @@ def request_closure(*, actor: Any, patient: Any) -> AccountClosure:
     """The patient closes their account: it is deactivated now (sessions and sockets end) and
     the record is kept until the retention period after this last contact has passed."""
     if not is_patient(actor) or actor.pk != patient.pk:
-        raise PermissionError("Only the patient closes their own account")
+        raise PermissionDenied("Only the patient closes their own account")
     if AccountClosure.objects.filter(patient_id=patient.pk).exists():
         raise ValidationError(_("This account is already closed."))
     now = timezone.now()
@@ -195,7 +195,7 @@ def request_correction(
     from .selectors import describe_item
 
     if not is_patient(actor) or actor.pk != patient.pk:
-        raise PermissionError("Only the patient asks for a correction of their record")
+        raise PermissionDenied("Only the patient asks for a correction of their record")
     item, correction = (item or "").strip(), (correction or "").strip()
     named = describe_item(patient, item_kind, item_id)
     if named is None:
@@ -221,7 +221,7 @@ def request_correction(
 def _decidable(actor: Any, request_id: Any) -> CorrectionRequest:
     request = CorrectionRequest.objects.select_for_update().filter(pk=request_id).select_related("patient").first()
     if request is None or not can_change_clinical(actor, request.patient) or not is_therapist(actor):
-        raise PermissionError("Only a clinician on the care team answers a correction request")
+        raise PermissionDenied("Only a clinician on the care team answers a correction request")
     if request.status != CorrectionRequest.Status.OPEN:
         raise ValidationError(_("This request has already been answered."))
     return request
@@ -278,7 +278,7 @@ def add_disagreement(*, actor: Any, request_id: Any, statement: str) -> Correcti
     """After a refusal, the patient's statement of disagreement, kept with the item."""
     request = CorrectionRequest.objects.select_for_update().filter(pk=request_id, patient_id=actor.pk).first()
     if request is None or not is_patient(actor):
-        raise PermissionError("Only the patient states their disagreement")
+        raise PermissionDenied("Only the patient states their disagreement")
     if request.status != CorrectionRequest.Status.REFUSED:
         raise ValidationError(_("A statement of disagreement follows a refused request."))
     statement = (statement or "").strip()

@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import QuerySet
@@ -291,7 +291,7 @@ def disagree(request: HttpRequest, request_id: int) -> HttpResponse:
         return redirect("record:corrections")
     try:
         record_services.add_disagreement(actor=patient, request_id=request_id, statement=form.cleaned_data["statement"])
-    except PermissionError:
+    except PermissionDenied:
         raise Http404 from None
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -325,7 +325,7 @@ def answer_correction(request: HttpRequest, request_id: int) -> HttpResponse:
                 record_services.accept_correction(actor=request.user, request_id=correction.pk, amendment=data["text"])
             else:
                 record_services.refuse_correction(actor=request.user, request_id=correction.pk, reason=data["text"])
-        except PermissionError:
+        except PermissionDenied:
             raise Http404 from None
         except ValidationError as exc:
             form.add_error(None, exc)

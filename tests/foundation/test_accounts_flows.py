@@ -5,6 +5,7 @@ from unittest import mock
 
 import time_machine
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from paceway.accounts.models import User
@@ -64,7 +65,7 @@ def test_an_invitation_expires(client, personas):
 def test_only_administrators_invite(personas):
     import pytest
 
-    with pytest.raises(PermissionError):
+    with pytest.raises(PermissionDenied):
         invite(actor=personas.therapist, email="x@example.org", role="therapist")
 
 

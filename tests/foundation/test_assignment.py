@@ -1,7 +1,7 @@
 """Assignment rules: training, capacity, one active assignment, history, deactivation."""
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from paceway.accounts import hooks
@@ -19,7 +19,7 @@ def test_it_assigns_a_waiting_patient(personas):
 
 def test_only_administrators_assign(personas):
     for actor in (personas.therapist, personas.patient):
-        with pytest.raises(PermissionError):
+        with pytest.raises(PermissionDenied):
             assign_patient(actor=actor, patient=personas.stranger, therapist=personas.therapist)
 
 
@@ -80,7 +80,7 @@ def test_verifying_training_records_who_and_when(personas):
     therapist = make_therapist("v@example.org", admin=personas.admin, verified=False)
     profile = verify_training(actor=personas.admin, therapist=therapist, evidence="Certificate 123")
     assert profile.training_verified_by == personas.admin and profile.training_verified_at
-    with pytest.raises(PermissionError):
+    with pytest.raises(PermissionDenied):
         verify_training(actor=therapist, therapist=therapist)
 
 

@@ -243,10 +243,7 @@ def assign_after_acceptance(*, actor: Any, intake_id: Any, therapist_id: Any) ->
     therapist = User.objects.filter(pk=therapist_id if str(therapist_id).isdigit() else 0, is_active=True).first()
     if therapist is None:
         raise ValidationError(_("Choose a therapist."))
-    try:
-        return assign_as_clinical_lead(actor=actor, patient=intake.patient, therapist=therapist)
-    except PermissionError:
-        raise PermissionDenied from None
+    return assign_as_clinical_lead(actor=actor, patient=intake.patient, therapist=therapist)
 
 
 @transaction.atomic

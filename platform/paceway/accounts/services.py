@@ -9,7 +9,7 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -27,7 +27,7 @@ INVITATION_LIFETIME = timedelta(days=3)
 
 def _require_admin(actor: User) -> None:
     if not can_manage_accounts(actor):
-        raise PermissionError("Only administrators manage accounts and assignments")
+        raise PermissionDenied("Only administrators manage accounts and assignments")
 
 
 def hash_token(token: str) -> str:
@@ -66,7 +66,7 @@ def assign_as_clinical_lead(*, actor: User, patient: User, therapist: User) -> C
     checks the acceptance (the screening app's rule)."""
     profile = TherapistProfile.objects.filter(user_id=actor.pk).first()
     if actor.role != Role.THERAPIST or profile is None or not profile.is_clinical_lead or not profile.training_verified:
-        raise PermissionError("Only clinical leads assign after accepting")
+        raise PermissionDenied("Only clinical leads assign after accepting")
     if CareAssignment.objects.filter(patient=patient, ended_at__isnull=True).exists():
         raise ValidationError(_("This patient already has a therapist."))
     return _assign(
@@ -284,7 +284,7 @@ def update_details(*, actor: User, values: dict[str, str]) -> User:
 def update_public_profile(*, actor: User, public_profile: str, welcome_message: str) -> TherapistProfile:
     """A therapist writes what their patients read about them, and the welcome they see."""
     if actor.role != Role.THERAPIST:
-        raise PermissionError("Only therapists have a profile for patients")
+        raise PermissionDenied("Only therapists have a profile for patients")
     profile, _created = TherapistProfile.objects.select_for_update().get_or_create(user=actor)
     profile.public_profile = public_profile.strip()
     profile.welcome_message = welcome_message.strip()
@@ -432,7 +432,7 @@ def open_break_glass(*, actor: User, patient_id: Any, reason: str, minutes: int 
     from .access import is_assigned, may_break_glass
 
     if not may_break_glass(actor):
-        raise PermissionError("Only administrators and clinical leads open break-glass access")
+        raise PermissionDenied("Only administrators and clinical leads open break-glass access")
     patient = (
         User.objects.filter(pk=patient_id, role=Role.PATIENT, is_active=True).first()
         if str(patient_id).isdigit()
