@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 from paceway.accounts.access import patient_for_clinical
 from paceway.accounts.roles import is_patient, is_therapist
 
-from . import limits, selectors, services
+from . import selectors, services
 
 
 class MessageOut(serializers.Serializer):
@@ -67,6 +67,12 @@ class ReadOut(serializers.Serializer):
 def _error(exc: services.MessagingError) -> Response:
     if isinstance(exc, services.NotAllowed):
         return Response({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
+    if isinstance(exc, services.RateLimited):
+        return Response(
+            {"detail": "Too many messages. Please wait a moment."},
+            status=status.HTTP_429_TOO_MANY_REQUESTS,
+            headers={"Retry-After": str(exc.retry_after)},
+        )
     if isinstance(exc, services.ConversationClosed):
         return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
     return Response({exc.field or "detail": [exc.message]}, status=status.HTTP_400_BAD_REQUEST)
@@ -111,15 +117,6 @@ class ConversationMessagesView(APIView):
         patient = patient_for_clinical(request.user, patient_id)
         payload = SendIn(data=request.data)
         payload.is_valid(raise_exception=True)
-        sender_id = request.user.pk
-        assert sender_id is not None  # patient_for_clinical lets only a signed-in user through
-        allowed, retry_after = limits.allow_send(sender_id)
-        if not allowed:
-            return Response(
-                {"detail": "Too many messages. Please wait a moment."},
-                status=status.HTTP_429_TOO_MANY_REQUESTS,
-                headers={"Retry-After": str(retry_after)},
-            )
         try:
             message, created = services.send_message(
                 sender=request.user,

@@ -28,6 +28,7 @@ from paceway.audit.services import audit
 from paceway.keyring import crypto
 from paceway.keyring.services import create_data_key, destroy_data_key, unwrap
 
+from . import limits
 from .models import Conversation, Message, ReadReceipt, message_context
 
 MAX_BODY_CHARS = 8000
@@ -203,11 +204,16 @@ def send_message(
     body: Any,
     keys: dict[int, bytes] | None = None,
 ) -> tuple[Message, bool]:
-    """Store a message; a retry with the same client_id returns the original (created False)."""
+    """Store a message; a retry with the same client_id returns the original (created False).
+    The send rate is policy of the write: every way in (API, page, weekly feedback) obeys it here;
+    the sockets' group commit counts its batch the same way (``limits.allow_sends``)."""
     from . import store  # the set-based core, shared with the sockets' group commit
 
     job = store.Outgoing(sender_id=sender.pk, client_id=clean_client_id(client_id), body=clean_body(body))
     _require_participant(sender, patient, write=True)
+    allowed, retry_after = limits.allow_send(sender.pk)
+    if not allowed:
+        raise RateLimited(retry_after)
     job.sender, job.patient = sender, patient
     if keys is not None:
         job.keys = keys

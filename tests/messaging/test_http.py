@@ -146,3 +146,51 @@ def test_the_message_form_sent_again_with_its_rendered_token_is_stored_once(pers
     for _ in range(2):
         assert clients["patient"].post(url, {"client_id": token, "body": "only once"}).status_code == 302
     assert Message.objects.filter(client_id=token).count() == 1
+
+
+@pytest.fixture
+def one_send_per_hour(settings):
+    """A fresh counter store (its own cache), and a rate of one message per hour."""
+    import uuid
+
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": f"rate-{uuid.uuid4()}"}
+    }
+    settings.MESSAGING_SEND_RATE = (1, 3600)
+
+
+def test_it_refuses_a_page_send_over_the_rate_and_keeps_the_text(personas, clients, one_send_per_hour):
+    url = PAGE.format(personas.patient.pk)
+    assert clients["patient"].post(url, {"client_id": "r-1", "body": "first"}).status_code == 302
+    refused = clients["patient"].post(url, {"client_id": "r-2", "body": "second, still in the box"})
+    page = refused.content.decode()
+    assert refused.status_code == 400 and "You are sending too fast" in page
+    assert "second, still in the box" in page and "r-2" in page
+    assert Message.objects.count() == 1
+
+
+def test_it_refuses_an_api_send_over_the_rate_with_429(personas, clients, one_send_per_hour):
+    url = API.format(personas.patient.pk)
+    post = clients["patient"].post
+    assert post(url, {"client_id": "a-1", "body": "one"}, content_type="application/json").status_code == 201
+    refused = post(url, {"client_id": "a-2", "body": "two"}, content_type="application/json")
+    assert refused.status_code == 429 and 1 <= int(refused["Retry-After"]) <= 3600
+    assert Message.objects.count() == 1
+
+
+def test_it_refuses_weekly_feedback_over_the_rate_and_keeps_the_text(personas, clients, one_send_per_hour):
+    url = f"/therapist/patients/{personas.patient.pk}/feedback/"
+    therapist = clients["therapist"]
+    assert therapist.post(url, {"body": "Well done this week.", "client_id": "fb-1"}).status_code == 302
+    refused = therapist.post(url, {"body": "And one more thing to try.", "client_id": "fb-2"})
+    page = refused.content.decode()
+    assert refused.status_code == 400 and "You are sending too fast" in page
+    assert "And one more thing to try." in page
+    assert Message.objects.count() == 1
+
+
+def test_a_stranger_is_refused_before_the_rate_counts(personas, clients, one_send_per_hour):
+    url = PAGE.format(personas.patient.pk)
+    assert clients["stranger"].post(url, {"client_id": "s-1", "body": "hi"}).status_code == 404
+    assert clients["patient"].post(url, {"client_id": "p-1", "body": "mine"}).status_code == 302
+    assert Message.objects.count() == 1

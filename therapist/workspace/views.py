@@ -87,11 +87,19 @@ class ReviewForm(forms.Form):
 def patient(request: HttpRequest, patient_id: int) -> HttpResponse:
     _require_therapist(request)
     person = patient_for_clinical(request.user, patient_id)
+    return _patient_page(request, person)
+
+
+def _patient_page(
+    request: HttpRequest, person: User, *, feedback_form: FeedbackForm | None = None, status: int = 200
+) -> HttpResponse:
+    """The patient page; a refused weekly feedback comes back here bound, so nothing typed is lost."""
     record = reads.patient_record(viewer=request.user, patient=person)
     alerts = RiskAlert.objects.filter(patient=person, status=RiskAlert.Status.OPEN)
     templates = selectors.message_templates(request.user)
-    chosen = next((t for t in templates if str(t.pk) == request.GET.get("template")), None)
-    feedback_form = FeedbackForm(initial={"body": chosen.body if chosen else "", "client_id": uuid.uuid4().hex})
+    if feedback_form is None:
+        chosen = next((t for t in templates if str(t.pk) == request.GET.get("template")), None)
+        feedback_form = FeedbackForm(initial={"body": chosen.body if chosen else "", "client_id": uuid.uuid4().hex})
     return render(
         request,
         "therapist/patient.html",
@@ -105,6 +113,7 @@ def patient(request: HttpRequest, patient_id: int) -> HttpResponse:
             "feedback_form": feedback_form,
             **record,
         },
+        status=status,
     )
 
 
@@ -131,12 +140,14 @@ def send_feedback(request: HttpRequest, patient_id: int) -> HttpResponse:
                 body=form.cleaned_data["body"],
             )
         except MessagingError as exc:
+            form.add_error("body" if exc.field == "body" else None, exc.message)
             messages.error(request, _("The message was not sent: %(reason)s") % {"reason": exc})
         else:
             messages.success(request, _("Message sent."))
+            return redirect("therapist:patient", patient_id=person.pk)
     else:
         messages.error(request, _("The message was not sent: write up to 8,000 characters."))
-    return redirect("therapist:patient", patient_id=person.pk)
+    return _patient_page(request, person, feedback_form=form, status=400)
 
 
 class TemplateForm(forms.Form):
