@@ -22,7 +22,7 @@ def test_it_round_trips(db):
     assert decrypt(key, sealed, context="row|1") == "I slept badly"
 
 
-def test_tampering_raises(db):
+def test_tampered_ciphertext_is_refused(db):
     key = create_data_key(purpose="test")
     sealed = bytearray(encrypt(key, "hello", context="row|1"))
     sealed[-1] ^= 1

@@ -38,3 +38,17 @@ def test_it_audits_reads_in_the_read_modules_not_in_the_edges():
     assert edges
     calling_audit = [str(path.relative_to(ROOT)) for path in edges if "audit(" in path.read_text()]
     assert calling_audit == []
+
+
+def test_it_keeps_test_names_to_sentences_about_behaviour():
+    """CONTRIBUTING.md: a test's name says what a user would notice, in at least three words."""
+    import re
+
+    names = [
+        (str(path.relative_to(ROOT)), name)
+        for path in (ROOT / "tests").rglob("test_*.py")
+        for name in re.findall(r"^(?:async )?def (test_\w+)\(", path.read_text(), flags=re.MULTILINE)
+    ]
+    assert len(names) > 500
+    too_short = [(path, name) for path, name in names if len(name.removeprefix("test_").split("_")) < 3]
+    assert too_short == []

@@ -63,7 +63,7 @@ def test_api_send_is_idempotent_and_lists_after_seq(personas, clients):
         ({"client_id": "ok", "body": "nul\x00"}, "body"),
     ],
 )
-def test_api_validates(personas, clients, payload, field):
+def test_the_api_refuses_bad_input_and_stores_nothing(personas, clients, payload, field):
     response = clients["patient"].post(API.format(personas.patient.pk), payload, content_type="application/json")
     assert response.status_code == 400 and field in response.json()
     assert Message.objects.count() == 0
@@ -114,7 +114,7 @@ def test_page_form_errors_keep_the_client_id(personas, clients):
     assert response.status_code == 400 and b"keep-me" in response.content
 
 
-def test_patient_shortcut(personas, clients):
+def test_messages_takes_a_patient_to_their_own_thread(personas, clients):
     response = clients["patient"].get("/messages/")
     assert response.status_code == 302
     assert response["Location"] == PAGE.format(personas.patient.pk)

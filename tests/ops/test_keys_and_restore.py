@@ -112,7 +112,9 @@ def _check(database_url: str, **keys: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.live
 @pytest.mark.django_db(transaction=True)
-def test_restore_drill(personas, settings, tmp_path, recorded_checks):
+def test_it_restores_a_backup_that_decrypts_and_verifies_with_the_same_keys_only(
+    personas, settings, tmp_path, recorded_checks
+):
     """Back up, restore into a fresh database, and check it with the same and with wrong keys.
     PostgreSQL: deploy/backup.sh and deploy/restore.sh. SQLite: the online backup API."""
     messaging.send_message(sender=personas.patient, patient=personas.patient, client_id="c1", body=MESSAGE)

@@ -64,7 +64,7 @@ def steps(alert):
     return sorted(set(AlertNotification.objects.filter(alert=alert).values_list("step", flat=True)))
 
 
-def test_a_weekday(setup):
+def test_a_weekday_alert_climbs_the_ladder_on_time(setup):
     p = setup
     alert = raise_at(p, TUESDAY_10)
     assert sweep_at(TUESDAY_10) == ([p.therapist.email], [])
