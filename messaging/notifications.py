@@ -13,15 +13,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from modules.program.selectors import reminder_preference
+from paceway import mail_once
 from paceway.accounts.access import active_therapist_of, can_view_clinical
-from paceway.accounts.language import language_of
 from paceway.accounts.models import User
 
 from .models import Conversation, Message, NotificationSent, ReadReceipt
@@ -41,13 +39,6 @@ class Candidate:
     patient_id: int
     recipient_id: int
     seq: int
-
-
-def patient_allows(patient: User, now: datetime) -> bool:
-    """The patient's own e-mail settings (the program app's reminder preferences): message
-    e-mails on, and not in quiet hours. Messaging depends on the program app, not the reverse."""
-    preference = reminder_preference(patient)
-    return preference.wants("messages") and not preference.is_quiet(timezone.localtime(now).time())
 
 
 def candidates(now: datetime) -> list[Candidate]:
@@ -95,6 +86,9 @@ def candidates(now: datetime) -> list[Candidate]:
 
 
 def send_unread_notifications(now: datetime | None = None) -> int:
+    """One e-mail per candidate, through ``paceway.mail_once``: recorded first, retried by the
+    next run if sending fails. A patient's own settings decide (the program app's reminder
+    preferences: message e-mails on, not in quiet hours); messaging depends on the program app."""
     now = now or timezone.now()
     sent = 0
     for candidate in candidates(now):
@@ -102,38 +96,41 @@ def send_unread_notifications(now: datetime | None = None) -> int:
         patient = User.objects.filter(pk=candidate.patient_id).first()
         if recipient is None or patient is None or not can_view_clinical(recipient, patient):
             continue
-        if recipient.pk == patient.pk and not patient_allows(patient, now):
-            continue
-        try:
-            with transaction.atomic():
-                record = NotificationSent.objects.create(
-                    conversation_id=candidate.conversation_id,
-                    recipient=recipient,
-                    seq=candidate.seq,
-                )
-        except IntegrityError:
-            continue  # another run got here first
-        try:
-            _send_email(recipient, patient)
-        except Exception as exc:
-            logger.warning("messaging: notification e-mail failed: %s", type(exc).__name__)
-            record.delete()  # the next run tries again
-            continue
-        NotificationSent.objects.filter(pk=record.pk).update(sent_at=timezone.now())
-        sent += 1
+        sent += _notify(candidate, recipient, patient, now)
     return sent
 
 
-def _send_email(recipient: User, patient: User) -> None:
+def _notify(candidate: Candidate, recipient: User, patient: User, now: datetime) -> bool:
+    def record() -> NotificationSent:
+        return NotificationSent.objects.create(
+            conversation_id=candidate.conversation_id, recipient=recipient, seq=candidate.seq
+        )
+
+    def mark_sent(row: NotificationSent) -> None:
+        NotificationSent.objects.filter(pk=row.pk).update(sent_at=timezone.now())
+
+    return mail_once.send_once(
+        recipient=recipient,
+        wishes=reminder_preference(patient) if recipient.pk == patient.pk else None,
+        reason="messages",
+        now=now,
+        record=record,
+        compose=lambda: _subject_and_body(recipient, patient),
+        retry_on_failure=True,
+        on_sent=mark_sent,
+    )
+
+
+def _subject_and_body(recipient: User, patient: User) -> tuple[str, str]:
+    """In the recipient's language (``mail_once`` renders it so)."""
     path = "/messages/" if recipient.pk == patient.pk else f"/messages/{patient.pk}/"
     link = f"{settings.SITE_URL}{path}"
-    with translation.override(language_of(recipient)):
-        subject = _("A secure message is waiting for you on Paceway")
-        body = _(
-            "Hello,\n\nA new secure message is waiting for you on Paceway. "
-            "For your privacy it is not included in this e-mail.\n\n"
-            "Log in to read it: %(link)s\n\n"
-            "If you are in crisis, call or text 9-8-8, or call 911 in an emergency. "
-            "Messages are not monitored around the clock.\n"
-        ) % {"link": link}
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient.email])
+    subject = _("A secure message is waiting for you on Paceway")
+    body = _(
+        "Hello,\n\nA new secure message is waiting for you on Paceway. "
+        "For your privacy it is not included in this e-mail.\n\n"
+        "Log in to read it: %(link)s\n\n"
+        "If you are in crisis, call or text 9-8-8, or call 911 in an emergency. "
+        "Messages are not monitored around the clock.\n"
+    ) % {"link": link}
+    return str(subject), body

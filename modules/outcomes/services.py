@@ -24,17 +24,15 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from paceway import doorbell
+from paceway import doorbell, mail_once
 from paceway.accounts.access import active_therapist_of, caseload_patient_ids, is_active_clinician
 from paceway.accounts.access import clinical_leads as access_clinical_leads
-from paceway.accounts.language import in_language_of
 from paceway.accounts.models import User
 from paceway.accounts.roles import Role, is_patient
 from paceway.audit.services import audit
@@ -477,34 +475,20 @@ def _questionnaire_reminder(questionnaire: str) -> tuple[str, str]:
     return str(subject), body
 
 
-def _send_reminder_mail(patient_id: int, subject: str, body: str, email: str) -> None:
-    try:
-        send_mail(subject, body, None, [email])
-    except Exception as exc:  # recorded already: at most once; ids only in the log
-        logger.warning("Questionnaire reminder to patient %s not sent (%s).", patient_id, type(exc).__name__)
-
-
 def send_questionnaire_reminder(*, patient: User, questionnaire: str, period: str, now: datetime | None = None) -> bool:
-    """Record the reminder, then e-mail it after commit. False if already sent, not wanted or held."""
+    """One e-mail per patient, questionnaire and period, after commit (``paceway.mail_once``)."""
     from modules.program.models import ReminderReason, ReminderSent
     from modules.program.selectors import reminder_preference
 
     reason = ReminderReason.QUESTIONNAIRES
-    pref = reminder_preference(patient)
-    if not pref.wants(reason) or not patient.is_active or not patient.email:
-        return False
-    if pref.is_quiet(timezone.localtime(now or timezone.now()).time()):
-        return False  # not recorded: a later run sends it once quiet hours are over
-    try:
-        with transaction.atomic():
-            ReminderSent.objects.create(patient=patient, reason=reason, period=period[:60])
-            with in_language_of(patient):
-                subject, body = _questionnaire_reminder(questionnaire)
-            patient_id, email = patient.pk, patient.email
-            transaction.on_commit(lambda: _send_reminder_mail(patient_id, subject, body, email))
-    except IntegrityError:
-        return False
-    return True
+    return mail_once.send_once(
+        recipient=patient,
+        wishes=reminder_preference(patient),
+        reason=reason,
+        now=now,
+        record=lambda: ReminderSent.objects.create(patient=patient, reason=reason, period=period[:60]),
+        compose=lambda: _questionnaire_reminder(questionnaire),
+    )
 
 
 def send_questionnaire_reminders(*, now: datetime | None = None) -> int:

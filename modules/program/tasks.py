@@ -12,13 +12,11 @@ from typing import Any
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from paceway.accounts.language import in_language_of
+from paceway import mail_once
 
 from . import selectors
 from .models import Enrolment, ReminderPreference, ReminderReason, ReminderSent
@@ -43,22 +41,14 @@ def _subject_and_body(reason: str) -> tuple[str, str]:
 
 
 def send_once(*, patient: Any, reason: str, period: str, pref: ReminderPreference | None = None) -> bool:
-    """Record the reminder, then e-mail it after commit. False if it was already sent or not wanted."""
-    pref = pref or selectors.reminder_preference(patient)
-    if not pref.wants(reason) or not patient.is_active or not patient.email:
-        return False
-    if pref.is_quiet(timezone.localtime().time()):
-        return False  # not recorded: a later run sends it once quiet hours are over
-    try:
-        with transaction.atomic():
-            ReminderSent.objects.create(patient=patient, reason=reason, period=period)
-            with in_language_of(patient):
-                subject, body = _subject_and_body(reason)
-            email = patient.email
-            transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
-    except IntegrityError:
-        return False
-    return True
+    """One reminder e-mail per (patient, reason, period), after commit (``paceway.mail_once``)."""
+    return mail_once.send_once(
+        recipient=patient,
+        wishes=pref or selectors.reminder_preference(patient),
+        reason=reason,
+        record=lambda: ReminderSent.objects.create(patient=patient, reason=reason, period=period),
+        compose=lambda: _subject_and_body(reason),
+    )
 
 
 def _active_enrolments() -> Any:

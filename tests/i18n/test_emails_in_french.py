@@ -105,12 +105,16 @@ def test_it_sends_the_questionnaire_reminder_in_french(personas, django_capture_
     _assert_all_french(mail.outbox)
 
 
-def test_it_sends_the_new_message_notice_in_french(personas):
-    from messaging.notifications import _send_email
+def test_it_sends_the_new_message_notice_in_french(personas, django_capture_on_commit_callbacks):
+    from messaging.notifications import _subject_and_body
+    from paceway import mail_once
 
-    _french(personas.patient)
-    with translation.override("en"):
-        _send_email(personas.patient, personas.patient)
+    patient = personas.patient
+    _french(patient)
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        assert mail_once.send_once(
+            recipient=patient, record=lambda: None, compose=lambda: _subject_and_body(patient, patient)
+        )
     _assert_all_french(mail.outbox)
 
 
