@@ -73,7 +73,7 @@ def _error(exc: services.MessagingError) -> Response:
 
 
 class ConversationMessagesView(APIView):
-    throttle_classes = [UserRateThrottle]
+    throttle_classes = (UserRateThrottle,)
 
     @extend_schema(
         parameters=[

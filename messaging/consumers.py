@@ -27,8 +27,9 @@ import json
 import logging
 import random
 import time
+from collections.abc import Awaitable, Callable
 from importlib import import_module
-from typing import Any
+from typing import Any, ClassVar
 
 from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
@@ -275,7 +276,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
     async def _action_ping(self, frame: dict[str, Any]) -> None:
         await self._send_json({"type": "pong"})
 
-    ACTIONS = {
+    ACTIONS: ClassVar[dict[str, Callable[[ConversationConsumer, dict[str, Any]], Awaitable[None]]]] = {
         "send": _action_send,
         "resume": _action_resume,
         "mark_read": _action_mark_read,
@@ -540,7 +541,7 @@ _FRESH = object()  # _allowed(session=_FRESH): read the session again
 def _jittered(seconds: float) -> float:
     """Spread over 0.5-1x, so that sockets opened together (after a restart, say) do not all
     re-check at once."""
-    return seconds * random.uniform(0.5, 1.0)  # noqa: S311 (not security)
+    return seconds * random.uniform(0.5, 1.0)
 
 
 def _messages_frame(page: services.Page, *, replay: bool) -> dict[str, Any]:

@@ -94,7 +94,7 @@ class GroupCommit:
                 handovers, done = _commit(items)
                 local_delivery.hand_over(handovers)
                 done.ring(loop)
-            except Exception as exc:  # noqa: BLE001 - every job must get an answer
+            except Exception as exc:  # every job must get an answer
                 logger.exception("messaging: group commit round failed")
                 for item in items:
                     item.job.error = item.job.error or exc

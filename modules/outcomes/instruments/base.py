@@ -77,7 +77,7 @@ def wording(en: str, fr: str | None = None) -> Wording:
 
 
 # A display string: plain, marked for translation (gettext_lazy), or a published wording.
-Text = Union[str, "_StrPromise", Wording]  # noqa: UP007
+Text = Union[str, "_StrPromise", Wording]
 
 Availability = Literal["published", "paceway", "unavailable"]
 
