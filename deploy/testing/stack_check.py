@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import http.client
+import itertools
 import json
 import re
 import socket
@@ -308,7 +309,7 @@ class Exchange:
             ids = [cid for _, cid in side.seen]
             lost = set(sent) - set(ids)
             duplicated = len(ids) - len(set(ids))
-            out_of_order = sum(1 for a, b in zip(seqs, seqs[1:], strict=False) if b != a + 1) + (seqs[:1] != [1])
+            out_of_order = sum(1 for a, b in itertools.pairwise(seqs) if b != a + 1) + (seqs[:1] != [1])
             per_sender_order = all([cid for cid in ids if cid in own] == own for own in (s.to_send for s in self.sides))
             summary = (
                 f"{side.name}: {len(ids)} messages, {len(lost)} lost, {duplicated} duplicated, "
