@@ -152,7 +152,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         for group in getattr(self, "joined", []):
             try:
                 await self.channel_layer.group_discard(group, self.channel_name)
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - leaving must finish whatever the channel layer does
                 logger.info("messaging: group_discard failed: %s", type(exc).__name__)
         if getattr(self, "slot", None) is not None:
             await sync_to_async(limits.release_slot, thread_sensitive=False)(self.user_id, self.slot, self.channel_name)
@@ -358,7 +358,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             try:
                 await asyncio.wait_for(self.channel_layer.group_add(group, self.channel_name), 2.0)
                 self.joined.append(group)
-            except Exception as exc:  # Redis down: stay open, catch up from the database on a timer
+            except Exception as exc:  # noqa: BLE001 - Redis down: stay open, catch up from the database on a timer
                 logger.warning("messaging: subscribe failed: %s", type(exc).__name__)
                 ok = False
         return ok

@@ -115,7 +115,7 @@ def send_unread_notifications(now: datetime | None = None) -> int:
             continue  # another run got here first
         try:
             _send_email(recipient, patient)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - one failed e-mail must not stop the run; retried next run
             logger.warning("messaging: notification e-mail failed: %s", type(exc).__name__)
             record.delete()  # the next run tries again
             continue

@@ -192,7 +192,7 @@ class Exchange:
                     continue
                 side.ws, side.upstream = ws, upstream
                 return
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - retried until the deadline, then reported
                 if time.monotonic() > deadline:
                     fail(f"{side.name}: no socket within 60 s ({exc!r})")
                 await asyncio.sleep(0.5)
@@ -267,7 +267,7 @@ class Exchange:
                         elif kind == "error":
                             fail(f"{side.name}: error frame {frame}")
                 return
-            except Exception as exc:  # the socket died (or went silent for 30 s): reconnect
+            except Exception as exc:  # noqa: BLE001 - the socket died (or went silent for 30 s): reconnect
                 side.reconnects += 1
                 print(
                     f"     {side.name}: socket lost ({type(exc).__name__}) after {len(side.seen)} messages; "

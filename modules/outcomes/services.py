@@ -240,7 +240,7 @@ def ring_dashboards(alert_id: int) -> None:
             [u.pk for u in notification_recipients(alert) if u.role == Role.THERAPIST],
             level=alert_level(alert),
         )
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - a doorbell never raises
         logger.warning("Risk alert %s: dashboard doorbell failed (%s).", alert_id, type(exc).__name__)
 
 
@@ -250,7 +250,7 @@ def enqueue_alert_notification(alert_id: int) -> None:
         from .tasks import notify_risk_alert
 
         notify_risk_alert.delay(alert_id)
-    except Exception as exc:  # broker down, misconfigured, anything: the sweep will catch up
+    except Exception as exc:  # noqa: BLE001 - broker down, misconfigured, anything: the sweep will catch up
         logger.warning(
             "Risk alert %s: notification not enqueued (%s); the periodic job will send it.",
             alert_id,
@@ -480,7 +480,7 @@ def _questionnaire_reminder(questionnaire: str) -> tuple[str, str]:
 def _send_reminder_mail(patient_id: int, subject: str, body: str, email: str) -> None:
     try:
         send_mail(subject, body, None, [email])
-    except Exception as exc:  # recorded already: at most once; ids only in the log
+    except Exception as exc:  # noqa: BLE001 - recorded already: at most once; ids only in the log
         logger.warning("Questionnaire reminder to patient %s not sent (%s).", patient_id, type(exc).__name__)
 
 
