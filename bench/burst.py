@@ -293,7 +293,7 @@ async def submit(client: httpx.AsyncClient, url: str, patient: Patient, go: asyn
             return outcome
         if retry_after is None or outcome.attempts > retries:
             return outcome
-        await asyncio.sleep(retry_after + random.random())  # noqa: S311
+        await asyncio.sleep(retry_after + random.random())
 
 
 def sample_connections(dbname: str, stop: threading.Event, peak: list[int]) -> None:

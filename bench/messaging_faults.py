@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import json
 import os
 import shutil
@@ -49,6 +50,7 @@ FAULTS = ["pg-restart", "redis-restart", "kill-sender", "kill-receiver"]
 SETTINGS_MODULE = "tests.messaging.live_settings"  # send rate raised: typing fast is not throttled
 
 sys.path[:0] = [str(ROOT), str(ROOT / "platform")]
+
 from tests.live_servers import DaphneServer, RedisServer, free_port  # noqa: E402
 
 # A private PostgreSQL ----------------------------------------------------------------------------
@@ -226,7 +228,7 @@ def screen(page: Any, tag: str, typed: list[str]) -> dict[str, int]:
     bodies = [b for b in page.locator(SHOWN).all_text_contents() if b.startswith(tag)]
     shown_seqs = page.evaluate("window.__shown")
     order = [typed.index(b) for b in bodies if b in typed]
-    inversions_final = sum(1 for a, b in zip(order, order[1:], strict=False) if b < a)
+    inversions_final = sum(1 for a, b in itertools.pairwise(order) if b < a)
     out_of_order, twice, top, seen = 0, 0, 0, set()
     for seq in shown_seqs:
         if seq in seen:
@@ -361,7 +363,7 @@ def main() -> int:
         lost = len(set(typed) - set(stored))
         duplicated = len(stored) - len(set(stored))
         stored_order = [typed.index(b) for b in stored if b in typed]
-        stored_out_of_order = sum(1 for a, b in zip(stored_order, stored_order[1:], strict=False) if b < a)
+        stored_out_of_order = sum(1 for a, b in itertools.pairwise(stored_order) if b < a)
         by_code: dict[str, int] = {}
         for frame in errors:
             key = f"{frame.get('code')}{'' if frame.get('client_id') else ' (no client_id)'}"

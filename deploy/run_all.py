@@ -126,7 +126,7 @@ class Supervisor:
             self._spawn(self.children[name])
 
     def _spawn(self, child: Child) -> None:
-        child.process = subprocess.Popen(child.command, cwd=ROOT, env=self.env, preexec_fn=_die_with_parent)  # noqa: PLW1509
+        child.process = subprocess.Popen(child.command, cwd=ROOT, env=self.env, preexec_fn=_die_with_parent)
         child.started_at = self.clock()
         child.restart_at = None
 

@@ -79,7 +79,7 @@ def _error(exc: services.MessagingError) -> Response:
 
 
 class ConversationMessagesView(APIView):
-    throttle_classes = [UserRateThrottle]
+    throttle_classes = (UserRateThrottle,)
 
     @extend_schema(
         parameters=[

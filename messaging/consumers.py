@@ -27,8 +27,9 @@ import json
 import logging
 import random
 import time
+from collections.abc import Awaitable, Callable
 from importlib import import_module
-from typing import Any
+from typing import Any, ClassVar
 
 from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
@@ -151,7 +152,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         for group in getattr(self, "joined", []):
             try:
                 await self.channel_layer.group_discard(group, self.channel_name)
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - leaving must finish whatever the channel layer does
                 logger.info("messaging: group_discard failed: %s", type(exc).__name__)
         if getattr(self, "slot", None) is not None:
             await sync_to_async(limits.release_slot, thread_sensitive=False)(self.user_id, self.slot, self.channel_name)
@@ -275,7 +276,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
     async def _action_ping(self, frame: dict[str, Any]) -> None:
         await self._send_json({"type": "pong"})
 
-    ACTIONS = {
+    ACTIONS: ClassVar[dict[str, Callable[[ConversationConsumer, dict[str, Any]], Awaitable[None]]]] = {
         "send": _action_send,
         "resume": _action_resume,
         "mark_read": _action_mark_read,
@@ -357,7 +358,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             try:
                 await asyncio.wait_for(self.channel_layer.group_add(group, self.channel_name), 2.0)
                 self.joined.append(group)
-            except Exception as exc:  # Redis down: stay open, catch up from the database on a timer
+            except Exception as exc:  # noqa: BLE001 - Redis down: stay open, catch up from the database on a timer
                 logger.warning("messaging: subscribe failed: %s", type(exc).__name__)
                 ok = False
         return ok
@@ -540,7 +541,7 @@ _FRESH = object()  # _allowed(session=_FRESH): read the session again
 def _jittered(seconds: float) -> float:
     """Spread over 0.5-1x, so that sockets opened together (after a restart, say) do not all
     re-check at once."""
-    return seconds * random.uniform(0.5, 1.0)  # noqa: S311 (not security)
+    return seconds * random.uniform(0.5, 1.0)
 
 
 def _messages_frame(page: services.Page, *, replay: bool) -> dict[str, Any]:

@@ -94,7 +94,7 @@ class GroupCommit:
                 handovers, done = _commit(items)
                 local_delivery.hand_over(handovers)
                 done.ring(loop)
-            except Exception as exc:  # noqa: BLE001 - every job must get an answer
+            except Exception as exc:  # every job must get an answer
                 logger.exception("messaging: group commit round failed")
                 for item in items:
                     item.job.error = item.job.error or exc
@@ -122,7 +122,7 @@ def _commit(items: list[_Queued]) -> tuple[list[local_delivery.Handover], Round]
             return [], Round()
         try:
             return _apply(ready)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - handed to the job, whose waiter re-raises it
             if len(ready) == 1:
                 _forget(ready[0].job)
                 ready[0].job.error = exc
@@ -133,7 +133,7 @@ def _commit(items: list[_Queued]) -> tuple[list[local_delivery.Handover], Round]
                 _forget(item.job)
                 try:
                     own_handovers, own_round = _apply([item])
-                except Exception as own:
+                except Exception as own:  # noqa: BLE001 - handed to the job, whose waiter re-raises it
                     _forget(item.job)
                     item.job.error = own
                     continue
@@ -157,7 +157,7 @@ def _prepared(items: list[_Queued]) -> list[_Queued]:
             continue
         try:
             item.prepare(item.job)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - handed to the job, whose waiter re-raises it
             item.job.error = exc
             continue
         ready.append(item)

@@ -25,7 +25,7 @@ def _fail_open(fallback: Any) -> Callable[[Callable[..., T]], Callable[..., T]]:
         def wrapper(*args: Any, **kwargs: Any) -> T:
             try:
                 return func(*args, **kwargs)
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - fail open: messages flow whatever the cache does
                 logger.warning("messaging: %s skipped, cache unavailable: %s", func.__name__, type(exc).__name__)
                 return fallback  # type: ignore[no-any-return]
 
@@ -79,7 +79,7 @@ def allow_sends(user_ids: list[int]) -> list[tuple[bool, int]]:
     keys = [f"messaging:rate:{user_id}:{bucket}" for user_id in user_ids]
     try:
         counts = _incr_redis(keys, window * 2) if _is_redis() else [_incr_cache(k, window * 2) for k in keys]
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - fail open: messages flow whatever the cache does
         logger.warning("messaging: send rate skipped, cache unavailable: %s", type(exc).__name__)
         return [(True, 1)] * len(user_ids)
     retry_after = max(1, int((bucket + 1) * window - now + 0.999))

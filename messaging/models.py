@@ -7,6 +7,8 @@ only rings a doorbell (conversation id + seq); it never carries text.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -40,11 +42,11 @@ class Message(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["conversation", "seq"]
-        constraints = [
+        ordering: ClassVar[list[str]] = ["conversation", "seq"]
+        constraints = (
             models.UniqueConstraint(fields=["conversation", "seq"], name="message_seq_unique"),
             models.UniqueConstraint(fields=["conversation", "sender", "client_id"], name="message_client_id_unique"),
-        ]
+        )
 
     def __str__(self) -> str:
         return f"Message {self.conversation_id}#{self.seq}"
@@ -68,7 +70,7 @@ class ReadReceipt(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["conversation", "user"], name="one_receipt_per_participant")]
+        constraints = (models.UniqueConstraint(fields=["conversation", "user"], name="one_receipt_per_participant"),)
 
     def __str__(self) -> str:
         return f"{self.user_id} read {self.conversation_id} up to {self.last_read_seq}"
@@ -84,9 +86,9 @@ class NotificationSent(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["conversation", "recipient", "seq"], name="one_notification_per_watermark")
-        ]
+        constraints = (
+            models.UniqueConstraint(fields=["conversation", "recipient", "seq"], name="one_notification_per_watermark"),
+        )
 
     def __str__(self) -> str:
         return f"Notified {self.recipient_id} about {self.conversation_id} up to {self.seq}"

@@ -46,7 +46,7 @@ def watch(loop: asyncio.AbstractEventLoop) -> None:
 
 
 def _arm(loop: asyncio.AbstractEventLoop) -> None:
-    delay = sweep_seconds() * random.uniform(0.8, 1.2)  # noqa: S311 - processes started together drift apart
+    delay = sweep_seconds() * random.uniform(0.8, 1.2)  # processes started together drift apart
     _armed[loop] = loop.call_later(delay, _start, loop)
 
 

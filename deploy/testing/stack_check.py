@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import http.client
+import itertools
 import json
 import re
 import socket
@@ -191,7 +192,7 @@ class Exchange:
                     continue
                 side.ws, side.upstream = ws, upstream
                 return
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - retried until the deadline, then reported
                 if time.monotonic() > deadline:
                     fail(f"{side.name}: no socket within 60 s ({exc!r})")
                 await asyncio.sleep(0.5)
@@ -266,7 +267,7 @@ class Exchange:
                         elif kind == "error":
                             fail(f"{side.name}: error frame {frame}")
                 return
-            except Exception as exc:  # the socket died (or went silent for 30 s): reconnect
+            except Exception as exc:  # noqa: BLE001 - the socket died (or went silent for 30 s): reconnect
                 side.reconnects += 1
                 print(
                     f"     {side.name}: socket lost ({type(exc).__name__}) after {len(side.seen)} messages; "
@@ -308,7 +309,7 @@ class Exchange:
             ids = [cid for _, cid in side.seen]
             lost = set(sent) - set(ids)
             duplicated = len(ids) - len(set(ids))
-            out_of_order = sum(1 for a, b in zip(seqs, seqs[1:], strict=False) if b != a + 1) + (seqs[:1] != [1])
+            out_of_order = sum(1 for a, b in itertools.pairwise(seqs) if b != a + 1) + (seqs[:1] != [1])
             per_sender_order = all([cid for cid in ids if cid in own] == own for own in (s.to_send for s in self.sides))
             summary = (
                 f"{side.name}: {len(ids)} messages, {len(lost)} lost, {duplicated} duplicated, "

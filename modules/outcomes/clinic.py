@@ -261,7 +261,7 @@ def add_business_minutes(profile: Any, start: datetime, minutes: int) -> datetim
     if minutes <= 0 or not _days(profile):
         return start + timedelta(minutes=max(minutes, 0))
     zone = _zone(profile)
-    opens, closes = _opens(profile)
+    _, closes = _opens(profile)
     remaining = timedelta(minutes=minutes)
     cursor = next_opening(profile, start)
     for _guard in range(400):

@@ -53,7 +53,7 @@ class AlertConsumer(AsyncWebsocketConsumer):
         group = therapist_group(user.pk)
         try:
             await self.channel_layer.group_add(group, self.channel_name)
-        except Exception as exc:  # channel layer down: no live doorbell, the page still works
+        except Exception as exc:  # noqa: BLE001 - channel layer down: no live doorbell, the page still works
             logger.warning("outcomes alerts socket: group_add failed (%s).", type(exc).__name__)
             await self.close()
             return
@@ -66,7 +66,7 @@ class AlertConsumer(AsyncWebsocketConsumer):
         if self.group is not None:
             try:
                 await self.channel_layer.group_discard(self.group, self.channel_name)
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - leaving must finish whatever the channel layer does
                 logger.info("outcomes alerts socket: group_discard failed (%s).", type(exc).__name__)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:

@@ -137,7 +137,7 @@ def _recommendations(summary: DischargeSummary, changes: dict[str, change_rules.
             _(
                 "Mood or worry is still at or above the clinical threshold (or got worse): please review with the "
                 "family physician whether further psychological care or medication review is needed."
-            )  # fmt: skip
+            )
         )
     pain = changes.get("peg")
     if pain is not None and not pain.improvement_thresholds_met:
@@ -145,7 +145,7 @@ def _recommendations(summary: DischargeSummary, changes: dict[str, change_rules.
             _(
                 "Pain and its interference fell by less than 30%: consider a multidisciplinary pain assessment "
                 "(physiotherapy, pain clinic) alongside these skills."
-            )  # fmt: skip
+            )
         )
     if not summary.staying_well:
         out.append(_("No staying-well plan was written: the therapist can help complete one."))

@@ -254,7 +254,7 @@ def deliver_pending(*, now: datetime, alert_id: int | None = None) -> dict[str, 
         row = AlertNotification.objects.select_related("alert__patient").get(pk=pk)
         try:
             _send(row)
-        except Exception as exc:  # SMTP or SMS down: released for the next sweep; ids only in the log
+        except Exception as exc:  # noqa: BLE001 - SMTP or SMS down: released for the next sweep; ids only in the log
             AlertNotification.objects.filter(pk=pk).update(
                 claimed_at=None, failures=row.failures + 1, last_error=type(exc).__name__[:100]
             )
@@ -285,7 +285,7 @@ def run(*, alert_id: int | None = None, now: datetime | None = None) -> dict[str
     for pk in list(open_alerts.values_list("pk", flat=True)):
         try:
             counts["escalated"] += sum(1 for key in plan_due_steps(alert_id=pk, now=now) if key != "notify")
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - risk path: one alert's failure must not stop the others
             counts["failed"] += 1
             logger.warning("Risk alert %s: planning failed (%s); will retry.", pk, type(exc).__name__)
     delivered = deliver_pending(now=now, alert_id=alert_id)

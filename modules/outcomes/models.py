@@ -8,7 +8,7 @@ clinician with a note; a later, lower score never clears one.
 from __future__ import annotations
 
 from datetime import time
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -40,15 +40,15 @@ class QuestionnaireResponse(models.Model):
     submission_token = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
-        ordering = ["submitted_at", "id"]
-        indexes = [models.Index(fields=["patient", "submitted_at"])]
-        constraints = [
+        ordering: ClassVar[list[str]] = ["submitted_at", "id"]
+        indexes = (models.Index(fields=["patient", "submitted_at"]),)
+        constraints = (
             models.UniqueConstraint(
                 fields=["patient", "submission_token"],
                 condition=~models.Q(submission_token=""),
                 name="questionnaire_response_submission_once",
-            )
-        ]
+            ),
+        )
         verbose_name = _("questionnaire response")
 
     def __str__(self) -> str:
@@ -73,9 +73,9 @@ class Score(models.Model):
     submitted_at = models.DateTimeField(db_index=True)
 
     class Meta:
-        ordering = ["submitted_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["response", "scale"], name="one_score_per_scale_per_response")]
-        indexes = [models.Index(fields=["patient", "scale", "submitted_at"])]
+        ordering: ClassVar[list[str]] = ["submitted_at", "id"]
+        constraints = (models.UniqueConstraint(fields=["response", "scale"], name="one_score_per_scale_per_response"),)
+        indexes = (models.Index(fields=["patient", "scale", "submitted_at"]),)
 
     def __str__(self) -> str:
         return f"Score {self.scale} of response {self.response_id}"
@@ -133,8 +133,8 @@ class RiskAlert(models.Model):
     resolution_note = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["created_at", "id"]
-        constraints = [
+        ordering: ClassVar[list[str]] = ["created_at", "id"]
+        constraints = (
             models.CheckConstraint(
                 condition=Q(status="open")
                 | (
@@ -144,9 +144,9 @@ class RiskAlert(models.Model):
                     & ~Q(resolution_note="")
                 ),
                 name="resolved_alert_has_clinician_and_note",
-            )
-        ]
-        indexes = [models.Index(fields=["status", "patient"])]
+            ),
+        )
+        indexes = (models.Index(fields=["status", "patient"]),)
 
     def __str__(self) -> str:
         return f"Risk alert {self.pk} ({self.status})"
@@ -233,7 +233,7 @@ class ClinicProfile(models.Model):
     )
 
     class Meta:
-        ordering = ["-created_at", "-pk"]
+        ordering: ClassVar[list[str]] = ["-created_at", "-pk"]
         verbose_name = _("clinic profile (crisis resources and escalation)")
         verbose_name_plural = _("clinic profiles (every saved version)")
 
@@ -261,8 +261,8 @@ class ContactDetails(models.Model):
     saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        ordering = ["-saved_at", "-pk"]
-        indexes = [models.Index(fields=["patient", "saved_at"])]
+        ordering: ClassVar[list[str]] = ["-saved_at", "-pk"]
+        indexes = (models.Index(fields=["patient", "saved_at"]),)
         verbose_name = _("contact details")
         verbose_name_plural = _("contact details")
 
@@ -290,7 +290,7 @@ class ContactAttempt(models.Model):
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["attempted_at", "pk"]
+        ordering: ClassVar[list[str]] = ["attempted_at", "pk"]
 
     def __str__(self) -> str:
         return f"Contact attempt {self.pk} on alert {self.alert_id}"
@@ -353,13 +353,13 @@ class AlertNotification(models.Model):
     last_error = models.CharField(max_length=100, blank=True)  # an exception type name only
 
     class Meta:
-        ordering = ["created_at", "pk"]
-        constraints = [
+        ordering: ClassVar[list[str]] = ["created_at", "pk"]
+        constraints = (
             models.UniqueConstraint(
                 fields=["alert", "step", "channel", "address"], name="one_delivery_per_step_channel_address"
-            )
-        ]
-        indexes = [models.Index(fields=["sent_at", "alert"])]
+            ),
+        )
+        indexes = (models.Index(fields=["sent_at", "alert"]),)
 
     def __str__(self) -> str:
         return f"Alert {self.alert_id} step {self.step} by {self.channel}"
@@ -378,8 +378,8 @@ class SafetyPlan(models.Model):
     saved_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["-version"]
-        constraints = [models.UniqueConstraint(fields=["patient", "version"], name="one_safety_plan_version_number")]
+        ordering: ClassVar[list[str]] = ["-version"]
+        constraints = (models.UniqueConstraint(fields=["patient", "version"], name="one_safety_plan_version_number"),)
 
     def __str__(self) -> str:
         return f"Safety plan v{self.version} of {self.patient_id}"

@@ -238,7 +238,7 @@ def ring_dashboards(alert_id: int) -> None:
             [u.pk for u in notification_recipients(alert) if u.role == Role.THERAPIST],
             level=alert_level(alert),
         )
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - a doorbell never raises
         logger.warning("Risk alert %s: dashboard doorbell failed (%s).", alert_id, type(exc).__name__)
 
 
@@ -248,7 +248,7 @@ def enqueue_alert_notification(alert_id: int) -> None:
         from .tasks import notify_risk_alert
 
         notify_risk_alert.delay(alert_id)
-    except Exception as exc:  # broker down, misconfigured, anything: the sweep will catch up
+    except Exception as exc:  # noqa: BLE001 - broker down, misconfigured, anything: the sweep will catch up
         logger.warning(
             "Risk alert %s: notification not enqueued (%s); the periodic job will send it.",
             alert_id,

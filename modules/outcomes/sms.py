@@ -33,7 +33,7 @@ def _masked(number: str) -> str:
 
 class ConsoleBackend:
     def send(self, to: str, body: str) -> None:
-        print(f"SMS to {_masked(to)}: {body}")  # noqa: T201 - the development backend prints
+        print(f"SMS to {_masked(to)}: {body}")  # the development backend prints
 
 
 @dataclass(frozen=True)

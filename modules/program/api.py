@@ -53,7 +53,7 @@ class EntrySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ExerciseEntry
-        fields = ["id", "kind", "step", "parent", "entry_date", "data", "revision", "created_at", "updated_at"]
+        fields = ("id", "kind", "step", "parent", "entry_date", "data", "revision", "created_at", "updated_at")
         read_only_fields = fields
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -129,12 +129,12 @@ class SmartGoalForm(ExerciseForm):
 class GoalReviewForm(ExerciseForm):
     entry_date_field = "review_date"
     no_future_dates = ("review_date",)
-    PROGRESS = [
+    PROGRESS = (
         ("not_started", _("Not started yet")),
         ("some", _("Some progress")),
         ("most", _("Most of the way")),
         ("achieved", _("Achieved")),
-    ]
+    )
     review_date = _date(_("Date of review"))
     progress = forms.ChoiceField(label=_("How far did I get?"), choices=PROGRESS)
     what_helped = _text(_("What helped or got in the way?"))
@@ -179,13 +179,13 @@ class PacingLogForm(ExerciseForm):
 class RelaxationLogForm(ExerciseForm):
     entry_date_field = "date"
     no_future_dates = ("date",)
-    TECHNIQUES = [
+    TECHNIQUES = (
         ("breathing", _("Slow breathing")),
         ("pmr", _("Progressive muscle relaxation")),
         ("imagery", _("Guided imagery")),
         ("body_scan", _("Body scan or mindfulness")),
         ("other", _("Something else")),
-    ]
+    )
     date = _date(_("Date"))
     technique = forms.ChoiceField(label=_("Technique"), choices=TECHNIQUES)
     minutes = forms.IntegerField(
@@ -390,8 +390,8 @@ def labelled_fields(kind: str, data: dict[str, Any]) -> list[tuple[str, Any]]:
 class ReminderPreferenceForm(forms.ModelForm):
     class Meta:
         model = ReminderPreference
-        fields = ["module_opened", "homework", "inactivity", "questionnaires", "messages", "quiet_start", "quiet_end"]
-        widgets = {
+        fields = ("module_opened", "homework", "inactivity", "questionnaires", "messages", "quiet_start", "quiet_end")
+        widgets: ClassVar[dict[str, Any]] = {
             "quiet_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "quiet_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         }

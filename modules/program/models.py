@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -131,8 +131,8 @@ class Program(_ImmutableOncePublished):
     TRANSLATED_FIELDS = ("title", "summary")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["slug", "version"], name="program_slug_version_unique")]
-        ordering = ["slug", "-version"]
+        constraints = (models.UniqueConstraint(fields=["slug", "version"], name="program_slug_version_unique"),)
+        ordering: ClassVar[list[str]] = ["slug", "-version"]
 
     def __str__(self) -> str:
         return f"{self.title} (v{self.version})"
@@ -154,11 +154,11 @@ class Module(_ImmutableOncePublished):
     TRANSLATED_FIELDS = ("title", "summary", "homework")
 
     class Meta:
-        constraints = [
+        constraints = (
             models.UniqueConstraint(fields=["program", "slug"], name="module_slug_unique"),
             models.UniqueConstraint(fields=["program", "number"], name="module_number_unique"),
-        ]
-        ordering = ["program", "number"]
+        )
+        ordering: ClassVar[list[str]] = ["program", "number"]
 
     def __str__(self) -> str:
         return f"{self.number}. {self.title}"
@@ -186,8 +186,8 @@ class Step(_ImmutableOncePublished):
     TRANSLATED_FIELDS = ("title", "prompt", "body_markdown", "body_html")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["module", "slug"], name="step_slug_unique")]
-        ordering = ["module", "order"]
+        constraints = (models.UniqueConstraint(fields=["module", "slug"], name="step_slug_unique"),)
+        ordering: ClassVar[list[str]] = ["module", "order"]
 
     def __str__(self) -> str:
         return self.title
@@ -224,11 +224,11 @@ class Enrolment(models.Model):
     summary_shared_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [
+        constraints = (
             models.UniqueConstraint(
                 fields=["patient"], condition=Q(ended_at__isnull=True), name="one_active_enrolment_per_patient"
-            )
-        ]
+            ),
+        )
 
     def __str__(self) -> str:
         return f"Enrolment {self.pk}"
@@ -262,7 +262,7 @@ class ProgramReview(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["created_at", "id"]
+        ordering: ClassVar[list[str]] = ["created_at", "id"]
 
     def __str__(self) -> str:
         return f"Review {self.pk} of enrolment {self.enrolment_id}"
@@ -283,8 +283,8 @@ class ModulePlan(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["enrolment", "module"], name="plan_module_unique")]
-        ordering = ["enrolment", "position"]
+        constraints = (models.UniqueConstraint(fields=["enrolment", "module"], name="plan_module_unique"),)
+        ordering: ClassVar[list[str]] = ["enrolment", "position"]
 
     def __str__(self) -> str:
         return f"Plan {self.enrolment_id}/{self.module_id}"
@@ -313,7 +313,7 @@ class TailoringEvent(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["-created_at", "-pk"]
+        ordering: ClassVar[list[str]] = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
         return f"{self.action} {self.module_id}"
@@ -326,7 +326,7 @@ class StepCompletion(models.Model):
     seconds_on_step = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["enrolment", "step"], name="step_completed_once")]
+        constraints = (models.UniqueConstraint(fields=["enrolment", "step"], name="step_completed_once"),)
 
     def __str__(self) -> str:
         return f"Completion {self.enrolment_id}/{self.step_id}"
@@ -349,15 +349,15 @@ class ExerciseEntry(models.Model):
     submission_token = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
-        ordering = ["-entry_date", "-pk"]
-        indexes = [models.Index(fields=["patient", "kind", "-entry_date"])]
-        constraints = [
+        ordering: ClassVar[list[str]] = ["-entry_date", "-pk"]
+        indexes = (models.Index(fields=["patient", "kind", "-entry_date"]),)
+        constraints = (
             models.UniqueConstraint(
                 fields=["patient", "submission_token"],
                 condition=~models.Q(submission_token=""),
                 name="exercise_entry_submission_once",
-            )
-        ]
+            ),
+        )
         verbose_name_plural = "exercise entries"
 
     def __str__(self) -> str:
@@ -404,7 +404,9 @@ class ReminderSent(models.Model):
     sent_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["patient", "reason", "period"], name="reminder_once_per_period")]
+        constraints = (
+            models.UniqueConstraint(fields=["patient", "reason", "period"], name="reminder_once_per_period"),
+        )
 
     def __str__(self) -> str:
         return f"{self.reason} {self.period}"
@@ -422,10 +424,10 @@ class LessonAnswer(models.Model):
     answered_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["enrolment", "step", "question"], name="lesson_answer_once_per_question")
-        ]
-        ordering = ["enrolment", "step", "id"]
+        constraints = (
+            models.UniqueConstraint(fields=["enrolment", "step", "question"], name="lesson_answer_once_per_question"),
+        )
+        ordering: ClassVar[list[str]] = ["enrolment", "step", "id"]
 
     def __str__(self) -> str:
         return f"Answer {self.enrolment_id}/{self.step_id}/{self.question}"

@@ -39,7 +39,7 @@ class BreakGlassForm(forms.Form):
 
 
 class AuditReportForm(forms.Form):
-    SUBJECTS = [("patient", _("Every access to one patient's record")), ("user", _("Everything one person accessed"))]
+    SUBJECTS = (("patient", _("Every access to one patient's record")), ("user", _("Everything one person accessed")))
 
     subject = forms.ChoiceField(label=_("Report"), choices=SUBJECTS)
     person_id = forms.IntegerField(label=_("Patient or person number"), min_value=1)

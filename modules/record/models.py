@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -65,8 +67,8 @@ class CorrectionRequest(models.Model):
     disagreement_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-requested_at"]
-        indexes = [models.Index(fields=["patient", "item_kind", "item_id"])]
+        ordering: ClassVar[list[str]] = ["-requested_at"]
+        indexes = (models.Index(fields=["patient", "item_kind", "item_id"]),)
         verbose_name = _("correction request")
 
     def __str__(self) -> str:

@@ -16,7 +16,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
@@ -24,6 +26,9 @@ from rest_framework.parsers import JSONParser
 from rest_framework.utils import json
 
 NUL = "\x00"
+# What reading a form body can raise: too big or too many fields (SuspiciousOperation), not UTF-8
+# (BadRequest), a broken multipart body, a client gone mid-read (OSError), undecodable bytes.
+UNREADABLE_BODY = (SuspiciousOperation, BadRequest, MultiPartParserError, OSError, ValueError)
 
 
 def max_json_bytes() -> int:
@@ -106,7 +111,7 @@ class RejectNullCharactersMiddleware:
             return False  # JSON bodies: LimitedJSONParser
         try:
             return _has_nul(request.POST)
-        except Exception:  # a malformed or oversized body: the view's own reading reports it
+        except UNREADABLE_BODY:  # a malformed or oversized body: the view's own reading reports it
             return False
 
     def _refuse(self, request: HttpRequest) -> HttpResponse:

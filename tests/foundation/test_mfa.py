@@ -36,7 +36,7 @@ def test_totp_secrets_are_not_stored_in_plaintext(personas):
 def test_a_totp_code_works_once(personas):
     from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value, yield_hotp_counters_from_time
 
-    counter = list(yield_hotp_counters_from_time())[0]
+    counter = next(iter(yield_hotp_counters_from_time()))
     code = format_hotp_value(hotp_value(TOTP_SECRET, counter))
     totp = TOTP(Authenticator.objects.get(user=personas.therapist, type="totp"))
     assert totp.validate_code(code)

@@ -219,7 +219,7 @@ def test_the_schema_and_docs_are_for_signed_in_staff_only(personas, daphne):
         assert http(daphne, "GET", path, "")[0] == 403
         assert http(daphne, "GET", path, patient_cookie)[0] == 403
         assert http(daphne, "GET", path, therapist_cookie)[0] == 200
-    status, content = http(daphne, "GET", "/api/schema/", therapist_cookie)
+    _status, content = http(daphne, "GET", "/api/schema/", therapist_cookie)
     assert f"name: {settings.SESSION_COOKIE_NAME}".encode() in content
     import yaml
 

@@ -81,9 +81,12 @@ def test_a_new_account_takes_the_language_it_was_made_in(db):
 
 
 def test_it_shows_french_times_the_canadian_way(db):
-    from datetime import datetime
+    from datetime import UTC, datetime
 
     from django.utils.formats import date_format
 
     with translation.override("fr-ca"):
-        assert date_format(datetime(2026, 12, 1, 14, 30), "DATETIME_FORMAT") == "1 décembre 2026, 14\xa0h\xa030"
+        assert (
+            date_format(datetime(2026, 12, 1, 14, 30, tzinfo=UTC), "DATETIME_FORMAT")
+            == "1 décembre 2026, 14\xa0h\xa030"
+        )

@@ -543,7 +543,7 @@ def test_it_sends_the_replay_before_live_messages_after_a_reconnect(personas):
     send(personas.patient, personas.patient, body="missed")
 
     async def scenario():
-        receiver, ready = await open_socket(personas.therapist, personas.patient, resume=False)
+        receiver, _ready = await open_socket(personas.therapist, personas.patient, resume=False)
         sender, _ = await open_socket(personas.patient, personas.patient)
         await sender.send_json_to({"action": "send", "client_id": "l-1", "body": "while reconnecting"})
         await frames_until(sender, "ack")

@@ -141,7 +141,7 @@ def test_a_2000_message_stream_survives_crashes_and_a_redis_restart(personas, tw
         while len(acked) < total:
             try:
                 ws = await open_ws(a, pid, patient_cookie)
-            except (OSError, TimeoutError, ConnectionClosed, Exception):
+            except Exception:  # noqa: BLE001 - servers are being killed: any failure to open means retry
                 await asyncio.sleep(0.2)
                 continue
             try:
@@ -176,7 +176,7 @@ def test_a_2000_message_stream_survives_crashes_and_a_redis_restart(personas, tw
         while last < total:
             try:
                 ws = await open_ws(b, pid, therapist_cookie)
-            except (OSError, TimeoutError, ConnectionClosed, Exception):
+            except Exception:  # noqa: BLE001 - servers are being killed: any failure to open means retry
                 await asyncio.sleep(0.2)
                 continue
             try:

@@ -96,5 +96,5 @@ def test_the_separate_port_serves_metrics_on_the_private_address(settings):
     settings.METRICS_BIND = "127.0.0.1"
     port = free_port()
     metrics.serve_on_port(port)
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:  # noqa: S310
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
         assert b"paceway_http_requests_total" in response.read()

@@ -99,7 +99,7 @@ def test_the_patient_turns_questionnaire_reminders_off_in_settings(enrolled, cli
 
 def test_quiet_hours_hold_the_reminder_until_they_are_over(enrolled, personas, django_capture_on_commit_callbacks):
     ReminderPreference.objects.create(patient=personas.patient, quiet_start=time(22, 0), quiet_end=time(8, 0))
-    late = timezone.make_aware(datetime(2026, 1, 5, 23, 30))
+    late = datetime(2026, 1, 5, 23, 30, tzinfo=timezone.get_current_timezone())
     with django_capture_on_commit_callbacks(execute=True):
         with time_machine.travel(late, tick=False):
             assert tasks.send_questionnaire_reminders() == 0  # held, not recorded

@@ -34,7 +34,7 @@ def entry(personas, enrolment):
 
 @time_machine.travel(noon(2026, 1, 6), tick=False)
 def test_anonymous_is_sent_to_log_in(clients, personas, enrolment, entry):
-    routes = PATIENT_ROUTES + [f"/program/entries/{entry.pk}/", f"/program/patients/{personas.patient.pk}/"]
+    routes = [*PATIENT_ROUTES, f"/program/entries/{entry.pk}/", f"/program/patients/{personas.patient.pk}/"]
     for url in routes:
         response = clients["anonymous"].get(url)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
@@ -45,7 +45,7 @@ def test_anonymous_is_sent_to_log_in(clients, personas, enrolment, entry):
 @time_machine.travel(noon(2026, 1, 6), tick=False)
 @pytest.mark.parametrize("who", ["therapist", "unassigned_therapist", "admin"])
 def test_non_patients_get_404_on_patient_pages(clients, enrolment, entry, who):
-    for url in PATIENT_ROUTES + [f"/program/entries/{entry.pk}/"]:
+    for url in [*PATIENT_ROUTES, f"/program/entries/{entry.pk}/"]:
         assert clients[who].get(url).status_code == 404, url
     for url in PATIENT_POSTS:
         assert clients[who].post(url).status_code == 404, url
@@ -124,16 +124,17 @@ def test_the_therapist_enrols_and_the_patient_sees_this_week(clients, personas, 
 
 
 def test_the_shipped_module_pages_render(clients, personas, db):
-    from datetime import date
-
     from django.core.management import call_command
+    from django.utils import timezone
 
     from modules.program import services
     from modules.program.loader import latest_program
 
     call_command("load_content", verbosity=0)
     program = latest_program("chronic-pain")
-    services.enrol_patient(actor=personas.therapist, patient=personas.patient, program=program, start_date=date.today())
+    services.enrol_patient(
+        actor=personas.therapist, patient=personas.patient, program=program, start_date=timezone.localdate()
+    )
     home = clients["patient"].get("/program/")
     assert home.status_code == 200 and b"Understanding your pain" in home.content
     module = program.modules.get(number=1)

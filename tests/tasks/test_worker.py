@@ -43,7 +43,7 @@ class Worker:
         return found
 
 
-def _wait(condition, timeout: float, worker: Worker, what: str) -> None:  # noqa: ANN001
+def _wait(condition, timeout: float, worker: Worker, what: str) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():

@@ -102,8 +102,6 @@ def test_the_console_refuses_non_administrators(clients, name):
 
 def test_the_caseload_orders_every_kind_of_flag(personas):
     """Risk alert, then unread messages, reliable deterioration, inactivity, review due."""
-    from datetime import date
-
     from messaging.services import send_message
     from modules.outcomes.models import Score
     from modules.program import services as program_services
@@ -133,7 +131,7 @@ def test_the_caseload_orders_every_kind_of_flag(personas):
             submitted_at=timezone.now() - timedelta(days=days_ago),
         )
     enrolment = program_services.enrol_patient(
-        actor=personas.therapist, patient=idle, program=program, start_date=date.today() - timedelta(days=10)
+        actor=personas.therapist, patient=idle, program=program, start_date=timezone.localdate() - timedelta(days=10)
     )
     type(enrolment).objects.filter(pk=enrolment.pk).update(enrolled_at=timezone.now() - timedelta(days=10))
     mark_week_reviewed(therapist=personas.therapist, patient=reviewed, minutes=10)

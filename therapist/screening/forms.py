@@ -94,7 +94,7 @@ class IntakeForm(forms.ModelForm):
 
     class Meta:
         model = Intake
-        fields = [
+        fields = (
             "pain_three_months",
             "pain_duration_months",
             "pain_condition",
@@ -108,7 +108,7 @@ class IntakeForm(forms.ModelForm):
             "readiness",
             "language",
             *FLAG_FIELDS,
-        ]
+        )
 
     def clean(self) -> dict[str, Any]:
         super().clean()

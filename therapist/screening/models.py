@@ -9,7 +9,7 @@ once published; each consent records the version given and, later, its withdrawa
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -89,8 +89,8 @@ class Intake(models.Model):
     )
 
     class Meta:
-        ordering = ["submitted_at", "id"]
-        indexes = [models.Index(fields=["patient", "submitted_at"])]
+        ordering: ClassVar[list[str]] = ["submitted_at", "id"]
+        indexes = (models.Index(fields=["patient", "submitted_at"]),)
         verbose_name = _("intake")
 
     def __str__(self) -> str:
@@ -123,7 +123,7 @@ class ScreeningDecision(models.Model):
     )
 
     class Meta:
-        ordering = ["decided_at", "id"]
+        ordering: ClassVar[list[str]] = ["decided_at", "id"]
         verbose_name = _("screening decision")
 
     def __str__(self) -> str:
@@ -136,7 +136,7 @@ class ConsentText(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["version"]
+        ordering: ClassVar[list[str]] = ["version"]
         verbose_name = _("consent text")
 
     def __str__(self) -> str:
@@ -159,8 +159,8 @@ class Consent(models.Model):
     )
 
     class Meta:
-        ordering = ["given_at", "id"]
-        indexes = [models.Index(fields=["patient", "withdrawn_at"])]
+        ordering: ClassVar[list[str]] = ["given_at", "id"]
+        indexes = (models.Index(fields=["patient", "withdrawn_at"]),)
         verbose_name = _("consent to iCBT")
 
     def __str__(self) -> str:

@@ -272,7 +272,7 @@ def on_care_team_changed(patient_id: int) -> None:
     """accounts hook (run after commit). Never raises: failures are logged with ids only."""
     try:
         enrol_accepted_patient(patient_id=patient_id)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - after-commit hook: never raises
         logger.warning(
             "Screening: enrolment after assignment of patient %s failed (%s).", patient_id, type(exc).__name__
         )

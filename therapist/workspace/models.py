@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -16,7 +18,7 @@ class ClinicalNote(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering: ClassVar[list[str]] = ["-created_at"]
 
     def __str__(self) -> str:
         return f"Clinical note {self.pk}"
@@ -32,7 +34,7 @@ class WeeklyReview(models.Model):
     reviewed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["patient", "week_start"], name="one_review_per_patient_week")]
+        constraints = (models.UniqueConstraint(fields=["patient", "week_start"], name="one_review_per_patient_week"),)
 
     def __str__(self) -> str:
         return f"Review of {self.patient_id} for {self.week_start}"
@@ -49,7 +51,7 @@ class MessageTemplate(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["title"]
+        ordering: ClassVar[list[str]] = ["title"]
 
     def __str__(self) -> str:
         return self.title

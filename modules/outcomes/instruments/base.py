@@ -19,6 +19,7 @@ Nothing here touches the database; everything is pure and fast.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, Union
 
@@ -77,7 +78,7 @@ def wording(en: str, fr: str | None = None) -> Wording:
 
 
 # A display string: plain, marked for translation (gettext_lazy), or a published wording.
-Text = Union[str, "_StrPromise", Wording]  # noqa: UP007
+Text = Union[str, "_StrPromise", Wording]
 
 Availability = Literal["published", "paceway", "unavailable"]
 
@@ -183,7 +184,7 @@ class TScoreTable:
         if raws != list(range(raws[0], raws[0] + len(raws))):
             raise ValueError("a T-score table needs one row per raw score, in order")
         ts = [t for _raw, t, _se in self.rows]
-        if any(b <= a for a, b in zip(ts, ts[1:], strict=False)):
+        if any(b <= a for a, b in itertools.pairwise(ts)):
             raise ValueError("T-scores must rise with the raw score")
 
     def t_score(self, raw: int) -> float:

@@ -42,7 +42,7 @@ UNWANTED_EFFECTS = Instrument(
             _(
                 "Have you had unwanted effects that you think the program caused (for example more pain after an "
                 "exercise, worse mood, or stress from the homework)?"
-            ),  # fmt: skip
+            ),
             EFFECTS,
             system=LOCAL_SYSTEM,
         ),
@@ -67,13 +67,13 @@ HEALTH_CARE_USE = Instrument(
             _("How many times did you see a family doctor or nurse practitioner about your pain?"),
             VISITS,
             system=LOCAL_SYSTEM,
-        ),  # fmt: skip
+        ),
         Item(
             "hcu-emergency",
             _("How many times did you go to an emergency department because of pain?"),
             VISITS,
             system=LOCAL_SYSTEM,
-        ),  # fmt: skip
+        ),
         Item(
             "hcu-other",
             _(
@@ -82,7 +82,7 @@ HEALTH_CARE_USE = Instrument(
             ),
             VISITS,
             system=LOCAL_SYSTEM,
-        ),  # fmt: skip
+        ),
         Item(
             "hcu-opioid",
             _(
@@ -91,7 +91,7 @@ HEALTH_CARE_USE = Instrument(
             ),
             YES_NO,
             system=LOCAL_SYSTEM,
-        ),  # fmt: skip
+        ),
     ),
     scales=(),
     panel_code="health-care-use",

@@ -12,7 +12,7 @@ are reset through "MFA resets" (a reason, an e-mail to the person).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import admin, messages
@@ -34,7 +34,7 @@ class UserAdminForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["display_name", "preferred_language", "is_active"]
+        fields = ("display_name", "preferred_language", "is_active")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -84,7 +84,7 @@ class UserAdmin(admin.ModelAdmin):
 class TherapistProfileForm(forms.ModelForm):
     class Meta:
         model = TherapistProfile
-        fields = list(services.PROFILE_FIELDS_FOR_ADMINISTRATORS)
+        fields = services.PROFILE_FIELDS_FOR_ADMINISTRATORS
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -103,7 +103,7 @@ class TherapistProfileAdmin(admin.ModelAdmin):
     list_filter = ("is_active_clinician",)
     fields = ("user", *services.PROFILE_FIELDS_FOR_ADMINISTRATORS, "training_verified_by", "training_verified_at")
     readonly_fields = ("user", "training_verified_by", "training_verified_at")
-    actions = ["verify_training"]
+    actions = ("verify_training",)
 
     def save_model(self, request: HttpRequest, obj: TherapistProfile, form: Any, change: bool) -> None:
         try:
@@ -157,7 +157,7 @@ class TherapistProfileAdmin(admin.ModelAdmin):
 class AssignmentForm(forms.ModelForm):
     class Meta:
         model = CareAssignment
-        fields = ["patient", "therapist", "reason"]
+        fields = ("patient", "therapist", "reason")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -206,7 +206,7 @@ class CareAssignmentAdmin(admin.ModelAdmin):
 class InvitationForm(forms.ModelForm):
     class Meta:
         model = Invitation
-        fields = ["email", "role"]
+        fields = ("email", "role")
 
 
 @admin.register(Invitation)
@@ -241,8 +241,8 @@ class MfaResetForm(forms.ModelForm):
 
     class Meta:
         model = MfaReset
-        fields = ["user", "reason"]
-        widgets = {"reason": forms.Textarea(attrs={"rows": 3})}
+        fields = ("user", "reason")
+        widgets: ClassVar[dict[str, Any]] = {"reason": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -27,7 +27,7 @@ class IsAdministrator(BasePermission):
 class MeSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
-        fields = ["id", "email", "display_name", "role", "preferred_language"]
+        fields = ("id", "email", "display_name", "role", "preferred_language")
         read_only_fields = fields
 
 
@@ -41,7 +41,7 @@ class MeView(generics.GenericAPIView):
 class AssignmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = CareAssignment
-        fields = ["id", "patient", "therapist", "assigned_by", "assigned_at", "reason", "ended_at", "end_reason"]
+        fields = ("id", "patient", "therapist", "assigned_by", "assigned_at", "reason", "ended_at", "end_reason")
         read_only_fields = fields
 
 
@@ -52,7 +52,7 @@ class AssignRequestSerializer(serializers.Serializer):
 
 
 class AssignmentListView(APIView):
-    permission_classes = [IsAdministrator]
+    permission_classes = (IsAdministrator,)
 
     @extend_schema(responses=AssignmentSerializer(many=True))
     def get(self, request: Request) -> Response:

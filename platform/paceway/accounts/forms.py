@@ -4,7 +4,7 @@ about them."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from django import forms
@@ -15,6 +15,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import TherapistProfile, User
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def zone_choices() -> list[tuple[str, str]]:
@@ -81,7 +84,7 @@ class SignupForm(forms.Form):
     )
     time_zone = ZoneField()
 
-    field_order = ["display_name", "pronouns", "email", "password1", "password2", "time_zone"]
+    field_order = ("display_name", "pronouns", "email", "password1", "password2", "time_zone")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -100,8 +103,11 @@ class DetailsForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["display_name", "pronouns", "time_zone"]
-        labels = {"display_name": _("Your name (as you like to be called)"), "pronouns": _("Pronouns (optional)")}
+        fields = ("display_name", "pronouns", "time_zone")
+        labels: ClassVar[dict[str, StrOrPromise]] = {
+            "display_name": _("Your name (as you like to be called)"),
+            "pronouns": _("Pronouns (optional)"),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -111,8 +117,8 @@ class DetailsForm(forms.ModelForm):
 class TherapistPublicProfileForm(forms.ModelForm):
     class Meta:
         model = TherapistProfile
-        fields = ["public_profile", "welcome_message"]
-        widgets = {
+        fields = ("public_profile", "welcome_message")
+        widgets: ClassVar[dict[str, Any]] = {
             "public_profile": forms.Textarea(attrs={"rows": 4}),
             "welcome_message": forms.Textarea(attrs={"rows": 5}),
         }

@@ -71,7 +71,7 @@ def free_text_written(patient: Any, source: str, texts: list[str]) -> None:
     for listener in free_text_listeners:
         try:
             listener(patient, source, texts)
-        except Exception as exc:  # never fail the write; ids only in the log
+        except Exception as exc:  # noqa: BLE001 - never fail the write; ids only in the log
             logger.warning(
                 "Free-text listener failed for patient %s (%s).", getattr(patient, "pk", None), type(exc).__name__
             )

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
@@ -58,7 +58,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []  # type: ignore[misc]
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         verbose_name = _("user")
@@ -147,13 +147,13 @@ class CareAssignment(models.Model):
     class Meta:
         verbose_name = _("care assignment")
         verbose_name_plural = _("care assignments")
-        constraints = [
+        constraints = (
             models.UniqueConstraint(
                 fields=["patient"], condition=Q(ended_at__isnull=True), name="one_active_assignment_per_patient"
-            )
-        ]
-        indexes = [models.Index(fields=["therapist", "ended_at"])]
-        ordering = ["-assigned_at"]
+            ),
+        )
+        indexes = (models.Index(fields=["therapist", "ended_at"]),)
+        ordering: ClassVar[list[str]] = ["-assigned_at"]
 
     def __str__(self) -> str:
         return f"{self.patient} -> {self.therapist}"
@@ -210,7 +210,7 @@ class MfaReset(models.Model):
     created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering: ClassVar[list[str]] = ["-created_at"]
         verbose_name = _("MFA reset")
 
     def __str__(self) -> str:
@@ -238,8 +238,8 @@ class BreakGlassAccess(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("closed at"))
 
     class Meta:
-        ordering = ["-opened_at"]
-        indexes = [models.Index(fields=["actor", "patient", "expires_at"])]
+        ordering: ClassVar[list[str]] = ["-opened_at"]
+        indexes = (models.Index(fields=["actor", "patient", "expires_at"]),)
         verbose_name = _("break-glass access")
 
     def __str__(self) -> str:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db import models
 from django.utils import timezone
@@ -33,7 +33,7 @@ class AuditEvent(models.Model):
     mac = models.CharField(max_length=64, verbose_name=_("MAC"))
 
     class Meta:
-        ordering = ["id"]
+        ordering: ClassVar[list[str]] = ["id"]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
 

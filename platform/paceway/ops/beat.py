@@ -18,6 +18,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from django.conf import settings
 from django.db import connections
 from django_celery_beat.schedulers import DatabaseScheduler
@@ -82,7 +83,7 @@ class BeatLock:
             try:
                 with self._connection.cursor() as cursor:
                     cursor.execute("SELECT 1")
-            except Exception:
+            except psycopg.Error:  # its own raw connection: psycopg's errors, not Django's
                 return False
             return True
         return self._file is not None

@@ -145,7 +145,7 @@ class RiskAlertsCollector(Collector):
             by_age.add_metric(["ge_72h"], open_alerts.filter(created_at__lte=now - _seconds(lower or 0)).count())
             first = open_alerts.aggregate(first=Min("created_at"))["first"]
             oldest.add_metric([], (now - first).total_seconds() if first else 0.0)
-        except Exception as exc:  # a scrape must not fail because the database is away
+        except Exception as exc:  # noqa: BLE001 - a scrape must never fail, whatever the database does
             logger.warning("risk alert metrics unavailable: %s", exc.__class__.__name__)
             return
         finally:

@@ -13,7 +13,7 @@ class Command(BaseCommand):
         "Print (or write to a new file) an env file with strong SECRET_KEY, ENCRYPTION_KEYS and AUDIT_HMAC_KEY. "
         "Without any settings: python -m paceway.ops.secrets"
     )
-    requires_system_checks: list[str] = []  # runs before anything else is configured
+    requires_system_checks = ()  # runs before anything else is configured
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--output", help="Write to this new file (mode 600); an existing file is never overwritten")
