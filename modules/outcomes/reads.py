@@ -66,7 +66,7 @@ def physician_document(*, viewer: Any, patient: Any) -> dict[str, Any] | None:
         summary = discharge_summary(patient)
         if not summary.shared_with_physician:
             return None
-        audit(actor=viewer, action="outcomes.discharge.export", patient=patient)
+        audit(actor=viewer, action="outcomes.discharge.export", patient=patient, savepoint=False)
         return discharge_document(summary)
 
 

@@ -75,5 +75,11 @@ def patient_work(*, viewer: Any, patient: Any, enrolment: Enrolment | None, lang
             work["history"] = selectors.tailoring_history(enrolment, language=language)
             work["lesson_answers"] = selectors.lesson_answers(enrolment, language=language)
         work["entries"] = [(e, labelled_fields(e.kind, e.data)) for e in selectors.entries_for(patient, limit=300)]
-        audit(actor=viewer, action="program.patient_work.read", patient=patient, object_type="ExerciseEntry")
+        audit(
+            actor=viewer,
+            action="program.patient_work.read",
+            patient=patient,
+            object_type="ExerciseEntry",
+            savepoint=False,
+        )
     return work

@@ -38,7 +38,7 @@ def patient_record(*, viewer: Any, patient: User) -> dict[str, Any]:
     record: dict[str, Any] = {}
     with transaction.atomic():
         record["notes"] = selectors.clinical_notes(patient)
-        audit(actor=viewer, action="clinical_note.read", patient=patient)
+        audit(actor=viewer, action="clinical_note.read", patient=patient, savepoint=False)
         record["contact"] = contact_details(viewer=viewer, patient=patient)  # audits itself
         enrolment = program.active_enrolment(patient)
         language = content_language(get_language())
@@ -48,12 +48,18 @@ def patient_record(*, viewer: Any, patient: User) -> dict[str, Any]:
             program.modules_completed(enrolment), [r.after_module for r in record["program_reviews"]]
         )
         record["diary"] = program.entries_for(patient, kind="pain_diary", limit=7)
-        audit(actor=viewer, action="program.patient_work.read", patient=patient, object_type="ExerciseEntry")
+        audit(
+            actor=viewer,
+            action="program.patient_work.read",
+            patient=patient,
+            object_type="ExerciseEntry",
+            savepoint=False,
+        )
         record["charts"] = patient_charts(patient)
-        audit(actor=viewer, action="outcomes.scores.read", patient=patient)
+        audit(actor=viewer, action="outcomes.scores.read", patient=patient, savepoint=False)
         record["recent_messages"] = recent_messages(user=viewer, patient=patient, limit=5).messages
         record["intake"] = latest_intake(patient)
         record["consent"] = any_active_consent(patient)
         if record["intake"] is not None:
-            audit(actor=viewer, action="screening.summary.read", patient=patient, obj=record["intake"])
+            audit(actor=viewer, action="screening.summary.read", patient=patient, obj=record["intake"], savepoint=False)
     return record

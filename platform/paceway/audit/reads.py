@@ -27,8 +27,9 @@ def audited_read(
     each: Callable[[Any], Iterable[Any]] | None = None,
     object_type: str = "",
 ) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """``obj(result)`` or the keyword argument ``obj_arg`` names the object read (one event); ``each(result)`` yields the objects of a
-    list read, one event per object for the patient it belongs to (``object.patient``)."""
+    """``obj(result)`` or the keyword argument ``obj_arg`` names the object read (one event);
+    ``each(result)`` yields the objects of a list read, one event per object for the patient it
+    belongs to (``object.patient``)."""
 
     def decorate(read: Callable[P, R]) -> Callable[P, R]:
         @functools.wraps(read)
@@ -38,10 +39,17 @@ def audited_read(
                 result = read(*args, **kwargs)
                 if each is not None:
                     for item in each(result):
-                        audit(actor=viewer, action=action, patient=item.patient, obj=item)
+                        audit(actor=viewer, action=action, patient=item.patient, obj=item, savepoint=False)
                 else:
                     read_object = kwargs[obj_arg] if obj_arg else obj(result) if obj is not None else None
-                    audit(actor=viewer, action=action, patient=patient, obj=read_object, object_type=object_type)
+                    audit(
+                        actor=viewer,
+                        action=action,
+                        patient=patient,
+                        obj=read_object,
+                        object_type=object_type,
+                        savepoint=False,  # inside our own transaction: no nested savepoint
+                    )
             return result
 
         return audited
