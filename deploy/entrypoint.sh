@@ -11,6 +11,12 @@ set -eu
 role="${1:-web}"
 [ "$#" -gt 0 ] && shift
 
+# web, worker and beat first wait until every migration is applied (deploy/wait_for.py; deadline
+# WAIT_SECONDS, default 300): podman-compose and Kubernetes do not wait for the migrate job.
+case "$role" in
+  web|worker|beat) python "$(dirname "$0")/wait_for.py" ;;
+esac
+
 case "$role" in
   web)
     # --proxy-headers: the client address comes from X-Forwarded-For, which the proxy in front

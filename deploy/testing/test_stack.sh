@@ -169,6 +169,7 @@ REDIS_IMAGE=localhost/paceway-standin/redis
 SITE_ADDRESS=$SITE
 ACME_EMAIL=it@$SITE
 CADDY_TLS=tls internal
+WHEELS=
 HTTP_PORT=127.0.0.1:$HTTP_PORT
 HTTPS_PORT=127.0.0.1:$HTTPS_PORT
 POSTGRES_PASSWORD=$(head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n')
