@@ -4,7 +4,8 @@
 #     lock); CONTAINERS_CONF=deploy/testing/containers.conf (runc, cgroupfs, no systemd)
 #  2. base and stand-in images from Debian packages into podman's store (base-images.sh, ENGINE=podman)
 #  3. the image built with `podman build --format docker` (the Docker format keeps HEALTHCHECK)
-#  4. the stack up service by service with `podman-compose up -d --no-deps`: postgres and redis,
+#  4. wait_for.py alone (no database): unhealthy while it waits, exit 1 naming WAIT_SECONDS;
+#     then the stack up service by service with `podman-compose up -d --no-deps`: postgres and redis,
 #     then migrate, and at once web (two replicas), worker and beat, which wait for the migrations
 #     themselves (deploy/wait_for.py; podman-compose ignores depends_on conditions), then caddy
 #  5. the checks of test_stack.sh (stack_lib.sh): /readyz and HSTS through Caddy's TLS, the hashed
@@ -53,12 +54,14 @@ flock -n 9 || die "make deploy-test or make podman-test is running on this machi
 
 stack_up=0
 standins_pid=""
+lone=""
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
   set +e
   [ "$status" = 0 ] || echo "== [$(( SECONDS - started ))s] FAILED during: $current (exit $status)" >&2
   [ -n "$standins_pid" ] && kill "$standins_pid" 2>/dev/null && wait "$standins_pid" 2>/dev/null
+  [ -n "$lone" ] && podman rm -f "$lone" >/dev/null 2>&1
   if [ "$stack_up" = 1 ]; then
     if [ "$status" != 0 ]; then
       echo "---- last logs (web, worker, beat, migrate, caddy) ----"
@@ -141,6 +144,19 @@ if [ ! -f "$WORK/secrets.env" ]; then
   grep -q '^ENCRYPTION_KEYS=' "$WORK/secrets.env" || die "generate_secrets wrote no ENCRYPTION_KEYS"
 fi
 write_stack_env
+
+step "wait_for.py in the image, no database: unhealthy while it waits, then exit 1 naming WAIT_SECONDS"
+lone="$(podman run -d --env-file "$WORK/stack.env" --env-file "$WORK/secrets.env" -e WAIT_SECONDS=15 \
+  -e DATABASE_URL=postgres://paceway:none@127.0.0.1:9/paceway -e REDIS_URL=redis://127.0.0.1:9/0 \
+  paceway:stacktest web 2>/dev/null)" || die "podman run of a lone web container"
+lone_waiting() { podman logs "$lone" 2>&1 | grep -q '^wait_for: database not reachable'; }
+wait_for 60 "the lone web container waiting (wait_for.py)" lone_waiting
+! podman healthcheck run "$lone" >/dev/null 2>&1 || die "the health check passed while web waited for migrations"
+lone_status="$(timeout 120 podman wait "$lone")" || die "the lone web container did not stop after WAIT_SECONDS=15"
+lone_error="$(podman logs "$lone" 2>&1 | grep 'WAIT_SECONDS=15' | tail -1)"
+podman rm -f "$lone" >/dev/null 2>&1; lone=""
+{ [ "$lone_status" = 1 ] && [ -n "$lone_error" ]; } || die "the lone web container exited $lone_status: $lone_error"
+echo "ok   unhealthy while waiting; exit 1 after the deadline: ${lone_error:0:150}"
 
 # 4. Up, service by service ------------------------------------------------------------------------
 stack_up=1
