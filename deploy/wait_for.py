@@ -51,17 +51,17 @@ def unapplied_migrations() -> int | str:
 
 def wait_for_migrations(limit: float, retry: float = RETRY_SECONDS) -> int:
     deadline = time.monotonic() + limit
-    last = None
+    said: type | None = None  # one line per kind of state, not one per migration applied meanwhile
     while True:
         state = unapplied_migrations()
         if state == 0:
-            if last is not None:
+            if said is not None:
                 print("wait_for: all migrations applied", flush=True)
             return 0
-        if state != last:
+        if type(state) is not said:
             what = f"{state} migrations not applied yet" if isinstance(state, int) else state
             print(f"wait_for: {what}; waiting (up to {limit:g} s, {WAIT_ENV})", flush=True)
-            last = state
+            said = type(state)
         if time.monotonic() >= deadline:
             print(
                 f"wait_for: the database schema was not up to date within {WAIT_ENV}={limit:g} s "

@@ -51,6 +51,7 @@ import_tree() {  # import a root filesystem into the engine's store with image s
   local changes=()
   for change in "$@"; do changes+=(--change "$change"); done
   rm -f "$root/etc/resolv.conf"
+  [ "$ENGINE" = podman ] && changes+=(--quiet)  # no copy progress on stderr (docker import has none)
   tar -C "$root" --numeric-owner -c . | "$ENGINE" import "${changes[@]}" - "$tag" >/dev/null
   echo "imported $tag"
 }

@@ -32,12 +32,13 @@ def test_it_returns_at_once_when_every_migration_is_applied(capsys):
 
 def test_it_waits_until_the_migrations_are_applied(monkeypatch, capsys):
     wait_for = load("wait_for")
-    states = iter(["database not reachable (OperationalError: refused)", 3, 3, 0])
+    states = iter(["database not reachable (OperationalError: refused)", 3, 2, 1, 0])
     monkeypatch.setattr(wait_for, "unapplied_migrations", lambda: next(states))
     assert wait_for.wait_for_migrations(limit=30, retry=0) == 0
-    out = capsys.readouterr().out
-    assert "database not reachable" in out and "3 migrations not applied yet" in out
-    assert out.rstrip().endswith("all migrations applied")
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3, lines  # unreachable, 3 not applied, all applied: not one line per migration
+    assert "database not reachable" in lines[0] and "3 migrations not applied yet" in lines[1]
+    assert lines[2] == "wait_for: all migrations applied"
 
 
 def test_it_gives_up_at_the_deadline_naming_the_variable(monkeypatch, capsys):
