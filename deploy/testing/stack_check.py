@@ -31,7 +31,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 ENGINES = ("docker", "podman")
@@ -54,7 +54,7 @@ def ok(message: str) -> None:
     print(f"ok   {message}", flush=True)
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     print(f"FAIL {message}", flush=True)
     sys.exit(1)
 
