@@ -40,6 +40,9 @@ case "$role" in
     exec celery -A paceway beat --loglevel "${LOG_LEVEL:-INFO}" "$@"
     ;;
   migrate)
+    # A one-shot job needs no connection pool, and the pool's short wait (DATABASE_POOL_TIMEOUT,
+    # sized for requests) failed load_content once on a busy host while the other roles started.
+    export DATABASE_POOL_MAX=0
     python manage.py migrate --noinput "$@"
     exec python manage.py load_content
     ;;

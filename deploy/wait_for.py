@@ -77,6 +77,9 @@ def main() -> int:
     limit = wait_seconds()
     if limit == 0:
         return 0
+    # One connection, no pool: no background connection threads, and the real error (refused,
+    # wrong password) instead of the pool's "couldn't get a connection" after its timeout.
+    os.environ["DATABASE_POOL_MAX"] = "0"
     import django
 
     django.setup()
