@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export PIP_CONFIG_FILE := /dev/null
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install lint typecheck lock check-deploy browsers gettext messages clean k8s-validate deploy-test
+.PHONY: run test install lint typecheck lock check-deploy browsers gettext messages clean k8s-validate deploy-test podman-test
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -75,5 +75,10 @@ k8s-validate: $(K8S_VENV)/.installed
 deploy-test: install
 	deploy/testing/test_stack.sh
 
+# The same stack under Podman (issue 17): podman from Debian, podman-compose from
+# deploy/testing/requirements-podman.lock in .venv-podman, the checks of deploy-test (not in .ci/run).
+podman-test: install
+	deploy/testing/test_podman.sh
+
 clean:
-	rm -rf $(VENV) $(K8S_VENV) data
+	rm -rf $(VENV) $(K8S_VENV) .venv-podman data

@@ -11,6 +11,12 @@ set -eu
 role="${1:-web}"
 [ "$#" -gt 0 ] && shift
 
+# web, worker and beat first wait until every migration is applied (deploy/wait_for.py; deadline
+# WAIT_SECONDS, default 300): podman-compose and Kubernetes do not wait for the migrate job.
+case "$role" in
+  web|worker|beat) python "$(dirname "$0")/wait_for.py" ;;
+esac
+
 case "$role" in
   web)
     # --proxy-headers: the client address comes from X-Forwarded-For, which the proxy in front
@@ -34,6 +40,9 @@ case "$role" in
     exec celery -A paceway beat --loglevel "${LOG_LEVEL:-INFO}" "$@"
     ;;
   migrate)
+    # A one-shot job needs no connection pool, and the pool's short wait (DATABASE_POOL_TIMEOUT,
+    # sized for requests) failed load_content once on a busy host while the other roles started.
+    export DATABASE_POOL_MAX=0
     python manage.py migrate --noinput "$@"
     exec python manage.py load_content
     ;;

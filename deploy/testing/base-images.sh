@@ -12,15 +12,23 @@
 #
 #   base-images.sh [base|standins|all]      (default: all; the stand-ins need the base's tree)
 #
-# Needs root, debootstrap and a running Docker engine (DOCKER_HOST). Idempotent: an image that
-# exists is kept (FORCE=1 rebuilds).
+# Needs root, debootstrap and a container engine: ENGINE=docker (default; a running Docker engine,
+# DOCKER_HOST) or ENGINE=podman (the images go into podman's store; the base is tagged with its
+# full name, docker.io/library/python:3.11-slim-bookworm, which is what podman resolves the short
+# name in deploy/Containerfile to). Idempotent: an image that exists is kept (FORCE=1 rebuilds).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
+ENGINE="${ENGINE:-docker}"
+case "$ENGINE" in
+  docker) BASE_TAG=python:3.11-slim-bookworm ;;
+  podman) BASE_TAG=docker.io/library/python:3.11-slim-bookworm ;;
+  *) echo "ENGINE=$ENGINE: docker or podman" >&2; exit 2 ;;
+esac
 ROOTFS="${ROOTFS_DIR:-/var/lib/paceway-rootfs}"
 MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 export DEBIAN_FRONTEND=noninteractive
 
-have() { [ "${FORCE:-0}" != 1 ] && docker image inspect "$1" >/dev/null 2>&1; }
+have() { [ "${FORCE:-0}" != 1 ] && "$ENGINE" image inspect "$1" >/dev/null 2>&1; }
 
 in_root() {  # run a shell command inside a root filesystem, with apt able to fetch packages
   local root="$1"; shift
@@ -38,12 +46,13 @@ install_into() {  # install Debian packages into a root filesystem, then drop th
   fi
 }
 
-import_tree() {  # docker import a root filesystem with image settings (--change lines)
+import_tree() {  # import a root filesystem into the engine's store with image settings (--change lines)
   local root="$1" tag="$2"; shift 2
   local changes=()
   for change in "$@"; do changes+=(--change "$change"); done
   rm -f "$root/etc/resolv.conf"
-  tar -C "$root" --numeric-owner -c . | docker import "${changes[@]}" - "$tag" >/dev/null
+  [ "$ENGINE" = podman ] && changes+=(--quiet)  # no copy progress on stderr (docker import has none)
+  tar -C "$root" --numeric-owner -c . | "$ENGINE" import "${changes[@]}" - "$tag" >/dev/null
   echo "imported $tag"
 }
 
@@ -63,7 +72,7 @@ if [ ! -x "$base/usr/bin/python3.11" ] || [ ! -f "$base/.paceway-base-ok" ]; the
   touch "$base/.paceway-base-ok"
 fi
 if [ "$what" != standins ]; then
-  have python:3.11-slim-bookworm || import_tree "$base" python:3.11-slim-bookworm \
+  have "$BASE_TAG" || import_tree "$base" "$BASE_TAG" \
     'ENV PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin' 'ENV LANG=C.UTF-8' 'CMD ["python3"]'
 fi
 [ "$what" = base ] && exit 0
@@ -71,9 +80,12 @@ fi
 standin() {  # standin NAME DOCKERFILE-LINES: one stand-in image on top of the shared tree
   local tag="localhost/paceway-standin/$1"
   have "$tag" && return 0
-  local out
-  out="$(printf 'FROM localhost/paceway-standin/debian\n%s\n' "$2" | docker build -q -t "$tag" - 2>&1)" \
-    || { echo "$out" | tail -5; echo "FAIL docker build $tag" >&2; return 1; }
+  local out dir
+  dir="$(mktemp -d)"
+  printf 'FROM localhost/paceway-standin/debian\n%s\n' "$2" > "$dir/Containerfile"
+  out="$("$ENGINE" build -q -t "$tag" -f "$dir/Containerfile" "$dir" 2>&1)" \
+    || { rm -rf "$dir"; echo "$out" | tail -5; echo "FAIL $ENGINE build $tag" >&2; return 1; }
+  rm -rf "$dir"
   echo "built $tag"
 }
 

@@ -6,12 +6,15 @@ Everything goes through Caddy over TLS (its internal CA, trusted through --ca):
   messages  a patient and their therapist, on sockets served by different web replicas, exchange
             MESSAGES messages over wss:// (each side sends half, one at a time, resending on a
             rate-limit answer); when SIGKILL_AT messages are acknowledged, the web replica serving
-            the patient's socket is killed with SIGKILL (from the host, so Docker's restart policy
+            the patient's socket is killed with SIGKILL (from the host, so the engine's restart policy
             brings it back). Both sides reconnect, resume from the last sequence number they saw
             and resend what was not acknowledged. Then every side must have seen every message
             exactly once, in sequence order with no gap, and the killed replica must be serving
             again.
 Prints one line per check; exits 1 on the first failure.
+CONTAINER_ENGINE (docker, the default, or podman) is the command used to find, kill and read the
+logs of a replica. Podman 4.3 runs health checks from systemd timers only, so under podman this
+script runs the killed replica's check itself (`podman healthcheck run`) while it waits.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import asyncio
 import http.client
 import itertools
 import json
+import os
 import re
 import socket
 import ssl
@@ -28,13 +32,22 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urlsplit
+
+ENGINES = ("docker", "podman")
+ENGINE = os.environ.get("CONTAINER_ENGINE", "docker")
+if ENGINE not in ENGINES:
+    sys.exit(f"CONTAINER_ENGINE={ENGINE!r}: one of {', '.join(ENGINES)}")
+
+
+def engine(*args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([ENGINE, *args], check=check, capture_output=True, text=True)
 
 
 def ws_connects(container: str, patient_id: int) -> int:
     """How many sockets of this conversation a web replica has accepted (Daphne's access log)."""
-    logs = subprocess.run(["docker", "logs", container], capture_output=True, text=True)
+    logs = engine("logs", container)
     return (logs.stdout + logs.stderr).count(f'"WSCONNECT /ws/messages/{patient_id}/"')
 
 
@@ -42,7 +55,7 @@ def ok(message: str) -> None:
     print(f"ok   {message}", flush=True)
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     print(f"FAIL {message}", flush=True)
     sys.exit(1)
 
@@ -284,9 +297,7 @@ class Exchange:
         container = self.replicas.get(victim_ip)
         if not container:
             fail(f"no web replica at {victim_ip} (replicas {self.replicas})")
-        pid = subprocess.run(
-            ["docker", "inspect", "-f", "{{.State.Pid}}", container], check=True, capture_output=True, text=True
-        ).stdout.strip()
+        pid = engine("inspect", "-f", "{{.State.Pid}}", container, check=True).stdout.strip()
         subprocess.run(["kill", "-KILL", pid], check=True)
         self.killed = container
         print(f"     SIGKILL to web replica {container[:12]} ({victim_ip}, pid {pid}) after {acked} acks", flush=True)
@@ -327,13 +338,11 @@ class Exchange:
 def wait_restarted(container: str, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        state = subprocess.run(
-            ["docker", "inspect", "-f", "{{.State.Health.Status}} {{.RestartCount}}", container],
-            capture_output=True,
-            text=True,
-        ).stdout.split()
+        if ENGINE == "podman":
+            engine("healthcheck", "run", container)
+        state = engine("inspect", "-f", "{{.State.Health.Status}} {{.RestartCount}}", container).stdout.split()
         if state and state[0] == "healthy" and int(state[1]) >= 1:
-            ok(f"killed replica {container[:12]} restarted by Docker and healthy again (restarts: {state[1]})")
+            ok(f"killed replica {container[:12]} restarted by {ENGINE} and healthy again (restarts: {state[1]})")
             return
         time.sleep(1)
     fail(f"killed replica {container[:12]} is not healthy again after {timeout:.0f} s")
