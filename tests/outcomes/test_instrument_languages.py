@@ -187,3 +187,17 @@ def test_a_stranger_cannot_see_another_patients_french_response(personas, client
     _submit_in("fr", personas.patient, weekly(phq=1))
     refused = clients["stranger"].get(f"/outcomes/patients/{personas.patient.pk}/discharge.json")
     assert refused.status_code in (403, 404)
+
+
+def test_the_pain_scale_and_impression_of_change_are_in_french_with_the_same_values():
+    """Paceway's own wording of generic scales (no published text to transcribe) is interface text."""
+    from modules.outcomes.instruments import PAIN_NRS, PGIC
+
+    with translation.override("fr-ca"):
+        assert str(PAIN_NRS.items[0].text) == "Votre douleur en moyenne au cours de la dernière semaine"
+        assert str(PAIN_NRS.items[0].options[0].label) == "0 (aucune douleur)"
+        assert str(PGIC.items[0].options[0].label) == "Énormément mieux"
+        assert PAIN_NRS.language_note() == "" and PGIC.language_note() == ""
+    with translation.override("en"):
+        assert str(PAIN_NRS.items[0].options[10].label) == "10 (worst pain imaginable)"
+    assert [o.value for o in PAIN_NRS.items[0].options] == list(range(11))

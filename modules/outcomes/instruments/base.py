@@ -23,6 +23,8 @@ import itertools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, Union
 
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import get_language
 
 if TYPE_CHECKING:
@@ -352,6 +354,8 @@ def numeric_options(low: int, high: int, low_label: Text = "", high_label: Text 
         end = low_label if value == low else high_label if value == high else ""
         if isinstance(end, Wording):
             label = Wording(tuple((lang, f"{value} ({text})") for lang, text in end.texts))
+        elif isinstance(end, Promise):  # interface text: translated when shown
+            label = format_lazy("{} ({})", value, end)
         elif end:
             label = f"{value} ({end})"
         options.append(AnswerOption(value, label, code="", system=LOCAL_SYSTEM))

@@ -4,30 +4,30 @@ Two single-item scales: average and worst pain in the last week. No severity ban
 (conventions differ between sources). Change: percent change from baseline with the IMMPACT
 thresholds (30% moderately important, 50% substantial; Dworkin et al. 2008). No Jacobson-Truax
 index: a single item has no internal consistency to base it on. Local codes (no guessed LOINC).
-The wording is data (plain strings, not in the gettext catalogue). French: a generic scale with
-Paceway's own wording, of which no published French version exists, so French speakers see the
-English items with a note (``FRENCH``) until the clinical lead approves a French wording.
+French: a generic scale in Paceway's own words (no published wording to transcribe), so, like
+Paceway's other own items, it is interface text translated in the gettext catalogue (``FRENCH``).
 """
 
 from django.utils.translation import gettext_lazy as _
 
-from .base import ENGLISH_ONLY_NOTE_FR, LOCAL_SYSTEM, Instrument, Item, LanguageVersion, Scale, numeric_options
+from .base import LOCAL_SYSTEM, Instrument, Item, LanguageVersion, Scale, numeric_options
 
-OPTIONS = numeric_options(0, 10, "no pain", "worst pain imaginable")
-ANCHORS = ("No pain", "Worst pain imaginable")
+OPTIONS = numeric_options(0, 10, _("no pain"), _("worst pain imaginable"))
+ANCHORS = (_("No pain"), _("Worst pain imaginable"))
 
 ITEMS = (
-    Item("nrs-average", "Your pain on average in the last week", OPTIONS, system=LOCAL_SYSTEM, anchors=ANCHORS),
-    Item("nrs-worst", "Your worst pain in the last week", OPTIONS, system=LOCAL_SYSTEM, anchors=ANCHORS),
+    Item("nrs-average", _("Your pain on average in the last week"), OPTIONS, system=LOCAL_SYSTEM, anchors=ANCHORS),
+    Item("nrs-worst", _("Your worst pain in the last week"), OPTIONS, system=LOCAL_SYSTEM, anchors=ANCHORS),
 )
 
 FRENCH = LanguageVersion(
     language="fr",
-    availability="unavailable",
-    note=ENGLISH_ONLY_NOTE_FR,
+    availability="paceway",
+    source="Paceway's own wording of a generic 0-10 scale: translated with the interface (gettext catalogue).",
+    licence="Public domain (generic numeric rating scale).",
     verification=(
-        "Generic 0-10 numeric rating scale in Paceway's own words: there is no published French text of this "
-        "wording to transcribe. Kept in English until the clinical lead approves a French wording."
+        "Not a validated text: a generic numeric rating scale, of which no published French wording exists to "
+        "transcribe; reviewed like any interface text. The numbers and so the scores are the same in both languages."
     ),
 )
 
@@ -35,7 +35,7 @@ PAIN_NRS = Instrument(
     slug="pain-nrs",
     name="Pain NRS",
     title=_("Pain intensity (0 to 10)"),
-    period="Choose the number that best describes your pain.",
+    period=_("Choose the number that best describes your pain."),
     items=ITEMS,
     panel_code="pain-nrs",
     panel_system=LOCAL_SYSTEM,

@@ -2,33 +2,35 @@
 
 1 very much improved ... 7 very much worse. It is itself a change measure: no baseline change
 rules. Bands group the usual responder definition (much or very much improved). Local codes.
-The wording is data (plain strings, not in the gettext catalogue). French: Paceway's own item on
-the generic PGIC answers; no published French version of it exists, so French speakers see the
-English item with a note (``FRENCH``) until the clinical lead approves a French wording.
+French: Paceway's own item on the generic 7-point answers (no published wording of it exists to
+transcribe), so, like Paceway's other own items, it is interface text translated in the gettext
+catalogue, in plain words (``FRENCH``).
 """
 
 from django.utils.translation import gettext_lazy as _
 
-from .base import ENGLISH_ONLY_NOTE_FR, LOCAL_SYSTEM, AnswerOption, Band, Instrument, Item, LanguageVersion, Scale
+from .base import LOCAL_SYSTEM, AnswerOption, Band, Instrument, Item, LanguageVersion, Scale
 
 OPTIONS = tuple(
     AnswerOption(value, label, code=f"pgic-{value}", system=LOCAL_SYSTEM)
     for value, label in (
-        (1, "Very much improved"),
-        (2, "Much improved"),
-        (3, "Minimally improved"),
-        (4, "No change"),
-        (5, "Minimally worse"),
-        (6, "Much worse"),
-        (7, "Very much worse"),
+        (1, _("Very much improved")),
+        (2, _("Much improved")),
+        (3, _("Minimally improved")),
+        (4, _("No change")),
+        (5, _("Minimally worse")),
+        (6, _("Much worse")),
+        (7, _("Very much worse")),
     )
 )
 
 ITEMS = (
     Item(
         "pgic",
-        "Since the start of the program, how would you describe the change (if any) in your pain and how you are "
-        "managing it?",
+        _(
+            "Since the start of the program, how would you describe the change (if any) in your pain and how you "
+            "are managing it?"
+        ),
         OPTIONS,
         system=LOCAL_SYSTEM,
     ),
@@ -36,11 +38,12 @@ ITEMS = (
 
 FRENCH = LanguageVersion(
     language="fr",
-    availability="unavailable",
-    note=ENGLISH_ONLY_NOTE_FR,
+    availability="paceway",
+    source="Paceway's own question on the generic 7-point answers: translated with the interface (gettext).",
+    licence="Public domain (generic global impression scale).",
     verification=(
-        "Paceway's own question with the generic 7-point PGIC answers: no published French text of this "
-        "wording exists to transcribe. Kept in English until the clinical lead approves a French wording."
+        "Not a validated text: no published French wording of this question exists to transcribe; reviewed like "
+        "any interface text. The answer values and so the scores are the same in both languages."
     ),
 )
 
@@ -48,7 +51,7 @@ PGIC = Instrument(
     slug="pgic",
     name="PGIC",
     title=_("Your impression of change"),
-    period="Compared with before you started the program:",
+    period=_("Compared with before you started the program:"),
     items=ITEMS,
     panel_code="pgic",
     panel_system=LOCAL_SYSTEM,
