@@ -40,7 +40,7 @@ def _enrolment(patient: Any) -> Any:
     return enrolment
 
 
-class StepSerializer(serializers.Serializer):
+class StepSerializer(serializers.Serializer[Step]):
     id = serializers.IntegerField(source="pk")
     slug = serializers.CharField()
     kind = serializers.CharField()
@@ -48,7 +48,7 @@ class StepSerializer(serializers.Serializer):
     exercise = serializers.CharField()
 
 
-class EntrySerializer(serializers.ModelSerializer):
+class EntrySerializer(serializers.ModelSerializer[ExerciseEntry]):
     data = serializers.JSONField(read_only=True)  # type: ignore[assignment]  # sealed in the database, plain here
 
     class Meta:
@@ -57,7 +57,7 @@ class EntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EntryCreateSerializer(serializers.Serializer):
+class EntryCreateSerializer(serializers.Serializer[dict[str, Any]]):
     kind = serializers.ChoiceField(choices=sorted(FORMS))
     data = serializers.DictField()  # type: ignore[assignment]
     step = serializers.IntegerField(required=False, allow_null=True)
@@ -151,7 +151,7 @@ class EntryListView(APIView):
             ).first()
             if step is None:
                 return Response({"step": ["Unknown step for this exercise."]}, status=status.HTTP_400_BAD_REQUEST)
-        if PARENT_KIND.get(kind) or payload.validated_data.get("parent"):  # type: ignore[call-overload]
+        if PARENT_KIND.get(kind) or payload.validated_data.get("parent"):
             parent = ExerciseEntry.objects.filter(pk=payload.validated_data.get("parent"), patient=patient).first()
         try:
             entry = services.create_entry(

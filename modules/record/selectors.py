@@ -249,7 +249,7 @@ def item_choices(patient: Any) -> list[tuple[str, str]]:
     for e in (
         ExerciseEntry.objects.filter(patient=patient).only("id", "kind", "entry_date").order_by("-entry_date", "-id")
     ):
-        choices.append((f"{Kind.EXERCISE}:{e.pk}", f"{e.get_kind_display()}, {e.entry_date:%Y-%m-%d}"))  # type: ignore[attr-defined]
+        choices.append((f"{Kind.EXERCISE}:{e.pk}", f"{e.get_kind_display()}, {e.entry_date:%Y-%m-%d}"))
     for r in QuestionnaireResponse.objects.filter(patient=patient).order_by("-submitted_at", "-id"):
         title = str(getattr(get_questionnaire(r.questionnaire), "title", r.questionnaire))
         choices.append((f"{Kind.QUESTIONNAIRE}:{r.pk}", f"{title}, {timezone.localtime(r.submitted_at):%Y-%m-%d}"))
@@ -460,7 +460,7 @@ def _intake(intake: Intake) -> dict[str, Any]:
         if decision is None
         else {
             "decision": decision.decision,
-            "decision_label": str(decision.get_decision_display()),  # type: ignore[attr-defined]
+            "decision_label": str(decision.get_decision_display()),
             "by": _person(decision.therapist),
             "decided_at": _iso(decision.decided_at),
             "rationale": decision.rationale,
@@ -519,7 +519,7 @@ def _enrolment(enrolment: Enrolment) -> dict[str, Any]:
                 "at": _iso(t.created_at),
                 "module": _shown(t.module).title,
                 "action": t.action,
-                "action_label": str(t.get_action_display()),  # type: ignore[attr-defined]
+                "action_label": str(t.get_action_display()),
                 "reason": t.reason,
                 "by": _person(t.actor),
             }
@@ -563,7 +563,7 @@ def _exercises(patient: Any) -> list[dict[str, Any]]:
         {
             "id": e.pk,
             "kind": e.kind,
-            "kind_label": str(e.get_kind_display()),  # type: ignore[attr-defined]
+            "kind_label": str(e.get_kind_display()),
             "entry_date": _iso(e.entry_date),
             "parent_id": e.parent_id,
             "revision": e.revision,
@@ -675,7 +675,7 @@ def _alerts(patient: Any) -> list[dict[str, Any]]:
             "response_id": a.response_id,
             "created_at": _iso(a.created_at),
             "status": a.status,
-            "status_label": str(a.get_status_display()),  # type: ignore[attr-defined]
+            "status_label": str(a.get_status_display()),
             "notified_at": _iso(a.notified_at),
             "acknowledged_at": _iso(a.acknowledged_at),
             "acknowledged_by": _person(a.acknowledged_by),

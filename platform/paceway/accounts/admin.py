@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -29,7 +29,7 @@ from .roles import Role
 admin.site.disable_action("delete_selected")
 
 
-class UserAdminForm(forms.ModelForm):
+class UserAdminForm(forms.ModelForm[User]):
     actor: Any = None
 
     class Meta:
@@ -50,7 +50,7 @@ class UserAdminForm(forms.ModelForm):
 
 
 @admin.register(User)
-class UserAdmin(admin.ModelAdmin):
+class UserAdmin(admin.ModelAdmin[User]):
     list_display = ("email", "display_name", "role", "is_active", "date_joined")
     list_filter = ("role", "is_active")
     search_fields = ("email", "display_name")
@@ -81,7 +81,7 @@ class UserAdmin(admin.ModelAdmin):
         return False
 
 
-class TherapistProfileForm(forms.ModelForm):
+class TherapistProfileForm(forms.ModelForm[TherapistProfile]):
     class Meta:
         model = TherapistProfile
         fields = services.PROFILE_FIELDS_FOR_ADMINISTRATORS
@@ -97,7 +97,7 @@ class TherapistProfileForm(forms.ModelForm):
 
 
 @admin.register(TherapistProfile)
-class TherapistProfileAdmin(admin.ModelAdmin):
+class TherapistProfileAdmin(admin.ModelAdmin[TherapistProfile]):
     form = TherapistProfileForm
     list_display = ("user", "training_title", "verified", "caseload", "languages", "is_active_clinician")
     list_filter = ("is_active_clinician",)
@@ -154,7 +154,7 @@ class TherapistProfileAdmin(admin.ModelAdmin):
         return False
 
 
-class AssignmentForm(forms.ModelForm):
+class AssignmentForm(forms.ModelForm[CareAssignment]):
     class Meta:
         model = CareAssignment
         fields = ("patient", "therapist", "reason")
@@ -181,7 +181,7 @@ class AssignmentForm(forms.ModelForm):
 
 
 @admin.register(CareAssignment)
-class CareAssignmentAdmin(admin.ModelAdmin):
+class CareAssignmentAdmin(admin.ModelAdmin[CareAssignment]):
     form = AssignmentForm
     list_display = ("patient", "therapist", "assigned_at", "assigned_by", "ended_at", "reason")
     list_filter = ("ended_at",)
@@ -203,14 +203,14 @@ class CareAssignmentAdmin(admin.ModelAdmin):
         return False
 
 
-class InvitationForm(forms.ModelForm):
+class InvitationForm(forms.ModelForm[Invitation]):
     class Meta:
         model = Invitation
         fields = ("email", "role")
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(admin.ModelAdmin[Invitation]):
     form = InvitationForm
     list_display = ("email", "role", "created_at", "expires_at", "accepted_at")
 
@@ -236,7 +236,7 @@ class InvitationAdmin(admin.ModelAdmin):
         return obj is None
 
 
-class MfaResetForm(forms.ModelForm):
+class MfaResetForm(forms.ModelForm[MfaReset]):
     actor: Any = None
 
     class Meta:
@@ -266,7 +266,7 @@ class MfaResetForm(forms.ModelForm):
 
 
 @admin.register(MfaReset)
-class MfaResetAdmin(admin.ModelAdmin):
+class MfaResetAdmin(admin.ModelAdmin[MfaReset]):
     """Reset a person's second factors: add one, with a reason. The list is the history."""
 
     form = MfaResetForm
@@ -293,7 +293,7 @@ class MfaResetAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin[Model]):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

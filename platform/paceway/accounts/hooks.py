@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from paceway.clinic import ClinicWeek
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +33,7 @@ def open_risk_items(therapist: Any) -> int:
 
 # Each returns the clinic's week (paceway.clinic.ClinicWeek: time zone and open days) or None; the
 # outcomes app reads its clinic profile, the one place clinic hours are defined.
-clinic_week_readers: list[Callable[[], Any]] = []
+clinic_week_readers: list[Callable[[], ClinicWeek | None]] = []
 
 # Each adds an app's demo data after the accounts exist: loader(accounts: dict[str, User]).
 demo_data_loaders: list[Callable[[dict[str, Any]], None]] = []
