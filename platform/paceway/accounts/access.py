@@ -50,7 +50,7 @@ def is_clinical_lead(user: RequestUser | None) -> TypeGuard[User]:
     return is_therapist(user) and clinical_leads().filter(pk=user.pk).exists()
 
 
-def is_active_clinician(user: User | None) -> bool:
+def is_active_clinician(user: User | None) -> TypeGuard[User]:
     """An active therapist account that is not on leave (can receive and act on alerts)."""
     if user is None or not getattr(user, "is_active", False):
         return False
