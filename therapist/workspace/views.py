@@ -22,6 +22,7 @@ from paceway.accounts import services as account_services
 from paceway.accounts.access import can_manage_accounts, can_tailor, patient_for_clinical
 from paceway.accounts.models import CareAssignment, User
 from paceway.accounts.roles import Role, is_therapist
+from paceway.typing import AuthenticatedRequest
 from therapist.screening import selectors as screening_selectors
 
 from . import reads, selectors, services
@@ -221,7 +222,7 @@ class ProgramReviewForm(forms.Form):
 
 @login_required
 @require_POST
-def program_review(request: HttpRequest, patient_id: int) -> HttpResponse:
+def program_review(request: AuthenticatedRequest, patient_id: int) -> HttpResponse:
     """The mid-program review: recorded by the assigned therapist, read by the patient in their plan."""
     from modules.program import selectors as program
     from modules.program.services import record_program_review
