@@ -22,6 +22,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from paceway.typing import signed_in
+
 from . import services
 from .models import CareAssignment, Invitation, MfaReset, TherapistProfile, User
 from .roles import Role
@@ -67,7 +69,7 @@ class UserAdmin(admin.ModelAdmin[User]):
         data = form.cleaned_data
         current = User.objects.get(pk=obj.pk)  # ``obj`` already carries the form's values
         services.update_account(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=signed_in(request),
             user=current,
             display_name=data["display_name"],
             preferred_language=data["preferred_language"],
@@ -108,7 +110,7 @@ class TherapistProfileAdmin(admin.ModelAdmin[TherapistProfile]):
     def save_model(self, request: HttpRequest, obj: TherapistProfile, form: Any, change: bool) -> None:
         try:
             services.update_therapist_profile(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=signed_in(request),
                 therapist=obj.user,
                 values={f: form.cleaned_data[f] for f in services.PROFILE_FIELDS_FOR_ADMINISTRATORS},
             )
@@ -144,7 +146,7 @@ class TherapistProfileAdmin(admin.ModelAdmin[TherapistProfile]):
     def verify_training(self, request: HttpRequest, queryset: QuerySet[TherapistProfile]) -> None:
         for profile in queryset:
             try:
-                services.verify_training(actor=request.user, therapist=profile.user)  # type: ignore[arg-type]
+                services.verify_training(actor=signed_in(request), therapist=profile.user)
             except ValidationError as exc:
                 self.message_user(request, f"{profile.user}: {' '.join(exc.messages)}", messages.ERROR)
             else:
@@ -189,7 +191,7 @@ class CareAssignmentAdmin(admin.ModelAdmin[CareAssignment]):
 
     def save_model(self, request: HttpRequest, obj: CareAssignment, form: Any, change: bool) -> None:
         assignment = services.assign_patient(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=signed_in(request),
             patient=obj.patient,
             therapist=obj.therapist,
             reason=obj.reason,
@@ -219,7 +221,7 @@ class InvitationAdmin(admin.ModelAdmin[Invitation]):
         from django.core.mail import send_mail
         from django.db import transaction
 
-        invitation, token = services.invite(actor=request.user, email=obj.email, role=obj.role)  # type: ignore[arg-type]
+        invitation, token = services.invite(actor=signed_in(request), email=obj.email, role=obj.role)
         obj.pk = invitation.pk
         link = settings.SITE_URL + reverse("accept_invitation", args=[token])
         transaction.on_commit(
@@ -280,7 +282,7 @@ class MfaResetAdmin(admin.ModelAdmin[MfaReset]):
 
     def save_model(self, request: HttpRequest, obj: MfaReset, form: Any, change: bool) -> None:
         record = services.reset_mfa(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=signed_in(request),
             user=form.cleaned_data["user"],
             reason=form.cleaned_data["reason"],
         )

@@ -62,14 +62,14 @@ class AssignmentListView(APIView):
         return Response(AssignmentSerializer(rows, many=True).data)
 
     @extend_schema(request=AssignRequestSerializer, responses={201: AssignmentSerializer})
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedApiRequest) -> Response:
         payload = AssignRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         patient = get_object_or_404(User, pk=payload.validated_data["patient"], role=Role.PATIENT)
         therapist = get_object_or_404(User, pk=payload.validated_data["therapist"], role=Role.THERAPIST)
         try:
             assignment = services.assign_patient(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 patient=patient,
                 therapist=therapist,
                 reason=payload.validated_data["reason"],
