@@ -11,25 +11,30 @@ definition of a clinical lead).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from paceway.accounts.access import active_therapist_of, is_active_clinician, is_assigned, is_clinical_lead
 from paceway.accounts.roles import is_administrator, is_therapist
 
+if TYPE_CHECKING:
+    from paceway.accounts.models import User
+
+    from .models import RiskAlert
+
 __all__ = ["can_act_on_alert", "can_see_fallback_queue", "in_fallback_queue", "is_clinical_lead"]
 
 
-def in_fallback_queue(alert: Any) -> bool:
+def in_fallback_queue(alert: RiskAlert) -> bool:
     """No clinician to act for this patient now: no active therapist, or one on leave."""
     therapist = active_therapist_of(alert.patient)
     return therapist is None or not is_active_clinician(therapist)
 
 
-def escalated_to_leads(alert: Any) -> bool:
+def escalated_to_leads(alert: RiskAlert) -> bool:
     return alert.escalated_at is not None
 
 
-def can_act_on_alert(user: Any, alert: Any) -> bool:
+def can_act_on_alert(user: User, alert: RiskAlert) -> bool:
     """Acknowledge, record the follow-up, resolve: the care team, or a lead the alert reached."""
     if not is_therapist(user):
         return False
@@ -38,11 +43,11 @@ def can_act_on_alert(user: Any, alert: Any) -> bool:
     return is_clinical_lead(user) and (escalated_to_leads(alert) or in_fallback_queue(alert))
 
 
-def can_see_fallback_queue(user: Any) -> bool:
+def can_see_fallback_queue(user: User) -> bool:
     return is_administrator(user) or is_clinical_lead(user)
 
 
-def alert_for(user: Any, alert_id: Any) -> Any:
+def alert_for(user: User, alert_id: int | str) -> RiskAlert:
     """The alert ``user`` may act on, or 404 (existence is not revealed)."""
     from django.http import Http404
 

@@ -11,13 +11,15 @@ from django.contrib import admin
 from django.forms.models import model_to_dict
 from django.http import HttpRequest
 
+from paceway.typing import signed_in
+
 from . import services
 from .clinic import current_profile
 from .models import ClinicProfile
 
 
 @admin.register(ClinicProfile)
-class ClinicProfileAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ClinicProfileAdmin(admin.ModelAdmin[ClinicProfile]):
     list_display = ("clinic_name", "contact_phone", "time_zone", "created_at", "created_by")
     readonly_fields = ("created_at", "created_by")
 
@@ -28,7 +30,7 @@ class ClinicProfileAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return {**data, **super().get_changeform_initial_data(request)}
 
     def save_model(self, request: HttpRequest, obj: ClinicProfile, form: Any, change: bool) -> None:
-        services.save_clinic_profile(actor=request.user, profile=obj)  # a new version, audited
+        services.save_clinic_profile(actor=signed_in(request), profile=obj)  # a new version, audited
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

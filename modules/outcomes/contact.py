@@ -21,8 +21,8 @@ from paceway.accounts.access import can_view_clinical
 from paceway.accounts.roles import is_patient
 from paceway.audit.services import audit
 from paceway.keyring.services import create_data_key, decrypt, encrypt
+from paceway.provinces import PROVINCES
 
-from .clinic import PROVINCES
 from .models import ContactDetails
 
 DEFAULT_REGION = "CA"  # numbers written without a country code are Canadian (or US: same plan)
@@ -180,7 +180,7 @@ def opened(row: ContactDetails) -> dict[str, Any]:
 def province_of(patient: Any) -> str:
     """The patient's province or territory, for their own crisis lines ("" when not known yet).
     The patient reading their own details: audited like any read."""
-    from paceway.keyring.services import DecryptionError
+    from paceway.keyring.crypto import DecryptionError
 
     try:
         details = contact_details(viewer=patient, patient=patient)

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 
 from paceway.accounts.access import can_view_clinical
+from paceway.accounts.models import User
 from paceway.audit.reads import audited_read
 from paceway.audit.services import audit
 
@@ -29,7 +30,7 @@ class ScoresPage:
 
 
 @audited_read("outcomes.progress.read")
-def own_progress(*, viewer: Any, patient: Any) -> ScoresPage:
+def own_progress(*, viewer: User, patient: User) -> ScoresPage:
     """The patient's own charts, with what is due now and the next questionnaire to come."""
     schedule = selectors.due_questionnaires(patient)
     return ScoresPage(
@@ -40,7 +41,7 @@ def own_progress(*, viewer: Any, patient: Any) -> ScoresPage:
 
 
 @audited_read("outcomes.scores.read")
-def clinical_scores(*, viewer: Any, patient: Any) -> ScoresPage:
+def clinical_scores(*, viewer: User, patient: User) -> ScoresPage:
     """A clinician's view: every due item, and the patient's open risk alerts."""
     return ScoresPage(
         charts=patient_charts(patient),
@@ -50,16 +51,16 @@ def clinical_scores(*, viewer: Any, patient: Any) -> ScoresPage:
 
 
 @audited_read("outcomes.fhir.export")
-def fhir_bundle(*, viewer: Any, patient: Any) -> dict[str, Any]:
+def fhir_bundle(*, viewer: User, patient: User) -> dict[str, Any]:
     return patient_bundle(patient)
 
 
 @audited_read("outcomes.discharge.read")
-def discharge(*, viewer: Any, patient: Any) -> DischargeSummary:
+def discharge(*, viewer: User, patient: User) -> DischargeSummary:
     return discharge_summary(patient)
 
 
-def physician_document(*, viewer: Any, patient: Any) -> dict[str, Any] | None:
+def physician_document(*, viewer: User, patient: User) -> dict[str, Any] | None:
     """The FHIR discharge document, or None while the patient has not agreed to share it (then
     nothing is read beyond the consent, and nothing is exported)."""
     with transaction.atomic():
@@ -71,7 +72,7 @@ def physician_document(*, viewer: Any, patient: Any) -> dict[str, Any] | None:
 
 
 @audited_read("outcomes.response.read", obj=lambda answers: answers.response)
-def own_answers(*, viewer: Any, patient: Any, response: QuestionnaireResponse) -> _Answers:
+def own_answers(*, viewer: User, patient: User, response: QuestionnaireResponse) -> _Answers:
     """A patient's earlier answers, as form values, to correct them."""
     return _Answers(response, {code: str(value) for code, value in response.answers.items()})
 
@@ -83,13 +84,13 @@ class _Answers:
 
 
 @audited_read("outcomes.evaluation.read")
-def program_evaluation(*, viewer: Any) -> evaluation.Report:
+def program_evaluation(*, viewer: User) -> evaluation.Report:
     """Aggregates only (small cells protected), still a read of everyone's data: audited."""
     return evaluation.program_evaluation()
 
 
 @audited_read("outcomes.evaluation.export")
-def program_evaluation_csv(*, viewer: Any) -> str:
+def program_evaluation_csv(*, viewer: User) -> str:
     return evaluation.report_csv(evaluation.program_evaluation())
 
 
@@ -116,7 +117,7 @@ def _all_alerts(queues: AlertQueues) -> list[RiskAlert]:
 
 
 @audited_read("outcomes.risk_alert.read", each=_all_alerts)
-def alert_queues(*, viewer: Any, clinical: bool) -> AlertQueues:
+def alert_queues(*, viewer: User, clinical: bool) -> AlertQueues:
     """The alert lists a therapist or administrator sees; contact details are read (and audited)
     only on the rows the viewer can act on."""
     lists = selectors.alerts_for(viewer)
@@ -128,7 +129,7 @@ def alert_queues(*, viewer: Any, clinical: bool) -> AlertQueues:
     )
 
 
-def _alert_rows(alerts: list[RiskAlert], *, viewer: Any, clinical: bool) -> list[AlertRow]:
+def _alert_rows(alerts: list[RiskAlert], *, viewer: User, clinical: bool) -> list[AlertRow]:
     from .instruments import PHQ9, RISK_ITEM
 
     item = PHQ9.items_by_code[RISK_ITEM]
@@ -146,7 +147,7 @@ def _alert_rows(alerts: list[RiskAlert], *, viewer: Any, clinical: bool) -> list
     return rows
 
 
-def follow_up_record(*, viewer: Any, alert: RiskAlert) -> tuple[Any, contact.Contact | None]:
+def follow_up_record(*, viewer: User, alert: RiskAlert) -> tuple[Any, contact.Contact | None]:
     """An alert's follow-up record and the patient's contact details, read together (each read
     audits itself: ``followup.read_record`` and ``contact.contact_details``)."""
     from .followup import read_record

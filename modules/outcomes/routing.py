@@ -1,7 +1,7 @@
-from django.urls import path
+from django.urls import URLPattern, path
 
 from .consumers import AlertConsumer
 
-websocket_urlpatterns: list = [
+websocket_urlpatterns: list[URLPattern] = [
     path("ws/alerts/", AlertConsumer.as_asgi(), name="outcomes-alerts-socket"),
 ]

@@ -14,7 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from modules.program.models import Enrolment
 from paceway.accounts.access import caseload_patient_ids
+from paceway.accounts.models import User
 from paceway.accounts.roles import is_administrator, is_therapist
+from paceway.typing import RequestUser
 
 from . import change as change_rules
 from .access import is_clinical_lead
@@ -103,7 +105,7 @@ class AlertLists:
     resolved: list[RiskAlert]  # recently resolved, own patients
 
 
-def alerts_for(user: Any) -> AlertLists:
+def alerts_for(user: User) -> AlertLists:
     base = RiskAlert.objects.select_related("patient", "response", "resolved_by", "acknowledged_by")
     open_ = base.filter(status=RiskAlert.Status.OPEN).order_by("created_at", "id")
     mine: list[RiskAlert] = []
@@ -138,7 +140,7 @@ class BannerLine:
     message: str
 
 
-def alert_banner(user: Any) -> list[BannerLine]:
+def alert_banner(user: RequestUser | None) -> list[BannerLine]:
     """One line per open alert this clinician is told about (their patients'; for a clinical lead
     also the fallback queue and the escalated ones), most urgent first. No patient, no answers:
     the banner says how urgent; the alerts page says who."""
@@ -183,7 +185,7 @@ class DueItem:
         return str(DUE_STATUS_LABELS.get(self.status, self.status))
 
 
-def _enrolment_start(patient: Any) -> datetime | None:
+def _enrolment_start(patient: User) -> datetime | None:
     """Start of day on the active enrolment's ``start_date`` (None when the patient has none).
 
     The outcomes app depends on the program app (``modules``), never the other way round. The start
@@ -200,7 +202,7 @@ def _enrolment_start(patient: Any) -> datetime | None:
     return timezone.make_aware(datetime.combine(start_date, time.min))
 
 
-def due_questionnaires(patient: Any, *, now: datetime | None = None, program: str = DEFAULT_PROGRAM) -> list[DueItem]:
+def due_questionnaires(patient: User, *, now: datetime | None = None, program: str = DEFAULT_PROGRAM) -> list[DueItem]:
     now = now or timezone.now()
     responses = effective_responses(patient.pk)
     start = _enrolment_start(patient) or (responses[0].submitted_at if responses else now)
@@ -283,7 +285,7 @@ def _recently_answered_instruments(
     return frozenset(needed & answered), frozenset(needed - answered)
 
 
-def recently_answered(patient: Any, questionnaire: str, *, now: datetime | None = None) -> DueItem | None:
+def recently_answered(patient: User, questionnaire: str, *, now: datetime | None = None) -> DueItem | None:
     """The occasion of this questionnaire that is open now and already answered, if any: its
     page then says so instead of asking the same questions again."""
     for item in due_questionnaires(patient, now=now):
@@ -310,7 +312,7 @@ class CrisisPanel:
 
 
 def crisis_panel(
-    patient: Any,
+    patient: User,
     *,
     alert: RiskAlert | None = None,
     now: datetime | None = None,

@@ -25,6 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.forms import BaseForm
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -41,7 +42,7 @@ from paceway.keyring.services import create_data_key, encrypt
 from . import scoring
 from .access import can_act_on_alert
 from .instruments import SCALES, get_questionnaire
-from .models import ContactAttempt, FollowUp, QuestionnaireResponse, RiskAlert, Score
+from .models import ClinicProfile, ContactAttempt, FollowUp, QuestionnaireResponse, RiskAlert, Score
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ class Submission:
         return self.result.risk
 
 
-def answer_language(patient: Any) -> str:
+def answer_language(patient: User) -> str:
     """The language the questions were shown in: the active one (the page's), else the patient's."""
     active = get_language()
     code = active or getattr(patient, "preferred_language", "") or settings.LANGUAGE_CODE
@@ -68,7 +69,7 @@ def answer_language(patient: Any) -> str:
 @transaction.atomic
 def submit_response(
     *,
-    actor: Any,
+    actor: User,
     patient: User,
     questionnaire: str,
     answers: Iterable[tuple[object, object]],
@@ -134,7 +135,7 @@ def submit_response(
 
 @transaction.atomic
 def amend_response(
-    *, actor: Any, response_id: int, answers: Iterable[tuple[object, object]], reason: str
+    *, actor: User, response_id: int, answers: Iterable[tuple[object, object]], reason: str
 ) -> Submission:
     """A correction: a new response pointing to the original, which is kept unchanged."""
     original = QuestionnaireResponse.objects.filter(pk=response_id).select_related("patient").first()
@@ -183,7 +184,7 @@ def _raise_alert(response: QuestionnaireResponse, now: datetime) -> RiskAlert:
     return alert
 
 
-def screen_free_text(patient: Any, source: str, texts: list[str]) -> RiskAlert | None:
+def screen_free_text(patient: User, source: str, texts: list[str]) -> RiskAlert | None:
     """The free-text hook (messages, diary notes, reflections): a phrase that suggests suicidal
     thinking or self-harm raises a lower-level "possible risk in text" alert for the care team
     (one open at a time per patient), in a savepoint of the writer's transaction. The text itself
@@ -215,7 +216,7 @@ def screen_free_text(patient: Any, source: str, texts: list[str]) -> RiskAlert |
     return alert
 
 
-def recent_text_alert(patient: Any, *, hours: int = 24) -> bool:
+def recent_text_alert(patient: User, *, hours: int = 24) -> bool:
     """Show the patient the resources gently: an open "possible risk in text" alert of theirs."""
     return RiskAlert.objects.filter(
         patient_id=patient.pk,
@@ -270,7 +271,7 @@ def escalation_recipients() -> list[User]:
 def notification_recipients(alert: RiskAlert) -> list[User]:
     therapist = active_therapist_of(alert.patient)
     if is_active_clinician(therapist):
-        return [therapist]  # type: ignore[list-item]
+        return [therapist]
     return escalation_recipients()
 
 
@@ -294,7 +295,7 @@ def notify_and_escalate_risk_alerts(*, now: datetime | None = None) -> dict[str,
 
 
 @transaction.atomic
-def submit_screener(*, actor: Any, alert_id: Any, answers: Iterable[tuple[object, object]]) -> RiskAlert:
+def submit_screener(*, actor: User, alert_id: int, answers: Iterable[tuple[object, object]]) -> RiskAlert:
     """The patient's answers to the follow-up screen of their own alert: saved as a response, the
     triage level put on the alert (once). Raises PermissionDenied, AnswerErrors or ValidationError
     (nothing stored). The dashboards are rung again with the level; high shortens the escalation clock."""
@@ -333,7 +334,7 @@ def submit_screener(*, actor: Any, alert_id: Any, answers: Iterable[tuple[object
 # Clinician actions --------------------------------------------------------------------------
 
 
-def _alert_for_clinician(actor: Any, alert_id: Any) -> RiskAlert:
+def _alert_for_clinician(actor: User, alert_id: int) -> RiskAlert:
     try:
         alert = RiskAlert.objects.select_for_update().select_related("patient").get(pk=alert_id)
     except (RiskAlert.DoesNotExist, ValueError, TypeError):
@@ -344,7 +345,7 @@ def _alert_for_clinician(actor: Any, alert_id: Any) -> RiskAlert:
 
 
 @transaction.atomic
-def acknowledge_alert(*, actor: Any, alert_id: Any) -> RiskAlert:
+def acknowledge_alert(*, actor: User, alert_id: int) -> RiskAlert:
     alert = _alert_for_clinician(actor, alert_id)
     if alert.is_open and alert.acknowledged_at is None:
         alert.acknowledged_at = timezone.now()
@@ -354,11 +355,11 @@ def acknowledge_alert(*, actor: Any, alert_id: Any) -> RiskAlert:
     return alert
 
 
-def _form_errors(form: Any) -> ValidationError:
+def _form_errors(form: BaseForm) -> ValidationError:
     return ValidationError({name: [e["message"] for e in errs] for name, errs in form.errors.get_json_data().items()})
 
 
-def _acknowledge_by_acting(alert: RiskAlert, actor: Any, now: datetime) -> None:
+def _acknowledge_by_acting(alert: RiskAlert, actor: User, now: datetime) -> None:
     """Recording follow-up work on an alert acknowledges it (the clinician is on it)."""
     if alert.acknowledged_at is None:
         alert.acknowledged_at, alert.acknowledged_by = now, actor
@@ -367,7 +368,7 @@ def _acknowledge_by_acting(alert: RiskAlert, actor: Any, now: datetime) -> None:
 
 
 @transaction.atomic
-def record_contact_attempt(*, actor: Any, alert_id: Any, data: Any) -> ContactAttempt:
+def record_contact_attempt(*, actor: User, alert_id: int, data: Any) -> ContactAttempt:
     """One try to reach the patient. Raises PermissionDenied or ValidationError (nothing saved)."""
     from .followup import AttemptForm
 
@@ -390,7 +391,7 @@ def record_contact_attempt(*, actor: Any, alert_id: Any, data: Any) -> ContactAt
 
 
 @transaction.atomic
-def save_follow_up(*, actor: Any, alert_id: Any, data: Any) -> FollowUp:
+def save_follow_up(*, actor: User, alert_id: int, data: Any) -> FollowUp:
     """The assessment, actions, hand-over and follow-up date (saved as far as filled in)."""
     from .followup import TEXT_FIELDS, FollowUpForm, text_context
 
@@ -419,7 +420,7 @@ def save_follow_up(*, actor: Any, alert_id: Any, data: Any) -> FollowUp:
 
 
 @transaction.atomic
-def resolve_alert(*, actor: Any, alert_id: Any, note: str) -> RiskAlert:
+def resolve_alert(*, actor: User, alert_id: int, note: str) -> RiskAlert:
     """Close an alert: a clinician who may act on it, with a note and a complete follow-up record.
     Nothing else closes one."""
     from .followup import load, missing
@@ -447,7 +448,7 @@ def resolve_alert(*, actor: Any, alert_id: Any, note: str) -> RiskAlert:
     return alert
 
 
-def open_alert_count_for_therapist(therapist: Any) -> int:
+def open_alert_count_for_therapist(therapist: User) -> int:
     """Hook for accounts: a therapist with open alerts among their patients cannot be deactivated."""
     ids = caseload_patient_ids(therapist)
     if not ids:
@@ -517,7 +518,7 @@ def send_questionnaire_reminders(*, now: datetime | None = None) -> int:
 
 
 @transaction.atomic
-def save_clinic_profile(*, actor: Any, profile: Any) -> Any:
+def save_clinic_profile(*, actor: User, profile: ClinicProfile) -> ClinicProfile:
     """An administrator saves a new version of the clinic's crisis resources, hours and ladder.
     Always a new row: the version patients were shown stays as it was. Audited."""
     from paceway.accounts.access import can_manage_accounts

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from paceway import submissions
 from paceway.accounts.access import can_view_clinical, patient_for_clinical
 from paceway.accounts.roles import is_administrator, is_patient, is_therapist
+from paceway.typing import AuthenticatedRequest
 
 from . import contact, evaluation, reads, selectors, services
 from .access import alert_for, can_see_fallback_queue, is_clinical_lead
@@ -77,7 +78,7 @@ def _form_context(
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def questionnaire(request: HttpRequest, slug: str) -> HttpResponse:
+def questionnaire(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     _require_patient(request)
     definition = get_questionnaire(slug)
     if definition is None:
@@ -86,7 +87,7 @@ def questionnaire(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             submission = services.submit_response(
                 actor=request.user,
-                patient=request.user,  # type: ignore[arg-type]
+                patient=request.user,
                 questionnaire=slug,
                 answers=_answer_pairs(request),
                 submission_token=submissions.posted_token(request.POST),
@@ -134,7 +135,7 @@ def _submitted(request: HttpRequest, definition: Any, submission: Any) -> HttpRe
 @never_cache
 @login_required
 @require_GET
-def progress(request: HttpRequest) -> HttpResponse:
+def progress(request: AuthenticatedRequest) -> HttpResponse:
     _require_patient(request)
     page = reads.own_progress(viewer=request.user, patient=request.user)
     context = {"patient": request.user, "charts": page.charts, "due": page.due, "upcoming": page.upcoming}
@@ -144,7 +145,7 @@ def progress(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_GET
-def patient_scores(request: HttpRequest, patient_id: int) -> HttpResponse:
+def patient_scores(request: AuthenticatedRequest, patient_id: int) -> HttpResponse:
     if not is_therapist(request.user):
         raise Http404
     patient = patient_for_clinical(request.user, patient_id)
@@ -156,7 +157,7 @@ def patient_scores(request: HttpRequest, patient_id: int) -> HttpResponse:
 @never_cache
 @login_required
 @require_GET
-def export_json(request: HttpRequest) -> HttpResponse:
+def export_json(request: AuthenticatedRequest) -> HttpResponse:
     _require_patient(request)
     bundle = reads.fhir_bundle(viewer=request.user, patient=request.user)
     response = HttpResponse(json.dumps(bundle, indent=2), content_type="application/fhir+json")
@@ -170,7 +171,7 @@ def export_json(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def discharge_mine(request: HttpRequest) -> HttpResponse:
+def discharge_mine(request: AuthenticatedRequest) -> HttpResponse:
     """The patient's own summary; a POST gives (share=1) or withdraws consent to send it to their
     family physician."""
     from modules.program.models import Enrolment
@@ -198,7 +199,7 @@ def discharge_mine(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_GET
-def discharge_for_patient(request: HttpRequest, patient_id: int) -> HttpResponse:
+def discharge_for_patient(request: AuthenticatedRequest, patient_id: int) -> HttpResponse:
     if not is_therapist(request.user):
         raise Http404
     patient = patient_for_clinical(request.user, patient_id)
@@ -209,7 +210,7 @@ def discharge_for_patient(request: HttpRequest, patient_id: int) -> HttpResponse
 @never_cache
 @login_required
 @require_GET
-def discharge_fhir(request: HttpRequest, patient_id: int) -> HttpResponse:
+def discharge_fhir(request: AuthenticatedRequest, patient_id: int) -> HttpResponse:
     """The FHIR document for the family physician: only once the patient has agreed."""
     if not is_therapist(request.user):
         raise Http404
@@ -229,7 +230,7 @@ def discharge_fhir(request: HttpRequest, patient_id: int) -> HttpResponse:
 @never_cache
 @login_required
 @require_GET
-def alerts(request: HttpRequest) -> HttpResponse:
+def alerts(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     if not (is_therapist(user) or is_administrator(user)):
         raise Http404
@@ -249,8 +250,8 @@ def alerts(request: HttpRequest) -> HttpResponse:
 
 
 def _alert_page(
-    request: HttpRequest,
-    alert: Any,
+    request: AuthenticatedRequest,
+    alert: RiskAlert,
     *,
     attempt_form: Any = None,
     follow_up_form: Any = None,
@@ -278,14 +279,14 @@ def _alert_page(
 @never_cache
 @login_required
 @require_GET
-def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
+def alert_detail(request: AuthenticatedRequest, alert_id: int) -> HttpResponse:
     """The follow-up record of one alert: contact, attempts, assessment, hand-over, resolve."""
     return _alert_page(request, alert_for(request.user, alert_id))
 
 
 @login_required
 @require_POST
-def add_attempt(request: HttpRequest, alert_id: int) -> HttpResponse:
+def add_attempt(request: AuthenticatedRequest, alert_id: int) -> HttpResponse:
     from .followup import AttemptForm
 
     alert = alert_for(request.user, alert_id)
@@ -303,7 +304,7 @@ def add_attempt(request: HttpRequest, alert_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def save_follow_up(request: HttpRequest, alert_id: int) -> HttpResponse:
+def save_follow_up(request: AuthenticatedRequest, alert_id: int) -> HttpResponse:
     from .followup import FollowUpForm
 
     alert = alert_for(request.user, alert_id)
@@ -322,7 +323,7 @@ def save_follow_up(request: HttpRequest, alert_id: int) -> HttpResponse:
 @never_cache
 @login_required
 @require_GET
-def handover(request: HttpRequest, alert_id: int) -> HttpResponse:
+def handover(request: AuthenticatedRequest, alert_id: int) -> HttpResponse:
     """The hand-over summary, printable (HTML) or downloaded (?format=txt)."""
     alert = alert_for(request.user, alert_id)
     record, person = reads.follow_up_record(viewer=request.user, alert=alert)
@@ -347,7 +348,7 @@ def ladder_description() -> str:
 
 @login_required
 @require_POST
-def resolve_alert(request: HttpRequest, alert_id: int) -> HttpResponse:
+def resolve_alert(request: AuthenticatedRequest, alert_id: int) -> HttpResponse:
     alert = alert_for(request.user, alert_id)
     try:
         services.resolve_alert(actor=request.user, alert_id=alert.pk, note=request.POST.get("note", ""))
@@ -361,7 +362,7 @@ def resolve_alert(request: HttpRequest, alert_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def acknowledge_alert(request: HttpRequest, alert_id: int) -> HttpResponse:
+def acknowledge_alert(request: AuthenticatedRequest, alert_id: int) -> HttpResponse:
     try:
         services.acknowledge_alert(actor=request.user, alert_id=alert_id)
     except PermissionDenied:
@@ -388,7 +389,7 @@ def screener_context(
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def screener(request: HttpRequest, alert_id: int) -> HttpResponse:
+def screener(request: AuthenticatedRequest, alert_id: int) -> HttpResponse:
     """The patient's follow-up screen of their own alert; the crisis panel is always on the page
     (stronger when the triage level is high)."""
     _require_patient(request)
@@ -462,7 +463,7 @@ def _safety_plan_page(request: HttpRequest, patient: Any, *, action: str) -> Htt
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def my_safety_plan(request: HttpRequest) -> HttpResponse:
+def my_safety_plan(request: AuthenticatedRequest) -> HttpResponse:
     _require_patient(request)
     return _safety_plan_page(request, request.user, action=request.path)
 
@@ -470,7 +471,7 @@ def my_safety_plan(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def patient_safety_plan(request: HttpRequest, patient_id: int) -> HttpResponse:
+def patient_safety_plan(request: AuthenticatedRequest, patient_id: int) -> HttpResponse:
     if not is_therapist(request.user):
         raise Http404
     patient = patient_for_clinical(request.user, patient_id)
@@ -492,7 +493,7 @@ def _safe_next(request: HttpRequest) -> str | None:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def contact_edit(request: HttpRequest) -> HttpResponse:
+def contact_edit(request: AuthenticatedRequest) -> HttpResponse:
     """The patient's own contact details (an intake step, editable any time)."""
     _require_patient(request)
     patient = request.user
@@ -515,7 +516,7 @@ def contact_edit(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def amend(request: HttpRequest, response_id: int) -> HttpResponse:
+def amend(request: AuthenticatedRequest, response_id: int) -> HttpResponse:
     _require_patient(request)
     original = QuestionnaireResponse.objects.filter(pk=response_id, patient_id=request.user.pk).first()
     if original is None:
@@ -552,7 +553,7 @@ def amend(request: HttpRequest, response_id: int) -> HttpResponse:
 @never_cache
 @login_required
 @require_GET
-def evaluation_page(request: HttpRequest) -> HttpResponse:
+def evaluation_page(request: AuthenticatedRequest) -> HttpResponse:
     if not is_administrator(request.user):
         raise Http404
     report = reads.program_evaluation(viewer=request.user)
@@ -563,7 +564,7 @@ def evaluation_page(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_GET
-def evaluation_csv(request: HttpRequest) -> HttpResponse:
+def evaluation_csv(request: AuthenticatedRequest) -> HttpResponse:
     if not is_administrator(request.user):
         raise Http404
     response = HttpResponse(reads.program_evaluation_csv(viewer=request.user), content_type="text/csv")

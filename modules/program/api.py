@@ -10,17 +10,18 @@ from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from paceway.accounts.access import patient_for_clinical
+from paceway.accounts.models import User
+from paceway.typing import AuthenticatedApiRequest
 
 from . import reads, selectors, services
 from .access import can_do_program_work
 from .forms import FORMS, PARENT_KIND
 from .languages import content_language
-from .models import ExerciseEntry, Step
+from .models import Enrolment, ExerciseEntry, Step
 
 PATIENT_PARAM = OpenApiParameter(
     "patient_id", OpenApiTypes.STR, OpenApiParameter.PATH, description="'me' or the patient's id"
@@ -28,19 +29,19 @@ PATIENT_PARAM = OpenApiParameter(
 STEP_PARAM = OpenApiParameter("step_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 
 
-def _patient(request: Request, patient_id: Any) -> Any:
+def _patient(request: AuthenticatedApiRequest, patient_id: int | str) -> User:
     """``me`` or an id; anyone who may not see this patient's program gets 404."""
     return patient_for_clinical(request.user, request.user.pk if patient_id == "me" else patient_id)
 
 
-def _enrolment(patient: Any) -> Any:
+def _enrolment(patient: User) -> Enrolment:
     enrolment = selectors.active_enrolment(patient)
     if enrolment is None:
         raise Http404
     return enrolment
 
 
-class StepSerializer(serializers.Serializer):
+class StepSerializer(serializers.Serializer[Step]):
     id = serializers.IntegerField(source="pk")
     slug = serializers.CharField()
     kind = serializers.CharField()
@@ -48,7 +49,7 @@ class StepSerializer(serializers.Serializer):
     exercise = serializers.CharField()
 
 
-class EntrySerializer(serializers.ModelSerializer):
+class EntrySerializer(serializers.ModelSerializer[ExerciseEntry]):
     data = serializers.JSONField(read_only=True)  # type: ignore[assignment]  # sealed in the database, plain here
 
     class Meta:
@@ -57,7 +58,7 @@ class EntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EntryCreateSerializer(serializers.Serializer):
+class EntryCreateSerializer(serializers.Serializer[dict[str, Any]]):
     kind = serializers.ChoiceField(choices=sorted(FORMS))
     data = serializers.DictField()  # type: ignore[assignment]
     step = serializers.IntegerField(required=False, allow_null=True)
@@ -96,7 +97,7 @@ def _overview_data(overview: selectors.Overview) -> dict[str, Any]:
 
 class ProgressView(APIView):
     @extend_schema(parameters=[PATIENT_PARAM], responses=OpenApiTypes.OBJECT)
-    def get(self, request: Request, patient_id: Any) -> Response:
+    def get(self, request: AuthenticatedApiRequest, patient_id: int | str) -> Response:
         patient = _patient(request, patient_id)
         enrolment = _enrolment(patient)
         language = content_language(get_language())
@@ -106,7 +107,7 @@ class ProgressView(APIView):
 
 class StepCompleteView(APIView):
     @extend_schema(parameters=[PATIENT_PARAM, STEP_PARAM], request=None, responses=OpenApiTypes.OBJECT)
-    def post(self, request: Request, patient_id: Any, step_id: int) -> Response:
+    def post(self, request: AuthenticatedApiRequest, patient_id: int | str, step_id: int) -> Response:
         patient = _patient(request, patient_id)
         if not can_do_program_work(request.user, patient):
             return Response({"detail": "Only the patient completes steps."}, status=status.HTTP_403_FORBIDDEN)
@@ -129,14 +130,14 @@ class EntryListView(APIView):
         parameters=[PATIENT_PARAM, OpenApiParameter("kind", OpenApiTypes.STR, OpenApiParameter.QUERY)],
         responses=EntrySerializer(many=True),
     )
-    def get(self, request: Request, patient_id: Any) -> Response:
+    def get(self, request: AuthenticatedApiRequest, patient_id: int | str) -> Response:
         patient = _patient(request, patient_id)
         kind = request.query_params.get("kind") or None
         entries = reads.entries(viewer=request.user, patient=patient, kind=kind)
         return Response(EntrySerializer(entries, many=True).data)
 
     @extend_schema(parameters=[PATIENT_PARAM], request=EntryCreateSerializer, responses={201: EntrySerializer})
-    def post(self, request: Request, patient_id: Any) -> Response:
+    def post(self, request: AuthenticatedApiRequest, patient_id: int | str) -> Response:
         patient = _patient(request, patient_id)
         if not can_do_program_work(request.user, patient):
             return Response({"detail": "Only the patient writes their exercises."}, status=status.HTTP_403_FORBIDDEN)
@@ -151,7 +152,7 @@ class EntryListView(APIView):
             ).first()
             if step is None:
                 return Response({"step": ["Unknown step for this exercise."]}, status=status.HTTP_400_BAD_REQUEST)
-        if PARENT_KIND.get(kind) or payload.validated_data.get("parent"):  # type: ignore[call-overload]
+        if PARENT_KIND.get(kind) or payload.validated_data.get("parent"):
             parent = ExerciseEntry.objects.filter(pk=payload.validated_data.get("parent"), patient=patient).first()
         try:
             entry = services.create_entry(

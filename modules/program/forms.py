@@ -387,7 +387,7 @@ def labelled_fields(kind: str, data: dict[str, Any]) -> list[tuple[str, Any]]:
     return rows
 
 
-class ReminderPreferenceForm(forms.ModelForm):
+class ReminderPreferenceForm(forms.ModelForm[ReminderPreference]):
     class Meta:
         model = ReminderPreference
         fields = ("module_opened", "homework", "inactivity", "questionnaires", "messages", "quiet_start", "quiet_end")

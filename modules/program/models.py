@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from datetime import time
 from typing import Any, ClassVar, Self
 
 from django.conf import settings
@@ -389,7 +390,7 @@ class ReminderPreference(models.Model):
     def wants(self, reason: str) -> bool:
         return bool(getattr(self, reason, False))
 
-    def is_quiet(self, local_time: Any) -> bool:
+    def is_quiet(self, local_time: time) -> bool:
         if self.quiet_start is None or self.quiet_end is None or self.quiet_start == self.quiet_end:
             return False
         if self.quiet_start < self.quiet_end:

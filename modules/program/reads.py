@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
+from paceway.accounts.models import User
 from paceway.audit.reads import audited_read
 from paceway.audit.services import audit
 
@@ -17,34 +18,34 @@ from .models import Enrolment, ExerciseEntry, Step
 
 
 @audited_read("program.home.read", obj_arg="enrolment")
-def home_overview(*, viewer: Any, patient: Any, enrolment: Enrolment, language: str) -> selectors.Overview:
+def home_overview(*, viewer: User, patient: User, enrolment: Enrolment, language: str) -> selectors.Overview:
     return selectors.program_overview(enrolment, language=language)
 
 
 @audited_read("program.progress.read", obj_arg="enrolment")
-def progress(*, viewer: Any, patient: Any, enrolment: Enrolment, language: str) -> selectors.Overview:
+def progress(*, viewer: User, patient: User, enrolment: Enrolment, language: str) -> selectors.Overview:
     return selectors.program_overview(enrolment, language=language)
 
 
 @audited_read("program.module.read", obj=lambda state: state.plan)
-def open_module(*, viewer: Any, patient: Any, state: selectors.ModuleState) -> selectors.ModuleState:
+def open_module(*, viewer: User, patient: User, state: selectors.ModuleState) -> selectors.ModuleState:
     """An open module's content is shown: recorded (a locked one shows only its title, unaudited)."""
     return state
 
 
 @audited_read("program.step.read", obj_arg="step")
-def step_entries(*, viewer: Any, patient: Any, step: Step, kind: str | None) -> list[ExerciseEntry]:
+def step_entries(*, viewer: User, patient: User, step: Step, kind: str | None) -> list[ExerciseEntry]:
     """A step's page with the patient's recent entries of its exercise (none for a lesson)."""
     return selectors.entries_for(patient, kind=kind, limit=20) if kind else []
 
 
 @audited_read("exercise.list.read", object_type="ExerciseEntry")
-def entries(*, viewer: Any, patient: Any, kind: str | None = None) -> list[ExerciseEntry]:
+def entries(*, viewer: User, patient: User, kind: str | None = None) -> list[ExerciseEntry]:
     return selectors.entries_for(patient, kind=kind)
 
 
 @audited_read("exercise.read", obj_arg="entry")
-def entry_values(*, viewer: Any, patient: Any, entry: ExerciseEntry) -> dict[str, Any]:
+def entry_values(*, viewer: User, patient: User, entry: ExerciseEntry) -> dict[str, Any]:
     """An entry's saved values, to edit them."""
     return dict(entry.data)
 
@@ -57,7 +58,7 @@ class Plan:
 
 
 @audited_read("program.plan.read", obj_arg="enrolment")
-def plan(*, viewer: Any, patient: Any, enrolment: Enrolment, language: str) -> Plan:
+def plan(*, viewer: User, patient: User, enrolment: Enrolment, language: str) -> Plan:
     return Plan(
         overview=selectors.program_overview(enrolment, language=language),
         history=list(selectors.tailoring_history(enrolment, language=language)),
@@ -65,7 +66,7 @@ def plan(*, viewer: Any, patient: Any, enrolment: Enrolment, language: str) -> P
     )
 
 
-def patient_work(*, viewer: Any, patient: Any, enrolment: Enrolment | None, language: str) -> dict[str, Any]:
+def patient_work(*, viewer: User, patient: User, enrolment: Enrolment | None, language: str) -> dict[str, Any]:
     """What the therapist reads on the patient's program page: plan, tailoring history, lesson
     answers and every entry (labelled), in one audited transaction."""
     work: dict[str, Any] = {}

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from paceway.accounts import hooks
+from paceway.accounts.models import User
 
 from .languages import SOURCE_LANGUAGE
 from .models import (
@@ -136,7 +137,7 @@ def review_due(modules_done: int, reviews_after: list[int], *, after: int | None
     return modules_done >= after and not any(n >= after for n in reviews_after)
 
 
-def active_enrolment(patient: Any) -> Enrolment | None:
+def active_enrolment(patient: User) -> Enrolment | None:
     return (
         Enrolment.objects.filter(patient_id=patient.pk, ended_at__isnull=True)
         .select_related("program", "patient")
@@ -212,19 +213,19 @@ def tailoring_history(
     return events
 
 
-def entries_for(patient: Any, *, kind: str | None = None, limit: int = 200) -> list[ExerciseEntry]:
+def entries_for(patient: User, *, kind: str | None = None, limit: int = 200) -> list[ExerciseEntry]:
     qs = ExerciseEntry.objects.filter(patient_id=patient.pk)
     if kind:
         qs = qs.filter(kind=kind)
     return list(qs.select_related("parent").order_by("-entry_date", "-pk")[:limit])
 
 
-def reminder_preference(patient: Any) -> ReminderPreference:
+def reminder_preference(patient: User) -> ReminderPreference:
     pref = ReminderPreference.objects.filter(patient_id=patient.pk).first()
     return pref or ReminderPreference(patient_id=patient.pk)
 
 
-def unread_message_count(patient: Any) -> int:
+def unread_message_count(patient: User) -> int:
     """The patient's unread secure messages (for the program home page), counted by the messaging
     app through ``accounts.hooks``: messaging depends on the program app, not the reverse."""
     return hooks.unread_messages(patient)

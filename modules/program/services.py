@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from paceway.accounts import hooks
+from paceway.accounts.models import User
 from paceway.accounts.roles import is_patient
 from paceway.audit.services import audit
 
@@ -60,7 +61,7 @@ def _require(allowed: bool) -> None:
 
 
 @transaction.atomic
-def enrol_patient(*, actor: Any, patient: Any, program: Program, start_date: date | None = None) -> Enrolment:
+def enrol_patient(*, actor: User, patient: User, program: Program, start_date: date | None = None) -> Enrolment:
     _require(can_enrol(actor, patient))
     if not is_patient(patient) or not patient.is_active:
         raise ValidationError(_("Only an active patient can be enrolled."))
@@ -80,7 +81,7 @@ def enrol_patient(*, actor: Any, patient: Any, program: Program, start_date: dat
 
 
 @transaction.atomic
-def end_enrolment(*, actor: Any, enrolment: Enrolment, reason: str, now: Any = None) -> Enrolment:
+def end_enrolment(*, actor: User, enrolment: Enrolment, reason: str, now: Any = None) -> Enrolment:
     """End the patient's program with the reason (one of ``EndReason``). Nothing else changes."""
     _require(can_tailor(actor, enrolment.patient))
     if reason not in EndReason.values:
@@ -101,7 +102,7 @@ REVIEW_TEXT_MAX = 4000
 @transaction.atomic
 def record_program_review(
     *,
-    actor: Any,
+    actor: User,
     enrolment: Enrolment,
     what_helps: str,
     what_gets_in_the_way: str,
@@ -144,7 +145,7 @@ def record_program_review(
 
 
 @transaction.atomic
-def consent_to_share_summary(*, actor: Any, enrolment: Enrolment, share: bool) -> Enrolment:
+def consent_to_share_summary(*, actor: User, enrolment: Enrolment, share: bool) -> Enrolment:
     """The patient says yes (or no longer) to sending the discharge summary to their family physician."""
     if not (is_patient(actor) and enrolment.patient_id == actor.pk):
         raise PermissionDenied
@@ -179,7 +180,7 @@ def _open_state(enrolment: Enrolment, step: Step) -> selectors.ModuleState:
 
 @transaction.atomic
 def complete_step(
-    *, actor: Any, enrolment: Enrolment, step: Step, seconds_on_step: int = 0
+    *, actor: User, enrolment: Enrolment, step: Step, seconds_on_step: int = 0
 ) -> tuple[StepCompletion, bool]:
     """Mark a step done. A retried request finds the existing row: it never counts twice."""
     _require(can_do_program_work(actor, enrolment.patient))
@@ -202,7 +203,7 @@ def complete_step(
 
 @transaction.atomic
 def answer_lesson_questions(
-    *, actor: Any, enrolment: Enrolment, step: Step, quiz: Quiz, answers: dict[str, str]
+    *, actor: User, enrolment: Enrolment, step: Step, quiz: Quiz, answers: dict[str, str]
 ) -> int:
     """Keep the patient's picks for the questions at the end of a lesson (none graded); a question
     answered again keeps the new pick. All or nothing: an unknown question or choice, or no answer
@@ -237,7 +238,7 @@ def _validated(kind: str, payload: Any) -> ExerciseForm:
     return form
 
 
-def _check_parent(kind: str, patient: Any, parent: ExerciseEntry | None) -> None:
+def _check_parent(kind: str, patient: User, parent: ExerciseEntry | None) -> None:
     expected_parent = PARENT_KIND.get(kind)  # type: ignore[call-overload]
     if expected_parent:
         if parent is None or parent.patient_id != patient.pk or parent.kind != expected_parent:
@@ -249,8 +250,8 @@ def _check_parent(kind: str, patient: Any, parent: ExerciseEntry | None) -> None
 @transaction.atomic
 def create_entry(
     *,
-    actor: Any,
-    patient: Any,
+    actor: User,
+    patient: User,
     kind: str,
     data: Mapping[str, Any],
     step: Step | None = None,
@@ -303,7 +304,7 @@ def create_entry(
 
 @transaction.atomic
 def update_entry(
-    *, actor: Any, patient: Any, entry: ExerciseEntry, data: Mapping[str, Any], revision: int | None
+    *, actor: User, patient: User, entry: ExerciseEntry, data: Mapping[str, Any], revision: int | None
 ) -> ExerciseEntry:
     """Change an entry from plain data, validated like a new one. ``revision`` is the one the
     editor opened: a form opened before someone else's save is refused, and nothing changes."""
@@ -327,14 +328,14 @@ def update_entry(
     return entry
 
 
-def _stored_entry(patient: Any, token: str) -> ExerciseEntry | None:
+def _stored_entry(patient: User, token: str) -> ExerciseEntry | None:
     """The entry this submission token already stored, if any."""
     if not token:
         return None
     return ExerciseEntry.objects.filter(patient=patient, submission_token=token).first()
 
 
-def _screen_free_text(actor: Any, patient: Any, kind: str, form: ExerciseForm) -> None:
+def _screen_free_text(actor: User, patient: User, kind: str, form: ExerciseForm) -> None:
     """The patient's own words go to the risk screen (a hook: never blocks the save)."""
     if getattr(actor, "pk", None) == patient.pk:
         texts = [value for value in form.cleaned_data.values() if isinstance(value, str) and value.strip()]
@@ -349,7 +350,7 @@ THERAPIST_ACTIONS = frozenset(tailoring.HANDLERS)  # the patient_* actions are t
 
 @transaction.atomic
 def tailor(
-    *, actor: Any, enrolment: Enrolment, module_slug: str, action: str, reason: str, note: str = ""
+    *, actor: User, enrolment: Enrolment, module_slug: str, action: str, reason: str, note: str = ""
 ) -> TailoringEvent:
     """The assigned therapist changes one module of one patient's plan; the change is recorded."""
     _require(can_tailor(actor, enrolment.patient))
@@ -378,7 +379,7 @@ def tailor(
 
 @transaction.atomic
 def choose_optional_module(
-    *, actor: Any, enrolment: Enrolment, module_slug: str, include: bool
+    *, actor: User, enrolment: Enrolment, module_slug: str, include: bool
 ) -> TailoringEvent | None:
     """Shared decision-making: the patient adds or drops an optional module; the therapist sees it."""
     _require(can_do_program_work(actor, enrolment.patient))
@@ -412,7 +413,7 @@ def choose_optional_module(
 
 
 @transaction.atomic
-def update_reminder_preference(*, actor: Any, patient: Any, values: dict[str, Any]) -> ReminderPreference:
+def update_reminder_preference(*, actor: User, patient: User, values: dict[str, Any]) -> ReminderPreference:
     _require(can_do_program_work(actor, patient))
     pref, _created = ReminderPreference.objects.select_for_update().get_or_create(patient=patient)
     for name in ("module_opened", "homework", "inactivity", "questionnaires", "messages", "quiet_start", "quiet_end"):

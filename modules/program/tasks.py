@@ -10,13 +10,13 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from celery import shared_task
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from paceway import mail_once
+from paceway.task import task
 
 from . import selectors
 from .models import Enrolment, ReminderPreference, ReminderReason, ReminderSent
@@ -55,7 +55,7 @@ def _active_enrolments() -> Any:
     return Enrolment.objects.filter(ended_at__isnull=True, patient__is_active=True).select_related("program", "patient")
 
 
-@shared_task(acks_late=True)
+@task(acks_late=True)
 def send_module_opened_reminders() -> int:
     """A module that opened (and is not started) gets one e-mail, keyed by the patient's plan row."""
     sent = 0
@@ -70,7 +70,7 @@ def send_module_opened_reminders() -> int:
     return sent
 
 
-@shared_task(acks_late=True)
+@task(acks_late=True)
 def send_homework_reminders() -> int:
     """Mid-week: the current module has been open a few days and is not finished."""
     sent = 0
@@ -89,7 +89,7 @@ def send_homework_reminders() -> int:
     return sent
 
 
-@shared_task(acks_late=True)
+@task(acks_late=True)
 def send_inactivity_nudges() -> int:
     """Not seen for a week: one nudge per quiet spell (keyed by when they were last active)."""
     sent = 0

@@ -23,6 +23,7 @@ from paceway import submissions
 from paceway.accounts.access import active_therapist_of, can_manage_accounts, patient_for_clinical
 from paceway.accounts.models import TherapistProfile, User
 from paceway.accounts.roles import Role, is_patient
+from paceway.typing import AuthenticatedRequest
 
 from . import quizzes, reads, selectors, services
 from .access import can_enrol, can_tailor
@@ -49,7 +50,7 @@ def patient_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not is_patient(request.user) or not request.user.is_active:
             raise Http404
         return view(request, *args, **kwargs)
@@ -98,7 +99,7 @@ def _journey_url() -> str | None:
 
 
 @patient_only
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     enrolment = selectors.active_enrolment(request.user)
     if enrolment is None:
         journey = _journey_url()
@@ -107,7 +108,7 @@ def home(request: HttpRequest) -> HttpResponse:
         viewer=request.user, patient=request.user, enrolment=enrolment, language=_reading_language(request)
     )
     current = overview.current
-    therapist = active_therapist_of(request.user)  # type: ignore[arg-type]
+    therapist = active_therapist_of(request.user)
     return render(
         request,
         "modules/home.html",
@@ -124,7 +125,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @patient_only
-def module_detail(request: HttpRequest, module: str) -> HttpResponse:
+def module_detail(request: AuthenticatedRequest, module: str) -> HttpResponse:
     enrolment = selectors.active_enrolment(request.user)
     if enrolment is None:
         return _not_enrolled(request)
@@ -138,7 +139,7 @@ def module_detail(request: HttpRequest, module: str) -> HttpResponse:
 
 @patient_only
 @require_http_methods(["GET", "POST"])
-def step_detail(request: HttpRequest, module: str, step: str) -> HttpResponse:
+def step_detail(request: AuthenticatedRequest, module: str, step: str) -> HttpResponse:
     enrolment = selectors.active_enrolment(request.user)
     if enrolment is None:
         return _not_enrolled(request)
@@ -240,7 +241,7 @@ def _seconds_from_timer(value: str) -> int:
 
 @patient_only
 @require_POST
-def step_complete(request: HttpRequest, module: str, step: str) -> HttpResponse:
+def step_complete(request: AuthenticatedRequest, module: str, step: str) -> HttpResponse:
     enrolment = selectors.active_enrolment(request.user)
     if enrolment is None:
         raise Http404
@@ -264,7 +265,7 @@ def step_complete(request: HttpRequest, module: str, step: str) -> HttpResponse:
 
 @patient_only
 @require_http_methods(["GET", "POST"])
-def exercise_list(request: HttpRequest, kind: str) -> HttpResponse:
+def exercise_list(request: AuthenticatedRequest, kind: str) -> HttpResponse:
     """Diary and other logs: history plus a form for a new entry (diary, logs against a plan...)."""
     if kind not in FORMS:
         raise Http404
@@ -325,7 +326,7 @@ def _int(value: Any) -> int | None:
 
 @patient_only
 @require_http_methods(["GET", "POST"])
-def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def entry_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     entry = ExerciseEntry.objects.filter(pk=pk, patient_id=request.user.pk).first()
     if entry is None:
         raise Http404
@@ -357,7 +358,7 @@ def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @patient_only
 @require_http_methods(["GET", "POST"])
-def plan(request: HttpRequest) -> HttpResponse:
+def plan(request: AuthenticatedRequest) -> HttpResponse:
     enrolment = selectors.active_enrolment(request.user)
     if enrolment is None:
         return _not_enrolled(request)
@@ -383,7 +384,7 @@ def plan(request: HttpRequest) -> HttpResponse:
 
 @patient_only
 @require_http_methods(["GET", "POST"])
-def notification_settings(request: HttpRequest) -> HttpResponse:
+def notification_settings(request: AuthenticatedRequest) -> HttpResponse:
     pref = selectors.reminder_preference(request.user)
     form = ReminderPreferenceForm(request.POST or None, instance=pref)
     if request.method == "POST" and form.is_valid():
@@ -398,7 +399,7 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET"])
-def patient_program(request: HttpRequest, patient_id: int) -> HttpResponse:
+def patient_program(request: AuthenticatedRequest, patient_id: int) -> HttpResponse:
     """The assigned therapist reads the patient's program work and tailors the plan."""
     patient = patient_for_clinical(request.user, patient_id)
     if not can_tailor(request.user, patient):
@@ -421,7 +422,7 @@ def patient_program(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def patient_tailor(request: HttpRequest, patient_id: int) -> HttpResponse:
+def patient_tailor(request: AuthenticatedRequest, patient_id: int) -> HttpResponse:
     patient = patient_for_clinical(request.user, patient_id)
     if not can_tailor(request.user, patient):
         raise Http404
@@ -450,7 +451,7 @@ def patient_tailor(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def patient_end(request: HttpRequest, patient_id: int) -> HttpResponse:
+def patient_end(request: AuthenticatedRequest, patient_id: int) -> HttpResponse:
     """The assigned therapist ends the active program, with the reason (for the evaluation)."""
     patient = patient_for_clinical(request.user, patient_id)
     if not can_tailor(request.user, patient):
@@ -473,7 +474,7 @@ def patient_end(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def patient_enrol(request: HttpRequest, patient_id: int) -> HttpResponse:
+def patient_enrol(request: AuthenticatedRequest, patient_id: int) -> HttpResponse:
     """The assigned therapist, or an administrator (who is then sent back to the console)."""
     if can_manage_accounts(request.user):
         patient = get_object_or_404(User, pk=patient_id, role=Role.PATIENT, is_active=True)

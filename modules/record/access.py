@@ -3,14 +3,18 @@ nobody can name another patient's record). Anyone else gets 404."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.http import Http404
 
 from paceway.accounts.roles import is_patient
 
+if TYPE_CHECKING:
+    from paceway.accounts.models import User
+    from paceway.typing import RequestUser
 
-def own_record_of(user: Any) -> Any:
+
+def own_record_of(user: RequestUser | None) -> User:
     """The signed-in patient, whose record this is; ``Http404`` for anyone else."""
     if not is_patient(user):
         raise Http404

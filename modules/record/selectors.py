@@ -41,7 +41,7 @@ from modules.program.forms import labelled_fields
 from modules.program.models import Enrolment, ExerciseEntry, LessonAnswer, StepCompletion, TailoringEvent
 from modules.program.quizzes import quiz_for
 from paceway.accounts.access import can_change_clinical, caseload_patient_ids
-from paceway.accounts.models import BreakGlassAccess, CareAssignment
+from paceway.accounts.models import BreakGlassAccess, CareAssignment, User
 from paceway.accounts.roles import Role, is_therapist
 from paceway.audit.models import AuditEvent
 from paceway.audit.services import audit
@@ -93,7 +93,7 @@ def actor_events(actor_id: int, *, since: date, until: date) -> QuerySet[AuditEv
     ).order_by("created_at", "id")
 
 
-def audit_report(*, actor: Any, subject: str, person_id: int, since: date, until: date) -> Iterable[list[Any]]:
+def audit_report(*, actor: User, subject: str, person_id: int, since: date, until: date) -> Iterable[list[Any]]:
     """A privacy officer's CSV rows (header first): every access to one patient's record, or
     everything one person accessed, over a period. Making the report is audited. Ids, names,
     roles, actions and times only: no health data."""
@@ -138,7 +138,7 @@ def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def access_log(patient: Any, events: Iterable[AuditEvent]) -> list[Access]:
+def access_log(patient: User, events: Iterable[AuditEvent]) -> list[Access]:
     """Rows to show: the person's name and role (as recorded at the time), in plain language."""
     rows = list(events)
     names = _names({e.actor_id for e in rows if e.actor_id is not None})
@@ -166,7 +166,7 @@ def access_log(patient: Any, events: Iterable[AuditEvent]) -> list[Access]:
     return out
 
 
-def access_people(patient: Any) -> list[tuple[int, str]]:
+def access_people(patient: User) -> list[tuple[int, str]]:
     """(actor id, name) of everyone with an event about this patient, for the filter."""
     ids: set[int] = {
         int(pk)
@@ -195,16 +195,16 @@ def _role_label(role: str) -> str:
 # Break-glass ------------------------------------------------------------------------------------
 
 
-def break_glass_on(patient: Any) -> list[BreakGlassAccess]:
+def break_glass_on(patient: User) -> list[BreakGlassAccess]:
     """Every break-glass access ever opened to this patient's record, newest first."""
     return list(BreakGlassAccess.objects.filter(patient_id=patient.pk).select_related("actor"))
 
 
-def break_glass_by(actor: Any) -> list[BreakGlassAccess]:
+def break_glass_by(actor: User) -> list[BreakGlassAccess]:
     return list(BreakGlassAccess.objects.filter(actor_id=actor.pk).select_related("patient")[:50])
 
 
-def open_break_glass(actor: Any, access_id: int) -> BreakGlassAccess:
+def open_break_glass(actor: User, access_id: int) -> BreakGlassAccess:
     """The actor's own access, while it is open; ``Http404`` otherwise (expired, closed, not theirs)."""
     access = BreakGlassAccess.objects.filter(pk=access_id, actor_id=actor.pk).select_related("patient").first()
     if access is None or not access.is_open():
@@ -215,11 +215,11 @@ def open_break_glass(actor: Any, access_id: int) -> BreakGlassAccess:
 # Corrections ------------------------------------------------------------------------------------
 
 
-def corrections_of(patient: Any) -> list[CorrectionRequest]:
+def corrections_of(patient: User) -> list[CorrectionRequest]:
     return list(CorrectionRequest.objects.filter(patient_id=patient.pk).select_related("decided_by"))
 
 
-def corrections_to_answer(therapist: Any) -> list[CorrectionRequest]:
+def corrections_to_answer(therapist: User) -> list[CorrectionRequest]:
     patient_ids = caseload_patient_ids(therapist)
     return list(
         CorrectionRequest.objects.filter(patient_id__in=patient_ids, status=CorrectionRequest.Status.OPEN)
@@ -228,7 +228,7 @@ def corrections_to_answer(therapist: Any) -> list[CorrectionRequest]:
     )
 
 
-def correction_for_clinician(user: Any, request_id: int) -> CorrectionRequest:
+def correction_for_clinician(user: User, request_id: int) -> CorrectionRequest:
     """The request, when ``user`` is a therapist on that patient's care team; else ``Http404``."""
     request = CorrectionRequest.objects.filter(pk=request_id).select_related("patient").first()
     if request is None or not is_therapist(user) or not can_change_clinical(user, request.patient):
@@ -241,7 +241,7 @@ def correction_for_clinician(user: Any, request_id: int) -> CorrectionRequest:
 Kind = CorrectionRequest.ItemKind
 
 
-def item_choices(patient: Any) -> list[tuple[str, str]]:
+def item_choices(patient: User) -> list[tuple[str, str]]:
     """("kind:id", what the patient sees) for each item of their record a correction can name:
     their entries, questionnaires, messages, contact details and intakes, newest first. Dates,
     kinds and senders only, no content (nothing is decrypted to list them)."""
@@ -249,7 +249,7 @@ def item_choices(patient: Any) -> list[tuple[str, str]]:
     for e in (
         ExerciseEntry.objects.filter(patient=patient).only("id", "kind", "entry_date").order_by("-entry_date", "-id")
     ):
-        choices.append((f"{Kind.EXERCISE}:{e.pk}", f"{e.get_kind_display()}, {e.entry_date:%Y-%m-%d}"))  # type: ignore[attr-defined]
+        choices.append((f"{Kind.EXERCISE}:{e.pk}", f"{e.get_kind_display()}, {e.entry_date:%Y-%m-%d}"))
     for r in QuestionnaireResponse.objects.filter(patient=patient).order_by("-submitted_at", "-id"):
         title = str(getattr(get_questionnaire(r.questionnaire), "title", r.questionnaire))
         choices.append((f"{Kind.QUESTIONNAIRE}:{r.pk}", f"{title}, {timezone.localtime(r.submitted_at):%Y-%m-%d}"))
@@ -283,7 +283,7 @@ def item_choices(patient: Any) -> list[tuple[str, str]]:
     return choices
 
 
-def describe_item(patient: Any, kind: str, item_id: int | None) -> str | None:
+def describe_item(patient: User, kind: str, item_id: int | None) -> str | None:
     """How the item is named, when it is one of this patient's; None otherwise (never another's)."""
     if kind == Kind.OTHER:
         return ""
@@ -291,7 +291,7 @@ def describe_item(patient: Any, kind: str, item_id: int | None) -> str | None:
     return next((label for value, label in item_choices(patient) if value == wanted), None)
 
 
-def _corrections_by_item(patient: Any) -> dict[tuple[str, int], list[dict[str, Any]]]:
+def _corrections_by_item(patient: User) -> dict[tuple[str, int], list[dict[str, Any]]]:
     by_item: dict[tuple[str, int], list[dict[str, Any]]] = {}
     for c in _corrections(patient):
         if c["item_id"] is not None:
@@ -299,7 +299,7 @@ def _corrections_by_item(patient: Any) -> dict[tuple[str, int], list[dict[str, A
     return by_item
 
 
-def _corrections(patient: Any) -> list[dict[str, Any]]:
+def _corrections(patient: User) -> list[dict[str, Any]]:
     return [
         {
             "id": c.pk,
@@ -326,7 +326,7 @@ def _corrections(patient: Any) -> list[dict[str, Any]]:
 # The whole record ---------------------------------------------------------------------------
 
 
-def export_record(*, actor: Any, patient: Any, fmt: str) -> dict[str, Any]:
+def export_record(*, actor: User, patient: User, fmt: str) -> dict[str, Any]:
     """Audit the export (one event), then build it, in one transaction. The patient exports
     their own; anyone else reads it under break-glass (the caller checked it is open)."""
     action = "record.export" if actor.pk == patient.pk else "breakglass.read"
@@ -335,7 +335,7 @@ def export_record(*, actor: Any, patient: Any, fmt: str) -> dict[str, Any]:
         return whole_record(patient)
 
 
-def whole_record(patient: Any) -> dict[str, Any]:
+def whole_record(patient: User) -> dict[str, Any]:
     """Everything held about the patient, as JSON-ready data (see ``record.schema.json``). Each
     item a correction names carries it (``corrections``): the amendment, or the refusal and the
     patient's statement of disagreement, travel with that item."""
@@ -373,7 +373,7 @@ def whole_record(patient: Any) -> dict[str, Any]:
     return record
 
 
-def _contact_details(patient: Any) -> list[dict[str, Any]]:
+def _contact_details(patient: User) -> list[dict[str, Any]]:
     """Every version of the contact details the patient saved, newest first, decrypted (the
     export's one audit event covers reading them)."""
     out = []
@@ -401,13 +401,13 @@ def _iso(value: Any) -> Any:
     return value
 
 
-def _person(user: Any) -> dict[str, Any] | None:
+def _person(user: User | None) -> dict[str, Any] | None:
     if user is None:
         return None
     return {"id": user.pk, "name": user.name, "role": _role_label(str(user.role))}
 
 
-def _profile(patient: Any) -> dict[str, Any]:
+def _profile(patient: User) -> dict[str, Any]:
     return {
         "id": patient.pk,
         "name": patient.display_name,
@@ -418,7 +418,7 @@ def _profile(patient: Any) -> dict[str, Any]:
     }
 
 
-def _care_team(patient: Any) -> list[dict[str, Any]]:
+def _care_team(patient: User) -> list[dict[str, Any]]:
     rows = CareAssignment.objects.filter(patient=patient).select_related("therapist").order_by("assigned_at", "id")
     return [
         {
@@ -460,7 +460,7 @@ def _intake(intake: Intake) -> dict[str, Any]:
         if decision is None
         else {
             "decision": decision.decision,
-            "decision_label": str(decision.get_decision_display()),  # type: ignore[attr-defined]
+            "decision_label": str(decision.get_decision_display()),
             "by": _person(decision.therapist),
             "decided_at": _iso(decision.decided_at),
             "rationale": decision.rationale,
@@ -470,7 +470,7 @@ def _intake(intake: Intake) -> dict[str, Any]:
     }
 
 
-def _consents(patient: Any) -> list[dict[str, Any]]:
+def _consents(patient: User) -> list[dict[str, Any]]:
     rows = Consent.objects.filter(patient=patient).select_related("consent_text").order_by("given_at", "id")
     return [
         {
@@ -519,7 +519,7 @@ def _enrolment(enrolment: Enrolment) -> dict[str, Any]:
                 "at": _iso(t.created_at),
                 "module": _shown(t.module).title,
                 "action": t.action,
-                "action_label": str(t.get_action_display()),  # type: ignore[attr-defined]
+                "action_label": str(t.get_action_display()),
                 "reason": t.reason,
                 "by": _person(t.actor),
             }
@@ -557,13 +557,13 @@ def _lesson_answers(enrolment: Enrolment) -> list[dict[str, Any]]:
     return out
 
 
-def _exercises(patient: Any) -> list[dict[str, Any]]:
+def _exercises(patient: User) -> list[dict[str, Any]]:
     rows = ExerciseEntry.objects.filter(patient=patient).order_by("entry_date", "created_at", "id")
     return [
         {
             "id": e.pk,
             "kind": e.kind,
-            "kind_label": str(e.get_kind_display()),  # type: ignore[attr-defined]
+            "kind_label": str(e.get_kind_display()),
             "entry_date": _iso(e.entry_date),
             "parent_id": e.parent_id,
             "revision": e.revision,
@@ -576,7 +576,7 @@ def _exercises(patient: Any) -> list[dict[str, Any]]:
     ]
 
 
-def _questionnaires(patient: Any) -> list[dict[str, Any]]:
+def _questionnaires(patient: User) -> list[dict[str, Any]]:
     scores: dict[int, list[Score]] = {}
     for score in Score.objects.filter(patient=patient).order_by("id"):
         scores.setdefault(score.response_id, []).append(score)
@@ -601,7 +601,7 @@ def _questionnaires(patient: Any) -> list[dict[str, Any]]:
     return out
 
 
-def _score_changes(patient: Any) -> list[dict[str, Any]]:
+def _score_changes(patient: User) -> list[dict[str, Any]]:
     """Baseline to latest per scale, with the rules that judge the change (reliable change,
     recovery, percent improvement), as the progress page shows them. Recovery exists for PHQ-9 and
     GAD-7 together only (the paired rules): both rows carry the pair's verdict, other scales None."""
@@ -634,7 +634,7 @@ def _score_changes(patient: Any) -> list[dict[str, Any]]:
     return out
 
 
-def _messages(patient: Any) -> dict[str, Any]:
+def _messages(patient: User) -> dict[str, Any]:
     """Every message, decrypted (the export's one audit event covers reading them)."""
     conversation = Conversation.objects.filter(patient_id=patient.pk).first()
     if conversation is None:
@@ -663,7 +663,7 @@ def _messages(patient: Any) -> dict[str, Any]:
     return {"erased_at": None, "items": items}
 
 
-def _alerts(patient: Any) -> list[dict[str, Any]]:
+def _alerts(patient: User) -> list[dict[str, Any]]:
     rows = (
         RiskAlert.objects.filter(patient=patient)
         .select_related("acknowledged_by", "resolved_by")
@@ -675,7 +675,7 @@ def _alerts(patient: Any) -> list[dict[str, Any]]:
             "response_id": a.response_id,
             "created_at": _iso(a.created_at),
             "status": a.status,
-            "status_label": str(a.get_status_display()),  # type: ignore[attr-defined]
+            "status_label": str(a.get_status_display()),
             "notified_at": _iso(a.notified_at),
             "acknowledged_at": _iso(a.acknowledged_at),
             "acknowledged_by": _person(a.acknowledged_by),
@@ -688,7 +688,7 @@ def _alerts(patient: Any) -> list[dict[str, Any]]:
     ]
 
 
-def _weekly_reviews(patient: Any) -> list[dict[str, Any]]:
+def _weekly_reviews(patient: User) -> list[dict[str, Any]]:
     """The therapist's weekly reviews of the patient's work (the feedback itself is sent as
     messages, which are above)."""
     rows = WeeklyReview.objects.filter(patient=patient).select_related("therapist").order_by("week_start", "id")

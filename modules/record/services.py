@@ -25,7 +25,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
 
 from django.conf import settings
 from django.contrib.sessions.models import Session
@@ -71,7 +70,7 @@ def _years_after(moment: datetime, years: int) -> datetime:
 
 
 @transaction.atomic
-def request_closure(*, actor: Any, patient: Any) -> AccountClosure:
+def request_closure(*, actor: User, patient: User) -> AccountClosure:
     """The patient closes their account: it is deactivated now (sessions and sockets end) and
     the record is kept until the retention period after this last contact has passed."""
     if not is_patient(actor) or actor.pk != patient.pk:
@@ -183,8 +182,8 @@ CORRECTION_DAYS = 30
 @transaction.atomic
 def request_correction(
     *,
-    actor: Any,
-    patient: Any,
+    actor: User,
+    patient: User,
     item: str = "",
     correction: str,
     item_kind: str = CorrectionRequest.ItemKind.OTHER,
@@ -218,7 +217,7 @@ def request_correction(
     return request
 
 
-def _decidable(actor: Any, request_id: Any) -> CorrectionRequest:
+def _decidable(actor: User, request_id: int) -> CorrectionRequest:
     request = CorrectionRequest.objects.select_for_update().filter(pk=request_id).select_related("patient").first()
     if request is None or not can_change_clinical(actor, request.patient) or not is_therapist(actor):
         raise PermissionDenied("Only a clinician on the care team answers a correction request")
@@ -227,7 +226,7 @@ def _decidable(actor: Any, request_id: Any) -> CorrectionRequest:
     return request
 
 
-def _decide(*, actor: Any, request_id: Any, status: str, field: str, text: str, missing: str) -> CorrectionRequest:
+def _decide(*, actor: User, request_id: int, status: str, field: str, text: str, missing: str) -> CorrectionRequest:
     """Answer an open request: its status, the answer's text in ``field``, who and when; audited."""
     request = _decidable(actor, request_id)
     text = (text or "").strip()
@@ -248,7 +247,7 @@ ANSWER_ACTIONS: dict[str, str] = {
 
 
 @transaction.atomic
-def accept_correction(*, actor: Any, request_id: Any, amendment: str) -> CorrectionRequest:
+def accept_correction(*, actor: User, request_id: int, amendment: str) -> CorrectionRequest:
     """Record the amendment; the original entry is never changed or deleted."""
     return _decide(
         actor=actor,
@@ -261,7 +260,7 @@ def accept_correction(*, actor: Any, request_id: Any, amendment: str) -> Correct
 
 
 @transaction.atomic
-def refuse_correction(*, actor: Any, request_id: Any, reason: str) -> CorrectionRequest:
+def refuse_correction(*, actor: User, request_id: int, reason: str) -> CorrectionRequest:
     """Refuse with reasons the patient reads; they may then attach a statement of disagreement."""
     return _decide(
         actor=actor,
@@ -274,7 +273,7 @@ def refuse_correction(*, actor: Any, request_id: Any, reason: str) -> Correction
 
 
 @transaction.atomic
-def add_disagreement(*, actor: Any, request_id: Any, statement: str) -> CorrectionRequest:
+def add_disagreement(*, actor: User, request_id: int, statement: str) -> CorrectionRequest:
     """After a refusal, the patient's statement of disagreement, kept with the item."""
     request = CorrectionRequest.objects.select_for_update().filter(pk=request_id, patient_id=actor.pk).first()
     if request is None or not is_patient(actor):

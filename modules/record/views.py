@@ -24,8 +24,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from paceway.accounts import services as account_services
 from paceway.accounts.access import may_break_glass
+from paceway.accounts.models import User
 from paceway.accounts.roles import is_privacy_officer, is_therapist
 from paceway.audit.models import AuditEvent
+from paceway.typing import AuthenticatedRequest
 
 from . import pdf, selectors
 from . import services as record_services
@@ -46,7 +48,7 @@ PAGE = 100
 @never_cache
 @login_required
 @require_GET
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedRequest) -> HttpResponse:
     own_record_of(request.user)
     return render(request, "record/index.html")
 
@@ -64,7 +66,7 @@ def _filtered(request: HttpRequest) -> tuple[AccessFilterForm, QuerySet[AuditEve
 @never_cache
 @login_required
 @require_GET
-def access_log(request: HttpRequest) -> HttpResponse:
+def access_log(request: AuthenticatedRequest) -> HttpResponse:
     form, events = _filtered(request)
     if events is None:
         return render(request, "record/access_log.html", {"form": form, "rows": []}, status=400)
@@ -84,7 +86,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_GET
-def access_log_csv(request: HttpRequest) -> HttpResponse:
+def access_log_csv(request: AuthenticatedRequest) -> HttpResponse:
     form, events = _filtered(request)
     if events is None:
         return render(request, "record/access_log.html", {"form": form, "rows": []}, status=400)
@@ -106,7 +108,7 @@ def _csv_safe(value: str) -> str:
 @never_cache
 @login_required
 @require_GET
-def export_html(request: HttpRequest) -> HttpResponse:
+def export_html(request: AuthenticatedRequest) -> HttpResponse:
     patient = own_record_of(request.user)
     record = selectors.export_record(actor=request.user, patient=patient, fmt="html")
     return render(request, "record/export.html", {"record": record, "now": timezone.now()})
@@ -115,7 +117,7 @@ def export_html(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_GET
-def export_json(request: HttpRequest) -> HttpResponse:
+def export_json(request: AuthenticatedRequest) -> HttpResponse:
     patient = own_record_of(request.user)
     record = selectors.export_record(actor=request.user, patient=patient, fmt="json")
     response = JsonResponse(record, json_dumps_params={"ensure_ascii": False, "indent": 2})
@@ -126,7 +128,7 @@ def export_json(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_GET
-def export_pdf(request: HttpRequest) -> HttpResponse:
+def export_pdf(request: AuthenticatedRequest) -> HttpResponse:
     patient = own_record_of(request.user)
     record = selectors.export_record(actor=request.user, patient=patient, fmt="pdf")
     now = timezone.localtime()
@@ -137,7 +139,7 @@ def export_pdf(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def schema(request: HttpRequest) -> HttpResponse:
+def schema(request: AuthenticatedRequest) -> HttpResponse:
     """The JSON Schema of the export (documentation: no health data)."""
     return JsonResponse(json.loads(SCHEMA.read_text()), json_dumps_params={"indent": 2})
 
@@ -145,16 +147,17 @@ def schema(request: HttpRequest) -> HttpResponse:
 # Break-glass ------------------------------------------------------------------------------------
 
 
-def _break_glass_user(request: HttpRequest) -> Any:
-    if not may_break_glass(request.user):
+def _break_glass_user(request: HttpRequest) -> User:
+    user = request.user
+    if not may_break_glass(user):
         raise Http404
-    return request.user
+    return user
 
 
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def break_glass(request: HttpRequest) -> HttpResponse:
+def break_glass(request: AuthenticatedRequest) -> HttpResponse:
     """Open a time-limited, reasoned access to a patient outside one's care team (administrators
     and clinical leads), and see one's own accesses."""
     actor = _break_glass_user(request)
@@ -182,7 +185,7 @@ def break_glass(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_GET
-def break_glass_record(request: HttpRequest, access_id: int) -> HttpResponse:
+def break_glass_record(request: AuthenticatedRequest, access_id: int) -> HttpResponse:
     """The patient's whole record, read under an open break-glass access (audited)."""
     actor = _break_glass_user(request)
     access = selectors.open_break_glass(actor, access_id)  # 404 once expired or closed
@@ -192,7 +195,7 @@ def break_glass_record(request: HttpRequest, access_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def close_break_glass(request: HttpRequest, access_id: int) -> HttpResponse:
+def close_break_glass(request: AuthenticatedRequest, access_id: int) -> HttpResponse:
     actor = _break_glass_user(request)
     if account_services.close_break_glass(actor=actor, access_id=access_id) is None:
         raise Http404
@@ -206,7 +209,7 @@ def close_break_glass(request: HttpRequest, access_id: int) -> HttpResponse:
 @never_cache
 @login_required
 @require_GET
-def audit_report(request: HttpRequest) -> HttpResponse:
+def audit_report(request: AuthenticatedRequest) -> HttpResponse:
     """CSV of every access to one patient's record, or of everything one person accessed, over
     a period. Privacy officers (who read the audit log, never clinical content) only: an
     administrator's own actions are in these reports, so they are not the ones to read them."""
@@ -241,7 +244,7 @@ def audit_report(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def close_account(request: HttpRequest) -> HttpResponse:
+def close_account(request: AuthenticatedRequest) -> HttpResponse:
     """The patient closes their account; the record is kept for the retention period, then
     destroyed (``services``)."""
     patient = own_record_of(request.user)
@@ -264,7 +267,7 @@ def close_account(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def corrections(request: HttpRequest) -> HttpResponse:
+def corrections(request: AuthenticatedRequest) -> HttpResponse:
     """The patient's correction requests (with deadlines and answers), and a new one."""
     patient = own_record_of(request.user)
     initial = {"about": request.GET.get("about", "")}
@@ -283,7 +286,7 @@ def corrections(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def disagree(request: HttpRequest, request_id: int) -> HttpResponse:
+def disagree(request: AuthenticatedRequest, request_id: int) -> HttpResponse:
     patient = own_record_of(request.user)
     form = DisagreementForm(request.POST)
     if not form.is_valid():
@@ -303,7 +306,7 @@ def disagree(request: HttpRequest, request_id: int) -> HttpResponse:
 @never_cache
 @login_required
 @require_GET
-def corrections_to_answer(request: HttpRequest) -> HttpResponse:
+def corrections_to_answer(request: AuthenticatedRequest) -> HttpResponse:
     """A therapist's open correction requests from their caseload, oldest deadline first."""
     if not is_therapist(request.user):
         raise Http404
@@ -315,7 +318,7 @@ def corrections_to_answer(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def answer_correction(request: HttpRequest, request_id: int) -> HttpResponse:
+def answer_correction(request: AuthenticatedRequest, request_id: int) -> HttpResponse:
     correction = selectors.correction_for_clinician(request.user, request_id)  # 404 unless on the care team
     form = CorrectionAnswerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -17,7 +17,8 @@ needs them to use the application.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular import openapi
@@ -29,7 +30,7 @@ from paceway.accounts.mfa import mfa_satisfied
 from paceway.accounts.roles import CLINICIAN_ROLES, role_of
 
 
-class ErrorOut(serializers.Serializer):
+class ErrorOut(serializers.Serializer[dict[str, Any]]):
     detail = serializers.CharField(help_text=_("What went wrong, for a person to read."))
 
 
@@ -64,9 +65,11 @@ class AutoSchema(openapi.AutoSchema):
             has_path_parameters="{" in self.path,
             throttled=bool(getattr(self.view, "throttle_classes", None)),
         )
+        # drf-spectacular leaves this helper unannotated.
+        response_for_code = cast(Callable[..., dict[str, Any]], self._get_response_for_code)
         for code, response in extra.items():
             if code not in responses:
-                responses[code] = self._get_response_for_code(response, code, direction=direction)
+                responses[code] = response_for_code(response, code, direction=direction)
         return responses
 
 

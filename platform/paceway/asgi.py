@@ -43,7 +43,7 @@ def _fail_websockets_with_a_close_frame() -> None:
         paceway_closes_with_a_code = True
         protocol = ClosingWebSocketProtocol
 
-    daphne.server.WebSocketFactory = ClosingWebSocketFactory  # type: ignore[misc]
+    daphne.server.WebSocketFactory = ClosingWebSocketFactory
 
 
 _fail_websockets_with_a_close_frame()

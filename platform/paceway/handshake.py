@@ -16,12 +16,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import weakref
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from django.conf import settings
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
 
 _gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
 _DONE = {"websocket.accept", "websocket.close", "websocket.http.response.start"}
@@ -39,14 +42,14 @@ class HandshakeGate:
     def __init__(self, app: Any) -> None:
         self.app = app
 
-    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "websocket":
             await self.app(scope, receive, send)
             return
         first = await receive()  # "websocket.connect"
         gate = _gate()
         turn: asyncio.Future[Any] = asyncio.ensure_future(gate.acquire())
-        next_message: asyncio.Future[Any] = asyncio.ensure_future(receive())
+        next_message: asyncio.Future[Message] = asyncio.ensure_future(receive())
         await asyncio.wait({turn, next_message}, return_when=asyncio.FIRST_COMPLETED)
         if next_message.done():  # the client went away while waiting: nothing to do for it
             if turn.done() and not turn.cancelled():
@@ -63,7 +66,7 @@ class HandshakeGate:
                 gate.release()
 
         buffered = [first]
-        following: asyncio.Future[Any] | None = next_message
+        following: asyncio.Future[Message] | None = next_message
 
         async def gated_receive() -> Message:
             nonlocal following
@@ -72,7 +75,7 @@ class HandshakeGate:
             if following is not None:
                 pending, following = following, None
                 return await pending
-            return await receive()  # type: ignore[no-any-return]
+            return await receive()
 
         async def gated_send(message: Message) -> None:
             if message.get("type") in _DONE:

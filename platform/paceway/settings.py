@@ -11,12 +11,16 @@ import contextlib
 import os
 from pathlib import Path
 
+import django_stubs_ext
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from .email_url import parse_email_url
 from .env import check_redis_url, env_bool, env_choice, env_int, env_list, env_secret, env_str, parse_database_url
 from .keyring.crypto import parse_master_keys
+
+# Django's generic classes subscriptable at run time (admin.ModelAdmin[User]), as django-stubs documents.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 CORE_DIR = Path(__file__).resolve().parent

@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.http import Http404
 
@@ -17,15 +17,19 @@ from paceway.accounts.roles import is_patient, is_therapist
 
 from .models import Intake
 
+if TYPE_CHECKING:
+    from paceway.accounts.models import User
+    from paceway.typing import RequestUser
 
-def is_screening_lead(user: Any) -> bool:
+
+def is_screening_lead(user: RequestUser | None) -> bool:
     """An active, verified clinical lead: decides for patients who have no therapist yet."""
     return is_therapist(user) and (
         clinical_leads().filter(pk=user.pk, therapist_profile__training_verified_at__isnull=False).exists()
     )
 
 
-def can_decide(user: Any, patient: Any) -> bool:
+def can_decide(user: RequestUser | None, patient: User | None) -> bool:
     if not is_therapist(user) or patient is None or not patient.is_active:
         return False
     if active_therapist_of(patient) is not None:
@@ -33,14 +37,14 @@ def can_decide(user: Any, patient: Any) -> bool:
     return is_screening_lead(user)
 
 
-def can_view_intake(user: Any, intake: Intake) -> bool:
+def can_view_intake(user: RequestUser | None, intake: Intake) -> bool:
     patient = intake.patient
     if is_patient(user):
         return bool(user.pk == patient.pk and patient.is_active)
     return can_decide(user, patient)
 
 
-def intake_for(user: Any, intake_id: Any) -> Intake:
+def intake_for(user: RequestUser | None, intake_id: int | str) -> Intake:
     """The intake ``user`` may see, or 404 (existence is not revealed)."""
     try:
         intake = Intake.objects.select_related("patient").get(pk=intake_id)

@@ -24,7 +24,7 @@ FLAG_FIELDS = (
 )
 
 
-class IntakeForm(forms.ModelForm):
+class IntakeForm(forms.ModelForm[Intake]):
     pain_three_months = forms.TypedChoiceField(
         label=_("Have you had pain for 3 months or more?"),
         choices=YES_NO,

@@ -7,27 +7,28 @@ from dataclasses import dataclass
 from typing import Any
 
 from modules.outcomes.models import RiskAlert
+from paceway.accounts.models import User
 from paceway.audit.reads import audited_read
 
 from . import selectors
-from .models import Intake
+from .models import Consent, ConsentText, Intake
 
 
 @audited_read("screening.status.read", obj=lambda path: path.status.intake)
-def journey(*, viewer: Any, patient: Any) -> Any:
+def journey(*, viewer: User, patient: User) -> selectors.Journey:
     """The patient's steps to week 1, with the intake they are about."""
     return selectors.journey(patient)
 
 
 @dataclass(frozen=True)
 class ConsentPage:
-    text: Any
-    current: Any
-    history: list[Any]
+    text: ConsentText | None
+    current: Consent | None
+    history: list[Consent]
 
 
 @audited_read("screening.consent.read")
-def consent_page(*, viewer: Any, patient: Any) -> ConsentPage:
+def consent_page(*, viewer: User, patient: User) -> ConsentPage:
     return ConsentPage(
         text=selectors.current_consent_text(),
         current=selectors.active_consent(patient),
@@ -36,12 +37,12 @@ def consent_page(*, viewer: Any, patient: Any) -> ConsentPage:
 
 
 @audited_read("screening.intake.list", each=lambda intakes: intakes)
-def waiting_intakes(*, viewer: Any) -> list[Intake]:
+def waiting_intakes(*, viewer: User) -> list[Intake]:
     return list(selectors.waiting_intakes_for(viewer))
 
 
 @audited_read("screening.consent.list", each=lambda consents: consents)
-def consents_withdrawn_while_enrolled(*, viewer: Any) -> list[Any]:
+def consents_withdrawn_while_enrolled(*, viewer: User) -> list[Consent]:
     return list(selectors.consent_withdrawn_while_enrolled(viewer))
 
 
@@ -54,7 +55,7 @@ class IntakeReview:
 
 
 @audited_read("screening.intake.read", obj=lambda review: review.intake)
-def intake_review(*, viewer: Any, patient: Any, intake: Intake) -> IntakeReview:
+def intake_review(*, viewer: User, patient: User, intake: Intake) -> IntakeReview:
     return IntakeReview(
         intake=intake,
         summary=selectors.summarise_intake(intake),

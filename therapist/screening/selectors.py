@@ -19,7 +19,7 @@ from modules.outcomes.models import RiskAlert, Score
 from modules.program.models import Enrolment
 from paceway import clinic
 from paceway.accounts.access import active_therapist_of
-from paceway.accounts.models import CareAssignment, TherapistProfile
+from paceway.accounts.models import CareAssignment, TherapistProfile, User
 from paceway.accounts.roles import is_therapist
 
 from .access import is_screening_lead
@@ -159,7 +159,7 @@ def current_consent_text() -> ConsentText | None:
     return ConsentText.objects.filter(published_at__isnull=False).order_by("-version").first()
 
 
-def active_consent(patient: Any) -> Consent | None:
+def active_consent(patient: User) -> Consent | None:
     """The patient's consent to the current consent text, if given and not withdrawn."""
     text = current_consent_text()
     if text is None:
@@ -172,7 +172,7 @@ def active_consent(patient: Any) -> Consent | None:
     )
 
 
-def any_active_consent(patient: Any) -> Consent | None:
+def any_active_consent(patient: User) -> Consent | None:
     return (
         Consent.objects.filter(patient_id=patient.pk, withdrawn_at__isnull=True)
         .select_related("consent_text")
@@ -181,7 +181,7 @@ def any_active_consent(patient: Any) -> Consent | None:
     )
 
 
-def consent_history(patient: Any) -> list[Consent]:
+def consent_history(patient: User) -> list[Consent]:
     return list(Consent.objects.filter(patient_id=patient.pk).select_related("consent_text").order_by("-given_at"))
 
 
@@ -215,7 +215,7 @@ class PatientStatus:
         return not self.enrolled and self.state in (NO_INTAKE, REFERRED, NOT_NOW)
 
 
-def latest_intake(patient: Any) -> Intake | None:
+def latest_intake(patient: User) -> Intake | None:
     return (
         Intake.objects.filter(patient_id=patient.pk)
         .select_related("phq9_response", "decision")
@@ -224,7 +224,7 @@ def latest_intake(patient: Any) -> Intake | None:
     )
 
 
-def patient_status(patient: Any) -> PatientStatus:
+def patient_status(patient: User) -> PatientStatus:
     intake = latest_intake(patient)
     decision = getattr(intake, "decision", None) if intake is not None else None
     enrolled = Enrolment.objects.filter(patient_id=patient.pk, ended_at__isnull=True).exists()
@@ -257,7 +257,7 @@ def _waiting_intakes() -> QuerySet[Intake]:
     return Intake.objects.filter(decision__isnull=True, patient__is_active=True)
 
 
-def waiting_intakes_for(therapist: Any) -> list[Intake]:
+def waiting_intakes_for(therapist: User) -> list[Intake]:
     """Intakes awaiting a decision that this therapist may decide: their own patients, plus
     unassigned patients' intakes for clinical leads. Oldest first."""
     if not is_therapist(therapist):
@@ -279,7 +279,7 @@ def waiting_intakes_for(therapist: Any) -> list[Intake]:
     )
 
 
-def waiting_count_for(therapist: Any) -> int:
+def waiting_count_for(therapist: User) -> int:
     """For the dashboard: a constant number of queries whatever the caseload size."""
     if not is_therapist(therapist):
         return 0
@@ -290,7 +290,7 @@ def waiting_count_for(therapist: Any) -> int:
     return qs.count()
 
 
-def consent_withdrawn_while_enrolled(therapist: Any) -> list[Consent]:
+def consent_withdrawn_while_enrolled(therapist: User) -> list[Consent]:
     """The therapist's enrolled patients whose consent was withdrawn (the enrolment's flag)."""
     if not is_therapist(therapist):
         return []
@@ -325,7 +325,7 @@ class Journey:
     """Where a patient is between sign-up and week 1, and what happens next and by when."""
 
     status: PatientStatus
-    therapist: Any
+    therapist: User | None
     therapist_profile: TherapistProfile | None
     enrolment: Enrolment | None
     steps: list[JourneyStep] = field(default_factory=list)
@@ -336,7 +336,7 @@ class Journey:
         return next((s.key for s in self.steps if s.status in (CURRENT, STOPPED)), "done")
 
 
-def journey(patient: Any) -> Journey:
+def journey(patient: User) -> Journey:
     status = patient_status(patient)
     therapist = active_therapist_of(patient)
     profile = TherapistProfile.objects.filter(user=therapist).first() if therapist is not None else None
@@ -438,7 +438,7 @@ def stages_for(patient_ids: list[int]) -> dict[int, str]:
     return stages
 
 
-def consent_pause_reason(patient: Any) -> str | None:
+def consent_pause_reason(patient: User) -> str | None:
     """``accounts.hooks.program_pause_checks``: why the program is paused for consent, or None.
 
     Paused while the patient's latest consent is withdrawn, or was given to an older version of

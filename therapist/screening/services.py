@@ -69,12 +69,12 @@ class IntakeResult:
     crisis: bool  # show the crisis panel in this very response
 
 
-def _require_self(actor: Any, patient: Any) -> None:
+def _require_self(actor: User, patient: User) -> None:
     if not (is_patient(actor) and patient is not None and actor.pk == patient.pk):
         raise PermissionDenied
 
 
-def intake_refusal(patient: Any) -> str | None:
+def intake_refusal(patient: User) -> str | None:
     """Why this patient cannot send a new intake now, or None."""
     if Enrolment.objects.filter(patient_id=patient.pk, ended_at__isnull=True).exists():
         return _("You are already enrolled in the program.")
@@ -99,7 +99,7 @@ def _answers_by_instrument(answers: Iterable[tuple[object, object]]) -> dict[str
 
 @transaction.atomic
 def submit_intake(
-    *, actor: Any, patient: User, data: Mapping[str, Any], answers: Iterable[tuple[object, object]]
+    *, actor: User, patient: User, data: Mapping[str, Any], answers: Iterable[tuple[object, object]]
 ) -> IntakeResult:
     """Validate everything, then save the intake and its baseline questionnaires together.
 
@@ -170,7 +170,7 @@ def program_to_offer() -> Program:
 @transaction.atomic
 def decide(
     *,
-    actor: Any,
+    actor: User,
     intake_id: Any,
     decision: str,
     rationale: str,
@@ -232,7 +232,7 @@ def decide(
 
 
 @transaction.atomic
-def assign_after_acceptance(*, actor: Any, intake_id: Any, therapist_id: Any) -> Any:
+def assign_after_acceptance(*, actor: User, intake_id: Any, therapist_id: Any) -> Any:
     """The clinical lead who accepted an unassigned patient assigns a therapist from the review."""
     from paceway.accounts.services import assign_as_clinical_lead
 
@@ -282,7 +282,7 @@ def on_care_team_changed(patient_id: int) -> None:
 
 
 @transaction.atomic
-def give_consent(*, actor: Any, patient: User, version: Any) -> Consent:
+def give_consent(*, actor: User, patient: User, version: Any) -> Consent:
     """Consent to the current consent text (the version the patient read). Idempotent."""
     _require_self(actor, patient)
     text = selectors.current_consent_text()
@@ -303,7 +303,7 @@ def give_consent(*, actor: Any, patient: User, version: Any) -> Consent:
 
 
 @transaction.atomic
-def withdraw_consent(*, actor: Any, patient: User) -> list[Consent]:
+def withdraw_consent(*, actor: User, patient: User) -> list[Consent]:
     """Withdraw consent, any time. An enrolment goes on (the patient decides whether to stop
     with their therapist) but is flagged: the withdrawal records the enrolment it happened in."""
     _require_self(actor, patient)
@@ -339,7 +339,7 @@ def _tell_therapist_of_withdrawal(patient_id: int) -> None:
 
 
 @transaction.atomic
-def publish_consent_text(*, actor: Any, text: str) -> ConsentText:
+def publish_consent_text(*, actor: User, text: str) -> ConsentText:
     """A new version of the consent text (administrators). Earlier versions are kept unchanged;
     patients consent again to the new version before acceptance."""
     if actor is not None and not can_manage_accounts(actor):

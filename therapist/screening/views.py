@@ -25,6 +25,7 @@ from modules.outcomes.views import screener_context
 from paceway.accounts.access import active_therapist_of
 from paceway.accounts.roles import is_patient, is_therapist
 from paceway.accounts.services import therapists_with_load
+from paceway.typing import AuthenticatedRequest
 
 from . import reads, selectors, services
 from .access import intake_for, is_screening_lead
@@ -107,7 +108,7 @@ def _intake_page(
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def intake(request: HttpRequest) -> HttpResponse:
+def intake(request: AuthenticatedRequest) -> HttpResponse:
     _require_patient(request)
     patient = request.user
     refusal = services.intake_refusal(patient)
@@ -118,7 +119,7 @@ def intake(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         answers = [(k, v) for k, values in request.POST.lists() if k not in NOT_ANSWERS for v in values]
         try:
-            result = services.submit_intake(actor=patient, patient=patient, data=request.POST, answers=answers)  # type: ignore[arg-type]
+            result = services.submit_intake(actor=patient, patient=patient, data=request.POST, answers=answers)
         except services.IntakeErrors as exc:
             return _intake_page(
                 request,
@@ -148,7 +149,7 @@ def intake(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_GET
-def status(request: HttpRequest) -> HttpResponse:
+def status(request: AuthenticatedRequest) -> HttpResponse:
     _require_patient(request)
     patient = request.user
     path = reads.journey(viewer=patient, patient=patient)
@@ -162,17 +163,17 @@ def status(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def consent(request: HttpRequest) -> HttpResponse:
+def consent(request: AuthenticatedRequest) -> HttpResponse:
     _require_patient(request)
     patient = request.user
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:
             if action == "give":
-                services.give_consent(actor=patient, patient=patient, version=request.POST.get("version"))  # type: ignore[arg-type]
+                services.give_consent(actor=patient, patient=patient, version=request.POST.get("version"))
                 messages.success(request, _("Thank you. Your consent is recorded."))
             elif action == "withdraw":
-                services.withdraw_consent(actor=patient, patient=patient)  # type: ignore[arg-type]
+                services.withdraw_consent(actor=patient, patient=patient)
                 messages.success(
                     request,
                     _(
@@ -197,7 +198,7 @@ def consent(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_GET
-def waiting(request: HttpRequest) -> HttpResponse:
+def waiting(request: AuthenticatedRequest) -> HttpResponse:
     _require_therapist(request)
     therapist = request.user
     intakes = reads.waiting_intakes(viewer=therapist)
@@ -212,7 +213,7 @@ def waiting(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def review(request: HttpRequest, intake_id: int) -> HttpResponse:
+def review(request: AuthenticatedRequest, intake_id: int) -> HttpResponse:
     _require_therapist(request)
     therapist = request.user
     item = intake_for(therapist, intake_id)
@@ -266,7 +267,7 @@ def review(request: HttpRequest, intake_id: int) -> HttpResponse:
 @never_cache
 @login_required
 @require_http_methods(["POST"])
-def assign(request: HttpRequest, intake_id: int) -> HttpResponse:
+def assign(request: AuthenticatedRequest, intake_id: int) -> HttpResponse:
     """A clinical lead assigns a therapist right after accepting an unassigned patient."""
     _require_therapist(request)
     item = intake_for(request.user, intake_id)

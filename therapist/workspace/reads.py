@@ -16,16 +16,16 @@ from . import selectors
 
 
 @audited_read("caseload.read")
-def caseload(*, viewer: Any, query: str = "") -> list[Any]:
+def caseload(*, viewer: User, query: str = "") -> list[selectors.CaseloadRow]:
     return selectors.caseload(viewer, query=query)
 
 
 @audited_read("messages.inbox.read")
-def inbox(*, viewer: Any) -> list[Any]:
+def inbox(*, viewer: User) -> list[selectors.InboxRow]:
     return selectors.inbox(viewer)
 
 
-def patient_record(*, viewer: Any, patient: User) -> dict[str, Any]:
+def patient_record(*, viewer: User, patient: User) -> dict[str, Any]:
     """Everything at a glance on one page: private notes, contact details, and each app's part
     read through its own selectors, audited like the full pages it links to."""
     from messaging.services import recent_messages

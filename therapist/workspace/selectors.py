@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
@@ -122,7 +121,7 @@ class CaseloadRow:
         )
 
 
-def caseload(therapist: Any, *, query: str = "") -> list[CaseloadRow]:
+def caseload(therapist: User, *, query: str = "") -> list[CaseloadRow]:
     assignments = CareAssignment.objects.filter(therapist=therapist, ended_at__isnull=True).select_related("patient")
     if query:
         assignments = assignments.filter(Q(patient__display_name__icontains=query) | Q(patient__email__icontains=query))
@@ -210,7 +209,7 @@ def _number(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
-def review_snapshot(patient: Any) -> list[dict[str, str]]:
+def review_snapshot(patient: User) -> list[dict[str, str]]:
     """The scores a mid-program review goes through, kept with it: each measure's first and latest
     score and what the change means (mood and worry by the paired rule)."""
     _mood, lines = score_lines(patient)
@@ -245,18 +244,18 @@ def has_flag(row: CaseloadRow, flag: str) -> bool:
     return checks.get(flag, True)
 
 
-def week_minutes(therapist: Any) -> int:
+def week_minutes(therapist: User) -> int:
     return sum(
         WeeklyReview.objects.filter(therapist=therapist, week_start=week_start()).values_list("minutes", flat=True)
     )
 
 
-def clinical_notes(patient: Any) -> list[tuple[ClinicalNote, str]]:
+def clinical_notes(patient: User) -> list[tuple[ClinicalNote, str]]:
     notes = ClinicalNote.objects.filter(patient=patient).select_related("data_key", "author")
     return [(note, decrypt(note.data_key, bytes(note.ciphertext), context=note_context(note))) for note in notes]
 
 
-def message_templates(therapist: Any) -> list[MessageTemplate]:
+def message_templates(therapist: User) -> list[MessageTemplate]:
     return list(MessageTemplate.objects.filter(Q(owner=therapist) | Q(owner__isnull=True)))
 
 
@@ -272,7 +271,7 @@ class InboxRow:
         return timezone.now() > self.due
 
 
-def inbox(therapist: Any) -> list[InboxRow]:
+def inbox(therapist: User) -> list[InboxRow]:
     """Conversations across the caseload waiting for a reply, the longest-waiting first, each with
     the time the clinic's reply target falls due. Three queries whatever the caseload."""
     waiting = awaiting_reply(therapist)

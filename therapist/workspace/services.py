@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -11,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from paceway.accounts.access import can_tailor
+from paceway.accounts.models import User
 from paceway.audit.services import audit
 from paceway.keyring.services import create_data_key, encrypt
 
@@ -29,7 +29,7 @@ def note_context(note: ClinicalNote) -> str:
 
 
 @transaction.atomic
-def add_clinical_note(*, therapist: Any, patient: Any, text: str) -> ClinicalNote:
+def add_clinical_note(*, therapist: User, patient: User, text: str) -> ClinicalNote:
     if not can_tailor(therapist, patient):
         raise PermissionDenied
     text = text.strip()
@@ -43,7 +43,7 @@ def add_clinical_note(*, therapist: Any, patient: Any, text: str) -> ClinicalNot
 
 
 @transaction.atomic
-def mark_week_reviewed(*, therapist: Any, patient: Any, minutes: int) -> WeeklyReview:
+def mark_week_reviewed(*, therapist: User, patient: User, minutes: int) -> WeeklyReview:
     if not can_tailor(therapist, patient):
         raise PermissionDenied
     if not 1 <= minutes <= 240:
@@ -57,7 +57,7 @@ def mark_week_reviewed(*, therapist: Any, patient: Any, minutes: int) -> WeeklyR
     return review
 
 
-def save_message_template(*, therapist: Any, title: str, body: str, shared: bool = False) -> MessageTemplate:
+def save_message_template(*, therapist: User, title: str, body: str, shared: bool = False) -> MessageTemplate:
     """Any therapist may add personal templates; shared ones are for the clinical lead to write."""
     from paceway.accounts.access import is_clinical_lead
     from paceway.accounts.roles import is_therapist

@@ -22,6 +22,7 @@ from paceway.accounts import services as account_services
 from paceway.accounts.access import can_manage_accounts, can_tailor, patient_for_clinical
 from paceway.accounts.models import CareAssignment, User
 from paceway.accounts.roles import Role, is_therapist
+from paceway.typing import AuthenticatedRequest
 from therapist.screening import selectors as screening_selectors
 
 from . import reads, selectors, services
@@ -34,7 +35,7 @@ def _require_therapist(request: HttpRequest) -> None:
 
 @login_required
 @never_cache
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     _require_therapist(request)
     query = request.GET.get("q", "").strip()[:100]
     flag = request.GET.get("flag", "")
@@ -59,7 +60,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @never_cache
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthenticatedRequest) -> HttpResponse:
     """Messages waiting for a reply across the caseload, the longest-waiting first."""
     _require_therapist(request)
     rows = reads.inbox(viewer=request.user)
@@ -84,14 +85,14 @@ class ReviewForm(forms.Form):
 
 @login_required
 @never_cache
-def patient(request: HttpRequest, patient_id: int) -> HttpResponse:
+def patient(request: AuthenticatedRequest, patient_id: int) -> HttpResponse:
     _require_therapist(request)
     person = patient_for_clinical(request.user, patient_id)
     return _patient_page(request, person)
 
 
 def _patient_page(
-    request: HttpRequest, person: User, *, feedback_form: FeedbackForm | None = None, status: int = 200
+    request: AuthenticatedRequest, person: User, *, feedback_form: FeedbackForm | None = None, status: int = 200
 ) -> HttpResponse:
     """The patient page; a refused weekly feedback comes back here bound, so nothing typed is lost."""
     record = reads.patient_record(viewer=request.user, patient=person)
@@ -124,7 +125,7 @@ class FeedbackForm(forms.Form):
 
 @login_required
 @require_POST
-def send_feedback(request: HttpRequest, patient_id: int) -> HttpResponse:
+def send_feedback(request: AuthenticatedRequest, patient_id: int) -> HttpResponse:
     """Weekly feedback goes into the same secure conversation, through the messaging service."""
     from messaging.services import MessagingError, send_message
 
@@ -157,7 +158,7 @@ class TemplateForm(forms.Form):
 
 
 @login_required
-def templates_page(request: HttpRequest) -> HttpResponse:
+def templates_page(request: AuthenticatedRequest) -> HttpResponse:
     _require_therapist(request)
     form = TemplateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -177,7 +178,7 @@ def templates_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def add_note(request: HttpRequest, patient_id: int) -> HttpResponse:
+def add_note(request: AuthenticatedRequest, patient_id: int) -> HttpResponse:
     _require_therapist(request)
     person = patient_for_clinical(request.user, patient_id)
     form = NoteForm(request.POST)
@@ -191,7 +192,7 @@ def add_note(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def review(request: HttpRequest, patient_id: int) -> HttpResponse:
+def review(request: AuthenticatedRequest, patient_id: int) -> HttpResponse:
     _require_therapist(request)
     person = patient_for_clinical(request.user, patient_id)
     if not can_tailor(request.user, person):
@@ -221,7 +222,7 @@ class ProgramReviewForm(forms.Form):
 
 @login_required
 @require_POST
-def program_review(request: HttpRequest, patient_id: int) -> HttpResponse:
+def program_review(request: AuthenticatedRequest, patient_id: int) -> HttpResponse:
     """The mid-program review: recorded by the assigned therapist, read by the patient in their plan."""
     from modules.program import selectors as program
     from modules.program.services import record_program_review
@@ -263,14 +264,14 @@ class AssignForm(forms.Form):
 
 @login_required
 @never_cache
-def console(request: HttpRequest) -> HttpResponse:
+def console(request: AuthenticatedRequest) -> HttpResponse:
     if not can_manage_accounts(request.user):
         raise Http404
     form = AssignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             account_services.assign_patient(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 patient=form.cleaned_data["patient"],
                 therapist=form.cleaned_data["therapist"],
                 reason=form.cleaned_data["reason"],

@@ -19,10 +19,11 @@ def when(value: Any) -> str:
     if value in (None, ""):
         return ""
     if isinstance(value, str):
+        text = value
         try:
-            value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+            value = datetime.fromisoformat(text) if "T" in text else date.fromisoformat(text)
         except ValueError:
-            return value
+            return text
     if isinstance(value, datetime):
         if timezone.is_aware(value):
             value = timezone.localtime(value)

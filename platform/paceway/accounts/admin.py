@@ -17,10 +17,12 @@ from typing import Any, ClassVar
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from paceway.typing import signed_in
 
 from . import services
 from .models import CareAssignment, Invitation, MfaReset, TherapistProfile, User
@@ -29,7 +31,7 @@ from .roles import Role
 admin.site.disable_action("delete_selected")
 
 
-class UserAdminForm(forms.ModelForm):
+class UserAdminForm(forms.ModelForm[User]):
     actor: Any = None
 
     class Meta:
@@ -50,7 +52,7 @@ class UserAdminForm(forms.ModelForm):
 
 
 @admin.register(User)
-class UserAdmin(admin.ModelAdmin):
+class UserAdmin(admin.ModelAdmin[User]):
     list_display = ("email", "display_name", "role", "is_active", "date_joined")
     list_filter = ("role", "is_active")
     search_fields = ("email", "display_name")
@@ -67,7 +69,7 @@ class UserAdmin(admin.ModelAdmin):
         data = form.cleaned_data
         current = User.objects.get(pk=obj.pk)  # ``obj`` already carries the form's values
         services.update_account(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=signed_in(request),
             user=current,
             display_name=data["display_name"],
             preferred_language=data["preferred_language"],
@@ -81,7 +83,7 @@ class UserAdmin(admin.ModelAdmin):
         return False
 
 
-class TherapistProfileForm(forms.ModelForm):
+class TherapistProfileForm(forms.ModelForm[TherapistProfile]):
     class Meta:
         model = TherapistProfile
         fields = services.PROFILE_FIELDS_FOR_ADMINISTRATORS
@@ -97,7 +99,7 @@ class TherapistProfileForm(forms.ModelForm):
 
 
 @admin.register(TherapistProfile)
-class TherapistProfileAdmin(admin.ModelAdmin):
+class TherapistProfileAdmin(admin.ModelAdmin[TherapistProfile]):
     form = TherapistProfileForm
     list_display = ("user", "training_title", "verified", "caseload", "languages", "is_active_clinician")
     list_filter = ("is_active_clinician",)
@@ -108,7 +110,7 @@ class TherapistProfileAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: TherapistProfile, form: Any, change: bool) -> None:
         try:
             services.update_therapist_profile(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=signed_in(request),
                 therapist=obj.user,
                 values={f: form.cleaned_data[f] for f in services.PROFILE_FIELDS_FOR_ADMINISTRATORS},
             )
@@ -144,7 +146,7 @@ class TherapistProfileAdmin(admin.ModelAdmin):
     def verify_training(self, request: HttpRequest, queryset: QuerySet[TherapistProfile]) -> None:
         for profile in queryset:
             try:
-                services.verify_training(actor=request.user, therapist=profile.user)  # type: ignore[arg-type]
+                services.verify_training(actor=signed_in(request), therapist=profile.user)
             except ValidationError as exc:
                 self.message_user(request, f"{profile.user}: {' '.join(exc.messages)}", messages.ERROR)
             else:
@@ -154,7 +156,7 @@ class TherapistProfileAdmin(admin.ModelAdmin):
         return False
 
 
-class AssignmentForm(forms.ModelForm):
+class AssignmentForm(forms.ModelForm[CareAssignment]):
     class Meta:
         model = CareAssignment
         fields = ("patient", "therapist", "reason")
@@ -181,7 +183,7 @@ class AssignmentForm(forms.ModelForm):
 
 
 @admin.register(CareAssignment)
-class CareAssignmentAdmin(admin.ModelAdmin):
+class CareAssignmentAdmin(admin.ModelAdmin[CareAssignment]):
     form = AssignmentForm
     list_display = ("patient", "therapist", "assigned_at", "assigned_by", "ended_at", "reason")
     list_filter = ("ended_at",)
@@ -189,7 +191,7 @@ class CareAssignmentAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: CareAssignment, form: Any, change: bool) -> None:
         assignment = services.assign_patient(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=signed_in(request),
             patient=obj.patient,
             therapist=obj.therapist,
             reason=obj.reason,
@@ -203,14 +205,14 @@ class CareAssignmentAdmin(admin.ModelAdmin):
         return False
 
 
-class InvitationForm(forms.ModelForm):
+class InvitationForm(forms.ModelForm[Invitation]):
     class Meta:
         model = Invitation
         fields = ("email", "role")
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(admin.ModelAdmin[Invitation]):
     form = InvitationForm
     list_display = ("email", "role", "created_at", "expires_at", "accepted_at")
 
@@ -219,7 +221,7 @@ class InvitationAdmin(admin.ModelAdmin):
         from django.core.mail import send_mail
         from django.db import transaction
 
-        invitation, token = services.invite(actor=request.user, email=obj.email, role=obj.role)  # type: ignore[arg-type]
+        invitation, token = services.invite(actor=signed_in(request), email=obj.email, role=obj.role)
         obj.pk = invitation.pk
         link = settings.SITE_URL + reverse("accept_invitation", args=[token])
         transaction.on_commit(
@@ -236,7 +238,7 @@ class InvitationAdmin(admin.ModelAdmin):
         return obj is None
 
 
-class MfaResetForm(forms.ModelForm):
+class MfaResetForm(forms.ModelForm[MfaReset]):
     actor: Any = None
 
     class Meta:
@@ -266,7 +268,7 @@ class MfaResetForm(forms.ModelForm):
 
 
 @admin.register(MfaReset)
-class MfaResetAdmin(admin.ModelAdmin):
+class MfaResetAdmin(admin.ModelAdmin[MfaReset]):
     """Reset a person's second factors: add one, with a reason. The list is the history."""
 
     form = MfaResetForm
@@ -280,7 +282,7 @@ class MfaResetAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: MfaReset, form: Any, change: bool) -> None:
         record = services.reset_mfa(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=signed_in(request),
             user=form.cleaned_data["user"],
             reason=form.cleaned_data["reason"],
         )
@@ -293,7 +295,7 @@ class MfaResetAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin[Model]):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

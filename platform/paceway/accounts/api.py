@@ -13,6 +13,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from paceway.typing import AuthenticatedApiRequest
+
 from . import services
 from .access import can_manage_accounts
 from .models import CareAssignment, User
@@ -24,28 +26,28 @@ class IsAdministrator(BasePermission):
         return can_manage_accounts(request.user)
 
 
-class MeSerializer(serializers.ModelSerializer):
+class MeSerializer(serializers.ModelSerializer[User]):
     class Meta:
         model = User
         fields = ("id", "email", "display_name", "role", "preferred_language")
         read_only_fields = fields
 
 
-class MeView(generics.GenericAPIView):
+class MeView(generics.GenericAPIView[User]):
     serializer_class = MeSerializer
 
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedApiRequest) -> Response:
         return Response(MeSerializer(request.user).data)
 
 
-class AssignmentSerializer(serializers.ModelSerializer):
+class AssignmentSerializer(serializers.ModelSerializer[CareAssignment]):
     class Meta:
         model = CareAssignment
         fields = ("id", "patient", "therapist", "assigned_by", "assigned_at", "reason", "ended_at", "end_reason")
         read_only_fields = fields
 
 
-class AssignRequestSerializer(serializers.Serializer):
+class AssignRequestSerializer(serializers.Serializer[dict[str, Any]]):
     patient = serializers.IntegerField()
     therapist = serializers.IntegerField()
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
@@ -60,14 +62,14 @@ class AssignmentListView(APIView):
         return Response(AssignmentSerializer(rows, many=True).data)
 
     @extend_schema(request=AssignRequestSerializer, responses={201: AssignmentSerializer})
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedApiRequest) -> Response:
         payload = AssignRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         patient = get_object_or_404(User, pk=payload.validated_data["patient"], role=Role.PATIENT)
         therapist = get_object_or_404(User, pk=payload.validated_data["therapist"], role=Role.THERAPIST)
         try:
             assignment = services.assign_patient(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 patient=patient,
                 therapist=therapist,
                 reason=payload.validated_data["reason"],

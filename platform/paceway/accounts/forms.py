@@ -98,7 +98,7 @@ class SignupForm(forms.Form):
         user.save(update_fields=["display_name", "pronouns", "time_zone"])
 
 
-class DetailsForm(forms.ModelForm):
+class DetailsForm(forms.ModelForm[User]):
     time_zone = ZoneField()
 
     class Meta:
@@ -114,7 +114,7 @@ class DetailsForm(forms.ModelForm):
         self.fields["display_name"].required = True
 
 
-class TherapistPublicProfileForm(forms.ModelForm):
+class TherapistPublicProfileForm(forms.ModelForm[TherapistProfile]):
     class Meta:
         model = TherapistProfile
         fields = ("public_profile", "welcome_message")

@@ -131,7 +131,7 @@ class UserLanguageMiddleware:
         if signed_in:
             chosen = language_of(user)
             translation.activate(chosen)
-            request.LANGUAGE_CODE = chosen  # type: ignore[attr-defined]
+            request.LANGUAGE_CODE = chosen
         response = self.get_response(request)
         cookie = settings.LANGUAGE_COOKIE_NAME
         if not signed_in or cookie in response.cookies:  # visitors; or the switcher just set it

@@ -499,7 +499,7 @@ def _send_break_glass_notice(access: BreakGlassAccess, address: str, send_mail: 
         "on %(when)s, until %(until)s. The reason and every access are in Paceway's audit log."
     ) % {
         "actor": access.actor.name,
-        "role": access.actor.get_role_display(),  # type: ignore[attr-defined]
+        "role": access.actor.get_role_display(),
         "patient": access.patient_id,
         "when": timezone.localtime(access.opened_at).strftime("%Y-%m-%d %H:%M"),
         "until": timezone.localtime(access.expires_at).strftime("%Y-%m-%d %H:%M"),

@@ -33,7 +33,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     kept on their account as well."""
     response = django_set_language(request)
     if request.user.is_authenticated:
-        services.set_preferred_language(actor=cast(User, request.user), language=request.POST.get("language", ""))
+        services.set_preferred_language(actor=request.user, language=request.POST.get("language", ""))
     return response
 
 

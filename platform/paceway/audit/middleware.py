@@ -38,9 +38,10 @@ _mismatch_logged = False
 def client_ip(request: HttpRequest) -> str:
     """REMOTE_ADDR, or the address the trusted proxies saw (never a client-supplied header)."""
     global _mismatch_logged
-    proxies = getattr(settings, "ALLAUTH_TRUSTED_PROXY_COUNT", 0)
+    proxies: int = getattr(settings, "ALLAUTH_TRUSTED_PROXY_COUNT", 0)
     if proxies:
-        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
+        header: str = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        forwarded = [p.strip() for p in header.split(",") if p.strip()]
         if len(forwarded) >= proxies:
             return forwarded[-proxies]
         mismatch = proxy_count_mismatch(request)

@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
 
 from django.db import transaction
 
 from .services import audit
+
+if TYPE_CHECKING:
+    from django.db.models import Model
+
+    from paceway.accounts.models import User
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -22,7 +27,7 @@ R = TypeVar("R")
 def audited_read(
     action: str,
     *,
-    obj: Callable[[Any], Any] | None = None,
+    obj: Callable[[Any], Model | None] | None = None,
     obj_arg: str = "",
     each: Callable[[Any], Iterable[Any]] | None = None,
     object_type: str = "",
@@ -34,21 +39,26 @@ def audited_read(
     def decorate(read: Callable[P, R]) -> Callable[P, R]:
         @functools.wraps(read)
         def audited(*args: P.args, **kwargs: P.kwargs) -> R:
-            viewer, patient = kwargs["viewer"], kwargs.get("patient")
+            # A ParamSpec cannot require the keywords; every audited read takes these two.
+            viewer = cast("User", kwargs["viewer"])
+            patient = cast("User | None", kwargs.get("patient"))
             with transaction.atomic():
                 result = read(*args, **kwargs)
                 if each is not None:
                     for item in each(result):
                         audit(actor=viewer, action=action, patient=item.patient, obj=item, savepoint=False)
                 else:
-                    read_object = kwargs[obj_arg] if obj_arg else obj(result) if obj is not None else None
+                    if obj_arg:
+                        read_object = cast("Model | None", kwargs[obj_arg])
+                    else:
+                        read_object = obj(result) if obj is not None else None
                     audit(
                         actor=viewer,
                         action=action,
                         patient=patient,
                         obj=read_object,
                         object_type=object_type,
-                        savepoint=False,  # inside our own transaction: no nested savepoint
+                        savepoint=False,
                     )
             return result
 

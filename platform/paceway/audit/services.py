@@ -12,9 +12,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connections, router, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from paceway import sqlscript
@@ -23,6 +24,10 @@ from .chain import GENESIS, WRONG_KEY, chain_for, key_matches, link
 from .context import client_ip_var, request_id_var
 from .models import AuditChainHead, AuditEvent
 
+if TYPE_CHECKING:
+    from paceway.accounts.models import User
+    from paceway.typing import RequestUser
+
 _deferred = threading.local()
 EVENTS = AuditEvent._meta.db_table
 HEADS = AuditChainHead._meta.db_table
@@ -30,12 +35,12 @@ HEADS = AuditChainHead._meta.db_table
 
 def audit(
     *,
-    actor: Any,
+    actor: RequestUser | None,
     action: str,
-    patient: Any = None,
-    obj: Any = None,
+    patient: User | int | None = None,
+    obj: Model | None = None,
     object_type: str = "",
-    object_id: Any = "",
+    object_id: int | str = "",
     savepoint: bool = True,
 ) -> AuditEvent:
     """``savepoint=False`` (inside a caller's transaction) skips the nested savepoint: a failure
@@ -189,23 +194,37 @@ def _move_heads(db: Any, heads: dict[int, list[Any]]) -> tuple[str, list[Any]]:
     return sql, params
 
 
-def build_event(actor: Any, action: str, patient: Any, obj: Any, object_type: str, object_id: Any) -> AuditEvent:
+def build_event(
+    actor: RequestUser | None,
+    action: str,
+    patient: User | int | None,
+    obj: Model | None,
+    object_type: str,
+    object_id: int | str,
+) -> AuditEvent:
     """An unsaved event, for callers that append their events together (``append_events``)."""
     return _event(actor, action, patient, obj, object_type, object_id)
 
 
-def _event(actor: Any, action: str, patient: Any, obj: Any, object_type: str, object_id: Any) -> AuditEvent:
-    actor_known = actor is not None and getattr(actor, "is_authenticated", False)
+def _event(
+    actor: RequestUser | None,
+    action: str,
+    patient: User | int | None,
+    obj: Model | None,
+    object_type: str,
+    object_id: int | str,
+) -> AuditEvent:
+    signed_in = actor if actor is not None and actor.is_authenticated else None
     if obj is not None:
         object_type = object_type or obj.__class__.__name__
         object_id = object_id or obj.pk
-    patient_id = getattr(patient, "pk", patient)
-    actor_id = actor.pk if actor_known else None
+    patient_id = patient.pk if isinstance(patient, Model) else patient
+    actor_id = signed_in.pk if signed_in is not None else None
     return AuditEvent(
         chain=chain_for(patient_id=patient_id, actor_id=actor_id),
         created_at=timezone.now(),
         actor_id=actor_id,
-        actor_role=str(getattr(actor, "role", "")) if actor_known else "",
+        actor_role=str(signed_in.role) if signed_in is not None else "",
         patient_id=patient_id,
         action=action,
         object_type=object_type,

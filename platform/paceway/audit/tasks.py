@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from celery import shared_task
+from paceway.task import task
 
 from . import witness
 
 
-@shared_task(name="audit.export_heads", acks_late=True, ignore_result=True)
+@task(name="audit.export_heads", acks_late=True, ignore_result=True)
 def export_heads() -> int:
     """Copy the chains' heads outside the database (a repeat only appends another line)."""
     line = witness.export_heads()

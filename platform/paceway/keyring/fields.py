@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models
 
@@ -21,8 +21,12 @@ from .crypto import DecryptionError, seal, unseal
 
 VERSION = b"\x01"
 
+# What a model's attribute takes (set) and holds (get): the plaintext, never the sealed bytes.
+_ST = TypeVar("_ST")
+_GT = TypeVar("_GT")
 
-class _SealedField(models.BinaryField):
+
+class _SealedField(models.BinaryField[_ST, _GT]):
     def __init__(self, *args: Any, owner: str = "patient_id", **kwargs: Any) -> None:
         self.owner = owner
         kwargs.setdefault("editable", True)
@@ -75,7 +79,7 @@ class _SealedField(models.BinaryField):
         return None  # forms name their own fields (these are never edited as bytes)
 
 
-def open_sealed(field: _SealedField, raw: bytes) -> bytes:
+def open_sealed(field: _SealedField[Any, Any], raw: bytes) -> bytes:
     """The plaintext bytes of a stored value; ``DecryptionError`` once its key is destroyed."""
     from .services import key_material
 
@@ -85,7 +89,7 @@ def open_sealed(field: _SealedField, raw: bytes) -> bytes:
     return unseal(key_material(key_id), raw[17:], field._context(key_id))
 
 
-class SealedTextField(_SealedField):
+class SealedTextField(_SealedField[str | None, str | None]):
     """Free text sealed under the owner's key (``max_length`` is checked on the plaintext)."""
 
     def __init__(self, *args: Any, max_length: int | None = None, **kwargs: Any) -> None:
@@ -121,7 +125,7 @@ class SealedTextField(_SealedField):
             raise ValidationError(f"At most {self.text_max_length} characters.")
 
 
-class SealedJSONField(_SealedField):
+class SealedJSONField(_SealedField[Any, Any]):
     """JSON data (e.g. an exercise's answers) sealed under the owner's key."""
 
     def to_bytes(self, value: Any) -> bytes:

@@ -53,6 +53,6 @@ def init(dsn: str, *, environment: str, traces_sample_rate: float) -> None:
         include_local_variables=False,
         max_request_body_size="never",
         before_send=scrub,  # type: ignore[arg-type]
-        before_breadcrumb=scrub_breadcrumb,  # type: ignore[arg-type]
+        before_breadcrumb=scrub_breadcrumb,
         traces_sample_rate=traces_sample_rate,
     )
