@@ -44,7 +44,7 @@ from paceway.doorbell import conversation_group, session_fingerprint, user_group
 from paceway.keyring.crypto import DecryptionError
 from paceway.ops import metrics
 
-from . import limits, local_delivery, services, store, sweep
+from . import errors, frames, limits, local_delivery, sealing, selectors, services, store, sweep
 from .db_work import in_db_thread
 from .group_commit import committer
 
@@ -192,11 +192,11 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         client_id = _client_id_of(frame)
         try:
             await handler(self, frame)
-        except services.NotAllowed:
+        except errors.NotAllowed:
             await self._close(CLOSE_FORBIDDEN)
-        except services.RateLimited as exc:
+        except errors.RateLimited as exc:
             await self._error(exc.code, exc.message, client_id=client_id, retry_after=exc.retry_after, retryable=True)
-        except services.MessagingError as exc:
+        except errors.MessagingError as exc:
             await self._error(exc.code, exc.message, field=exc.field, client_id=client_id, retryable=False)
         except DecryptionError:
             logger.error(
@@ -215,8 +215,8 @@ class ConversationConsumer(AsyncWebsocketConsumer):
     async def _action_send(self, frame: dict[str, Any]) -> None:
         job = store.Outgoing(
             sender_id=self.user_id,
-            client_id=services.clean_client_id(frame.get("client_id")),
-            body=services.clean_body(frame.get("body")),
+            client_id=frames.clean_client_id(frame.get("client_id")),
+            body=frames.clean_body(frame.get("body")),
             keys=self.keys,
         )
         await committer.run(job, self._fill_participants, origin=self)
@@ -237,7 +237,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         async with self.deliver_lock:
             if job.created and self._next_is(message.seq):
                 self.cursor = message.seq
-                ack["message"] = services.serialize(message, job.body, viewer=job.sender, patient_id=self.patient_id)
+                ack["message"] = sealing.serialize(message, job.body, viewer=job.sender, patient_id=self.patient_id)
             await self._send_json(ack)
 
     async def take_stored(self, conversation_id: int, messages: list[dict[str, Any]]) -> None:
@@ -249,7 +249,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             if not self._next_is(messages[0]["seq"]):
                 return
             self.cursor = messages[-1]["seq"]
-            page = services.Page(conversation_id=conversation_id, messages=messages, last_seq=self.cursor)
+            page = selectors.Page(conversation_id=conversation_id, messages=messages, last_seq=self.cursor)
             await self._send_json(_messages_frame(page, replay=False))
             metrics.messages_delivered(len(messages), replay=False)
 
@@ -264,7 +264,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             self.grace_task = asyncio.ensure_future(self.catch_up())  # from the cursor: what came since "ready"
 
     async def _action_resume(self, frame: dict[str, Any]) -> None:
-        after_seq = services.clean_seq(frame.get("after_seq", 0))
+        after_seq = frames.clean_seq(frame.get("after_seq", 0))
         self.resumed = True
         await self._deliver(after_seq, replay=True)
 
@@ -331,7 +331,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             keys=self.keys,
         )
         await committer.run(request, self._fill_participants)
-        if isinstance(request.error, services.NotAllowed):
+        if isinstance(request.error, errors.NotAllowed):
             await self._close(CLOSE_FORBIDDEN)
             return
         if request.error is not None:
@@ -469,12 +469,12 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         if time.monotonic() - self.access_checked_at >= self.memo_seconds:
             self.holds_rows = True  # from now on _allowed keeps the rows it loads
             if not self._allowed():
-                raise services.NotAllowed()
+                raise errors.NotAllowed()
         elif self.user is None:  # decided, but the rows were not kept (an idle socket's first use)
             self.holds_rows = True
             user, patient = self._load()
             if user is None or patient is None:
-                raise services.NotAllowed()
+                raise errors.NotAllowed()
             self.user, self.patient = user, patient
         return self.user, self.patient
 
@@ -507,7 +507,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         user, patient = (self.user, self.patient) if self.user is not None else self._load()
         if not self.holds_rows:
             self.user = self.patient = None  # an idle socket keeps no rows (memory)
-        conversation = services.conversation_of(patient)
+        conversation = selectors.conversation_of(patient)
         if conversation is not None:
             self.conversation_id = conversation.pk
         return {
@@ -515,8 +515,8 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             "user_id": self.user_id,
             "conversation_id": conversation.pk if conversation else None,
             "last_seq": conversation.last_seq if conversation else 0,
-            "last_read_seq": services.last_read_seq(user=user, conversation=conversation),
-            "max_body": services.MAX_BODY_CHARS,
+            "last_read_seq": selectors.last_read_seq(user=user, conversation=conversation),
+            "max_body": frames.MAX_BODY_CHARS,
         }
 
     def _fill_participants(self, job: store.Outgoing | store.PageRequest) -> None:
@@ -530,7 +530,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
     def _mark_read(self, seq: Any, loop: asyncio.AbstractEventLoop) -> int:
         user, patient = self._load()
         if user is None or patient is None:
-            raise services.NotAllowed()
+            raise errors.NotAllowed()
         return services.mark_read(user=user, patient=patient, seq=seq, loop=loop)
 
 
@@ -543,7 +543,7 @@ def _jittered(seconds: float) -> float:
     return seconds * random.uniform(0.5, 1.0)  # noqa: S311 (not security)
 
 
-def _messages_frame(page: services.Page, *, replay: bool) -> dict[str, Any]:
+def _messages_frame(page: selectors.Page, *, replay: bool) -> dict[str, Any]:
     return {
         "type": "messages",
         "replay": replay,

@@ -18,7 +18,7 @@ import weakref
 from collections import defaultdict
 from typing import Any, Protocol
 
-from . import services, store
+from . import errors, sealing, store
 from .round import Round
 
 logger = logging.getLogger(__name__)
@@ -84,11 +84,11 @@ def prepare(sent: list[tuple[store.Outgoing, Any]], round: Round) -> list[Handov
     for socket, jobs in by_socket.items():
         try:
             viewer, patient = socket._checked()
-        except services.NotAllowed:
+        except errors.NotAllowed:
             continue  # the socket learns on its own next read, and closes
         conversation_id = jobs[0][0].message.conversation_id  # type: ignore[union-attr]
         shown = [
-            services.serialize(job.message, job.body, viewer=viewer, patient_id=patient.pk)  # type: ignore[arg-type]
+            sealing.serialize(job.message, job.body, viewer=viewer, patient_id=patient.pk)  # type: ignore[arg-type]
             for job, _origin in jobs
         ]
         round.audit(

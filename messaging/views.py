@@ -20,14 +20,14 @@ from paceway import clinic
 from paceway.accounts.access import active_therapist_of, patient_for_clinical
 from paceway.accounts.roles import is_patient, is_therapist
 
-from . import services
+from . import errors, frames, selectors, services
 
 
 class MessageForm(forms.Form):
     body = forms.CharField(
         label=_("Your message"),
-        max_length=services.MAX_BODY_CHARS,
-        widget=forms.Textarea(attrs={"rows": 4, "maxlength": services.MAX_BODY_CHARS}),
+        max_length=frames.MAX_BODY_CHARS,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": frames.MAX_BODY_CHARS}),
     )
     client_id = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
@@ -71,9 +71,9 @@ def thread(request: HttpRequest, patient_id: int) -> HttpResponse:
                     client_id=form.cleaned_data["client_id"],
                     body=form.cleaned_data["body"],
                 )
-            except services.NotAllowed:
+            except errors.NotAllowed:
                 raise Http404 from None
-            except services.MessagingError as exc:
+            except errors.MessagingError as exc:
                 form.add_error("body" if exc.field == "body" else None, exc.message)
             else:
                 return redirect(reverse("messaging:thread", kwargs={"patient_id": patient.pk}) + "#latest")
@@ -87,7 +87,7 @@ def thread(request: HttpRequest, patient_id: int) -> HttpResponse:
         chosen = next((t for t in templates if str(t.pk) == request.GET.get("template")), None)
         if chosen is not None and request.method == "GET":
             form = MessageForm(initial={"client_id": form.initial["client_id"], "body": chosen.body})
-    page = services.recent_messages(user=request.user, patient=patient)
+    page = selectors.recent_messages(user=request.user, patient=patient)
     for message in page.messages:
         message["created_dt"] = datetime.fromisoformat(message["created_at"])
     if page.last_seq:

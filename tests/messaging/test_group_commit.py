@@ -9,7 +9,7 @@ import pytest
 from asgiref.sync import async_to_sync
 from django.db import transaction
 
-from messaging import services, store
+from messaging import errors, store
 from messaging.group_commit import committer
 from messaging.models import Conversation, Message
 from paceway.audit.chain import verify
@@ -90,13 +90,13 @@ def test_a_refused_job_gets_its_refusal_and_the_others_go_on(personas):
     fine = outgoing(personas.patient, personas.patient, "fine")
 
     def refuse(job):
-        raise services.NotAllowed()
+        raise errors.NotAllowed()
 
     async def scenario():
         await asyncio.gather(committer.run(refused, refuse), committer.run(fine, lambda job: None))
 
     async_to_sync(scenario)()
-    assert isinstance(refused.error, services.NotAllowed) and refused.message is None
+    assert isinstance(refused.error, errors.NotAllowed) and refused.message is None
     assert fine.error is None and fine.created
 
 
