@@ -25,26 +25,19 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import random
 import time
-from importlib import import_module
 from typing import Any
 
 from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
-from django.conf import settings
-from django.contrib.auth import SESSION_KEY, get_user_model
 from django.utils.translation import gettext as _
 
-from paceway.accounts.access import can_view_clinical
-from paceway.accounts.mfa import mfa_satisfied
-from paceway.accounts.middleware import LOGIN_AT, SEEN_AT, session_deadline, session_expired
 from paceway.doorbell import conversation_group, session_fingerprint, user_group
 from paceway.keyring.crypto import DecryptionError
 from paceway.ops import metrics
 
-from . import errors, frames, limits, local_delivery, sealing, selectors, services, store, sweep
+from . import access, errors, frames, limits, local_delivery, sealing, selectors, services, store, sweep
 from .db_work import in_db_thread
 from .group_commit import committer
 
@@ -58,14 +51,6 @@ CLOSE_SESSION_ENDED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_TOO_MANY = 4429
 RESUME_GRACE_SECONDS = 3.0
-
-
-def recheck_seconds() -> float:
-    """Access is decided at connect and decided again on events: logout, deactivation and changes
-    of the care team ring the socket at once (a recheck event), and the session's expiry has a
-    timer of its own. This periodic re-check (jittered: 0.5-1x) only bounds what an event lost
-    while Redis was down can leave stale; at 300 s, 2,000 idle sockets make about 9 a second."""
-    return float(getattr(settings, "MESSAGING_RECHECK_SECONDS", 300))
 
 
 class ConversationConsumer(AsyncWebsocketConsumer):
@@ -90,17 +75,10 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         self.paused = True
         self.resumed = False
         self.watchdog: asyncio.TimerHandle | asyncio.Task[None] | None = None
-        self.access_checked_at = 0.0
-        self.memo_seconds = _jittered(recheck_seconds())
-        self.session_deadline: float | None = None  # time.time() when the session would expire
         self._deliver_lock: asyncio.Lock | None = None
-        # Per-socket caches, filled in the database thread: the user and patient rows as of the
-        # last access check, the conversation's id and its unwrapped data key (held in memory for
-        # the socket's lifetime; the conversation's erased_at is re-read with every page).
-        self.user: Any = None
-        self.patient: Any = None
-        self.holds_rows = False
-        self.last_client_frame = 0.0  # time.time() of the person's last frame: activity
+        # Per-socket caches, filled in the database thread: the conversation's id and its
+        # unwrapped data key (held in memory for the socket's lifetime; the conversation's
+        # erased_at is re-read with every page). The access decision is ``self.access``.
         self.conversation_id: int | None = None
         self.keys: dict[int, bytes] = {}
         user = self.scope.get("user")
@@ -112,8 +90,9 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             return
         self.user_id = int(user.pk)
         self.patient_id = int(self.scope["url_route"]["kwargs"]["patient_id"])
+        self.access = access.SocketAccess(self.user_id, self.patient_id, self.session_key)
         # The session as loaded for this handshake: no second read, but its limits hold here too.
-        allowed = await in_db_thread(self._admit)(session)
+        allowed, self.slot = await in_db_thread(access.admit)(self.access, session, self.channel_name)
         if not allowed:
             await self.close()  # before accept: the handshake is refused (403), nothing revealed
             return
@@ -161,7 +140,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.closing:
             return
-        self.last_client_frame = time.time()
+        self.access.last_client_frame = time.time()
         if bytes_data is not None:
             if len(bytes_data) > MAX_FRAME_BYTES:
                 await self._close(CLOSE_TOO_BIG)
@@ -219,7 +198,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             body=frames.clean_body(frame.get("body")),
             keys=self.keys,
         )
-        await committer.run(job, self._fill_participants, origin=self)
+        await committer.run(job, self.access.prepare, origin=self)
         if job.error is not None:
             raise job.error  # an error frame with this frame's client_id (see ``receive``)
         message = job.message
@@ -300,7 +279,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         await self._send_json({"type": "read", "user_id": event.get("user_id"), "seq": event.get("seq")})
 
     async def messaging_recheck(self, event: dict[str, Any]) -> None:
-        self.access_checked_at = 0.0  # care team, logout or deactivation: no memoized decision
+        self.access.forget()  # care team, logout or deactivation: no memoized decision
         if self.closing:
             return
         ended = event.get("ended_session")
@@ -330,7 +309,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             conversation_id=self.conversation_id,
             keys=self.keys,
         )
-        await committer.run(request, self._fill_participants)
+        await committer.run(request, self.access.prepare)
         if isinstance(request.error, errors.NotAllowed):
             await self._close(CLOSE_FORBIDDEN)
             return
@@ -368,9 +347,10 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         An idle socket waits on a timer rather than in a sleeping task (a task with its
         coroutines costs about 1 KB per socket). Connection slots, resubscription and lost
         doorbells are seen to for all of a process's sockets at once (``sweep``)."""
-        due = max(0.0, self.access_checked_at + self.memo_seconds - time.monotonic())
-        if self.session_deadline is not None:
-            due = min(due, max(0.0, self.session_deadline - time.time()) + 1.0)
+        memo = self.access
+        due = memo.due_in()
+        if memo.session_deadline is not None:
+            due = min(due, max(0.0, memo.session_deadline - time.time()) + 1.0)
         self.watchdog = asyncio.get_running_loop().call_later(due, self._start_check)
 
     def _start_check(self) -> None:
@@ -390,11 +370,11 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             logger.exception("messaging: periodic check failed")
             if not self.closing:  # the decision stays due (a send re-checks first); try again soon
                 self.watchdog = asyncio.get_running_loop().call_later(
-                    _jittered(min(60.0, recheck_seconds())), self._start_check
+                    access.jittered(min(60.0, access.recheck_seconds())), self._start_check
                 )
             return
         if not self.closing:
-            self.memo_seconds = _jittered(recheck_seconds())
+            self.access.memo_seconds = access.jittered(access.recheck_seconds())
             self._schedule_check()
 
     async def catch_up(self) -> None:
@@ -405,15 +385,15 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             logger.exception("messaging: catching up failed")
 
     async def _recheck(self) -> bool:
-        allowed = await in_db_thread(self._allowed)(session=_FRESH)
+        allowed = await in_db_thread(access.decide)(self.access, session=access.FRESH)
         if not allowed:
             await self._close(CLOSE_FORBIDDEN)
         return allowed
 
     async def _access_memo(self) -> bool:
-        if time.monotonic() - self.access_checked_at < self.memo_seconds:
+        if not self.access.due():
             return True
-        allowed = await in_db_thread(self._allowed)()
+        allowed = await in_db_thread(access.decide)(self.access)
         if not allowed:
             await self._close(CLOSE_FORBIDDEN)
         return allowed
@@ -433,80 +413,12 @@ class ConversationConsumer(AsyncWebsocketConsumer):
 
     # Sync parts (run in the database thread) --------------------------------------------------
 
-    def _load(self) -> tuple[Any, Any]:
-        """The socket's user and the conversation's patient, fresh from the database (one query)."""
-        found = {u.pk: u for u in get_user_model().objects.filter(pk__in={self.user_id, self.patient_id})}
-        patient = found.get(self.patient_id)
-        if patient is not None and patient.role != "patient":
-            patient = None
-        return found.get(self.user_id), patient
-
-    def _allowed(self, *, session: Any = None, keep: bool = False) -> bool:
-        """Access as the database has it now, and the session's limits when ``session`` is given
-        (a loaded session store, or ``_FRESH`` to read it again); the memo is dated from before
-        the reads, so a change made meanwhile (and its recheck event) is never masked."""
-        started = time.monotonic()
-        user, patient = self._load()
-        allowed = (
-            user is not None
-            and patient is not None
-            and user.is_active
-            and (session is None or self._session_alive(user, session))
-            and mfa_satisfied(user)
-            and can_view_clinical(user, patient)
-        )
-        # Only a socket that has sent or read holds the rows (memory); the handshake's are used
-        # once more by ``_state``, then dropped.
-        if allowed and (self.holds_rows or keep):
-            self.user, self.patient = user, patient
-        self.access_checked_at = started if allowed else 0.0
-        return allowed
-
-    def _checked(self) -> tuple[Any, Any]:
-        """The user and patient as of the last access decision (a new check when it is due:
-        older than ``memo_seconds``, or cleared by a recheck event); NotAllowed when access is
-        gone. Usually the socket's own timer has re-decided before a send needs it."""
-        if time.monotonic() - self.access_checked_at >= self.memo_seconds:
-            self.holds_rows = True  # from now on _allowed keeps the rows it loads
-            if not self._allowed():
-                raise errors.NotAllowed()
-        elif self.user is None:  # decided, but the rows were not kept (an idle socket's first use)
-            self.holds_rows = True
-            user, patient = self._load()
-            if user is None or patient is None:
-                raise errors.NotAllowed()
-            self.user, self.patient = user, patient
-        return self.user, self.patient
-
-    def _session_alive(self, user: Any, session: Any) -> bool:
-        """The session still exists and is within its role's idle and absolute limits (what the
-        person does on the socket counts as activity, as a page request would). Notes when it
-        would expire, for this socket's timer."""
-        if session is _FRESH:
-            session = import_module(settings.SESSION_ENGINE).SessionStore(session_key=self.session_key)
-        if session.get(SESSION_KEY) != str(self.user_id):
-            return False
-        now = time.time()
-        login_at = float(session.get(LOGIN_AT, now))
-        seen_at = max(float(session.get(SEEN_AT, now)), self.last_client_frame)
-        role = str(user.role)
-        if session_expired(role, login_at=login_at, seen_at=seen_at, now=now):
-            return False
-        self.session_deadline = session_deadline(role, login_at=login_at, seen_at=seen_at)
-        return True
-
-    def _admit(self, session: Any) -> bool:
-        """The handshake's access decision and connection slot, in one trip to a database thread
-        (not Channels' single shared thread, where every handshake's session is read)."""
-        if not self._allowed(session=session, keep=True):
-            return False
-        self.slot = limits.acquire_slot(self.user_id, self.channel_name)
-        return True
+    def participants(self) -> tuple[Any, Any]:
+        """For ``local_delivery``: this socket's user and patient as its access memo has them."""
+        return self.access.participants()
 
     def _state(self) -> dict[str, Any]:
-        user, patient = (self.user, self.patient) if self.user is not None else self._load()
-        if not self.holds_rows:
-            self.user = self.patient = None  # an idle socket keeps no rows (memory)
+        user, patient = access.handshake_participants(self.access)
         conversation = selectors.conversation_of(patient)
         if conversation is not None:
             self.conversation_id = conversation.pk
@@ -519,28 +431,9 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             "max_body": frames.MAX_BODY_CHARS,
         }
 
-    def _fill_participants(self, job: store.Outgoing | store.PageRequest) -> None:
-        """The group commit's access check for this socket's job (in its thread)."""
-        user, patient = self._checked()
-        if isinstance(job, store.Outgoing):
-            job.sender, job.patient = user, patient
-        else:
-            job.user, job.patient = user, patient
-
     def _mark_read(self, seq: Any, loop: asyncio.AbstractEventLoop) -> int:
-        user, patient = self._load()
-        if user is None or patient is None:
-            raise errors.NotAllowed()
+        user, patient = access.fresh_participants(self.access)
         return services.mark_read(user=user, patient=patient, seq=seq, loop=loop)
-
-
-_FRESH = object()  # _allowed(session=_FRESH): read the session again
-
-
-def _jittered(seconds: float) -> float:
-    """Spread over 0.5-1x, so that sockets opened together (after a restart, say) do not all
-    re-check at once."""
-    return seconds * random.uniform(0.5, 1.0)  # noqa: S311 (not security)
 
 
 def _messages_frame(page: selectors.Page, *, replay: bool) -> dict[str, Any]:

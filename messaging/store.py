@@ -52,6 +52,9 @@ class Outgoing:
     created: bool = False
     error: Exception | None = None
 
+    def take_participants(self, user: Any, patient: Any) -> None:
+        self.sender, self.patient = user, patient
+
 
 @dataclass
 class PageRequest:
@@ -68,6 +71,9 @@ class PageRequest:
     patient: Any = None
     page: Page | None = None
     error: Exception | None = None
+
+    def take_participants(self, user: Any, patient: Any) -> None:
+        self.user, self.patient = user, patient
 
 
 @dataclass
