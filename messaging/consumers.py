@@ -23,7 +23,6 @@ the message was stored by this process, which hands it over directly (``local_de
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from typing import Any
@@ -104,10 +103,10 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         # Subscribe first, then read where the conversation stands: nothing committed after this
         # point can be missed (its push finds us subscribed, or the client's resume replays it).
         self.subscribed = await self._subscribe()
-        state = await in_db_thread(self._state)()
-        self.cursor = state["last_seq"]
+        ready = await in_db_thread(self._ready)()
+        self.cursor = ready["last_seq"]
         await self.accept()
-        await self._send_json({"type": "ready", **state})
+        await self._send_json(ready)
         local_delivery.register(self)
         sweep.watch(self.loop)
         self._schedule_check()
@@ -152,25 +151,20 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             await self._close(CLOSE_TOO_BIG)
             return
         try:
-            frame = json.loads(text)
-        except (ValueError, RecursionError):
-            await self._error("bad_json", _("The frame is not valid JSON."))
-            return
-        if not isinstance(frame, dict):
-            await self._error("bad_frame", _("A frame is a JSON object with an action."))
-            return
-        action = frame.get("action")
-        handler = self.ACTIONS.get(action) if isinstance(action, str) else None
-        if handler is None:
-            await self._error("unknown_action", _("Unknown action."))
+            frame = frames.parse(text)
+        except frames.FrameError as exc:  # not a frame, or a value refused: named by its client_id
+            error = frames.error(
+                exc.code, exc.message, field=exc.field, client_id=exc.client_id, retryable=exc.retryable
+            )
+            await self._send_json(error)
             return
         # Every error about a frame names that frame's client_id (when it has one), so that the
         # client knows which message of its outbox it concerns, and says whether a retry with
         # the same client_id may succeed (the client keeps the message and retries) or not (the
         # client gives the text back to the person).
-        client_id = _client_id_of(frame)
+        client_id = frame["client_id"]
         try:
-            await handler(self, frame)
+            await self._dispatch(frame)
         except errors.NotAllowed:
             await self._close(CLOSE_FORBIDDEN)
         except errors.RateLimited as exc:
@@ -186,18 +180,25 @@ class ConversationConsumer(AsyncWebsocketConsumer):
                 "unavailable", _("This conversation cannot be read."), client_id=client_id, retryable=False
             )
         except Exception:
-            logger.exception("messaging: error handling a %s frame", action)
+            logger.exception("messaging: error handling a %s frame", frame["action"])
             await self._error(
                 "server_error", _("Something went wrong. Please try again."), client_id=client_id, retryable=True
             )
 
-    async def _action_send(self, frame: dict[str, Any]) -> None:
-        job = store.Outgoing(
-            sender_id=self.user_id,
-            client_id=frames.clean_client_id(frame.get("client_id")),
-            body=frames.clean_body(frame.get("body")),
-            keys=self.keys,
-        )
+    async def _dispatch(self, frame: frames.InboundFrame) -> None:
+        if frame["action"] == "send":
+            await self._action_send(frame)
+        elif frame["action"] == "resume":
+            self.resumed = True
+            await self._deliver(frame["after_seq"], replay=True)
+        elif frame["action"] == "mark_read":
+            marker = await in_db_thread(self._mark_read)(frame["seq"], asyncio.get_running_loop())
+            await self._send_json(frames.marked_read(marker))
+        else:
+            await self._send_json(frames.pong())
+
+    async def _action_send(self, frame: frames.SendFrame) -> None:
+        job = store.Outgoing(sender_id=self.user_id, client_id=frame["client_id"], body=frame["body"], keys=self.keys)
         await committer.run(job, self.access.prepare, origin=self)
         if job.error is not None:
             raise job.error  # an error frame with this frame's client_id (see ``receive``)
@@ -207,12 +208,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         # Committed by now: the ack can promise durability. It carries the new message as this
         # socket shows it when it is the very next one this socket needs (no echo frame);
         # otherwise the message comes in order in a "messages" frame, like any other.
-        ack: dict[str, Any] = {
-            "type": "ack",
-            "client_id": message.client_id,
-            "seq": message.seq,
-            "duplicate": not job.created,
-        }
+        ack = frames.ack(client_id=message.client_id, seq=message.seq, duplicate=not job.created)
         async with self.deliver_lock:
             if job.created and self._next_is(message.seq):
                 self.cursor = message.seq
@@ -229,7 +225,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
                 return
             self.cursor = messages[-1]["seq"]
             page = selectors.Page(conversation_id=conversation_id, messages=messages, last_seq=self.cursor)
-            await self._send_json(_messages_frame(page, replay=False))
+            await self._send_json(frames.messages(page, replay=False))
             metrics.messages_delivered(len(messages), replay=False)
 
     def _next_is(self, seq: int) -> bool:
@@ -241,25 +237,6 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             self.resumed = True
             self.paused = False
             self.grace_task = asyncio.ensure_future(self.catch_up())  # from the cursor: what came since "ready"
-
-    async def _action_resume(self, frame: dict[str, Any]) -> None:
-        after_seq = frames.clean_seq(frame.get("after_seq", 0))
-        self.resumed = True
-        await self._deliver(after_seq, replay=True)
-
-    async def _action_mark_read(self, frame: dict[str, Any]) -> None:
-        marker = await in_db_thread(self._mark_read)(frame.get("seq"), asyncio.get_running_loop())
-        await self._send_json({"type": "marked_read", "last_read_seq": marker})
-
-    async def _action_ping(self, frame: dict[str, Any]) -> None:
-        await self._send_json({"type": "pong"})
-
-    ACTIONS = {
-        "send": _action_send,
-        "resume": _action_resume,
-        "mark_read": _action_mark_read,
-        "ping": _action_ping,
-    }
 
     # Events from the channel layer ------------------------------------------------------------
 
@@ -276,7 +253,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
     async def messaging_read(self, event: dict[str, Any]) -> None:
         if self.closing or not await self._access_memo():
             return
-        await self._send_json({"type": "read", "user_id": event.get("user_id"), "seq": event.get("seq")})
+        await self._send_json(frames.read(user_id=event.get("user_id"), seq=event.get("seq")))
 
     async def messaging_recheck(self, event: dict[str, Any]) -> None:
         self.access.forget()  # care team, logout or deactivation: no memoized decision
@@ -325,7 +302,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             self.cursor = min(after_seq, page.last_seq)
         self.paused = page.limited
         if page.messages or replay:
-            await self._send_json(_messages_frame(page, replay=replay))
+            await self._send_json(frames.messages(page, replay=replay))
             metrics.messages_delivered(len(page.messages), replay=replay)
 
     async def _subscribe(self) -> bool:
@@ -404,12 +381,10 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             await self.close(code=code)
 
     async def _error(self, code: str, detail: str, **extra: Any) -> None:
-        frame: dict[str, Any] = {"type": "error", "code": code, "detail": str(detail)}
-        frame.update({k: v for k, v in extra.items() if v is not None})
-        await self._send_json(frame)
+        await self._send_json(frames.error(code, detail, **extra))
 
-    async def _send_json(self, frame: dict[str, Any]) -> None:
-        await self.send(text_data=json.dumps(frame, ensure_ascii=False))
+    async def _send_json(self, frame: frames.OutboundFrame) -> None:
+        await self.send(text_data=frames.encode(frame))
 
     # Sync parts (run in the database thread) --------------------------------------------------
 
@@ -417,37 +392,20 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         """For ``local_delivery``: this socket's user and patient as its access memo has them."""
         return self.access.participants()
 
-    def _state(self) -> dict[str, Any]:
+    def _ready(self) -> frames.ReadyFrame:
+        """Where the conversation stands, as the handshake's access decision lets the user see it."""
         user, patient = access.handshake_participants(self.access)
         conversation = selectors.conversation_of(patient)
         if conversation is not None:
             self.conversation_id = conversation.pk
-        return {
-            "patient_id": self.patient_id,
-            "user_id": self.user_id,
-            "conversation_id": conversation.pk if conversation else None,
-            "last_seq": conversation.last_seq if conversation else 0,
-            "last_read_seq": selectors.last_read_seq(user=user, conversation=conversation),
-            "max_body": frames.MAX_BODY_CHARS,
-        }
+        return frames.ready(
+            patient_id=self.patient_id,
+            user_id=self.user_id,
+            conversation_id=conversation.pk if conversation else None,
+            last_seq=conversation.last_seq if conversation else 0,
+            last_read_seq=selectors.last_read_seq(user=user, conversation=conversation),
+        )
 
     def _mark_read(self, seq: Any, loop: asyncio.AbstractEventLoop) -> int:
         user, patient = access.fresh_participants(self.access)
         return services.mark_read(user=user, patient=patient, seq=seq, loop=loop)
-
-
-def _messages_frame(page: selectors.Page, *, replay: bool) -> dict[str, Any]:
-    return {
-        "type": "messages",
-        "replay": replay,
-        "conversation_id": page.conversation_id,
-        "messages": page.messages,
-        "limited": page.limited,
-        "next_after_seq": page.next_after_seq,
-        "last_seq": page.last_seq,
-    }
-
-
-def _client_id_of(frame: dict[str, Any]) -> str | None:
-    value = frame.get("client_id")
-    return value if isinstance(value, str) and len(value) <= 64 else None

@@ -1,14 +1,27 @@
-"""What comes in from a client, cleaned: the values of a send, a resume, a read marker or a page
-request, shared by the socket, the API and the page thread. Raises ``InvalidInput``."""
+"""What a client sends and what it is answered, in one place.
+
+The cleaners (``clean_*``) check the values of a send, a resume, a read marker or a page request
+for the socket, the API and the page thread (``InvalidInput``). The conversation socket's frames
+are typed here: ``parse`` turns a client's JSON text into one of the inbound frames (cleaned),
+and the builders make every frame the server sends (``thread.js`` reads them).
+
+Inbound:  send {client_id, body}, resume {after_seq}, mark_read {seq}, ping.
+Outbound: ready, messages (replay or live), ack, marked_read, read (the other side's receipt),
+pong, error {code, detail, and when they apply: field, client_id, retryable, retry_after}.
+"""
 
 from __future__ import annotations
 
+import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, NotRequired, TypedDict
 
 from django.utils.translation import gettext_lazy as _
 
 from .errors import InvalidInput
+
+if TYPE_CHECKING:
+    from .selectors import Page
 
 MAX_BODY_CHARS = 8000
 DEFAULT_PAGE = 100
@@ -55,3 +68,211 @@ def clean_limit(value: Any) -> int:
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(_("limit must be between 1 and %(max)d.") % {"max": MAX_PAGE}, field="limit")
     return limit
+
+
+# Inbound frames ---------------------------------------------------------------------------------
+
+
+class SendFrame(TypedDict):
+    action: Literal["send"]
+    client_id: str
+    body: str
+
+
+class ResumeFrame(TypedDict):
+    action: Literal["resume"]
+    after_seq: int
+    client_id: str | None
+
+
+class MarkReadFrame(TypedDict):
+    action: Literal["mark_read"]
+    seq: int
+    client_id: str | None
+
+
+class PingFrame(TypedDict):
+    action: Literal["ping"]
+    client_id: str | None
+
+
+InboundFrame = SendFrame | ResumeFrame | MarkReadFrame | PingFrame
+
+
+class FrameError(InvalidInput):
+    """A frame refused before it is acted on. ``code`` says why (``bad_json``, ``bad_frame``,
+    ``unknown_action``, or ``invalid`` for a value); ``client_id`` is the frame's, when it named
+    one, so that the client knows which message of its outbox it concerns."""
+
+    def __init__(
+        self,
+        code: str,
+        message: Any,
+        *,
+        field: str | None = None,
+        client_id: str | None = None,
+        retryable: bool | None = None,
+    ) -> None:
+        super().__init__(message, field=field)
+        self.code = code
+        self.client_id = client_id
+        self.retryable = retryable
+
+
+def parse(text: str) -> InboundFrame:
+    """The client's frame, its values cleaned; ``FrameError`` when it is not one."""
+    try:
+        raw = json.loads(text)
+    except (ValueError, RecursionError):
+        raise FrameError("bad_json", _("The frame is not valid JSON.")) from None
+    if not isinstance(raw, dict):
+        raise FrameError("bad_frame", _("A frame is a JSON object with an action."))
+    action = raw.get("action")
+    if action not in ("send", "resume", "mark_read", "ping"):
+        raise FrameError("unknown_action", _("Unknown action."))
+    client_id = client_id_of(raw)
+    try:
+        if action == "send":
+            return SendFrame(
+                action="send", client_id=clean_client_id(raw.get("client_id")), body=clean_body(raw.get("body"))
+            )
+        if action == "resume":
+            return ResumeFrame(action="resume", after_seq=clean_seq(raw.get("after_seq", 0)), client_id=client_id)
+        if action == "mark_read":
+            return MarkReadFrame(action="mark_read", seq=clean_seq(raw.get("seq"), name="seq"), client_id=client_id)
+    except InvalidInput as exc:
+        raise FrameError(exc.code, exc.message, field=exc.field, client_id=client_id, retryable=False) from None
+    return PingFrame(action="ping", client_id=client_id)
+
+
+def client_id_of(raw: dict[str, Any]) -> str | None:
+    """The client_id an error about this frame names (any frame may carry one)."""
+    value = raw.get("client_id")
+    return value if isinstance(value, str) and len(value) <= 64 else None
+
+
+# Outbound frames --------------------------------------------------------------------------------
+
+
+class ReadyFrame(TypedDict):
+    type: Literal["ready"]
+    patient_id: int
+    user_id: int
+    conversation_id: int | None
+    last_seq: int
+    last_read_seq: int
+    max_body: int
+
+
+class MessagesFrame(TypedDict):
+    type: Literal["messages"]
+    replay: bool
+    conversation_id: int | None
+    messages: list[dict[str, Any]]
+    limited: bool
+    next_after_seq: int | None
+    last_seq: int
+
+
+class AckFrame(TypedDict):
+    type: Literal["ack"]
+    client_id: str
+    seq: int
+    duplicate: bool
+    message: NotRequired[dict[str, Any]]  # the new message, when it is next on the sender's socket
+
+
+class MarkedReadFrame(TypedDict):
+    type: Literal["marked_read"]
+    last_read_seq: int
+
+
+class ReadFrame(TypedDict):
+    type: Literal["read"]
+    user_id: Any
+    seq: Any
+
+
+class PongFrame(TypedDict):
+    type: Literal["pong"]
+
+
+class ErrorFrame(TypedDict):
+    type: Literal["error"]
+    code: str
+    detail: str
+    field: NotRequired[str]
+    client_id: NotRequired[str]
+    retryable: NotRequired[bool]
+    retry_after: NotRequired[int]
+
+
+OutboundFrame = ReadyFrame | MessagesFrame | AckFrame | MarkedReadFrame | ReadFrame | PongFrame | ErrorFrame
+
+
+def ready(
+    *, patient_id: int, user_id: int, conversation_id: int | None, last_seq: int, last_read_seq: int
+) -> ReadyFrame:
+    return ReadyFrame(
+        type="ready",
+        patient_id=patient_id,
+        user_id=user_id,
+        conversation_id=conversation_id,
+        last_seq=last_seq,
+        last_read_seq=last_read_seq,
+        max_body=MAX_BODY_CHARS,
+    )
+
+
+def messages(page: Page, *, replay: bool) -> MessagesFrame:
+    return MessagesFrame(
+        type="messages",
+        replay=replay,
+        conversation_id=page.conversation_id,
+        messages=page.messages,
+        limited=page.limited,
+        next_after_seq=page.next_after_seq,
+        last_seq=page.last_seq,
+    )
+
+
+def ack(*, client_id: str, seq: int, duplicate: bool) -> AckFrame:
+    return AckFrame(type="ack", client_id=client_id, seq=seq, duplicate=duplicate)
+
+
+def marked_read(last_read_seq: int) -> MarkedReadFrame:
+    return MarkedReadFrame(type="marked_read", last_read_seq=last_read_seq)
+
+
+def read(*, user_id: Any, seq: Any) -> ReadFrame:
+    return ReadFrame(type="read", user_id=user_id, seq=seq)
+
+
+def pong() -> PongFrame:
+    return PongFrame(type="pong")
+
+
+def error(
+    code: str,
+    detail: Any,
+    *,
+    field: str | None = None,
+    client_id: str | None = None,
+    retryable: bool | None = None,
+    retry_after: int | None = None,
+) -> ErrorFrame:
+    """An error frame; the optional keys only when they apply."""
+    frame = ErrorFrame(type="error", code=code, detail=str(detail))
+    if field is not None:
+        frame["field"] = field
+    if client_id is not None:
+        frame["client_id"] = client_id
+    if retryable is not None:
+        frame["retryable"] = retryable
+    if retry_after is not None:
+        frame["retry_after"] = retry_after
+    return frame
+
+
+def encode(frame: OutboundFrame) -> str:
+    return json.dumps(frame, ensure_ascii=False)
