@@ -5,9 +5,18 @@ for the socket, the API and the page thread (``InvalidInput``). The conversation
 are typed here: ``parse`` turns a client's JSON text into one of the inbound frames (cleaned),
 and the builders make every frame the server sends (``thread.js`` reads them).
 
-Inbound:  send {client_id, body}, resume {after_seq}, mark_read {seq}, ping.
-Outbound: ready, messages (replay or live), ack, marked_read, read (the other side's receipt),
-pong, error {code, detail, and when they apply: field, client_id, retryable, retry_after}.
+Client frames (JSON text, at most 64 KiB):
+  {"action": "send", "client_id", "body"} -> {"type": "ack", "client_id", "seq", "duplicate",
+                                              "message" (when new and next on this socket)}
+  {"action": "resume", "after_seq": N}    -> {"type": "messages", "replay": true, ...}
+  {"action": "mark_read", "seq": N}       -> {"type": "marked_read", "last_read_seq"}
+  {"action": "ping"}                      -> {"type": "pong"}
+Server frames: "ready" on connect, "messages" (replay or live, with "limited" and
+"next_after_seq" when a page is full), "read" (the other side's read receipt), "error"
+({"code", "detail", "retryable", and "client_id" when the frame it answers had one; a
+"rate_limited" error also has "retry_after" in seconds}). A send answered by a retryable error
+(or not answered at all: the socket dropped) is sent again with the same client_id: the server
+stores a client_id once and answers a retry with the original seq ("duplicate": true).
 """
 
 from __future__ import annotations
@@ -18,11 +27,14 @@ from typing import TYPE_CHECKING, Any, Literal, NotRequired, TypedDict
 
 from django.utils.translation import gettext_lazy as _
 
-from .errors import InvalidInput
+from paceway.keyring.crypto import DecryptionError
+
+from .errors import InvalidInput, MessagingError, RateLimited
 
 if TYPE_CHECKING:
     from .selectors import Page
 
+MAX_FRAME_BYTES = 64 * 1024  # a client's frame, and the server's pages (``delivery.PAGE_BYTES``)
 MAX_BODY_CHARS = 8000
 DEFAULT_PAGE = 100
 MAX_PAGE = 500
@@ -272,6 +284,20 @@ def error(
     if retry_after is not None:
         frame["retry_after"] = retry_after
     return frame
+
+
+def refusal(exc: Exception, client_id: str | None) -> ErrorFrame:
+    """The error frame answering a frame whose handling failed. It names the frame's client_id
+    (so the client knows which message of its outbox it concerns) and says whether a retry with
+    the same client_id may succeed (the client keeps the message) or not (the client gives the
+    text back to the person)."""
+    if isinstance(exc, RateLimited):
+        return error(exc.code, exc.message, client_id=client_id, retry_after=exc.retry_after, retryable=True)
+    if isinstance(exc, MessagingError):
+        return error(exc.code, exc.message, field=exc.field, client_id=client_id, retryable=False)
+    if isinstance(exc, DecryptionError):
+        return error("unavailable", _("This conversation cannot be read."), client_id=client_id, retryable=False)
+    return error("server_error", _("Something went wrong. Please try again."), client_id=client_id, retryable=True)
 
 
 def encode(frame: OutboundFrame) -> str:

@@ -6,7 +6,8 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 
-from messaging import consumers, frames, selectors
+from messaging import consumers, delivery, frames, selectors
+from messaging.frames import MAX_FRAME_BYTES
 from paceway.accounts import services as account_services
 from paceway.accounts.models import CareAssignment
 
@@ -211,7 +212,7 @@ def test_connections_per_user_are_capped(personas, settings):
 
 
 def test_resume_replays_what_was_missed_in_pages(personas, monkeypatch):
-    monkeypatch.setattr(consumers, "REPLAY_PAGE", 3)
+    monkeypatch.setattr(delivery, "REPLAY_PAGE", 3)
     for i in range(7):
         send(personas.therapist if i % 2 else personas.patient, personas.patient, body=f"m{i}")
 
@@ -248,7 +249,7 @@ def test_a_backlog_of_long_messages_is_paged_under_the_frame_limit(personas):
         while True:
             await comm.send_json_to({"action": "resume", "after_seq": after})
             raw = await comm.receive_from(timeout=3)
-            assert len(raw.encode()) <= consumers.MAX_FRAME_BYTES
+            assert len(raw.encode()) <= MAX_FRAME_BYTES
             page = json.loads(raw)
             frames += 1
             seen += [m["seq"] for m in page["messages"]]
