@@ -4,7 +4,13 @@ The group commit (``group_commit``) hands over everything the process's sockets 
 its last round; ``services.send_message`` uses the same code for one message. Below the
 services (which add the policy: who may, how fast); never importing them. The statements
 are written out (the ORM's query building cost more than the database did), with every value a
-bound parameter and every table name taken from the models.
+bound parameter and every table name taken from the models. Each one's measured gain is noted
+beside it (``bench/messaging_sql.py``: one round of 50 conversations, median ms per round,
+written out vs the best ORM equivalent).
+
+On SQLite there is no row lock: the next seq (``last_seq + 1``) is predicted from a plain read,
+which is safe only because SQLite has a single writer (``transaction_mode`` IMMEDIATE in the
+settings takes the write lock at BEGIN, so nobody can commit between the read and the insert).
 """
 
 from __future__ import annotations
@@ -157,6 +163,7 @@ def store_messages(jobs: list[Outgoing], round: Round | None = None) -> None:
         elif conversation.erased:
             job.error = ConversationClosed(_("This conversation was erased."))
         else:
+            # Predicted seq: the row lock on PostgreSQL; on SQLite only its single writer (see top).
             conversation.last_seq += 1
             job.message, job.created = _sealed(conversation, job, now), True
             earlier[(conversation.id, job.sender.pk, job.client_id)] = job.message
@@ -195,13 +202,14 @@ def _lock_conversations(
     """The patients' conversations (created on first use), locked FOR UPDATE in id order, and
     the messages already stored under the jobs' client ids (retries) by (conversation, sender,
     client_id): one round trip on PostgreSQL, and the earlier rows themselves only if any."""
+    # Raw SQL: lock + retries in one round trip, 0.64-0.78 ms vs ORM 2.2-3.3 ms (PostgreSQL; SQLite 0.37 vs 1.49).
     of_patients, patient_params = sqlscript.any_of(db, "patient_id", list(patients))
     lock = (
         f"SELECT id, patient_id, last_seq, erased_at, data_key_id FROM {CONVERSATIONS}"  # noqa: S608
         f" WHERE {of_patients} ORDER BY id"
     )
     if db.features.has_select_for_update:
-        lock += " FOR UPDATE"
+        lock += " FOR UPDATE"  # SQLite: none; its single writer makes the seq prediction safe (see top)
     in_conversations, params = sqlscript.any_of(db, "c.patient_id", list(patients))
     by_senders, sender_params = sqlscript.any_of(db, "m.sender_id", sorted({job.sender.pk for job in jobs}))
     by_client_ids, client_params = sqlscript.any_of(db, "m.client_id", sorted({job.client_id for job in jobs}))
@@ -250,6 +258,8 @@ _MESSAGE_COLUMNS = [
 ]
 
 
+# Raw SQL (_insert, _move_conversations, _advance_senders): one round trip for the three, 2.6-3.0 ms vs
+# ORM 29-44 ms (bulk_create, bulk_update, an UPDATE per read marker) on PostgreSQL; SQLite 1.2 vs 21.7.
 def _insert(db: Any, messages: list[Message]) -> tuple[str, list[Any]]:
     rows = [
         (
@@ -344,6 +354,7 @@ class _Row:
     data_key_id: Any
 
 
+# Raw SQL: 5.8-7.9 ms vs ORM 18-21 ms (Q per window, select_related) on PostgreSQL; SQLite 1.3 vs 9.2.
 def _rows_after(db: Any, requests: list[PageRequest]) -> dict[int, list[_Row]]:
     """Seqs are dense (see ``store_messages``), so the ``limit`` + 1 rows after ``after_seq``
     are exactly those up to ``after_seq + limit + 1``. One window per conversation (the union
@@ -419,6 +430,7 @@ def _window(request: PageRequest, rows: dict[int, list[_Row]]) -> list[_Row]:
     return [r for r in rows.get(request.conversation_id, []) if request.after_seq < r.message.seq <= top]
 
 
+# Raw SQL: 0.43-0.57 ms vs ORM 0.80 ms (values_list) on PostgreSQL; SQLite 0.11 vs 0.29.
 def _last_seqs(db: Any, conversation_ids: set[int]) -> dict[int, int]:
     chosen, params = sqlscript.any_of(db, "id", sorted(conversation_ids))
     sql = f"SELECT id, last_seq FROM {CONVERSATIONS} WHERE {chosen}"  # noqa: S608

@@ -132,6 +132,8 @@ def _locked_heads_and_ids(db: Any, chains: list[int], count: int) -> tuple[dict[
 
 
 def _new_ids(db: Any, count: int) -> tuple[str, list[Any]]:
+    """PostgreSQL: ``count`` ids from the sequence. SQLite: the last id, from which the next ones
+    are predicted; that assumes a single writer (``transaction_mode`` IMMEDIATE in the settings)."""
     if db.vendor == "postgresql":
         return "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [EVENTS, count]
     # SQLite (AUTOINCREMENT): the last id, past both the highest ever handed out and the highest row.
