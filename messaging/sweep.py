@@ -1,7 +1,7 @@
 """One periodic pass per process over its open sockets, instead of a timer per socket.
 
 An idle socket costs nothing but its memory: it has no timer of its own except the one for its
-access decision (see ``consumers``: rare, jittered, and at its session's expiry). What every
+access decision (see ``recheck``: rare, jittered, and at its session's expiry). What every
 socket used to do on its own timer is done here for all of a process's sockets at once, every
 ``MESSAGING_SWEEP_SECONDS`` (30 s by default, jittered):
 
