@@ -150,7 +150,7 @@ def prepare_database() -> tuple[int, dict[str, str]]:
 def stored_bodies(patient_id: int, tag: str) -> list[str]:
     from django.db import connections
 
-    from messaging import services
+    from messaging import selectors
     from paceway.accounts.models import User
 
     connections.close_all()  # the connection from before the restart is gone
@@ -158,7 +158,7 @@ def stored_bodies(patient_id: int, tag: str) -> list[str]:
     bodies: list[str] = []
     after = 0
     while True:
-        page = services.list_messages(user=patient, patient=patient, after_seq=after, limit=500, audit_action=None)
+        page = selectors.list_messages(user=patient, patient=patient, after_seq=after, limit=500, audit_action=None)
         bodies += [m["body"] for m in page.messages if m["body"].startswith(tag)]
         if not page.limited or page.next_after_seq is None:
             return bodies

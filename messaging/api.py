@@ -14,18 +14,18 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from paceway.accounts.access import patient_for_clinical
 from paceway.accounts.roles import is_patient, is_therapist
+from paceway.typing import AuthenticatedApiRequest
 
-from . import selectors, services
+from . import errors, frames, selectors, services
 
 
-class MessageOut(serializers.Serializer):
+class MessageOut(serializers.Serializer[dict[str, Any]]):
     seq = serializers.IntegerField()
     client_id = serializers.CharField()
     sender_id = serializers.IntegerField()
@@ -36,7 +36,7 @@ class MessageOut(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class PageOut(serializers.Serializer):
+class PageOut(serializers.Serializer[dict[str, Any]]):
     conversation_id = serializers.IntegerField(allow_null=True)
     messages = MessageOut(many=True)
     limited = serializers.BooleanField()
@@ -45,35 +45,35 @@ class PageOut(serializers.Serializer):
     last_read_seq = serializers.IntegerField()
 
 
-class SendIn(serializers.Serializer):
+class SendIn(serializers.Serializer[dict[str, Any]]):
     client_id = serializers.CharField(max_length=64)
-    body = serializers.CharField(max_length=services.MAX_BODY_CHARS, trim_whitespace=False)
+    body = serializers.CharField(max_length=frames.MAX_BODY_CHARS, trim_whitespace=False)
 
 
-class SendOut(serializers.Serializer):
+class SendOut(serializers.Serializer[dict[str, Any]]):
     client_id = serializers.CharField()
     seq = serializers.IntegerField()
     duplicate = serializers.BooleanField()
 
 
-class ReadIn(serializers.Serializer):
+class ReadIn(serializers.Serializer[dict[str, Any]]):
     seq = serializers.IntegerField(min_value=0)
 
 
-class ReadOut(serializers.Serializer):
+class ReadOut(serializers.Serializer[dict[str, Any]]):
     last_read_seq = serializers.IntegerField()
 
 
-def _error(exc: services.MessagingError) -> Response:
-    if isinstance(exc, services.NotAllowed):
+def _error(exc: errors.MessagingError) -> Response:
+    if isinstance(exc, errors.NotAllowed):
         return Response({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
-    if isinstance(exc, services.RateLimited):
+    if isinstance(exc, errors.RateLimited):
         return Response(
             {"detail": "Too many messages. Please wait a moment."},
             status=status.HTTP_429_TOO_MANY_REQUESTS,
             headers={"Retry-After": str(exc.retry_after)},
         )
-    if isinstance(exc, services.ConversationClosed):
+    if isinstance(exc, errors.ConversationClosed):
         return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
     return Response({exc.field or "detail": [exc.message]}, status=status.HTTP_400_BAD_REQUEST)
 
@@ -84,36 +84,36 @@ class ConversationMessagesView(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("after_seq", int, description="Return messages after this sequence number"),
-            OpenApiParameter("limit", int, description=f"At most this many (1-{services.MAX_PAGE})"),
+            OpenApiParameter("limit", int, description=f"At most this many (1-{frames.MAX_PAGE})"),
         ],
         responses={200: PageOut},
     )
-    def get(self, request: Request, patient_id: int) -> Response:
+    def get(self, request: AuthenticatedApiRequest, patient_id: int) -> Response:
         patient = patient_for_clinical(request.user, patient_id)
         try:
-            page = services.list_messages(
+            page = selectors.list_messages(
                 user=request.user,
                 patient=patient,
                 after_seq=request.query_params.get("after_seq", 0),
                 limit=request.query_params.get("limit"),
             )
-        except services.MessagingError as exc:
+        except errors.MessagingError as exc:
             return _error(exc)
-        conversation = services.conversation_of(patient)
+        conversation = selectors.conversation_of(patient)
         data: dict[str, Any] = {
             "conversation_id": page.conversation_id,
             "messages": page.messages,
             "limited": page.limited,
             "next_after_seq": page.next_after_seq,
             "last_seq": page.last_seq,
-            "last_read_seq": services.last_read_seq(user=request.user, conversation=conversation),
+            "last_read_seq": selectors.last_read_seq(user=request.user, conversation=conversation),
         }
         response = Response(PageOut(data).data)
         response["Cache-Control"] = "no-store"
         return response
 
     @extend_schema(request=SendIn, responses={201: SendOut, 200: SendOut})
-    def post(self, request: Request, patient_id: int) -> Response:
+    def post(self, request: AuthenticatedApiRequest, patient_id: int) -> Response:
         patient = patient_for_clinical(request.user, patient_id)
         payload = SendIn(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -124,7 +124,7 @@ class ConversationMessagesView(APIView):
                 client_id=payload.validated_data["client_id"],
                 body=payload.validated_data["body"],
             )
-        except services.MessagingError as exc:
+        except errors.MessagingError as exc:
             return _error(exc)
         return Response(
             SendOut({"client_id": message.client_id, "seq": message.seq, "duplicate": not created}).data,
@@ -134,20 +134,20 @@ class ConversationMessagesView(APIView):
 
 class MarkReadView(APIView):
     @extend_schema(request=ReadIn, responses={200: ReadOut})
-    def post(self, request: Request, patient_id: int) -> Response:
+    def post(self, request: AuthenticatedApiRequest, patient_id: int) -> Response:
         patient = patient_for_clinical(request.user, patient_id)
         payload = ReadIn(data=request.data)
         payload.is_valid(raise_exception=True)
         try:
             marker = services.mark_read(user=request.user, patient=patient, seq=payload.validated_data["seq"])
-        except services.MessagingError as exc:
+        except errors.MessagingError as exc:
             return _error(exc)
         return Response({"last_read_seq": marker})
 
 
 class UnreadView(APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT}, description="{patient_id: unread count}")
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedApiRequest) -> Response:
         """{patient_id: unread} for a therapist's caseload; {own id: unread} for a patient."""
         user = request.user
         counts: dict[int, int]

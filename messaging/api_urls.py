@@ -1,8 +1,8 @@
-from django.urls import path
+from django.urls import URLPattern, path
 
 from . import api
 
-urlpatterns: list = [
+urlpatterns: list[URLPattern] = [
     path("conversations/unread", api.UnreadView.as_view(), name="api-messaging-unread"),
     path(
         "conversations/<int:patient_id>/messages",

@@ -1,72 +1,36 @@
-"""The conversation socket: ws/messages/<patient_id>/.
+"""The conversation socket, ws/messages/<patient_id>/: connect, dispatch frames, relay messages.
 
-Client frames (JSON text, at most 64 KiB):
-  {"action": "send", "client_id", "body"} -> {"type": "ack", "client_id", "seq", "duplicate",
-                                              "message" (when new and next on this socket)}
-  {"action": "resume", "after_seq": N}    -> {"type": "messages", "replay": true, ...}
-  {"action": "mark_read", "seq": N}       -> {"type": "marked_read", "last_read_seq"}
-  {"action": "ping"}                      -> {"type": "pong"}
-After "ready", live messages wait until the client's first "resume" has been answered (at most
-3 s): the replay of what the client missed always comes before them, each message once.
-Server frames: "ready" on connect, "messages" (replay or live, with "limited" and
-"next_after_seq" when a page is full), "read" (the other side's read receipt), "error"
-({"code", "detail", "retryable", and "client_id" when the frame it answers had one; a
-"rate_limited" error also has "retry_after" in seconds}). A send answered by a retryable error
-(or not answered at all: the socket dropped) is sent again with the same client_id: the server
-stores a client_id once and answers a retry with the original seq ("duplicate": true).
-
-Close codes: 1009 frame too big, 4401 session ended, 4403 access lost, 4429 too many sockets.
-The channel layer only carries {conversation_id, seq}; the socket reads the row itself, unless
-the message was stored by this process, which hands it over directly (``local_delivery``).
+Frames are parsed and built in ``frames``; access is a memo per socket (``access``, re-decided by
+``recheck``); what is shown, in order and once, is ``delivery``'s; the channel layer only rings
+({conversation_id, seq}). Close codes: 1009 frame too big, 4401 session ended, 4403 access lost,
+4429 too many sockets.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import random
 import time
-from collections.abc import Awaitable, Callable
-from importlib import import_module
-from typing import Any, ClassVar
+from typing import Any
 
 from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
-from django.conf import settings
-from django.contrib.auth import SESSION_KEY, get_user_model
 from django.utils.translation import gettext as _
 
-from paceway.accounts.access import can_view_clinical
-from paceway.accounts.mfa import mfa_satisfied
-from paceway.accounts.middleware import LOGIN_AT, SEEN_AT, session_deadline, session_expired
-from paceway.doorbell import conversation_group, session_fingerprint, user_group
+from paceway.doorbell import session_fingerprint
 from paceway.keyring.crypto import DecryptionError
-from paceway.ops import metrics
 
-from . import limits, local_delivery, services, store, sweep
+from . import access, delivery, errors, frames, limits, local_delivery, recheck, sweep
 from .db_work import in_db_thread
-from .group_commit import committer
 
 logger = logging.getLogger(__name__)
 
-MAX_FRAME_BYTES = 64 * 1024
-REPLAY_PAGE = 200
-PAGE_BYTES = MAX_FRAME_BYTES * 3 // 4  # a page stays under the frame limit (one message always fits)
 CLOSE_TOO_BIG = 1009
 CLOSE_SESSION_ENDED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_TOO_MANY = 4429
 RESUME_GRACE_SECONDS = 3.0
-
-
-def recheck_seconds() -> float:
-    """Access is decided at connect and decided again on events: logout, deactivation and changes
-    of the care team ring the socket at once (a recheck event), and the session's expiry has a
-    timer of its own. This periodic re-check (jittered: 0.5-1x) only bounds what an event lost
-    while Redis was down can leave stale; at 300 s, 2,000 idle sockets make about 9 a second."""
-    return float(getattr(settings, "MESSAGING_RECHECK_SECONDS", 300))
 
 
 class ConversationConsumer(AsyncWebsocketConsumer):
@@ -81,31 +45,16 @@ class ConversationConsumer(AsyncWebsocketConsumer):
 
     async def connect(self) -> None:
         self.loop = asyncio.get_running_loop()
-        self.closing = False
+        self.closing, self.slot, self.cursor = False, None, 0
         self.joined: list[str] = []
-        self.slot: int | None = None
-        self.cursor = 0
-        # Live delivery waits for the client's first resume, so that its replay (what it missed
-        # while away) always comes before live messages; at most RESUME_GRACE_SECONDS, for a
-        # client that does not resume. Paused again while a replay is paged (``limited``).
-        self.paused = True
-        self.resumed = False
+        self.paused, self.resumed = True, False  # live delivery waits for the first resume
         self.watchdog: asyncio.TimerHandle | asyncio.Task[None] | None = None
-        self.access_checked_at = 0.0
-        self.memo_seconds = _jittered(recheck_seconds())
-        self.session_deadline: float | None = None  # time.time() when the session would expire
         self._deliver_lock: asyncio.Lock | None = None
-        # Per-socket caches, filled in the database thread: the user and patient rows as of the
-        # last access check, the conversation's id and its unwrapped data key (held in memory for
-        # the socket's lifetime; the conversation's erased_at is re-read with every page).
-        self.user: Any = None
-        self.patient: Any = None
-        self.holds_rows = False
-        self.last_client_frame = 0.0  # time.time() of the person's last frame: activity
+        # Filled in the database thread: the conversation's id and its unwrapped data key (held
+        # for the socket's lifetime; the conversation's erased_at is re-read with every page).
         self.conversation_id: int | None = None
         self.keys: dict[int, bytes] = {}
-        user = self.scope.get("user")
-        session = self.scope.get("session")
+        user, session = self.scope.get("user"), self.scope.get("session")
         self.session_key = getattr(session, "session_key", None)
         self.session_fp = session_fingerprint(self.session_key)
         if user is None or not user.is_authenticated or not self.session_key:
@@ -113,27 +62,28 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             return
         self.user_id = int(user.pk)
         self.patient_id = int(self.scope["url_route"]["kwargs"]["patient_id"])
+        self.access = access.SocketAccess(self.user_id, self.patient_id, self.session_key)
         # The session as loaded for this handshake: no second read, but its limits hold here too.
-        allowed = await in_db_thread(self._admit)(session)
+        allowed, self.slot = await in_db_thread(access.admit)(self.access, session, self.channel_name)
         if not allowed:
             await self.close()  # before accept: the handshake is refused (403), nothing revealed
             return
         if self.slot is None:
             await self.accept()
-            await self._error("too_many_connections", _("Too many open connections."), retryable=True)
+            await self.send_frame(frames.error("too_many_connections", _("Too many open connections."), retryable=True))
             await self._close(CLOSE_TOO_MANY)
             return
         # Subscribe first, then read where the conversation stands: nothing committed after this
         # point can be missed (its push finds us subscribed, or the client's resume replays it).
-        self.subscribed = await self._subscribe()
-        state = await in_db_thread(self._state)()
-        self.cursor = state["last_seq"]
+        self.subscribed = await sweep.subscribe(self)
+        ready = await in_db_thread(delivery.ready)(self)
+        self.cursor = ready["last_seq"]
         await self.accept()
-        await self._send_json({"type": "ready", **state})
+        await self.send_frame(ready)
         local_delivery.register(self)
         sweep.watch(self.loop)
-        self._schedule_check()
-        self.loop.call_later(RESUME_GRACE_SECONDS, self._end_grace)
+        recheck.arm(self)
+        self.loop.call_later(RESUME_GRACE_SECONDS, delivery.end_grace, self)
 
     @property
     def deliver_lock(self) -> asyncio.Lock:
@@ -152,7 +102,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         for group in getattr(self, "joined", []):
             try:
                 await self.channel_layer.group_discard(group, self.channel_name)
-            except Exception as exc:  # noqa: BLE001 - leaving must finish whatever the channel layer does
+            except Exception as exc:  # noqa: BLE001 - leaving a group must never fail a disconnect
                 logger.info("messaging: group_discard failed: %s", type(exc).__name__)
         if getattr(self, "slot", None) is not None:
             await sync_to_async(limits.release_slot, thread_sensitive=False)(self.user_id, self.slot, self.channel_name)
@@ -162,128 +112,51 @@ class ConversationConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.closing:
             return
-        self.last_client_frame = time.time()
+        self.access.last_client_frame = time.time()
         if bytes_data is not None:
-            if len(bytes_data) > MAX_FRAME_BYTES:
+            if len(bytes_data) > frames.MAX_FRAME_BYTES:
                 await self._close(CLOSE_TOO_BIG)
             else:
-                await self._error("bad_frame", _("Send JSON text frames."))
+                await self.send_frame(frames.error("bad_frame", _("Send JSON text frames.")))
             return
         text = text_data or ""
-        if len(text) > MAX_FRAME_BYTES // 4 and len(text.encode("utf-8", "surrogatepass")) > MAX_FRAME_BYTES:
+        if (
+            len(text) > frames.MAX_FRAME_BYTES // 4
+            and len(text.encode("utf-8", "surrogatepass")) > frames.MAX_FRAME_BYTES
+        ):
             await self._close(CLOSE_TOO_BIG)
             return
         try:
-            frame = json.loads(text)
-        except (ValueError, RecursionError):
-            await self._error("bad_json", _("The frame is not valid JSON."))
+            frame = frames.parse(text)
+        except frames.FrameError as exc:  # not a frame, or a value refused: named by its client_id
+            await self.send_frame(
+                frames.error(exc.code, exc.message, field=exc.field, client_id=exc.client_id, retryable=exc.retryable)
+            )
             return
-        if not isinstance(frame, dict):
-            await self._error("bad_frame", _("A frame is a JSON object with an action."))
-            return
-        action = frame.get("action")
-        handler = self.ACTIONS.get(action) if isinstance(action, str) else None
-        if handler is None:
-            await self._error("unknown_action", _("Unknown action."))
-            return
-        # Every error about a frame names that frame's client_id (when it has one), so that the
-        # client knows which message of its outbox it concerns, and says whether a retry with
-        # the same client_id may succeed (the client keeps the message and retries) or not (the
-        # client gives the text back to the person).
-        client_id = _client_id_of(frame)
         try:
-            await handler(self, frame)
-        except services.NotAllowed:
-            await self._close(CLOSE_FORBIDDEN)
-        except services.RateLimited as exc:
-            await self._error(exc.code, exc.message, client_id=client_id, retry_after=exc.retry_after, retryable=True)
-        except services.MessagingError as exc:
-            await self._error(exc.code, exc.message, field=exc.field, client_id=client_id, retryable=False)
-        except DecryptionError:
-            logger.error(
-                "messaging: a message of conversation for patient %s failed to decrypt",
-                self.patient_id,
-            )
-            await self._error(
-                "unavailable", _("This conversation cannot be read."), client_id=client_id, retryable=False
-            )
-        except Exception:
-            logger.exception("messaging: error handling a %s frame", action)
-            await self._error(
-                "server_error", _("Something went wrong. Please try again."), client_id=client_id, retryable=True
-            )
+            await self._dispatch(frame)
+        except errors.NotAllowed:
+            await self.refuse()
+        except Exception as exc:
+            if isinstance(exc, DecryptionError):
+                logger.error("messaging: a message of conversation for patient %s failed to decrypt", self.patient_id)
+            elif not isinstance(exc, errors.MessagingError):
+                logger.exception("messaging: error handling a %s frame", frame["action"])
+            await self.send_frame(frames.refusal(exc, frame["client_id"]))
 
-    async def _action_send(self, frame: dict[str, Any]) -> None:
-        job = store.Outgoing(
-            sender_id=self.user_id,
-            client_id=services.clean_client_id(frame.get("client_id")),
-            body=services.clean_body(frame.get("body")),
-            keys=self.keys,
-        )
-        await committer.run(job, self._fill_participants, origin=self)
-        if job.error is not None:
-            raise job.error  # an error frame with this frame's client_id (see ``receive``)
-        message = job.message
-        assert message is not None
-        self.conversation_id = message.conversation_id
-        # Committed by now: the ack can promise durability. It carries the new message as this
-        # socket shows it when it is the very next one this socket needs (no echo frame);
-        # otherwise the message comes in order in a "messages" frame, like any other.
-        ack: dict[str, Any] = {
-            "type": "ack",
-            "client_id": message.client_id,
-            "seq": message.seq,
-            "duplicate": not job.created,
-        }
-        async with self.deliver_lock:
-            if job.created and self._next_is(message.seq):
-                self.cursor = message.seq
-                ack["message"] = services.serialize(message, job.body, viewer=job.sender, patient_id=self.patient_id)
-            await self._send_json(ack)
-
-    async def take_stored(self, conversation_id: int, messages: list[dict[str, Any]]) -> None:
-        """Messages another local socket has just stored (see ``local_delivery``), shown
-        without reading them back when they are the very next ones this socket needs;
-        otherwise the push (or the timer) brings them from the database in order, and this
-        socket's cursor makes sure nothing is shown twice."""
-        async with self.deliver_lock:
-            if not self._next_is(messages[0]["seq"]):
-                return
-            self.cursor = messages[-1]["seq"]
-            page = services.Page(conversation_id=conversation_id, messages=messages, last_seq=self.cursor)
-            await self._send_json(_messages_frame(page, replay=False))
-            metrics.messages_delivered(len(messages), replay=False)
-
-    def _next_is(self, seq: int) -> bool:
-        """Is ``seq`` the very next message this open, live socket needs?"""
-        return not self.closing and not self.paused and self.cursor == seq - 1
-
-    def _end_grace(self) -> None:
-        if not self.resumed and not self.closing:
+    async def _dispatch(self, frame: frames.InboundFrame) -> None:
+        if frame["action"] == "send":
+            await delivery.send(self, frame)
+        elif frame["action"] == "resume":
             self.resumed = True
-            self.paused = False
-            self.grace_task = asyncio.ensure_future(self.catch_up())  # from the cursor: what came since "ready"
+            await delivery.deliver(self, frame["after_seq"], replay=True)
+        elif frame["action"] == "mark_read":
+            marker = await in_db_thread(delivery.mark_read)(self, frame["seq"], asyncio.get_running_loop())
+            await self.send_frame(frames.marked_read(marker))
+        else:
+            await self.send_frame(frames.pong())
 
-    async def _action_resume(self, frame: dict[str, Any]) -> None:
-        after_seq = services.clean_seq(frame.get("after_seq", 0))
-        self.resumed = True
-        await self._deliver(after_seq, replay=True)
-
-    async def _action_mark_read(self, frame: dict[str, Any]) -> None:
-        marker = await in_db_thread(self._mark_read)(frame.get("seq"), asyncio.get_running_loop())
-        await self._send_json({"type": "marked_read", "last_read_seq": marker})
-
-    async def _action_ping(self, frame: dict[str, Any]) -> None:
-        await self._send_json({"type": "pong"})
-
-    ACTIONS: ClassVar[dict[str, Callable[[ConversationConsumer, dict[str, Any]], Awaitable[None]]]] = {
-        "send": _action_send,
-        "resume": _action_resume,
-        "mark_read": _action_mark_read,
-        "ping": _action_ping,
-    }
-
-    # Events from the channel layer ------------------------------------------------------------
+    # Events from the channel layer, this process's other sockets and the sweep -------------------
 
     async def messaging_new(self, event: dict[str, Any]) -> None:
         if self.closing or self.paused:
@@ -291,271 +164,45 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         seq = event.get("seq")
         if isinstance(seq, int) and seq <= self.cursor:
             return  # already delivered (e.g. replayed, or our own page)
-        if not await self._access_memo():
-            return
-        await self._deliver(None, replay=False)
+        if await recheck.still_allowed(self):
+            await delivery.deliver(self, None, replay=False)
 
     async def messaging_read(self, event: dict[str, Any]) -> None:
-        if self.closing or not await self._access_memo():
-            return
-        await self._send_json({"type": "read", "user_id": event.get("user_id"), "seq": event.get("seq")})
+        if not self.closing and await recheck.still_allowed(self):
+            await self.send_frame(frames.read(user_id=event.get("user_id"), seq=event.get("seq")))
 
     async def messaging_recheck(self, event: dict[str, Any]) -> None:
-        self.access_checked_at = 0.0  # care team, logout or deactivation: no memoized decision
+        self.access.forget()  # care team, logout or deactivation: no memoized decision
         if self.closing:
             return
         ended = event.get("ended_session")
         if ended and ended == self.session_fp:
             await self._close(CLOSE_SESSION_ENDED)
             return
-        await self._recheck()
+        await recheck.recheck(self)
 
-    # Internals ------------------------------------------------------------------------------------
-
-    async def _deliver(self, after_seq: int | None, *, replay: bool) -> None:
-        """Send what follows ``after_seq`` (None: what follows this socket's cursor)."""
-        async with self.deliver_lock:
-            if self.closing or (after_seq is None and self.paused):
-                return
-            if after_seq is None:
-                after_seq = self.cursor
-            await self._deliver_locked(after_seq, replay=replay)
-
-    async def _deliver_locked(self, after_seq: int, *, replay: bool) -> None:
-        request = store.PageRequest(
-            after_seq=after_seq,
-            limit=REPLAY_PAGE,
-            # Replays and live deliveries are both reads of health data: one event per page.
-            audit_action="message.resume" if replay else "message.deliver",
-            max_bytes=PAGE_BYTES,
-            conversation_id=self.conversation_id,
-            keys=self.keys,
-        )
-        await committer.run(request, self._fill_participants)
-        if isinstance(request.error, services.NotAllowed):
-            await self._close(CLOSE_FORBIDDEN)
-            return
-        if request.error is not None:
-            raise request.error
-        page = request.page
-        assert page is not None
-        if page.conversation_id is not None:
-            self.conversation_id = page.conversation_id
-        if page.messages:
-            self.cursor = page.messages[-1]["seq"]
-        elif replay:
-            self.cursor = min(after_seq, page.last_seq)
-        self.paused = page.limited
-        if page.messages or replay:
-            await self._send_json(_messages_frame(page, replay=replay))
-            metrics.messages_delivered(len(page.messages), replay=replay)
-
-    async def _subscribe(self) -> bool:
-        ok = True
-        for group in (conversation_group(self.patient_id), user_group(self.user_id)):
-            if group in self.joined:
-                continue
-            try:
-                await asyncio.wait_for(self.channel_layer.group_add(group, self.channel_name), 2.0)
-                self.joined.append(group)
-            except Exception as exc:  # noqa: BLE001 - Redis down: stay open, catch up from the database on a timer
-                logger.warning("messaging: subscribe failed: %s", type(exc).__name__)
-                ok = False
-        return ok
-
-    def _schedule_check(self) -> None:
-        """Arm this socket's only timer: the next access re-check, when its decision is due
-        (``memo_seconds`` after it was made) or its session would expire, whichever comes first.
-        An idle socket waits on a timer rather than in a sleeping task (a task with its
-        coroutines costs about 1 KB per socket). Connection slots, resubscription and lost
-        doorbells are seen to for all of a process's sockets at once (``sweep``)."""
-        due = max(0.0, self.access_checked_at + self.memo_seconds - time.monotonic())
-        if self.session_deadline is not None:
-            due = min(due, max(0.0, self.session_deadline - time.time()) + 1.0)
-        self.watchdog = asyncio.get_running_loop().call_later(due, self._start_check)
-
-    def _start_check(self) -> None:
-        self.watchdog = asyncio.ensure_future(self._periodic_check())
-
-    async def _periodic_check(self) -> None:
-        """Recheck access and the session (closing the socket when either is gone); then arm
-        the next check (none once closed). Outside the group commit: in a database thread."""
-        if self.closing:
-            return
-        try:
-            if not await self._recheck():
-                return
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            logger.exception("messaging: periodic check failed")
-            if not self.closing:  # the decision stays due (a send re-checks first); try again soon
-                self.watchdog = asyncio.get_running_loop().call_later(
-                    _jittered(min(60.0, recheck_seconds())), self._start_check
-                )
-            return
-        if not self.closing:
-            self.memo_seconds = _jittered(recheck_seconds())
-            self._schedule_check()
+    async def take_stored(self, conversation_id: int, messages: list[dict[str, Any]]) -> None:
+        """Messages another socket of this process has just stored (``local_delivery``)."""
+        await delivery.take_stored(self, conversation_id, messages)
 
     async def catch_up(self) -> None:
         """Read what a lost doorbell left behind (the sweep found this socket's cursor behind)."""
-        try:
-            await self._deliver(None, replay=False)
-        except Exception:
-            logger.exception("messaging: catching up failed")
+        await delivery.catch_up(self)
 
-    async def _recheck(self) -> bool:
-        allowed = await in_db_thread(self._allowed)(session=_FRESH)
-        if not allowed:
-            await self._close(CLOSE_FORBIDDEN)
-        return allowed
+    def participants(self) -> tuple[Any, Any]:
+        """For ``local_delivery`` (in the group commit's thread): the access memo's user and patient."""
+        return self.access.participants()
 
-    async def _access_memo(self) -> bool:
-        if time.monotonic() - self.access_checked_at < self.memo_seconds:
-            return True
-        allowed = await in_db_thread(self._allowed)()
-        if not allowed:
-            await self._close(CLOSE_FORBIDDEN)
-        return allowed
+    # Relay ----------------------------------------------------------------------------------------
+
+    async def send_frame(self, frame: frames.OutboundFrame) -> None:
+        await self.send(text_data=frames.encode(frame))
+
+    async def refuse(self) -> None:
+        """Access is gone: close with 4403."""
+        await self._close(CLOSE_FORBIDDEN)
 
     async def _close(self, code: int) -> None:
         if not self.closing:
             self.closing = True
             await self.close(code=code)
-
-    async def _error(self, code: str, detail: str, **extra: Any) -> None:
-        frame: dict[str, Any] = {"type": "error", "code": code, "detail": str(detail)}
-        frame.update({k: v for k, v in extra.items() if v is not None})
-        await self._send_json(frame)
-
-    async def _send_json(self, frame: dict[str, Any]) -> None:
-        await self.send(text_data=json.dumps(frame, ensure_ascii=False))
-
-    # Sync parts (run in the database thread) --------------------------------------------------
-
-    def _load(self) -> tuple[Any, Any]:
-        """The socket's user and the conversation's patient, fresh from the database (one query)."""
-        found = {u.pk: u for u in get_user_model().objects.filter(pk__in={self.user_id, self.patient_id})}
-        patient = found.get(self.patient_id)
-        if patient is not None and patient.role != "patient":
-            patient = None
-        return found.get(self.user_id), patient
-
-    def _allowed(self, *, session: Any = None, keep: bool = False) -> bool:
-        """Access as the database has it now, and the session's limits when ``session`` is given
-        (a loaded session store, or ``_FRESH`` to read it again); the memo is dated from before
-        the reads, so a change made meanwhile (and its recheck event) is never masked."""
-        started = time.monotonic()
-        user, patient = self._load()
-        allowed = (
-            user is not None
-            and patient is not None
-            and user.is_active
-            and (session is None or self._session_alive(user, session))
-            and mfa_satisfied(user)
-            and can_view_clinical(user, patient)
-        )
-        # Only a socket that has sent or read holds the rows (memory); the handshake's are used
-        # once more by ``_state``, then dropped.
-        if allowed and (self.holds_rows or keep):
-            self.user, self.patient = user, patient
-        self.access_checked_at = started if allowed else 0.0
-        return allowed
-
-    def _checked(self) -> tuple[Any, Any]:
-        """The user and patient as of the last access decision (a new check when it is due:
-        older than ``memo_seconds``, or cleared by a recheck event); NotAllowed when access is
-        gone. Usually the socket's own timer has re-decided before a send needs it."""
-        if time.monotonic() - self.access_checked_at >= self.memo_seconds:
-            self.holds_rows = True  # from now on _allowed keeps the rows it loads
-            if not self._allowed():
-                raise services.NotAllowed()
-        elif self.user is None:  # decided, but the rows were not kept (an idle socket's first use)
-            self.holds_rows = True
-            user, patient = self._load()
-            if user is None or patient is None:
-                raise services.NotAllowed()
-            self.user, self.patient = user, patient
-        return self.user, self.patient
-
-    def _session_alive(self, user: Any, session: Any) -> bool:
-        """The session still exists and is within its role's idle and absolute limits (what the
-        person does on the socket counts as activity, as a page request would). Notes when it
-        would expire, for this socket's timer."""
-        if session is _FRESH:
-            session = import_module(settings.SESSION_ENGINE).SessionStore(session_key=self.session_key)
-        if session.get(SESSION_KEY) != str(self.user_id):
-            return False
-        now = time.time()
-        login_at = float(session.get(LOGIN_AT, now))
-        seen_at = max(float(session.get(SEEN_AT, now)), self.last_client_frame)
-        role = str(user.role)
-        if session_expired(role, login_at=login_at, seen_at=seen_at, now=now):
-            return False
-        self.session_deadline = session_deadline(role, login_at=login_at, seen_at=seen_at)
-        return True
-
-    def _admit(self, session: Any) -> bool:
-        """The handshake's access decision and connection slot, in one trip to a database thread
-        (not Channels' single shared thread, where every handshake's session is read)."""
-        if not self._allowed(session=session, keep=True):
-            return False
-        self.slot = limits.acquire_slot(self.user_id, self.channel_name)
-        return True
-
-    def _state(self) -> dict[str, Any]:
-        user, patient = (self.user, self.patient) if self.user is not None else self._load()
-        if not self.holds_rows:
-            self.user = self.patient = None  # an idle socket keeps no rows (memory)
-        conversation = services.conversation_of(patient)
-        if conversation is not None:
-            self.conversation_id = conversation.pk
-        return {
-            "patient_id": self.patient_id,
-            "user_id": self.user_id,
-            "conversation_id": conversation.pk if conversation else None,
-            "last_seq": conversation.last_seq if conversation else 0,
-            "last_read_seq": services.last_read_seq(user=user, conversation=conversation),
-            "max_body": services.MAX_BODY_CHARS,
-        }
-
-    def _fill_participants(self, job: store.Outgoing | store.PageRequest) -> None:
-        """The group commit's access check for this socket's job (in its thread)."""
-        user, patient = self._checked()
-        if isinstance(job, store.Outgoing):
-            job.sender, job.patient = user, patient
-        else:
-            job.user, job.patient = user, patient
-
-    def _mark_read(self, seq: Any, loop: asyncio.AbstractEventLoop) -> int:
-        user, patient = self._load()
-        if user is None or patient is None:
-            raise services.NotAllowed()
-        return services.mark_read(user=user, patient=patient, seq=seq, loop=loop)
-
-
-_FRESH = object()  # _allowed(session=_FRESH): read the session again
-
-
-def _jittered(seconds: float) -> float:
-    """Spread over 0.5-1x, so that sockets opened together (after a restart, say) do not all
-    re-check at once."""
-    return seconds * random.uniform(0.5, 1.0)
-
-
-def _messages_frame(page: services.Page, *, replay: bool) -> dict[str, Any]:
-    return {
-        "type": "messages",
-        "replay": replay,
-        "conversation_id": page.conversation_id,
-        "messages": page.messages,
-        "limited": page.limited,
-        "next_after_seq": page.next_after_seq,
-        "last_seq": page.last_seq,
-    }
-
-
-def _client_id_of(frame: dict[str, Any]) -> str | None:
-    value = frame.get("client_id")
-    return value if isinstance(value, str) and len(value) <= 64 else None

@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from channels.db import DatabaseSyncToAsync, database_sync_to_async
 from django.conf import settings
@@ -106,7 +106,7 @@ def in_db_thread(func: Callable[..., T]) -> Callable[..., Awaitable[T]]:
     async def call(*args: Any, **kwargs: Any) -> T:
         size = db_threads()
         if size == 1:
-            return await database_sync_to_async(func)(*args, **kwargs)
-        return await _PoolSyncToAsync(func, thread_sensitive=False, executor=_pool(size))(*args, **kwargs)
+            return cast(T, await database_sync_to_async(func)(*args, **kwargs))
+        return cast(T, await _PoolSyncToAsync(func, thread_sensitive=False, executor=_pool(size))(*args, **kwargs))
 
     return call

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from django.db import close_old_connections, connections, transaction
 
-from . import limits, local_delivery, services, store
+from . import errors, limits, local_delivery, store
 from .db_work import _reuse_connections
 from .round import Round
 
@@ -150,7 +150,7 @@ def _prepared(items: list[_Queued]) -> list[_Queued]:
     verdicts = limits.allow_sends([item.job.sender_id for item in sends])  # type: ignore[union-attr]
     for item, (allowed, retry_after) in zip(sends, verdicts, strict=True):
         if not allowed:
-            item.job.error = services.RateLimited(retry_after)
+            item.job.error = errors.RateLimited(retry_after)
     ready = []
     for item in items:
         if item.job.error is not None:

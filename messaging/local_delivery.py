@@ -18,7 +18,7 @@ import weakref
 from collections import defaultdict
 from typing import Any, Protocol
 
-from . import services, store
+from . import errors, sealing, store
 from .round import Round
 
 logger = logging.getLogger(__name__)
@@ -30,7 +30,9 @@ class LocalSocket(Protocol):
     paused: bool
     patient_id: int
 
-    def _checked(self) -> tuple[Any, Any]: ...
+    def participants(self) -> tuple[Any, Any]:
+        """The socket's user and patient as of its access memo; ``NotAllowed`` when gone."""
+        ...
 
     async def take_stored(self, conversation_id: int, messages: list[dict[str, Any]]) -> None: ...
 
@@ -83,12 +85,12 @@ def prepare(sent: list[tuple[store.Outgoing, Any]], round: Round) -> list[Handov
     handovers: list[Handover] = []
     for socket, jobs in by_socket.items():
         try:
-            viewer, patient = socket._checked()
-        except services.NotAllowed:
+            viewer, patient = socket.participants()
+        except errors.NotAllowed:
             continue  # the socket learns on its own next read, and closes
         conversation_id = jobs[0][0].message.conversation_id  # type: ignore[union-attr]
         shown = [
-            services.serialize(job.message, job.body, viewer=viewer, patient_id=patient.pk)  # type: ignore[arg-type]
+            sealing.serialize(job.message, job.body, viewer=viewer, patient_id=patient.pk)  # type: ignore[arg-type]
             for job, _origin in jobs
         ]
         round.audit(

@@ -1,9 +1,16 @@
 """The sockets' hot path: store many messages, or read many pages, in a few statements.
 
 The group commit (``group_commit``) hands over everything the process's sockets queued since
-its last round; ``services.send_message`` uses the same code for one message. The statements
+its last round; ``services.send_message`` uses the same code for one message. Below the
+services (which add the policy: who may, how fast); never importing them. The statements
 are written out (the ORM's query building cost more than the database did), with every value a
-bound parameter and every table name taken from the models.
+bound parameter and every table name taken from the models. Each one's measured gain is noted
+beside it (``bench/messaging_sql.py``: one round of 50 conversations, median ms per round,
+written out vs the best ORM equivalent).
+
+On SQLite there is no row lock: the next seq (``last_seq + 1``) is predicted from a plain read,
+which is safe only because SQLite has a single writer (``transaction_mode`` IMMEDIATE in the
+settings takes the write lock at BEGIN, so nobody can commit between the read and the insert).
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connections, router
+from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
@@ -21,11 +28,13 @@ from paceway import sqlscript
 from paceway.accounts import hooks
 from paceway.accounts.models import User
 from paceway.keyring.models import DataKey
-from paceway.keyring.services import unwrap
+from paceway.keyring.services import create_data_key, unwrap
 
-from . import services
+from .errors import ConversationClosed, MessagingError
 from .models import Conversation, Message, ReadReceipt
 from .round import Round
+from .sealing import open_message, seal, serialize
+from .selectors import Page, conversation_of
 
 CONVERSATIONS = Conversation._meta.db_table
 MESSAGES = Message._meta.db_table
@@ -49,6 +58,9 @@ class Outgoing:
     created: bool = False
     error: Exception | None = None
 
+    def take_participants(self, user: Any, patient: Any) -> None:
+        self.sender, self.patient = user, patient
+
 
 @dataclass
 class PageRequest:
@@ -63,8 +75,11 @@ class PageRequest:
     keys: dict[int, bytes] = field(default_factory=dict)
     user: Any = None
     patient: Any = None
-    page: services.Page | None = None
+    page: Page | None = None
     error: Exception | None = None
+
+    def take_participants(self, user: Any, patient: Any) -> None:
+        self.user, self.patient = user, patient
 
 
 @dataclass
@@ -77,6 +92,41 @@ class _Locked:
 
 def _db() -> Any:
     return connections[router.db_for_write(Message)]
+
+
+# Rows ---------------------------------------------------------------------------------------------
+
+
+def conversation_for(patient: Any) -> Conversation:
+    """The patient's conversation, created with its own data key on first use."""
+    existing = conversation_of(patient)
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            data_key = create_data_key(purpose="messaging.conversation")
+            return Conversation.objects.create(patient_id=patient.pk, data_key=data_key)
+    except IntegrityError:  # created concurrently
+        return Conversation.objects.select_related("data_key").get(patient_id=patient.pk)
+
+
+def advance_receipt(conversation: Conversation, user: Any, seq: int) -> bool:
+    """Move the marker forward; one UPDATE when the receipt exists (the usual case)."""
+    receipts = ReadReceipt.objects.filter(conversation=conversation, user_id=user.pk)
+    if receipts.filter(last_read_seq__lt=seq).update(last_read_seq=seq, updated_at=timezone.now()):
+        return True
+    receipt, created = ReadReceipt.objects.get_or_create(
+        conversation=conversation, user_id=user.pk, defaults={"last_read_seq": seq}
+    )
+    if created:
+        return True
+    if receipt.last_read_seq >= seq:
+        return False
+    return bool(  # created concurrently between the UPDATE and get_or_create
+        ReadReceipt.objects.filter(pk=receipt.pk, last_read_seq__lt=seq).update(
+            last_read_seq=seq, updated_at=timezone.now()
+        )
+    )
 
 
 # Sends ------------------------------------------------------------------------------------------
@@ -111,8 +161,9 @@ def store_messages(jobs: list[Outgoing], round: Round | None = None) -> None:
         if found is not None:
             job.message, job.created = found, False
         elif conversation.erased:
-            job.error = services.ConversationClosed(_("This conversation was erased."))
+            job.error = ConversationClosed(_("This conversation was erased."))
         else:
+            # Predicted seq: the row lock on PostgreSQL; on SQLite only its single writer (see top).
             conversation.last_seq += 1
             job.message, job.created = _sealed(conversation, job, now), True
             earlier[(conversation.id, job.sender.pk, job.client_id)] = job.message
@@ -132,7 +183,7 @@ def store_messages(jobs: list[Outgoing], round: Round | None = None) -> None:
     if advanced.rowcount < len(marks):  # someone's first message: create (or catch up) their receipt
         users = {job.sender.pk: job.sender for job in new}
         for (conversation_id, user_id), seq in marks.items():
-            services.advance_receipt(Conversation(pk=conversation_id), users[user_id], seq)
+            advance_receipt(Conversation(pk=conversation_id), users[user_id], seq)
     for job in new:
         # No savepoint of its own: a failed audit fails (and rolls back) the whole send.
         round.audit(actor=job.sender, action="message.send", patient=job.patient, obj=job.message)
@@ -151,13 +202,14 @@ def _lock_conversations(
     """The patients' conversations (created on first use), locked FOR UPDATE in id order, and
     the messages already stored under the jobs' client ids (retries) by (conversation, sender,
     client_id): one round trip on PostgreSQL, and the earlier rows themselves only if any."""
+    # Raw SQL: lock + retries in one round trip, 0.64-0.78 ms vs ORM 2.2-3.3 ms (PostgreSQL; SQLite 0.37 vs 1.49).
     of_patients, patient_params = sqlscript.any_of(db, "patient_id", list(patients))
     lock = (
         f"SELECT id, patient_id, last_seq, erased_at, data_key_id FROM {CONVERSATIONS}"  # noqa: S608
         f" WHERE {of_patients} ORDER BY id"
     )
     if db.features.has_select_for_update:
-        lock += " FOR UPDATE"
+        lock += " FOR UPDATE"  # SQLite: none; its single writer makes the seq prediction safe (see top)
     in_conversations, params = sqlscript.any_of(db, "c.patient_id", list(patients))
     by_senders, sender_params = sqlscript.any_of(db, "m.sender_id", sorted({job.sender.pk for job in jobs}))
     by_client_ids, client_params = sqlscript.any_of(db, "m.client_id", sorted({job.client_id for job in jobs}))
@@ -171,7 +223,7 @@ def _lock_conversations(
     if locked.rows is not None and len(locked.rows) < len(patients):
         for patient_id, patient in patients.items():
             if patient_id not in {row[1] for row in locked.rows}:
-                services.conversation_for(patient)
+                conversation_for(patient)
         locked, found = sqlscript.run(db, statements)
     assert locked.rows is not None and found.rows is not None
     conversations = {row[1]: _Locked(row[0], int(row[2]), row[3] is not None, row[4]) for row in locked.rows}
@@ -191,7 +243,7 @@ def _sealed(conversation: _Locked, job: Outgoing, now: datetime.datetime) -> Mes
         sender=job.sender,
         client_id=job.client_id,
         seq=seq,
-        ciphertext=services.seal(key, conversation.id, seq, job.sender.pk, job.client_id, job.body),
+        ciphertext=seal(key, conversation.id, seq, job.sender.pk, job.client_id, job.body),
         created_at=now,
     )
 
@@ -206,6 +258,8 @@ _MESSAGE_COLUMNS = [
 ]
 
 
+# Raw SQL (_insert, _move_conversations, _advance_senders): one round trip for the three, 2.6-3.0 ms vs
+# ORM 29-44 ms (bulk_create, bulk_update, an UPDATE per read marker) on PostgreSQL; SQLite 1.2 vs 21.7.
 def _insert(db: Any, messages: list[Message]) -> tuple[str, list[Any]]:
     rows = [
         (
@@ -258,7 +312,7 @@ def _advance_senders(db: Any, marks: dict[tuple[int, int], int], now: datetime.d
 
 
 def read_pages(requests: list[PageRequest], round: Round | None = None) -> None:
-    """``services.list_messages`` for sockets that have checked access themselves and know
+    """``selectors.list_messages`` for sockets that have checked access themselves and know
     their conversation: one query for every request's rows (with their sender's name and the
     conversation's ``last_seq`` joined), and one audit event per page that has messages (or per
     request, for other actions than live delivery). Run it in a transaction: the pages must not
@@ -270,9 +324,9 @@ def read_pages(requests: list[PageRequest], round: Round | None = None) -> None:
         return
     for request in requests:
         if request.conversation_id is None:
-            found = services.conversation_of(request.patient)
+            found = conversation_of(request.patient)
             if found is None:
-                request.page = services.Page(conversation_id=None)
+                request.page = Page(conversation_id=None)
             else:
                 request.conversation_id = found.pk
     wanted = [r for r in requests if r.page is None]
@@ -285,7 +339,7 @@ def read_pages(requests: list[PageRequest], round: Round | None = None) -> None:
     for request in wanted:
         try:
             request.page = _page_of(request, _window(request, rows), last_seqs)
-        except services.MessagingError as exc:
+        except MessagingError as exc:
             request.error = exc
             continue
         _audit_page(request, round)
@@ -300,6 +354,7 @@ class _Row:
     data_key_id: Any
 
 
+# Raw SQL: 5.8-7.9 ms vs ORM 18-21 ms (Q per window, select_related) on PostgreSQL; SQLite 1.3 vs 9.2.
 def _rows_after(db: Any, requests: list[PageRequest]) -> dict[int, list[_Row]]:
     """Seqs are dense (see ``store_messages``), so the ``limit`` + 1 rows after ``after_seq``
     are exactly those up to ``after_seq + limit + 1``. One window per conversation (the union
@@ -375,6 +430,7 @@ def _window(request: PageRequest, rows: dict[int, list[_Row]]) -> list[_Row]:
     return [r for r in rows.get(request.conversation_id, []) if request.after_seq < r.message.seq <= top]
 
 
+# Raw SQL: 0.43-0.57 ms vs ORM 0.80 ms (values_list) on PostgreSQL; SQLite 0.11 vs 0.29.
 def _last_seqs(db: Any, conversation_ids: set[int]) -> dict[int, int]:
     chosen, params = sqlscript.any_of(db, "id", sorted(conversation_ids))
     sql = f"SELECT id, last_seq FROM {CONVERSATIONS} WHERE {chosen}"  # noqa: S608
@@ -383,27 +439,25 @@ def _last_seqs(db: Any, conversation_ids: set[int]) -> dict[int, int]:
         return {pk: int(last_seq) for pk, last_seq in cursor.fetchall()}
 
 
-def _page_of(request: PageRequest, rows: list[_Row], last_seqs: dict[int, int]) -> services.Page:
+def _page_of(request: PageRequest, rows: list[_Row], last_seqs: dict[int, int]) -> Page:
     conversation_id = request.conversation_id
     assert conversation_id is not None
     if not rows:
-        return services.Page(conversation_id=conversation_id, last_seq=last_seqs.get(conversation_id, 0))
+        return Page(conversation_id=conversation_id, last_seq=last_seqs.get(conversation_id, 0))
     if rows[0].erased:
-        raise services.ConversationClosed(_("This conversation was erased."))
-    page = services.Page(conversation_id=conversation_id, last_seq=rows[0].last_seq)
+        raise ConversationClosed(_("This conversation was erased."))
+    page = Page(conversation_id=conversation_id, last_seq=rows[0].last_seq)
     key = request.keys.get(conversation_id)
     if key is None:
         key = request.keys[conversation_id] = unwrap(DataKey.objects.get(pk=rows[0].data_key_id))
     size = 0
     for r in rows[: request.limit]:
-        body = services.open_message(key, r.message)
+        body = open_message(key, r.message)
         size += len(body.encode()) + 400  # generous for the frame's other fields
         if page.messages and request.max_bytes is not None and size > request.max_bytes:
             break  # the rest on the next page: a frame has a size limit
         page.messages.append(
-            services.serialize(
-                r.message, body, viewer=request.user, patient_id=request.patient.pk, sender_name=r.sender_name
-            )
+            serialize(r.message, body, viewer=request.user, patient_id=request.patient.pk, sender_name=r.sender_name)
         )
     if len(page.messages) < len(rows):
         page.limited, page.next_after_seq = True, page.messages[-1]["seq"]

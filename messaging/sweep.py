@@ -1,7 +1,7 @@
 """One periodic pass per process over its open sockets, instead of a timer per socket.
 
 An idle socket costs nothing but its memory: it has no timer of its own except the one for its
-access decision (see ``consumers``: rare, jittered, and at its session's expiry). What every
+access decision (see ``recheck``: rare, jittered, and at its session's expiry). What every
 socket used to do on its own timer is done here for all of a process's sockets at once, every
 ``MESSAGING_SWEEP_SECONDS`` (30 s by default, jittered):
 
@@ -25,6 +25,8 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+
+from paceway.doorbell import conversation_group, user_group
 
 from . import limits, local_delivery, selectors
 from .db_work import in_db_thread
@@ -71,7 +73,7 @@ async def _sweep(loop: asyncio.AbstractEventLoop) -> None:
         )
         for socket in sockets:
             if not socket.subscribed and not socket.closing:
-                socket.subscribed = await socket._subscribe()
+                socket.subscribed = await subscribe(socket)
         newest = await in_db_thread(selectors.last_seqs)(sorted({s.patient_id for s in sockets}))
         for socket in sockets:
             if not socket.closing and not socket.paused and newest.get(socket.patient_id, 0) > socket.cursor:
@@ -81,6 +83,22 @@ async def _sweep(loop: asyncio.AbstractEventLoop) -> None:
     finally:
         with contextlib.suppress(RuntimeError):  # the loop is closing
             _arm(loop)
+
+
+async def subscribe(socket: Any) -> bool:
+    """Join the socket's conversation and user groups; False if the channel layer is down (then
+    the socket stays open, catches up from the database, and the next sweep tries again)."""
+    ok = True
+    for group in (conversation_group(socket.patient_id), user_group(socket.user_id)):
+        if group in socket.joined:
+            continue
+        try:
+            await asyncio.wait_for(socket.channel_layer.group_add(group, socket.channel_name), 2.0)
+            socket.joined.append(group)
+        except Exception as exc:  # noqa: BLE001 - the layer may be down: the sweep retries the join
+            logger.warning("messaging: subscribe failed: %s", type(exc).__name__)
+            ok = False
+    return ok
 
 
 def _deliver(socket: Any) -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from celery import shared_task
+from paceway.task import task
 
 from . import notifications
 
 
-@shared_task(name="messaging.notify_unread", acks_late=True, ignore_result=True)
+@task(name="messaging.notify_unread", acks_late=True, ignore_result=True)
 def notify_unread() -> int:
     """Idempotent: safe to run twice at once or again after a worker died."""
     return notifications.send_unread_notifications()

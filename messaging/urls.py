@@ -1,10 +1,10 @@
-from django.urls import path
+from django.urls import URLPattern, path
 
 from . import views
 
 app_name = "messaging"
 
-urlpatterns: list = [
+urlpatterns: list[URLPattern] = [
     path("", views.my_thread, name="mine"),
     path("<int:patient_id>/", views.thread, name="thread"),
 ]

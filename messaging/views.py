@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,22 +19,23 @@ from django.views.decorators.http import require_GET, require_http_methods
 from paceway import clinic
 from paceway.accounts.access import active_therapist_of, patient_for_clinical
 from paceway.accounts.roles import is_patient, is_therapist
+from paceway.typing import AuthenticatedRequest
 
-from . import services
+from . import errors, frames, selectors, services
 
 
 class MessageForm(forms.Form):
     body = forms.CharField(
         label=_("Your message"),
-        max_length=services.MAX_BODY_CHARS,
-        widget=forms.Textarea(attrs={"rows": 4, "maxlength": services.MAX_BODY_CHARS}),
+        max_length=frames.MAX_BODY_CHARS,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": frames.MAX_BODY_CHARS}),
     )
     client_id = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
 
 @login_required
 @require_GET
-def my_thread(request: HttpRequest) -> HttpResponse:
+def my_thread(request: AuthenticatedRequest) -> HttpResponse:
     """/messages/: a patient's own conversation; therapists pick a patient from their caseload."""
     if is_patient(request.user):
         return redirect("messaging:thread", patient_id=request.user.pk)
@@ -59,7 +60,7 @@ def _care_team(patient: Any) -> dict[str, Any]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def thread(request: HttpRequest, patient_id: int) -> HttpResponse:
+def thread(request: AuthenticatedRequest, patient_id: int) -> HttpResponse:
     patient = patient_for_clinical(request.user, patient_id)
     if request.method == "POST":
         form = MessageForm(request.POST)
@@ -71,9 +72,9 @@ def thread(request: HttpRequest, patient_id: int) -> HttpResponse:
                     client_id=form.cleaned_data["client_id"],
                     body=form.cleaned_data["body"],
                 )
-            except services.NotAllowed:
+            except errors.NotAllowed:
                 raise Http404 from None
-            except services.MessagingError as exc:
+            except errors.MessagingError as exc:
                 form.add_error("body" if exc.field == "body" else None, exc.message)
             else:
                 return redirect(reverse("messaging:thread", kwargs={"patient_id": patient.pk}) + "#latest")
@@ -87,7 +88,7 @@ def thread(request: HttpRequest, patient_id: int) -> HttpResponse:
         chosen = next((t for t in templates if str(t.pk) == request.GET.get("template")), None)
         if chosen is not None and request.method == "GET":
             form = MessageForm(initial={"client_id": form.initial["client_id"], "body": chosen.body})
-    page = services.recent_messages(user=request.user, patient=patient)
+    page = selectors.recent_messages(user=request.user, patient=patient)
     for message in page.messages:
         message["created_dt"] = datetime.fromisoformat(message["created_at"])
     if page.last_seq:

@@ -8,7 +8,7 @@ import os
 import sys
 
 from messaging.models import Conversation, Message
-from messaging.services import _key_for, open_message
+from messaging.sealing import key_for, open_message
 from therapist.workspace.models import ClinicalNote
 from therapist.workspace.selectors import clinical_notes
 
@@ -17,7 +17,7 @@ ours = 0
 patient_id = int(os.environ.get("STACK_PATIENT_ID", "0"))
 for conversation in Conversation.objects.filter(erased_at__isnull=True):
     conversations += 1
-    key = _key_for(conversation)
+    key = key_for(conversation)
     for message in Message.objects.filter(conversation=conversation).order_by("seq"):
         body = open_message(key, message)
         messages += 1

@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from messaging import services as messaging
+from messaging import selectors as messaging_selectors
 from messaging.models import Conversation, Message
 from modules.outcomes import contact
 from modules.outcomes import selectors as outcomes
@@ -644,7 +644,7 @@ def _messages(patient: User) -> dict[str, Any]:
     items: list[dict[str, Any]] = []
     after = 0
     while True:
-        page = messaging.list_messages(
+        page = messaging_selectors.list_messages(
             user=patient, patient=patient, after_seq=after, limit=MESSAGE_PAGE, audit_action=None
         )
         for m in page.messages:

@@ -6,7 +6,8 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 
-from messaging import consumers, services
+from messaging import consumers, delivery, frames, selectors
+from messaging.frames import MAX_FRAME_BYTES
 from paceway.accounts import services as account_services
 from paceway.accounts.models import CareAssignment
 
@@ -211,7 +212,7 @@ def test_connections_per_user_are_capped(personas, settings):
 
 
 def test_resume_replays_what_was_missed_in_pages(personas, monkeypatch):
-    monkeypatch.setattr(consumers, "REPLAY_PAGE", 3)
+    monkeypatch.setattr(delivery, "REPLAY_PAGE", 3)
     for i in range(7):
         send(personas.therapist if i % 2 else personas.patient, personas.patient, body=f"m{i}")
 
@@ -238,9 +239,9 @@ def test_resume_replays_what_was_missed_in_pages(personas, monkeypatch):
 
 
 def test_a_backlog_of_long_messages_is_paged_under_the_frame_limit(personas):
-    long_text = "é" * services.MAX_BODY_CHARS  # 16,000 bytes of UTF-8 each
+    long_text = "é" * frames.MAX_BODY_CHARS  # 16,000 bytes of UTF-8 each
     for i in range(12):
-        send(personas.therapist, personas.patient, body=f"{i} {long_text}"[: services.MAX_BODY_CHARS])
+        send(personas.therapist, personas.patient, body=f"{i} {long_text}"[: frames.MAX_BODY_CHARS])
 
     async def scenario():
         comm, _ = await open_socket(personas.patient, personas.patient)
@@ -248,7 +249,7 @@ def test_a_backlog_of_long_messages_is_paged_under_the_frame_limit(personas):
         while True:
             await comm.send_json_to({"action": "resume", "after_seq": after})
             raw = await comm.receive_from(timeout=3)
-            assert len(raw.encode()) <= consumers.MAX_FRAME_BYTES
+            assert len(raw.encode()) <= MAX_FRAME_BYTES
             page = json.loads(raw)
             frames += 1
             seen += [m["seq"] for m in page["messages"]]
@@ -368,7 +369,7 @@ def test_sends_commit_and_ack_when_the_layer_is_down(personas, monkeypatch):
         await comm.send_json_to({"action": "send", "client_id": "d1", "body": "durable"})
         assert (await frames_until(comm, "ack"))["seq"] == 1
         monkeypatch.undo()
-        stored = await database_sync_to_async(services.list_messages)(user=personas.patient, patient=personas.patient)
+        stored = await database_sync_to_async(selectors.list_messages)(user=personas.patient, patient=personas.patient)
         assert [m["body"] for m in stored.messages] == ["durable"]
         await comm.disconnect()
 
@@ -454,7 +455,7 @@ def test_it_names_the_client_id_in_a_server_error_from_a_failed_round(personas, 
         await comm.disconnect()
 
     run(scenario)
-    stored = services.list_messages(user=personas.patient, patient=personas.patient)
+    stored = selectors.list_messages(user=personas.patient, patient=personas.patient)
     assert [(m["client_id"], m["body"]) for m in stored.messages] == [("f-1", "kept")]
 
 
@@ -483,7 +484,7 @@ def test_it_names_the_client_id_when_a_whole_round_fails(personas, monkeypatch):
     ("frame", "code"),
     [
         ({"client_id": "p-1", "body": ""}, "invalid"),
-        ({"client_id": "p-1", "body": "x" * (services.MAX_BODY_CHARS + 1)}, "invalid"),
+        ({"client_id": "p-1", "body": "x" * (frames.MAX_BODY_CHARS + 1)}, "invalid"),
         ({"client_id": "p-1", "body": {"x": 1}}, "invalid"),
     ],
 )

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from messaging import services
+from messaging import errors, sealing, selectors, services
 from messaging.models import Conversation, Message
 from paceway.keyring.crypto import DecryptionError
 from paceway.keyring.models import DataKey
@@ -36,7 +36,7 @@ def test_tampered_ciphertext_raises(personas):
     raw[-1] ^= 0x01
     Message.objects.filter(pk=message.pk).update(ciphertext=bytes(raw))
     with pytest.raises(DecryptionError):
-        services.list_messages(user=personas.patient, patient=personas.patient)
+        selectors.list_messages(user=personas.patient, patient=personas.patient)
 
 
 def test_ciphertext_moved_to_another_row_raises(personas):
@@ -45,9 +45,9 @@ def test_ciphertext_moved_to_another_row_raises(personas):
     Message.objects.filter(pk=second.pk).update(ciphertext=bytes(first.ciphertext))
     conversation = Conversation.objects.get(patient=personas.patient)
     key = unwrap(conversation.data_key)
-    assert services.open_message(key, Message.objects.get(pk=first.pk)) == "first"
+    assert sealing.open_message(key, Message.objects.get(pk=first.pk)) == "first"
     with pytest.raises(DecryptionError):
-        services.open_message(key, Message.objects.get(pk=second.pk))
+        sealing.open_message(key, Message.objects.get(pk=second.pk))
 
 
 def test_erasing_a_conversation_shreds_its_key(personas):
@@ -60,9 +60,9 @@ def test_erasing_a_conversation_shreds_its_key(personas):
     assert bytes(data_key.wrapped) == b"" and data_key.destroyed_at is not None
     with pytest.raises(DecryptionError):
         unwrap(data_key)
-    with pytest.raises(services.ConversationClosed):
-        services.list_messages(user=personas.patient, patient=personas.patient)
-    with pytest.raises(services.ConversationClosed):
+    with pytest.raises(errors.ConversationClosed):
+        selectors.list_messages(user=personas.patient, patient=personas.patient)
+    with pytest.raises(errors.ConversationClosed):
         send(personas.patient, personas.patient)
     # The row stays, and it is noise now.
     assert bytes(Message.objects.get(pk=message.pk).ciphertext) == ciphertext
@@ -80,8 +80,8 @@ def test_master_key_rotation_rewraps_without_touching_messages(personas, setting
     assert bytes(Message.objects.get().ciphertext) == stored
     # Only the new master key configured: still readable.
     settings.ENCRYPTION_KEYS = f"rot2:{new_key}"
-    page = services.list_messages(user=personas.therapist, patient=personas.patient)
+    page = selectors.list_messages(user=personas.therapist, patient=personas.patient)
     assert [m["body"] for m in page.messages] == ["before rotation"]
     send(personas.therapist, personas.patient, body="after rotation")
-    page = services.list_messages(user=personas.patient, patient=personas.patient)
+    page = selectors.list_messages(user=personas.patient, patient=personas.patient)
     assert [m["body"] for m in page.messages] == ["before rotation", "after rotation"]

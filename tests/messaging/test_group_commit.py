@@ -9,12 +9,11 @@ import pytest
 from asgiref.sync import async_to_sync
 from django.db import transaction
 
-from messaging import services, store
+from messaging import errors, store
 from messaging.group_commit import committer
 from messaging.models import Conversation, Message
 from paceway.audit.chain import verify
 from paceway.audit.models import AuditEvent
-from paceway.audit.services import batched
 
 from .helpers import send
 from .wsutil import frames_until, open_socket
@@ -34,7 +33,7 @@ def test_one_round_stores_many_messages_with_dense_seqs_and_answers_retries(pers
         outgoing(personas.patient, personas.patient, "a"),  # a retry within the same round
         outgoing(personas.patient, personas.patient, "d"),
     ]
-    with transaction.atomic(), batched():
+    with transaction.atomic():
         store.store_messages(jobs)
     assert [(j.message.seq, j.created) for j in jobs] == [(1, True), (2, True), (1, True), (1, False), (3, True)]
     assert Conversation.objects.get(patient=personas.patient).last_seq == 3
@@ -56,7 +55,7 @@ def test_reads_of_one_conversation_from_different_points_each_get_their_page(per
         )
         for after, limit, user in ((0, 2, personas.patient), (4, 10, personas.therapist), (6, 10, personas.patient))
     ]
-    with transaction.atomic(), batched():
+    with transaction.atomic():
         store.read_pages(requests)
     first, second, third = (r.page for r in requests)
     assert [m["body"] for m in first.messages] == ["m0", "m1"] and first.limited and first.next_after_seq == 2
@@ -90,13 +89,13 @@ def test_a_refused_job_gets_its_refusal_and_the_others_go_on(personas):
     fine = outgoing(personas.patient, personas.patient, "fine")
 
     def refuse(job):
-        raise services.NotAllowed()
+        raise errors.NotAllowed()
 
     async def scenario():
         await asyncio.gather(committer.run(refused, refuse), committer.run(fine, lambda job: None))
 
     async_to_sync(scenario)()
-    assert isinstance(refused.error, services.NotAllowed) and refused.message is None
+    assert isinstance(refused.error, errors.NotAllowed) and refused.message is None
     assert fine.error is None and fine.created
 
 

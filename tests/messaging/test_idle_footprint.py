@@ -13,7 +13,7 @@ from django.core.cache import caches
 from django.db import connections
 from django.utils import timezone
 
-from messaging import consumers, db_work, limits
+from messaging import access, consumers, db_work, limits, recheck
 from paceway.accounts.models import CareAssignment
 
 from .wsutil import expect_close, open_socket
@@ -60,15 +60,15 @@ def test_it_picks_the_db_threads_without_a_connection_in_the_event_loop(monkeypa
 def test_a_failed_periodic_check_does_not_stop_the_next(personas, settings, monkeypatch):
     settings.MESSAGING_RECHECK_SECONDS = 0.2
     failures: list[int] = []
-    real = consumers.ConversationConsumer._recheck
+    real = recheck.recheck
 
-    async def recheck_fails_once(self: Any) -> bool:
+    async def recheck_fails_once(socket: Any) -> bool:
         if not failures:
             failures.append(1)
             raise RuntimeError("database hiccup")
-        return await real(self)
+        return await real(socket)
 
-    monkeypatch.setattr(consumers.ConversationConsumer, "_recheck", recheck_fails_once)
+    monkeypatch.setattr(recheck, "recheck", recheck_fails_once)
 
     async def scenario() -> None:
         comm, _ = await open_socket(personas.therapist, personas.patient)
@@ -96,18 +96,18 @@ def test_it_keeps_an_idle_socket_off_the_database_between_rare_rechecks(personas
     settings.MESSAGING_SWEEP_SECONDS = 0.1
     decisions: list[int] = []
     sweeps: list[list[tuple[int, int, str]]] = []
-    real_allowed = consumers.ConversationConsumer._allowed
+    real_decide = access.decide
     real_refresh = limits.refresh_slots
 
-    def counting_allowed(self: Any, **kwargs: Any) -> bool:
+    def counting_decide(memo: access.SocketAccess, **kwargs: Any) -> bool:
         decisions.append(1)
-        return real_allowed(self, **kwargs)
+        return real_decide(memo, **kwargs)
 
     def recording_refresh(slots: list[tuple[int, int, str]]) -> None:
         sweeps.append(slots)
         real_refresh(slots)
 
-    monkeypatch.setattr(consumers.ConversationConsumer, "_allowed", counting_allowed)
+    monkeypatch.setattr(access, "decide", counting_decide)
     monkeypatch.setattr(limits, "refresh_slots", recording_refresh)
 
     async def scenario() -> None:

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from messaging import selectors, services
+from messaging import errors, frames, selectors, services
 from messaging.models import Conversation, Message
 from paceway.accounts import services as account_services
 from paceway.audit.models import AuditEvent
@@ -16,7 +16,7 @@ def test_it_assigns_increasing_seq_and_lists_in_order(personas):
     for i in range(5):
         who = personas.patient if i % 2 == 0 else personas.therapist
         send(who, personas.patient, body=f"message {i}")
-    page = services.list_messages(user=personas.therapist, patient=personas.patient)
+    page = selectors.list_messages(user=personas.therapist, patient=personas.patient)
     assert [m["seq"] for m in page.messages] == [1, 2, 3, 4, 5]
     assert [m["body"] for m in page.messages] == [f"message {i}" for i in range(5)]
     assert page.limited is False and page.next_after_seq is None
@@ -47,7 +47,7 @@ def test_it_pages_with_limited_and_a_next_token(personas):
         send(personas.patient, personas.patient, body=str(i))
     seen, after, pages = [], 0, 0
     while True:
-        page = services.list_messages(user=personas.patient, patient=personas.patient, after_seq=after, limit=3)
+        page = selectors.list_messages(user=personas.patient, patient=personas.patient, after_seq=after, limit=3)
         pages += 1
         seen += [m["seq"] for m in page.messages]
         if not page.limited:
@@ -60,17 +60,17 @@ def test_it_pages_with_limited_and_a_next_token(personas):
 def test_it_refuses_outsiders(personas, who):
     send(personas.patient, personas.patient, body="private")
     outsider = getattr(personas, who)
-    with pytest.raises(services.NotAllowed):
+    with pytest.raises(errors.NotAllowed):
         services.send_message(sender=outsider, patient=personas.patient, client_id="x", body="hi")
-    with pytest.raises(services.NotAllowed):
-        services.list_messages(user=outsider, patient=personas.patient)
-    with pytest.raises(services.NotAllowed):
+    with pytest.raises(errors.NotAllowed):
+        selectors.list_messages(user=outsider, patient=personas.patient)
+    with pytest.raises(errors.NotAllowed):
         services.mark_read(user=outsider, patient=personas.patient, seq=1)
     assert Message.objects.count() == 1
 
 
 def test_a_patient_cannot_write_into_another_patients_conversation(personas):
-    with pytest.raises(services.NotAllowed):
+    with pytest.raises(errors.NotAllowed):
         services.send_message(sender=personas.stranger, patient=personas.patient, client_id="x", body="y")
 
 
@@ -83,11 +83,11 @@ def test_reassignment_moves_the_history_to_the_new_therapist(personas):
         therapist=personas.unassigned_therapist,
         reason="leave",
     )
-    page = services.list_messages(user=personas.unassigned_therapist, patient=personas.patient)
+    page = selectors.list_messages(user=personas.unassigned_therapist, patient=personas.patient)
     assert [m["body"] for m in page.messages] == ["from the first therapist", "reply"]
-    with pytest.raises(services.NotAllowed):
-        services.list_messages(user=personas.therapist, patient=personas.patient)
-    with pytest.raises(services.NotAllowed):
+    with pytest.raises(errors.NotAllowed):
+        selectors.list_messages(user=personas.therapist, patient=personas.patient)
+    with pytest.raises(errors.NotAllowed):
         send(personas.therapist, personas.patient)
 
 
@@ -96,7 +96,7 @@ def test_reassignment_moves_the_history_to_the_new_therapist(personas):
     [
         ("ok", "", "body"),
         ("ok", "   \n ", "body"),
-        ("ok", "x" * (services.MAX_BODY_CHARS + 1), "body"),
+        ("ok", "x" * (frames.MAX_BODY_CHARS + 1), "body"),
         ("ok", "nul\x00byte", "body"),
         ("ok", 42, "body"),
         ("", "hi", "client_id"),
@@ -106,20 +106,20 @@ def test_reassignment_moves_the_history_to_the_new_therapist(personas):
     ],
 )
 def test_it_validates_input(personas, client_id, body, field):
-    with pytest.raises(services.InvalidInput) as exc:
+    with pytest.raises(errors.InvalidInput) as exc:
         services.send_message(sender=personas.patient, patient=personas.patient, client_id=client_id, body=body)
     assert exc.value.field == field
     assert Message.objects.count() == 0
 
 
 def test_it_accepts_the_maximum_length(personas):
-    message = send(personas.patient, personas.patient, body="é" * services.MAX_BODY_CHARS)
+    message = send(personas.patient, personas.patient, body="é" * frames.MAX_BODY_CHARS)
     assert message.seq == 1
 
 
 def test_it_audits_sends_and_reads_without_text(personas):
     send(personas.patient, personas.patient, body="my secret pain story")
-    services.list_messages(user=personas.therapist, patient=personas.patient)
+    selectors.list_messages(user=personas.therapist, patient=personas.patient)
     actions = list(AuditEvent.objects.values_list("action", flat=True))
     assert "message.send" in actions and "message.list" in actions
     for row in AuditEvent.objects.values():

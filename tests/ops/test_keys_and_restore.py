@@ -13,6 +13,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from messaging import selectors
 from messaging import services as messaging
 from paceway.audit import chain
 from paceway.audit.models import AuditKeyCheck
@@ -44,7 +45,7 @@ def test_a_wrong_encryption_key_is_named_as_such(personas, settings, recorded_ch
     key_id = str(settings.ENCRYPTION_KEYS).split(":", 1)[0]
     settings.ENCRYPTION_KEYS = f"{key_id}:{_other_key()}"
     with pytest.raises(WrongKeyError, match=f"ENCRYPTION_KEYS key '{key_id}' is not the key") as raised:
-        messaging.list_messages(user=personas.therapist, patient=personas.patient)
+        selectors.list_messages(user=personas.therapist, patient=personas.patient)
     assert "tamper" not in str(raised.value).replace("not tampering", "")
     with pytest.raises(CommandError, match="ENCRYPTION_KEYS key"):
         call_command("check_keys", stdout=io.StringIO())
@@ -56,7 +57,7 @@ def test_a_missing_key_id_is_named(personas, settings, recorded_checks):
     messaging.send_message(sender=personas.patient, patient=personas.patient, client_id="c1", body=MESSAGE)
     settings.ENCRYPTION_KEYS = f"k-other:{_other_key()}"
     with pytest.raises(WrongKeyError, match="ENCRYPTION_KEYS has no key with id"):
-        messaging.list_messages(user=personas.therapist, patient=personas.patient)
+        selectors.list_messages(user=personas.therapist, patient=personas.patient)
     with pytest.raises(CommandError, match="ENCRYPTION_KEYS has no key with id"):
         call_command("check_keys", stdout=io.StringIO())
 
@@ -95,10 +96,10 @@ CHECK = f"""
 import django; django.setup()
 from django.core.management import call_command
 from paceway.accounts.models import User
-from messaging import services
+from messaging import selectors
 from therapist.workspace.selectors import clinical_notes
 patient, therapist = User.objects.get(email="p1@example.org"), User.objects.get(email="t1@example.org")
-assert [m["body"] for m in services.list_messages(user=therapist, patient=patient).messages] == [{MESSAGE!r}]
+assert [m["body"] for m in selectors.list_messages(user=therapist, patient=patient).messages] == [{MESSAGE!r}]
 assert [text for _, text in clinical_notes(patient)] == [{NOTE!r}]
 call_command("check_keys")
 call_command("verify_audit")

@@ -13,7 +13,8 @@ import time_machine
 from django.core import mail
 
 from messaging.models import Message
-from messaging.services import list_messages, send_message
+from messaging.selectors import list_messages
+from messaging.services import send_message
 from modules.outcomes import services
 from modules.outcomes.models import AlertNotification, RiskAlert
 from modules.outcomes.textscreen import suggests_risk

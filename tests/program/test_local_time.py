@@ -60,6 +60,7 @@ def test_it_labels_charts_with_the_viewers_local_date(personas):
 
 
 def test_it_formats_a_message_time_the_same_in_the_page_and_in_live_frames(clients, personas):
+    from messaging import sealing
     from messaging import services as messaging
 
     personas.patient.time_zone = "Europe/Paris"
@@ -68,7 +69,7 @@ def test_it_formats_a_message_time_the_same_in_the_page_and_in_live_frames(clien
         message, _created = messaging.send_message(
             sender=personas.therapist, patient=personas.patient, client_id="c" * 16, body="Hello"
         )
-        live = messaging.serialize(message, "Hello", viewer=personas.patient, patient_id=personas.patient.pk)
+        live = sealing.serialize(message, "Hello", viewer=personas.patient, patient_id=personas.patient.pk)
         page = clients["patient"].get(f"/messages/{personas.patient.pk}/").content.decode()
     assert live["created_local"] == "12/01/2026 3:52 a.m."  # Paris, the patient's zone
     assert f">{live['created_local']}</time>" in page

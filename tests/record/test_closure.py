@@ -12,6 +12,7 @@ from django.contrib.auth import SESSION_KEY
 from django.core.management import call_command
 from django.db import connection
 
+from messaging import selectors
 from messaging import services as messaging
 from messaging.models import Conversation, Message
 from modules.outcomes import services as outcomes
@@ -122,7 +123,7 @@ def test_destruction_with_a_frozen_clock_destroys_keys_and_rows_and_nothing_else
     call_command("verify_audit")
     # Nothing else was touched.
     assert _snapshot(personas.stranger.pk) == others_before
-    assert messaging.list_messages(user=personas.stranger, patient=personas.stranger).messages[0]["body"] == (
+    assert selectors.list_messages(user=personas.stranger, patient=personas.stranger).messages[0]["body"] == (
         "the stranger's message"
     )
     assert User.objects.filter(pk=personas.therapist.pk, is_active=True).exists()

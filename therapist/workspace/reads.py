@@ -28,7 +28,7 @@ def inbox(*, viewer: User) -> list[selectors.InboxRow]:
 def patient_record(*, viewer: User, patient: User) -> dict[str, Any]:
     """Everything at a glance on one page: private notes, contact details, and each app's part
     read through its own selectors, audited like the full pages it links to."""
-    from messaging.services import recent_messages
+    from messaging.selectors import recent_messages
     from modules.outcomes.charts import patient_charts
     from modules.outcomes.contact import contact_details
     from modules.program import selectors as program

@@ -127,7 +127,8 @@ class FeedbackForm(forms.Form):
 @require_POST
 def send_feedback(request: AuthenticatedRequest, patient_id: int) -> HttpResponse:
     """Weekly feedback goes into the same secure conversation, through the messaging service."""
-    from messaging.services import MessagingError, send_message
+    from messaging.errors import MessagingError
+    from messaging.services import send_message
 
     _require_therapist(request)
     person = patient_for_clinical(request.user, patient_id)

@@ -4,14 +4,12 @@
 
 It runs in the caller's transaction; if it fails, the caller fails and no data is served.
 Code that audits many reads or writes in one transaction (the messaging sockets' group commit)
-wraps them in ``batched()``: the events are then appended together, in four statements.
+collects the events in its ``messaging.round.Round`` (passed as an argument, no thread-local) and
+appends them together with ``append_events``, in four statements.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from django.db import connections, router, transaction
@@ -28,7 +26,6 @@ if TYPE_CHECKING:
     from paceway.accounts.models import User
     from paceway.typing import RequestUser
 
-_deferred = threading.local()
 EVENTS = AuditEvent._meta.db_table
 HEADS = AuditChainHead._meta.db_table
 
@@ -45,32 +42,11 @@ def audit(
 ) -> AuditEvent:
     """``savepoint=False`` (inside a caller's transaction) skips the nested savepoint: a failure
     then marks the caller's whole transaction for rollback, which is what a caller wants that
-    fails with its audit anyway. Inside ``batched()`` the event is written when the block ends."""
+    fails with its audit anyway."""
     event = _event(actor, action, patient, obj, object_type, object_id)
-    pending: list[AuditEvent] | None = getattr(_deferred, "events", None)
-    if pending is not None:
-        pending.append(event)
-        return event
     with transaction.atomic(savepoint=savepoint):
         append_events([event])
     return event
-
-
-@contextmanager
-def batched() -> Iterator[None]:
-    """Collect the ``audit()`` calls made inside and append them together when the block ends
-    without an error. Use inside ``transaction.atomic()``: the events commit with the data."""
-    if getattr(_deferred, "events", None) is not None:
-        yield  # already batching: the outer block writes them
-        return
-    _deferred.events = []
-    try:
-        yield
-        events = _deferred.events
-    finally:
-        _deferred.events = None
-    if events:
-        append_events(events)
 
 
 class WrongAuditKeyError(RuntimeError):
@@ -137,6 +113,8 @@ def _locked_heads_and_ids(db: Any, chains: list[int], count: int) -> tuple[dict[
 
 
 def _new_ids(db: Any, count: int) -> tuple[str, list[Any]]:
+    """PostgreSQL: ``count`` ids from the sequence. SQLite: the last id, from which the next ones
+    are predicted; that assumes a single writer (``transaction_mode`` IMMEDIATE in the settings)."""
     if db.vendor == "postgresql":
         return "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [EVENTS, count]
     # SQLite (AUTOINCREMENT): the last id, past both the highest ever handed out and the highest row.
