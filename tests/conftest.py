@@ -120,6 +120,20 @@ def _plain_static_storage(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_local_cache(settings):
+    """The embedded default cache (local memory) lives as long as the test process, and SQLite
+    gives the next test's users the same ids: allauth's used TOTP codes and the send-rate counters,
+    keyed by user id, would leak from one test into the next. Each test gets an empty one."""
+    import uuid
+
+    if settings.CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+        settings.CACHES = {
+            **settings.CACHES,
+            "default": {**settings.CACHES["default"], "LOCATION": f"test-{uuid.uuid4()}"},
+        }
+
+
+@pytest.fixture(autouse=True)
 def _english_unless_asked():
     """Each test starts in the default language: a French request or `activate` in one test must
     not leave the next test's thread speaking French."""
