@@ -59,6 +59,25 @@ EOF
   grep '^POSTGRES_PASSWORD=' "$WORK/stack.env" | cut -d= -f2 > "$WORK/stack.env.pw"
 }
 
+# prepare_workdir DOWN_OPTIONS...: a fresh $WORK (or the same one with KEEP=1), the secrets from
+# `manage generate_secrets` in the image, and stack.env. DOWN_OPTIONS go to `dc down -v` (the
+# engines' compose tools take different ones) when an earlier stack is removed first.
+prepare_workdir() {
+  if [ "${KEEP:-0}" = 1 ] && [ -f "$WORK/stack.env" ]; then
+    step "reusing $WORK (KEEP=1)"
+  else
+    [ -f "$WORK/stack.env" ] && dc down -v "$@" >/dev/null 2>&1 || true
+    rm -rf "$WORK"; mkdir -p "$WORK/backups"
+  fi
+  if [ ! -f "$WORK/secrets.env" ]; then
+    step "secrets: manage.py generate_secrets (as in deploy/README.md, step 4)"
+    (umask 077; "$ENGINE" run --rm -e DEBUG=true paceway:stacktest manage generate_secrets > "$WORK/secrets.env") \
+      || die "manage generate_secrets in the image"
+    grep -q '^ENCRYPTION_KEYS=' "$WORK/secrets.env" || die "generate_secrets wrote no ENCRYPTION_KEYS"
+  fi
+  write_stack_env
+}
+
 # find_replicas: Caddy's root certificate into $WORK, and replicas={"ip": "container id"} of web.
 find_replicas() {
   caddy_root() { dc exec -T caddy cat /data/caddy/pki/authorities/local/root.crt > "$WORK/caddy-root.crt" 2>/dev/null; }

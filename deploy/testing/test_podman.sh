@@ -131,19 +131,7 @@ fi
 standins_pid=""
 sed 's/^/     /' "$standins_log"; rm -f "$standins_log"
 
-if [ "${KEEP:-0}" = 1 ] && [ -f "$WORK/stack.env" ]; then
-  step "reusing $WORK (KEEP=1)"
-else
-  [ -f "$WORK/stack.env" ] && dc down -v -t 5 >/dev/null 2>&1 || true
-  rm -rf "$WORK"; mkdir -p "$WORK/backups"
-fi
-if [ ! -f "$WORK/secrets.env" ]; then
-  step "secrets: manage.py generate_secrets (as in deploy/README.md, step 4)"
-  (umask 077; podman run --rm -e DEBUG=true paceway:stacktest manage generate_secrets > "$WORK/secrets.env") \
-    || die "manage generate_secrets in the image"
-  grep -q '^ENCRYPTION_KEYS=' "$WORK/secrets.env" || die "generate_secrets wrote no ENCRYPTION_KEYS"
-fi
-write_stack_env
+prepare_workdir -t 5
 
 step "wait_for.py in the image, no database: unhealthy while it waits, then exit 1 naming WAIT_SECONDS"
 lone="$(podman run -d --env-file "$WORK/stack.env" --env-file "$WORK/secrets.env" -e WAIT_SECONDS=15 \

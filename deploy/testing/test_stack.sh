@@ -132,19 +132,7 @@ fi
 standins_pid=""
 sed 's/^/     /' "$standins_log"; rm -f "$standins_log"
 
-if [ "${KEEP:-0}" = 1 ] && [ -f "$WORK/stack.env" ]; then
-  step "reusing $WORK (KEEP=1)"
-else
-  [ -f "$WORK/stack.env" ] && dc down -v --remove-orphans >/dev/null 2>&1 || true
-  rm -rf "$WORK"; mkdir -p "$WORK/backups"
-fi
-if [ ! -f "$WORK/secrets.env" ]; then
-  step "secrets: manage.py generate_secrets (as in deploy/README.md, step 4)"
-  (umask 077; docker run --rm -e DEBUG=true paceway:stacktest manage generate_secrets > "$WORK/secrets.env") \
-    || die "manage generate_secrets in the image"
-  grep -q '^ENCRYPTION_KEYS=' "$WORK/secrets.env" || die "generate_secrets wrote no ENCRYPTION_KEYS"
-fi
-write_stack_env
+prepare_workdir --remove-orphans
 
 
 # 4. Up --------------------------------------------------------------------------------------------

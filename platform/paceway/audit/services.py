@@ -43,7 +43,7 @@ def audit(
     """``savepoint=False`` (inside a caller's transaction) skips the nested savepoint: a failure
     then marks the caller's whole transaction for rollback, which is what a caller wants that
     fails with its audit anyway."""
-    event = _event(actor, action, patient, obj, object_type, object_id)
+    event = build_event(actor, action, patient, obj, object_type, object_id)
     with transaction.atomic(savepoint=savepoint):
         append_events([event])
     return event
@@ -180,18 +180,8 @@ def build_event(
     object_type: str,
     object_id: int | str,
 ) -> AuditEvent:
-    """An unsaved event, for callers that append their events together (``append_events``)."""
-    return _event(actor, action, patient, obj, object_type, object_id)
-
-
-def _event(
-    actor: RequestUser | None,
-    action: str,
-    patient: User | int | None,
-    obj: Model | None,
-    object_type: str,
-    object_id: int | str,
-) -> AuditEvent:
+    """An unsaved event: ``audit`` appends it at once, the messaging round (``append_events``) with
+    the rest of its transaction's events."""
     signed_in = actor if actor is not None and actor.is_authenticated else None
     if obj is not None:
         object_type = object_type or obj.__class__.__name__
