@@ -48,7 +48,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
-DAPHNE = ROOT / ".venv" / "bin" / "daphne"
 RISK_SHARE = 20  # one patient in 20 (5%) reports risk
 CRISIS_MARKER = 'class="crisis"'
 
@@ -74,7 +73,7 @@ from modules.outcomes.models import QuestionnaireResponse, RiskAlert  # noqa: E4
 from paceway.accounts.middleware import LOGIN_AT, SEEN_AT  # noqa: E402
 from paceway.accounts.models import CareAssignment, TherapistProfile, User  # noqa: E402
 from paceway.accounts.roles import Role  # noqa: E402
-from tests.live_servers import free_port, wait_for_port  # noqa: E402
+from tests.live_servers import daphne_command, free_port, wait_for_port  # noqa: E402
 
 # Processes ---------------------------------------------------------------------------------------
 
@@ -138,12 +137,7 @@ class Daphne:
         )
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
-                [
-                    str(DAPHNE),
-                    "-e",
-                    f"tcp:port={self.port}:interface=127.0.0.1:backlog=1024",
-                    "paceway.asgi:application",
-                ],
+                daphne_command(self.port),
                 cwd=ROOT,
                 env=env,
                 stdout=log,

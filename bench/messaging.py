@@ -44,7 +44,6 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
-DAPHNE = ROOT / ".venv" / "bin" / "daphne"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/13"
 BODY_PAD = "x" * 150  # with the id and timestamp the body is about 200 bytes
 
@@ -63,7 +62,7 @@ from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 
 from paceway.accounts.models import CareAssignment, TherapistProfile, User  # noqa: E402
 from paceway.accounts.roles import Role  # noqa: E402
-from tests.live_servers import free_port, wait_for_port  # noqa: E402
+from tests.live_servers import daphne_command, free_port, wait_for_port  # noqa: E402
 
 # Environment ------------------------------------------------------------------------------------
 
@@ -107,16 +106,7 @@ class Daphne:
         )
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
-                [
-                    str(DAPHNE),
-                    "-b",
-                    "127.0.0.1",
-                    "-p",
-                    str(self.port),
-                    "--websocket-max-message-size",
-                    str(64 * 1024),
-                    self.app,
-                ],
+                daphne_command(self.port, self.app),
                 cwd=ROOT,
                 env=env,
                 stdout=log,

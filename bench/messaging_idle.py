@@ -10,7 +10,13 @@ therapists (TOTP enrolled, assigned) on the same conversations.
   idle       nothing sent for --window seconds: CPU of Daphne, PostgreSQL and Redis, in cores
   storm      SIGKILL of Daphne, started again on its port; every client reconnects at once, then
              retries with backoff and jitter as thread.js does (1, 2, 4 ... s, each 0.5-1x):
-             failed handshakes (refused, or timed out after --handshake-timeout s), clients back, time
+             failed handshakes by kind (connection refused, HTTP status instead of 101, timed out
+             after --handshake-timeout s, closed before "ready"), clients back, time, and the
+             seconds from the first try to "ready" (p50, p99, max)
+
+Daphne runs as deploy/entrypoint.sh runs it (tests.live_servers.daphne_command): a listen backlog
+of 1024 and 60 s for a handshake. thread.js sets no open timeout of its own, so the client here
+waits as long as the server does (--handshake-timeout 60).
 
     .venv/bin/python bench/messaging_idle.py                     # 2,000 sockets, 120 s window
     .venv/bin/python bench/messaging_idle.py --sockets 500 --window 60 --no-storm
@@ -33,17 +39,17 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
-DAPHNE = ROOT / ".venv" / "bin" / "daphne"
 sys.path[:0] = [str(ROOT), str(ROOT / "platform")]
 
 from messaging_faults import PG_BIN, PrivatePostgres  # noqa: E402
 
-from tests.live_servers import RedisServer, free_port, wait_for_port  # noqa: E402
+from tests.live_servers import RedisServer, daphne_command, free_port, wait_for_port  # noqa: E402
 
 
 def cpu_seconds(pid: int) -> float:
@@ -65,6 +71,12 @@ def tree_cpu_seconds(root_pid: int) -> float:
         if pid == root_pid or ppid == root_pid:
             total += (int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
     return total
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return 0.0
+    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
 def rss_kb(pid: int) -> int:
@@ -92,10 +104,13 @@ class Daphne:
         )
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
-                [str(DAPHNE), "-b", "127.0.0.1", "-p", str(self.port), "--websocket-max-message-size",
-                 str(64 * 1024), "paceway.asgi:application"],
-                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-            )  # fmt: skip
+                daphne_command(self.port),
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         wait_for_port(self.port, timeout=60, process=self.process)
         return self
 
@@ -181,13 +196,20 @@ class Client:
         self.daphne, self.path, self.cookie = daphne, f"/ws/messages/{patient_id}/", cookie
         self.ws: Any = None
         self.failed = 0  # handshakes refused or timed out
+        self.failures: Counter[str] = Counter()
         self.attempts = 0
+        self.waited: float | None = None  # seconds from the first try to "ready"
 
-    timeout = 10.0
+    timeout = 60.0
+
+    def reset(self) -> None:
+        self.ws, self.failed, self.attempts, self.waited = None, 0, 0, None
+        self.failures.clear()
 
     async def connect_once(self, timeout: float | None = None) -> bool:
         timeout = timeout or self.timeout
         from websockets.asyncio.client import connect
+        from websockets.exceptions import ConnectionClosed, InvalidStatus
         from websockets.typing import Origin
 
         self.attempts += 1
@@ -203,8 +225,18 @@ class Client:
             ready = json.loads(await asyncio.wait_for(ws.recv(), timeout))
             if ready.get("type") != "ready":
                 raise RuntimeError(ready)
-        except Exception:  # noqa: BLE001 - any failure to open counts as a failed socket
+        except Exception as exc:  # noqa: BLE001 - any failure to open counts as a failed socket
             self.failed += 1
+            if isinstance(exc, ConnectionRefusedError):
+                self.failures["connection refused"] += 1
+            elif isinstance(exc, InvalidStatus):
+                self.failures[f"HTTP {exc.response.status_code}"] += 1
+            elif isinstance(exc, TimeoutError):
+                self.failures["timed out"] += 1
+            elif isinstance(exc, ConnectionClosed):
+                self.failures["closed before ready"] += 1
+            else:
+                self.failures[type(exc).__name__] += 1
             return False
         self.ws = ws
         return True
@@ -240,7 +272,7 @@ def main() -> int:
     parser.add_argument("--window", type=float, default=120, help="seconds of idleness measured")
     parser.add_argument("--no-storm", action="store_true", help="skip the reconnect storm")
     parser.add_argument(
-        "--handshake-timeout", type=float, default=10, help="seconds a client waits for a handshake and ready"
+        "--handshake-timeout", type=float, default=60, help="seconds a client waits for a handshake and ready"
     )
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that the servers are stopped
@@ -277,7 +309,7 @@ def main() -> int:
             await open_all(warm)  # imports and caches warmed before measuring
             await close_all(warm)
             for c in warm:
-                c.ws, c.failed, c.attempts = None, 0, 0
+                c.reset()
             await asyncio.sleep(2)
             rss0, cpu0 = rss_kb(daphne.pid), cpu_seconds(daphne.pid)
             t0 = time.monotonic()
@@ -311,23 +343,36 @@ def main() -> int:
             daphne.kill()
             await close_all(clients)
             for c in clients:
-                c.ws, c.failed, c.attempts = None, 0, 0
+                c.reset()
             daphne.start()
             t1 = time.monotonic()
             cpu_s = cpu_seconds(daphne.pid)
-            first = await asyncio.gather(*(c.connect_once() for c in clients))  # all at once
-            deadline = time.monotonic() + 180
-            retried = await asyncio.gather(
-                *(c.reconnect(deadline) for c, ok in zip(clients, first, strict=True) if not ok)
-            )
-            back = sum(first) + sum(retried)
+
+            first_try = 0
+
+            async def first(client: Client) -> bool:
+                nonlocal first_try
+                ok = await client.connect_once()
+                first_try += ok
+                ok = ok or await client.reconnect(t1 + 300)
+                if ok:
+                    client.waited = time.monotonic() - t1
+                return ok
+
+            back = sum(await asyncio.gather(*(first(c) for c in clients)))  # all at once
             failed = sum(c.failed for c in clients)
+            kinds: Counter[str] = Counter()
+            for c in clients:
+                kinds.update(c.failures)
+            waits = sorted(c.waited for c in clients if c.waited is not None)
             print(
                 f"storm: {len(clients)} reconnecting at once after SIGKILL (clients wait {args.handshake_timeout:.0f} s): "
-                f"{sum(first)} at the first try, "
+                f"{first_try} at the first try, "
                 f"{back} back in {time.monotonic() - t1:.1f} s, {failed} failed handshakes "
-                f"(goal 0: {'ok' if failed == 0 else 'MISSED'}), "
-                f"{(cpu_seconds(daphne.pid) - cpu_s) * 1000 / max(1, back):.1f} Daphne CPU-ms per handshake",
+                f"{dict(kinds) if kinds else ''} (goal 0: {'ok' if failed == 0 else 'MISSED'}), "
+                f"{(cpu_seconds(daphne.pid) - cpu_s) * 1000 / max(1, back):.1f} Daphne CPU-ms per handshake; "
+                f"seconds to ready p50 {percentile(waits, 50):.1f}, p99 {percentile(waits, 99):.1f}, "
+                f"max {waits[-1] if waits else 0:.1f}",
                 flush=True,
             )
             await close_all(clients)

@@ -28,8 +28,10 @@ case "$role" in
     esac
     # The endpoint form sets a listen backlog of 1024 (-b/-p leave Twisted's 50, and a burst of
     # connections beyond it is dropped by the kernel and retried by clients seconds later).
+    # --websocket_connect_timeout 60: after a restart every socket reconnects at once and waits its
+    # turn in the handshake gate (paceway/handshake.py); Daphne's 5 s default refused the waiting ones.
     exec daphne -e "tcp:port=${PORT:-8000}:interface=${BIND:-0.0.0.0}:backlog=1024" --proxy-headers \
-      --websocket-max-message-size 65536 --application-close-timeout 5 \
+      --websocket-max-message-size 65536 --websocket_connect_timeout 60 --application-close-timeout 5 \
       "$@" paceway.asgi:application
     ;;
   worker)

@@ -46,6 +46,8 @@ COMMANDS = {
         ENDPOINT,
         "--websocket-max-message-size",
         "65536",
+        "--websocket_connect_timeout",  # a reconnect storm waits in the handshake gate (entrypoint.sh)
+        "60",
         "--application-close-timeout",
         "5",
         "paceway.asgi:application",

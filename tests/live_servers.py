@@ -106,6 +106,25 @@ class RedisServer(Server):
         return f"redis://127.0.0.1:{self.port}/0"
 
 
+def daphne_command(port: int, app: str = "paceway.asgi:application", *, close_timeout: int = 5) -> list[str]:
+    """Daphne on 127.0.0.1:``port`` with the options of ``deploy/entrypoint.sh``: a listen
+    backlog of 1024 (``-b``/``-p`` leave Twisted's 50, and a reconnect storm's connections beyond
+    it are dropped and retried seconds later) and 60 s for a WebSocket handshake (Daphne's 5 s
+    default refuses the handshakes still queued in ``paceway.handshake``'s gate)."""
+    return [
+        str(DAPHNE),
+        "-e",
+        f"tcp:port={port}:interface=127.0.0.1:backlog=1024",
+        "--websocket-max-message-size",
+        str(64 * 1024),
+        "--websocket_connect_timeout",
+        "60",
+        "--application-close-timeout",
+        str(close_timeout),
+        app,
+    ]
+
+
 class DaphneServer(Server):
     def __init__(self, *, database_url: str, redis_url: str, settings_module: str, port: int | None = None) -> None:
         super().__init__(port)
@@ -114,18 +133,7 @@ class DaphneServer(Server):
         self.settings_module = settings_module
 
     def command(self) -> list[str]:
-        return [
-            str(DAPHNE),
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(self.port),
-            "--websocket-max-message-size",
-            str(64 * 1024),
-            "--application-close-timeout",
-            "3",
-            "paceway.asgi:application",
-        ]
+        return daphne_command(self.port, close_timeout=3)
 
     def env(self) -> dict[str, str]:
         env = dict(os.environ)

@@ -152,14 +152,13 @@ TEMPLATES = [
 # PostgreSQL each process therefore borrows from a bounded pool (psycopg_pool, Django 5.2's native
 # support; Django requires CONN_MAX_AGE 0 with it) and returns the connection when the request
 # ends. DATABASE_POOL_MAX=0 turns the pool off (then one connection per request, closed after it).
-# The pool checks a connection before lending it, so one that died in a server restart is replaced
-# rather than failing a request. Waiting longer than DATABASE_POOL_TIMEOUT for a connection
+# The pool checks a connection before lending it (at most once a second each: paceway.dbpool), so
+# one that died in a server restart is replaced rather than failing a request. Waiting longer than DATABASE_POOL_TIMEOUT for a connection
 # answers 503 with Retry-After (paceway.ops.saturation), never 500.
 DATABASE_POOL_MIN = env_int("DATABASE_POOL_MIN", 2, minimum=0)
 DATABASE_POOL_MAX = env_int("DATABASE_POOL_MAX", 20, minimum=0)
 DATABASE_POOL_TIMEOUT = env_int("DATABASE_POOL_TIMEOUT", 5, minimum=1)
 if DATABASE_URL:
-    # With the pool, CONN_HEALTH_CHECKS makes the pool check each connection it lends.
     DATABASES = {"default": parse_database_url(DATABASE_URL)}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DATABASE_POOL_MAX:
