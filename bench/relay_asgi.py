@@ -24,7 +24,11 @@ if not settings.configured:
     if os.environ.get("BENCH_RELAY_LAYER", "pubsub") == "core":
         _layer: dict[str, Any] = {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [_host], "prefix": f"bench-relay-{uuid.uuid4().hex[:8]}"},
+            # One prefix for both processes of a path (BENCH_RELAY_PREFIX), so that they share groups.
+            "CONFIG": {
+                "hosts": [_host],
+                "prefix": os.environ.get("BENCH_RELAY_PREFIX") or f"bench-{uuid.uuid4().hex[:8]}",
+            },
         }
     else:
         _layer = {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer", "CONFIG": {"hosts": [_host]}}
