@@ -314,8 +314,9 @@ def _advance_senders(db: Any, marks: dict[tuple[int, int], int], now: datetime.d
 def read_pages(requests: list[PageRequest], round: Round | None = None) -> None:
     """``selectors.list_messages`` for sockets that have checked access themselves and know
     their conversation: one query for every request's rows (with their sender's name and the
-    conversation's ``last_seq`` joined), and one audit event per page that has messages (or per
-    request, for other actions than live delivery). Run it in a transaction: the pages must not
+    conversation's ``last_seq`` joined), each message decrypted once however many sockets read
+    it, and one audit event per page that has messages (or per request, for other actions than
+    live delivery). Run it in a transaction: the pages must not
     be shown unless their audit events commit. The events go into ``round`` (without one, now)."""
     if round is None:
         own = Round()
@@ -336,9 +337,10 @@ def read_pages(requests: list[PageRequest], round: Round | None = None) -> None:
     rows = _rows_after(db, wanted)
     empty = [r for r in wanted if not _window(r, rows)]
     last_seqs = _last_seqs(db, {r.conversation_id for r in empty if r.conversation_id}) if empty else {}
+    opened: dict[int, str] = {}  # message id -> text: decrypted once per round, however many sockets read it
     for request in wanted:
         try:
-            request.page = _page_of(request, _window(request, rows), last_seqs)
+            request.page = _page_of(request, _window(request, rows), last_seqs, opened)
         except MessagingError as exc:
             request.error = exc
             continue
@@ -439,7 +441,7 @@ def _last_seqs(db: Any, conversation_ids: set[int]) -> dict[int, int]:
         return {pk: int(last_seq) for pk, last_seq in cursor.fetchall()}
 
 
-def _page_of(request: PageRequest, rows: list[_Row], last_seqs: dict[int, int]) -> Page:
+def _page_of(request: PageRequest, rows: list[_Row], last_seqs: dict[int, int], opened: dict[int, str]) -> Page:
     conversation_id = request.conversation_id
     assert conversation_id is not None
     if not rows:
@@ -452,7 +454,9 @@ def _page_of(request: PageRequest, rows: list[_Row], last_seqs: dict[int, int]) 
         key = request.keys[conversation_id] = unwrap(DataKey.objects.get(pk=rows[0].data_key_id))
     size = 0
     for r in rows[: request.limit]:
-        body = open_message(key, r.message)
+        body = opened.get(r.message.id)
+        if body is None:
+            body = opened[r.message.id] = open_message(key, r.message)
         size += len(body.encode()) + 400  # generous for the frame's other fields
         if page.messages and request.max_bytes is not None and size > request.max_bytes:
             break  # the rest on the next page: a frame has a size limit

@@ -65,6 +65,30 @@ def test_reads_of_one_conversation_from_different_points_each_get_their_page(per
     assert AuditEvent.objects.filter(action="message.deliver").count() == 2
 
 
+def test_sockets_reading_the_same_messages_in_one_round_decrypt_each_once(personas, monkeypatch):
+    for i in range(3):
+        send(personas.therapist, personas.patient, body=f"m{i}")
+    opened = []
+    real_open = store.open_message
+
+    def counting_open(key, message):
+        opened.append(message.seq)
+        return real_open(key, message)
+
+    monkeypatch.setattr(store, "open_message", counting_open)
+    readers = (personas.patient, personas.therapist, personas.therapist)  # the therapist in two tabs
+    requests = [
+        store.PageRequest(after_seq=0, limit=10, audit_action="message.deliver", user=user, patient=personas.patient)
+        for user in readers
+    ]
+    with transaction.atomic():
+        store.read_pages(requests)
+    assert [[m["body"] for m in r.page.messages] for r in requests] == [["m0", "m1", "m2"]] * 3
+    assert [[m["mine"] for m in r.page.messages] for r in requests] == [[False] * 3, [True] * 3, [True] * 3]
+    assert sorted(opened) == [1, 2, 3]
+    assert AuditEvent.objects.filter(action="message.deliver").count() == 3  # each socket's read is audited
+
+
 def test_a_job_that_breaks_its_round_fails_alone(personas):
     good = outgoing(personas.patient, personas.patient, "good")
     broken = outgoing(personas.therapist, personas.patient, "broken")
