@@ -248,6 +248,7 @@ class Conversation:
         self.latencies: list[float] = []
         self.arrived: dict[str, asyncio.Future[None]] = {}
         self.acks = 0
+        self.lost = 0
 
     async def open(self) -> None:
         if self.kind.startswith("full"):
@@ -310,7 +311,12 @@ class Conversation:
             future = self.arrived[cid] = loop.create_future()
             self.sent_at[cid] = time.perf_counter()
             await self.sender.send(json.dumps(frame))
-            await asyncio.wait_for(future, 30)
+            try:
+                await asyncio.wait_for(future, 10)
+            except TimeoutError:  # never arrived (the core layer drops what is over a channel's capacity)
+                self.lost += 1
+                self.sent_at.pop(cid, None)
+                self.arrived.pop(cid, None)
         if not record:
             self.latencies.clear()
 
@@ -326,6 +332,7 @@ class Result:
     server_cpu_s: float = 0.0
     postgres_cpu_s: float = 0.0
     redis_cpu_s: float = 0.0
+    lost: int = 0
 
     @property
     def rate(self) -> float:
@@ -375,6 +382,7 @@ async def measure(kind: str, servers: list[Daphne], pairs: list[Pair], conversat
         cpu,
         pg_cpu,
         redis_cpu,
+        sum(c.lost for c in convs),
     )
 
 
@@ -397,6 +405,7 @@ def median_result(results: list[Result]) -> Result:
         med([r.server_cpu_s / r.delivered for r in results]) * delivered,
         med([r.postgres_cpu_s / r.delivered for r in results]) * delivered,
         med([r.redis_cpu_s / r.delivered for r in results]) * delivered,
+        sum(r.lost for r in results),
     )
 
 
@@ -443,7 +452,7 @@ def print_table(results: list[Result], rounds: int) -> None:
         print(
             f"{r.path:<14}{r.conversations:>5}{r.delivered:>7}{r.p50_ms:>9.2f}{r.p99_ms:>9.2f}{r.rate:>9.0f}"
             f"{r.cpu_ms_per_message:>12.3f}{r.part_ms(r.server_cpu_s):>8.3f}{r.part_ms(r.postgres_cpu_s):>7.3f}"
-            f"{r.part_ms(r.redis_cpu_s):>7.3f}"
+            f"{r.part_ms(r.redis_cpu_s):>7.3f}" + (f"   {r.lost} never arrived" if r.lost else "")
         )
     print()
     print(f"{'ratio':<26}{'conv':>5}{'rate x':>8}{'p50 x':>8}{'p99 x':>8}{'CPU x':>8}")
@@ -518,7 +527,8 @@ def main() -> None:
                     print(
                         f"  round {round_no + 1} {name:<13} {conv:>3} conversations: p50 {result.p50_ms:.2f} ms, "
                         f"p99 {result.p99_ms:.2f} ms, {result.rate:.0f} msg/s, "
-                        f"{result.cpu_ms_per_message:.2f} CPU-ms/msg",
+                        f"{result.cpu_ms_per_message:.2f} CPU-ms/msg"
+                        + (f", {result.lost} never arrived" if result.lost else ""),
                         flush=True,
                     )
                     rounds.setdefault((name, conv), []).append(result)
