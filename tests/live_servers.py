@@ -106,7 +106,9 @@ class RedisServer(Server):
         return f"redis://127.0.0.1:{self.port}/0"
 
 
-def daphne_command(port: int, app: str = "paceway.asgi:application", *, close_timeout: int = 5) -> list[str]:
+def daphne_command(
+    port: int, app: str = "paceway.asgi:application", *, close_timeout: int = 5, connect_timeout: int = 60
+) -> list[str]:
     """Daphne on 127.0.0.1:``port`` with the options of ``deploy/entrypoint.sh``: a listen
     backlog of 1024 (``-b``/``-p`` leave Twisted's 50, and a reconnect storm's connections beyond
     it are dropped and retried seconds later) and 60 s for a WebSocket handshake (Daphne's 5 s
@@ -118,7 +120,7 @@ def daphne_command(port: int, app: str = "paceway.asgi:application", *, close_ti
         "--websocket-max-message-size",
         str(64 * 1024),
         "--websocket_connect_timeout",
-        "60",
+        str(connect_timeout),
         "--application-close-timeout",
         str(close_timeout),
         app,
