@@ -99,21 +99,30 @@ class SocketAccess:
         job.take_participants(*checked(self))
 
 
-def load(memo: SocketAccess) -> tuple[Any, Any]:
-    """The socket's user and the conversation's patient, fresh from the database (one query)."""
-    found = {u.pk: u for u in get_user_model().objects.filter(pk__in={memo.user_id, memo.patient_id})}
+def load(memo: SocketAccess, user: Any = None) -> tuple[Any, Any]:
+    """The socket's user and the conversation's patient, fresh from the database (one query).
+    ``user``: the socket's user as this handshake has just loaded it (then only the patient is
+    read, and nothing when the user is the patient)."""
+    wanted = {memo.user_id, memo.patient_id}
+    found = {}
+    if user is not None and user.pk == memo.user_id:
+        found[user.pk] = user
+        wanted.discard(user.pk)
+    if wanted:
+        found.update({u.pk: u for u in get_user_model().objects.filter(pk__in=wanted)})
     patient = found.get(memo.patient_id)
     if patient is not None and patient.role != "patient":
         patient = None
     return found.get(memo.user_id), patient
 
 
-def decide(memo: SocketAccess, *, session: Any = None, keep: bool = False) -> bool:
+def decide(memo: SocketAccess, *, session: Any = None, keep: bool = False, user: Any = None) -> bool:
     """Access as the database has it now, and the session's limits when ``session`` is given
     (a loaded session store, or ``FRESH`` to read it again). ``keep``: keep the rows even if the
-    socket holds none yet (the handshake's are used once more, for the "ready" frame)."""
+    socket holds none yet (the handshake's are used once more, for the "ready" frame). ``user``:
+    the row the handshake's session has just loaded (see ``load``)."""
     started = time.monotonic()
-    user, patient = load(memo)
+    user, patient = load(memo, user)
     allowed = (
         user is not None
         and patient is not None
@@ -177,10 +186,10 @@ def session_alive(memo: SocketAccess, user: Any, session: Any) -> bool:
     return True
 
 
-def admit(memo: SocketAccess, session: Any, channel_name: str) -> tuple[bool, int | None]:
+def admit(memo: SocketAccess, session: Any, channel_name: str, user: Any = None) -> tuple[bool, int | None]:
     """The handshake's access decision and connection slot (None: too many sockets), in one trip
     to a database thread (not Channels' single shared thread, where every handshake's session is
-    read)."""
-    if not decide(memo, session=session, keep=True):
+    read). ``user``: the row Channels loaded for this handshake's session, a moment ago."""
+    if not decide(memo, session=session, keep=True, user=user):
         return False, None
     return True, limits.acquire_slot(memo.user_id, channel_name)

@@ -16,6 +16,7 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.utils.functional import empty
 from django.utils.translation import gettext as _
 
 from paceway.doorbell import session_fingerprint
@@ -64,7 +65,10 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         self.patient_id = int(self.scope["url_route"]["kwargs"]["patient_id"])
         self.access = access.SocketAccess(self.user_id, self.patient_id, self.session_key)
         # The session as loaded for this handshake: no second read, but its limits hold here too.
-        allowed, self.slot = await in_db_thread(access.admit)(self.access, session, self.channel_name)
+        loaded = getattr(user, "_wrapped", user)  # Channels' lazy user, resolved by its middleware
+        if loaded is empty:
+            loaded = None
+        allowed, self.slot = await in_db_thread(access.admit)(self.access, session, self.channel_name, loaded)
         if not allowed:
             await self.close()  # before accept: the handshake is refused (403), nothing revealed
             return

@@ -147,15 +147,15 @@ def ready(socket: Socket) -> frames.ReadyFrame:
     """Where the conversation stands at connect, as the handshake's access decision lets the user
     see it: the cursor starts at its ``last_seq``."""
     user, patient = access.handshake_participants(socket.access)
-    conversation = selectors.conversation_of(patient)
-    if conversation is not None:
-        socket.conversation_id = conversation.pk
+    conversation_id, last_seq, last_read_seq = selectors.where_it_stands(user=user, patient=patient)
+    if conversation_id is not None:
+        socket.conversation_id = conversation_id
     return frames.ready(
         patient_id=socket.patient_id,
         user_id=socket.user_id,
-        conversation_id=conversation.pk if conversation else None,
-        last_seq=conversation.last_seq if conversation else 0,
-        last_read_seq=selectors.last_read_seq(user=user, conversation=conversation),
+        conversation_id=conversation_id,
+        last_seq=last_seq,
+        last_read_seq=last_read_seq,
     )
 
 

@@ -35,6 +35,22 @@ def conversation_of(patient: User) -> Conversation | None:
     return Conversation.objects.filter(patient_id=patient.pk).select_related("data_key").first()
 
 
+def where_it_stands(*, user: User, patient: User) -> tuple[int | None, int, int]:
+    """(conversation id or None, its last seq, ``user``'s read marker) in one query: what a
+    socket's "ready" frame says at connect."""
+    marker = ReadReceipt.objects.filter(conversation=OuterRef("pk"), user_id=user.pk).values("last_read_seq")[:1]
+    row = (
+        Conversation.objects.filter(patient_id=patient.pk)
+        .annotate(read=Subquery(marker))
+        .values_list("pk", "last_seq", "read")
+        .first()
+    )
+    if row is None:
+        return None, 0, 0
+    pk, last_seq, read = row
+    return int(pk), int(last_seq), int(read or 0)
+
+
 def last_read_seq(*, user: User, conversation: Conversation | None) -> int:
     if conversation is None:
         return 0
