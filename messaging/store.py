@@ -316,8 +316,8 @@ def read_pages(requests: list[PageRequest], round: Round | None = None) -> None:
     their conversation: one query for every request's rows (with their sender's name and the
     conversation's ``last_seq`` joined), each message decrypted once however many sockets read
     it, and one audit event per page that has messages (or per request, for other actions than
-    live delivery). Run it in a transaction: the pages must not
-    be shown unless their audit events commit. The events go into ``round`` (without one, now)."""
+    live delivery). Run it in a transaction: the pages must not be shown unless their audit
+    events commit. The events go into ``round`` (without one, now)."""
     if round is None:
         own = Round()
         read_pages(requests, own)
