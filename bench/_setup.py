@@ -1,4 +1,4 @@
-"""Shared set-up for benchmarks: a throw-away database and a timing helper."""
+"""Shared set-up for benchmarks: a throw-away database, timing, and CPU and memory read from /proc."""
 
 from __future__ import annotations
 
@@ -11,6 +11,47 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _cpu_of(stat_text: str, *, reaped_children: bool) -> float:
+    fields = stat_text.rsplit(")", 1)[1].split()
+    return sum(int(f) for f in fields[11 : 15 if reaped_children else 13]) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int, *, reaped_children: bool = False) -> float:
+    """User + system CPU of a process so far (steadier than wall time on a busy machine); with
+    ``reaped_children``, plus that of the children it has reaped (PostgreSQL's postmaster reaps
+    every backend that exits)."""
+    return _cpu_of(Path(f"/proc/{pid}/stat").read_text(), reaped_children=reaped_children)
+
+
+def service_cpu_seconds(name: str) -> float:
+    """CPU of every process whose name is ``name`` (postgres, redis-server), with what their
+    exited children used (PostgreSQL's backends come and go)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        if text[text.index("(") + 1 : text.rindex(")")] == name:
+            total += _cpu_of(text, reaped_children=True)
+    return total
+
+
+def rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile, ``q`` in 0..1 (nan when there are no values)."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
 
 
 def django_setup() -> None:

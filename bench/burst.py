@@ -57,7 +57,7 @@ if not os.environ.get("DATABASE_URL"):
 os.environ.setdefault("STATIC_ROOT", tempfile.mkdtemp(prefix="paceway-burst-static-"))
 os.environ.setdefault("LOG_LEVEL", "ERROR")
 
-from _setup import django_setup  # noqa: E402
+from _setup import cpu_seconds, django_setup, percentile  # noqa: E402
 
 django_setup()
 
@@ -78,13 +78,6 @@ from tests.live_servers import daphne_command, free_port, wait_for_port  # noqa:
 # Processes ---------------------------------------------------------------------------------------
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process, plus that of its children it has reaped (PostgreSQL's
-    postmaster reaps every backend that exits)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
-
-
 def children(pid: int) -> list[int]:
     try:
         return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
@@ -96,9 +89,9 @@ def postgres_cpu(postmaster: int | None) -> float:
     """PostgreSQL's CPU (and PgBouncer's, when BENCH_PGBOUNCER_PID names it)."""
     if postmaster is None:
         return 0.0
-    total = cpu_seconds(postmaster)
+    total = cpu_seconds(postmaster, reaped_children=True)
     if os.environ.get("BENCH_PGBOUNCER_PID"):
-        total += cpu_seconds(int(os.environ["BENCH_PGBOUNCER_PID"]))
+        total += cpu_seconds(int(os.environ["BENCH_PGBOUNCER_PID"]), reaped_children=True)
     for child in children(postmaster):
         try:
             fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
@@ -254,13 +247,6 @@ class Burst:
         return sum(o.final_status == "200" for o in self.outcomes)
 
 
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
-
-
 async def submit(client: httpx.AsyncClient, url: str, patient: Patient, go: asyncio.Event, retries: int) -> Outcome:
     outcome = Outcome()
     data = {"csrfmiddlewaretoken": patient.csrf, **answers(patient.risk)}
@@ -333,12 +319,12 @@ async def run_burst(server: Daphne, path: str, patients: list[Patient], retries:
     if connection.vendor == "postgresql":
         sampler = threading.Thread(target=sample_connections, args=(settings.DATABASES["default"]["NAME"], stop, peak))
         sampler.start()
-    cpu_before = (cpu_seconds(server.pid), postgres_cpu(postmaster))
+    cpu_before = (cpu_seconds(server.pid, reaped_children=True), postgres_cpu(postmaster))
     started = time.perf_counter()
     go.set()
     outcomes = await asyncio.gather(*tasks)
     seconds = time.perf_counter() - started
-    cpu_after = (cpu_seconds(server.pid), postgres_cpu(postmaster))
+    cpu_after = (cpu_seconds(server.pid, reaped_children=True), postgres_cpu(postmaster))
     stop.set()
     if sampler is not None:
         sampler.join()

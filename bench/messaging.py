@@ -63,7 +63,7 @@ if not os.environ.get("DATABASE_URL"):
     os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="paceway-msgbench-"))
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
-from _setup import django_setup  # noqa: E402
+from _setup import cpu_seconds, django_setup, percentile, rss_kb, service_cpu_seconds  # noqa: E402
 
 django_setup()
 
@@ -84,36 +84,6 @@ def raise_fd_limit(wanted: int) -> int:
     if soft < target:
         resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (steadier than wall time on a busy machine)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def service_cpu_seconds(name: str) -> float:
-    """CPU of every process whose name is ``name`` (postgres, redis-server), with what their
-    exited children used (PostgreSQL's backends come and go)."""
-    total = 0.0
-    tick = os.sysconf("SC_CLK_TCK")
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:
-            continue
-        comm = text[text.index("(") + 1 : text.rindex(")")]
-        if comm == name:
-            fields = text.rsplit(")", 1)[1].split()
-            total += sum(int(f) for f in fields[11:15]) / tick
-    return total
-
-
-def rss_kb(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise RuntimeError("no VmRSS")
 
 
 class Daphne:
@@ -349,11 +319,6 @@ class Result:
         return 1000 * seconds / self.delivered
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
-
-
 async def measure(kind: str, servers: list[Daphne], pairs: list[Pair], conversations: int, count: int) -> Result:
     tag = uuid.uuid4().hex[:6]
     convs = [
@@ -391,9 +356,7 @@ async def measure(kind: str, servers: list[Daphne], pairs: list[Pair], conversat
 def median_result(results: list[Result]) -> Result:
     """The medians over rounds of one path at one level (each figure its own median)."""
 
-    def med(values: list[float]) -> float:
-        return statistics.median(values)
-
+    med = statistics.median
     first = results[0]
     delivered = round(med([r.delivered for r in results]))
     rate = med([r.rate for r in results])

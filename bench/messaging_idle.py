@@ -47,14 +47,10 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 sys.path[:0] = [str(ROOT), str(ROOT / "platform")]
 
+from _setup import cpu_seconds, percentile, rss_kb  # noqa: E402
 from messaging_faults import PG_BIN, PrivatePostgres  # noqa: E402
 
 from tests.live_servers import RedisServer, daphne_command, free_port, wait_for_port  # noqa: E402
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def tree_cpu_seconds(root_pid: int) -> float:
@@ -71,19 +67,6 @@ def tree_cpu_seconds(root_pid: int) -> float:
         if pid == root_pid or ppid == root_pid:
             total += (int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
     return total
-
-
-def percentile(values: list[float], p: float) -> float:
-    if not values:
-        return 0.0
-    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
-
-
-def rss_kb(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise RuntimeError("no VmRSS")
 
 
 def postmaster_pid(postgres: PrivatePostgres) -> int:
@@ -196,16 +179,20 @@ class Client:
     def __init__(self, daphne: Daphne, patient_id: int, cookie: str) -> None:
         self.daphne, self.path, self.cookie = daphne, f"/ws/messages/{patient_id}/", cookie
         self.ws: Any = None
-        self.failed = 0  # handshakes refused or timed out
-        self.failures: Counter[str] = Counter()
+        self.failures: Counter[str] = Counter()  # failed handshakes by kind
         self.attempts = 0
         self.waited: float | None = None  # seconds from the first try to "ready"
 
     timeout = 60.0
 
     def reset(self) -> None:
-        self.ws, self.failed, self.attempts, self.waited = None, 0, 0, None
+        self.ws, self.attempts, self.waited = None, 0, None
         self.failures.clear()
+
+    @property
+    def failed(self) -> int:
+        """Handshakes refused, dropped or timed out."""
+        return sum(self.failures.values())
 
     async def connect_once(self, timeout: float | None = None) -> bool:
         timeout = timeout or self.timeout
@@ -227,7 +214,6 @@ class Client:
             if ready.get("type") != "ready":
                 raise RuntimeError(ready)
         except Exception as exc:  # noqa: BLE001 - any failure to open counts as a failed socket
-            self.failed += 1
             if isinstance(exc, ConnectionRefusedError):
                 self.failures["connection refused"] += 1
             elif isinstance(exc, InvalidStatus):
@@ -379,7 +365,7 @@ def main() -> int:
                 f"{back} back in {time.monotonic() - t1:.1f} s, {failed} failed handshakes "
                 f"{dict(kinds) if kinds else ''} (goal 0: {'ok' if failed == 0 else 'MISSED'}), "
                 f"{(cpu_seconds(daphne.pid) - cpu_s) * 1000 / max(1, back):.1f} Daphne CPU-ms per handshake; "
-                f"seconds to ready p50 {percentile(waits, 50):.1f}, p99 {percentile(waits, 99):.1f}, "
+                f"seconds to ready p50 {percentile(waits, 0.50):.1f}, p99 {percentile(waits, 0.99):.1f}, "
                 f"max {waits[-1] if waits else 0:.1f}",
                 flush=True,
             )

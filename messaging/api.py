@@ -99,14 +99,14 @@ class ConversationMessagesView(APIView):
             )
         except errors.MessagingError as exc:
             return _error(exc)
-        conversation = selectors.conversation_of(patient)
+        _conversation_id, _last_seq, last_read_seq = selectors.where_it_stands(user=request.user, patient=patient)
         data: dict[str, Any] = {
             "conversation_id": page.conversation_id,
             "messages": page.messages,
             "limited": page.limited,
             "next_after_seq": page.next_after_seq,
             "last_seq": page.last_seq,
-            "last_read_seq": selectors.last_read_seq(user=request.user, conversation=conversation),
+            "last_read_seq": last_read_seq,
         }
         response = Response(PageOut(data).data)
         response["Cache-Control"] = "no-store"

@@ -42,5 +42,5 @@ def check_connection(conn: Any) -> None:
 def install(sender: Any, connection: Any, **kwargs: Any) -> None:
     """``connection_created``: give this alias's pool (if it has one and checks) our check."""
     pool = getattr(connection, "pool", None) if connection.vendor == "postgresql" else None
-    if pool is not None and getattr(pool, "_check", None) is not None:
+    if pool is not None and getattr(pool, "_check", None) not in (None, check_connection):
         pool._check = check_connection
